@@ -1,0 +1,166 @@
+/*
+ * libmgm.h - libmgm's extension API: start/stop, instances, the simulated
+ * forwarder's test-harness controls, and introspection for tools.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The only public header besides the SDK's mgm.h.  Every name carries the
+ * libmgm_ / LIBMGM_ prefix; every function returns a Win32 error code like
+ * the rest of the API.  Include <windows.h>, <iprtrmib.h> and <mgm.h> first.
+ *
+ * Threading: every function may be called from any thread.  The sim
+ * control calls (libmgm_sim_*) return only after libmgm's loop thread has
+ * delivered every callback they caused, so tests need no sleeps; calling
+ * one from inside a callback that runs on the loop thread cannot wait for
+ * itself: it is refused with ERROR_CAN_NOT_COMPLETE in strict mode and only
+ * queued (not waited for) otherwise.
+ */
+#ifndef LIBMGM_H
+#define LIBMGM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBMGM_VERSION_MAJOR 0
+#define LIBMGM_VERSION_MINOR 1
+#define LIBMGM_VERSION_PATCH 0
+
+/* Log levels, most severe first.  A message is emitted when its level is
+ * at or below the level configured for its channel. */
+enum libmgm_log_level {
+  LIBMGM_LOG_NONE = 0,
+  LIBMGM_LOG_ERROR = 1,
+  LIBMGM_LOG_WARN = 2,
+  LIBMGM_LOG_FIXME = 3,
+  LIBMGM_LOG_INFO = 4,
+  LIBMGM_LOG_TRACE = 5
+};
+
+typedef void (*libmgm_log_fn)(void *ctx,
+                              int level,
+                              const char *channel,
+                              const char *message);
+
+struct uv_loop_s; /* libuv's loop; libmgm.h needs no uv.h */
+
+/* Start-up configuration.  Initialise with libmgm_config_init(), then set
+ * what you need.  Strings are copied by libmgm_start(). */
+struct libmgm_config {
+  uint32_t size;            /* sizeof(struct libmgm_config), set by init */
+  const char *backend;      /* "sim", "linux", "bsd"; NULL = platform's */
+  uint32_t table;           /* kernel multicast table (Linux MRT_TABLE) */
+  uint32_t mfe_lifetime_s;  /* default MFE lifetime, seconds (900) */
+  int strict;               /* report documented misuse as errors */
+  const char *log;          /* LIBMGM_LOG syntax; NULL = "warn" */
+  libmgm_log_fn log_fn;     /* NULL = lines on stderr */
+  void *log_ctx;            /* passed to log_fn */
+  struct uv_loop_s *loop;   /* host libuv loop, or NULL for own thread */
+  int wrongif_alerts;       /* D-WRONGIF: deliver wrong-if callbacks */
+  int bigmp_membership;     /* D-BIGMP: bIGMP = IGMP has a member there */
+  uint32_t rcvbuf_bytes;    /* kernel upcall socket buffer; 0 = default */
+  int sim_profile;          /* enum libmgm_sim_profile, sim backend only */
+};
+
+void libmgm_config_init(struct libmgm_config *cfg);
+
+/* Start the default instance.  Returns NO_ERROR, ERROR_ALREADY_INITIALIZED,
+ * ERROR_INVALID_PARAMETER (unknown or absent backend, bad config),
+ * ERROR_ACCESS_DENIED (no privilege), ERROR_BUSY (another multicast router
+ * owns the table), ERROR_NOT_SUPPORTED (no multicast routing in the
+ * kernel), ERROR_NOT_ENOUGH_MEMORY.  Never falls back to another backend. */
+DWORD libmgm_start(const struct libmgm_config *cfg);
+
+/* Stop the default instance: ERROR_CAN_NOT_COMPLETE while protocols are
+ * registered (D-INIT); otherwise removes every forwarding entry. */
+DWORD libmgm_stop(void);
+
+/* Exported for parity with the real rtm.dll.  Their Windows prototypes are
+ * not public (mgm-spec D-INIT): here they start the default instance from
+ * the environment (LIBMGM_BACKEND, LIBMGM_TABLE, LIBMGM_STRICT, LIBMGM_LOG)
+ * and stop it. */
+DWORD MgmInitialize(void);
+DWORD MgmDeInitialize(void);
+
+/* ---- Instances: several routers in one process ------------------------ */
+
+struct libmgm_instance;
+
+/* Create and start an extra instance with its own forwarder. */
+DWORD libmgm_instance_create(const struct libmgm_config *cfg,
+                             struct libmgm_instance **out);
+/* Stop and free it (ERROR_CAN_NOT_COMPLETE while protocols are registered
+ * or while a thread still has it selected). */
+DWORD libmgm_instance_destroy(struct libmgm_instance *inst);
+/* Make the Mgm* API of the calling thread act on inst (NULL = default). */
+DWORD libmgm_instance_select(struct libmgm_instance *inst);
+
+/* ---- The simulated forwarder (backend "sim") ---------------------------- */
+
+enum libmgm_sim_profile {
+  LIBMGM_SIM_LINUX = 0,   /* Linux ipmr semantics (default) */
+  LIBMGM_SIM_FREEBSD = 1, /* no (*,G), slots keyed by address */
+  LIBMGM_SIM_WINDOWS = 2  /* no slot limit */
+};
+
+/* Where a packet went.  verdict is one of LIBMGM_SIM_* below. */
+#define LIBMGM_SIM_MAX_OUT 64
+enum libmgm_sim_verdict {
+  LIBMGM_SIM_FORWARDED = 0, /* sent on n_out interfaces (n_out may be 0) */
+  LIBMGM_SIM_NEGATIVE = 1,  /* matched an entry with no outputs: dropped */
+  LIBMGM_SIM_WRONG_IF = 2,  /* matched an entry with another iif: dropped */
+  LIBMGM_SIM_PENDING = 3,   /* no entry yet; queued waiting for one */
+  LIBMGM_SIM_NOT_ROUTED = 4 /* arrival interface absent/down/not a slot */
+};
+struct libmgm_sim_result {
+  DWORD verdict;                          /* enum libmgm_sim_verdict */
+  DWORD n_out;                            /* interfaces it was sent on */
+  DWORD out_ifindex[LIBMGM_SIM_MAX_OUT];  /* ascending */
+};
+
+/* Interfaces.  addr is in network order (0 = unnumbered). */
+DWORD libmgm_sim_if_add(DWORD ifindex, const char *name, DWORD addr,
+                        DWORD prefixlen);
+DWORD libmgm_sim_if_del(DWORD ifindex);
+DWORD libmgm_sim_if_set_up(DWORD ifindex, BOOL up);
+
+/* Unicast routes used for RPF (network order; mask 0 = default route).
+ * upstream is the next hop toward the source (0 = directly connected). */
+DWORD libmgm_sim_route_add(DWORD network, DWORD mask, DWORD ifindex,
+                           DWORD upstream, DWORD protocol);
+DWORD libmgm_sim_route_del(DWORD network, DWORD mask);
+
+/* Inject one IPv4 packet (source, group, TTL, length) arriving on ifindex.
+ * Returns after every callback it caused (RPF, creation alert, prune
+ * alert) has run; res (may be NULL) says where the packet finally went. */
+DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp, BYTE ttl,
+                        DWORD len, struct libmgm_sim_result *res);
+
+/* Advance the virtual clock, firing every expiry that falls due. */
+DWORD libmgm_sim_advance(DWORD ms);
+DWORD libmgm_sim_now(ULONGLONG *ms);
+
+/* Fault injection: make the next backend operation of the given kind fail
+ * with the given backend error (a negative MGM_BE_* value, see docs). */
+enum libmgm_sim_op {
+  LIBMGM_SIM_OP_ANY = 0,
+  LIBMGM_SIM_OP_IF_ATTACH = 1,
+  LIBMGM_SIM_OP_IF_DETACH = 2,
+  LIBMGM_SIM_OP_MFE_SET = 3,
+  LIBMGM_SIM_OP_MFE_DEL = 4,
+  LIBMGM_SIM_OP_MFE_STATS = 5,
+  LIBMGM_SIM_OP_ROUTE = 6
+};
+DWORD libmgm_sim_fail_next(DWORD op, int be_error);
+/* Slot (VIF) limit; 0 = unlimited. */
+DWORD libmgm_sim_set_limits(DWORD max_slots);
+/* Forwarding entries installed in the sim kernel (for leak checks). */
+DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBMGM_H */

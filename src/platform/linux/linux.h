@@ -1,0 +1,163 @@
+/*
+ * linux.h - private state shared by the Linux backend's files: mroute.c
+ * (the ipmr socket, VIFs, the shadow MFC table, the ops vtable), ifmon.c
+ * (interface tracking over rtnetlink) and route.c (netlink requests: RPF
+ * route lookups and dumps).
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Locking: the core serialises ops with its own lock, but dispatch() and
+ * resync() run on the loop thread without it (platform.h), so the backend
+ * keeps one mutex of its own over everything below.  It is never held
+ * while an upcall runs: state changes queue upcall records (struct
+ * lnx_rec) under the mutex and dispatch()/resync() deliver them after
+ * dropping it, so an upcall may call back into any op.
+ */
+#ifndef MGM_LINUX_LINUX_H
+#define MGM_LINUX_LINUX_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "platform/platform.h"
+#include "parse.h"
+
+#define MGM__LNX_MAXVIFS 32 /* MAXVIFS of linux/mroute.h (kernel.md A.4) */
+#define MGM__LNX_RXBUF 65536
+
+/* Log levels: the values of enum libmgm_log_level (include/libmgm.h). */
+#define MGM__LNX_LOG_ERROR 1
+#define MGM__LNX_LOG_WARN 2
+#define MGM__LNX_LOG_INFO 4
+#define MGM__LNX_LOG_TRACE 5
+
+/* One VIF slot.  refs == 0 means free.  A slot whose clean-up failed is
+ * quarantined: never reused while this backend lives (kernel.md A.13). */
+struct mgm__lnx_vif {
+  uint32_t ifindex;
+  uint32_t refs;
+  int quarantined;
+  int msock; /* holds the router groups' memberships on the device; -1 */
+};
+
+/* Shadow copy of one MFC entry we installed: what the kernel holds. */
+struct mgm__lnx_mfe {
+  struct mgm__lnx_mfe *next;
+  uint32_t src;
+  uint32_t grp;
+  uint16_t parent;
+  uint8_t ttls[MGM__LNX_MAXVIFS];
+};
+
+/* An interface as rtnetlink last described it. */
+struct mgm__lnx_if {
+  uint32_t ifindex;
+  uint32_t flags; /* IFF_* */
+  char name[MGM__LNX_IFNAMSIZ];
+};
+
+/* A queued upcall. */
+enum mgm__lnx_rec_kind { MGM__LNX_REC_IF, MGM__LNX_REC_GONE };
+
+struct mgm__lnx_rec {
+  struct mgm__lnx_rec *next;
+  enum mgm__lnx_rec_kind kind;
+  struct mgm_if_event ev; /* REC_IF; ev.name points into name[] */
+  char name[MGM__LNX_IFNAMSIZ];
+  struct mgm_mfe_key key; /* REC_GONE */
+  enum mgm_mfe_gone why;
+};
+
+/* Counters, logged at close (and handy in a debugger). */
+struct mgm__lnx_counters {
+  uint64_t nocache;     /* NOCACHE upcalls delivered */
+  uint64_t wrongvif;    /* WRONGVIF upcalls delivered */
+  uint64_t igmp;        /* IGMP packets delivered */
+  uint64_t ignored;     /* well-formed upcalls we do not use */
+  uint64_t malformed;   /* router-socket datagrams that failed to parse */
+  uint64_t badvif;      /* upcalls naming a VIF that is not ours */
+  uint64_t rx_dropped;  /* kernel drops on the router socket (RXQ_OVFL) */
+  uint64_t nl_malformed; /* rtnetlink messages that failed to parse */
+  uint64_t nl_overruns; /* ENOBUFS on the event socket */
+  uint64_t rec_lost;    /* upcall records lost to ENOMEM */
+};
+
+struct mgm_backend {
+  pthread_mutex_t lock;
+  const struct mgm_be_upcalls *up;
+  void *ctx;
+  void (*log)(void *ctx, int level, const char *msg);
+  uint32_t table; /* as configured; 0 = default (253) */
+
+  int mfd;     /* raw IGMP socket: the table's owner */
+  int nfd;     /* rtnetlink events (LINK, IPV4_IFADDR) */
+  int rfd;     /* rtnetlink requests (dumps, route lookups) */
+  int wake[2]; /* self-pipe: readable while records wait */
+  int woken;
+  uint32_t seq;
+  int wrongif;
+  int desync;  /* an event overrun waits for resync() */
+  uint32_t rx_dropped_seen;
+
+  struct mgm__lnx_vif vif[MGM__LNX_MAXVIFS];
+
+  struct mgm__lnx_mfe **mfe; /* hash buckets */
+  size_t mfe_nbuckets;       /* power of two */
+  size_t mfe_count;
+
+  struct mgm__lnx_if *ifs;
+  size_t n_ifs;
+  size_t cap_ifs;
+
+  struct mgm__lnx_rec *rec_head;
+  struct mgm__lnx_rec *rec_tail;
+
+  struct mgm__lnx_counters cnt;
+  uint8_t rx[MGM__LNX_RXBUF]; /* loop-thread receive buffer */
+  uint8_t req[MGM__LNX_RXBUF]; /* request-reply buffer (under lock) */
+};
+
+/* mroute.c */
+void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int mgm__lnx_map_errno(int err);
+void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
+                       const struct mgm__lnx_if *ifp, uint32_t addr,
+                       uint8_t prefixlen);
+void mgm__lnx_queue_gone(struct mgm_backend *be,
+                         const struct mgm_mfe_key *key,
+                         enum mgm_mfe_gone why);
+/* The kernel dropped the VIF of ifindex (device gone): scrub the shadow
+ * table and free the slot.  Returns 1 if ifindex had a VIF. */
+int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex);
+/* Deliver queued records (loop thread, lock NOT held).  Returns how many. */
+unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget);
+
+/* ifmon.c (lock held unless said otherwise) */
+int mgm__lnx_ifmon_open(struct mgm_backend *be);
+/* Read and handle one datagram from the event socket: 1 handled, 0 none
+ * waiting, MGM_BE_EDESYNC on overrun, other MGM_BE_* on error. */
+int mgm__lnx_ifmon_read(struct mgm_backend *be);
+/* Re-dump links and addresses.  replay != 0 queues IF_ADD/ADDR_ADD for all
+ * of them; either way vanished interfaces get IF_DEL (+ SLOT_LOST). */
+int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay);
+void mgm__lnx_ifmon_free(struct mgm_backend *be);
+
+/* route.c (lock held) */
+int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out);
+/* Send one request on be->rfd and hand every reply message with its
+ * sequence number to fn until DONE / ERROR / a non-multi reply.  fn
+ * returns 0 to go on or a negative MGM_BE_* to stop.  Returns 0 or a
+ * MGM_BE_* error; *nlerr gets the kernel's errno from an NLMSG_ERROR. */
+int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
+                        int (*fn)(struct mgm_backend *be, uint16_t type,
+                                  const uint8_t *msg, size_t msglen,
+                                  void *arg),
+                        void *arg, int *nlerr);
+int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
+                          struct mgm_route *out);
+
+#endif /* MGM_LINUX_LINUX_H */

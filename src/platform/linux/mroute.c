@@ -1,0 +1,1296 @@
+/*
+ * mroute.c - the Linux backend: real kernel multicast forwarding through
+ * the ipmr socket API (kernel.md A), behind struct mgm_backend_ops.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The backend owns one ipmr table: a raw IGMP socket that did MRT_TABLE
+ * (when a table is configured) and MRT_INIT.  The core speaks ifindexes;
+ * we map them to the kernel's 32 VIF slots lazily and with a refcount
+ * (VIFF_USE_IFINDEX).  Every MFC entry we install is mirrored in a shadow
+ * hash table, because Linux does not clean the MFC when a VIF goes away
+ * and a re-used slot would inherit stale outputs (kernel.md A.13): before
+ * a slot is freed or reused, every entry naming it is rewritten (oif) or
+ * deleted (iif, reported as mfe_gone IF_DEPARTED).  Upcalls read from the
+ * socket (NOCACHE, WRONGVIF, real IGMP packets) go to the core from
+ * dispatch(); interface events come from ifmon.c.  Closing the socket
+ * (MRT_DONE) makes the kernel drop every VIF and entry we made: we never
+ * install static entries, so a crash leaves nothing behind.
+ *
+ * Every system call goes through posix/sys.h so tests can inject errors.
+ * Ops never log and swallow: failures are logged at TRACE with the errno
+ * and returned; only open() logs at ERROR, naming the cause.
+ */
+#define _GNU_SOURCE 1
+
+#include "linux.h"
+#include "platform/posix/sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <linux/mroute.h>
+
+#define LNX_DEFAULT_RCVBUF (8u * 1024 * 1024)
+#define LNX_DEFAULT_TABLE 253 /* RT_TABLE_DEFAULT: ipmr's default table */
+#define LNX_MFE_MIN_BUCKETS 256
+
+#if MGM__LNX_MAXVIFS != MAXVIFS
+#error "MAXVIFS of linux/mroute.h differs from the backend's copy"
+#endif
+
+
+void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+
+  if (be->log == NULL)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  be->log(be->ctx, level, line);
+}
+
+
+int mgm__lnx_map_errno(int err) {
+  switch (err) {
+  case 0:
+    return MGM_BE_OK;
+  case EPERM:
+  case EACCES:
+    return MGM_BE_EPERM;
+  case ENOMEM:
+  case ENOBUFS:
+  case EMFILE:
+  case ENFILE:
+    return MGM_BE_ENOMEM;
+  case EAGAIN:
+  case EINTR:
+    return MGM_BE_EAGAIN;
+  case EADDRINUSE:
+  case EBUSY:
+    return MGM_BE_EBUSY;
+  case ENOPROTOOPT:
+  case EOPNOTSUPP:
+  case EPROTONOSUPPORT:
+  case EAFNOSUPPORT:
+    return MGM_BE_ENOTSUP;
+  case EINVAL:
+    return MGM_BE_EINVAL;
+  case ENOENT:
+    return MGM_BE_ENOENT;
+  case ENODEV:
+  case ENXIO:
+  case EADDRNOTAVAIL:
+    return MGM_BE_ENOIF;
+  default:
+    return MGM_BE_EIO;
+  }
+}
+
+
+static const char *lnx_be_strerror(int rc) {
+  switch (rc) {
+  case MGM_BE_OK:
+    return "ok";
+  case MGM_BE_EINVAL:
+    return "invalid";
+  case MGM_BE_ENOTSUP:
+    return "not supported";
+  case MGM_BE_EBUSY:
+    return "busy";
+  case MGM_BE_EPERM:
+    return "no privilege";
+  case MGM_BE_ENOIF:
+    return "no such interface";
+  case MGM_BE_ENOSLOT:
+    return "VIF table full";
+  case MGM_BE_ENOENT:
+    return "no entry";
+  case MGM_BE_ENOMEM:
+    return "out of memory";
+  case MGM_BE_EAGAIN:
+    return "try again";
+  case MGM_BE_EDESYNC:
+    return "desynchronised";
+  default:
+    return "I/O error";
+  }
+}
+
+
+static void lnx_lock(struct mgm_backend *be) {
+  pthread_mutex_lock(&be->lock);
+}
+
+
+static void lnx_unlock(struct mgm_backend *be) {
+  pthread_mutex_unlock(&be->lock);
+}
+
+
+/* ---- Upcall records ----------------------------------------------------- */
+
+static void lnx_wake(struct mgm_backend *be) {
+  char c = 1;
+
+  if (be->woken || be->wake[1] < 0)
+    return;
+  if (mgm__sys_write(be->wake[1], &c, 1) == 1)
+    be->woken = 1;
+}
+
+
+static void lnx_unwake(struct mgm_backend *be) {
+  char buf[64];
+
+  if (!be->woken)
+    return;
+  while (mgm__sys_read(be->wake[0], buf, sizeof(buf)) > 0)
+    ;
+  be->woken = 0;
+}
+
+
+static void lnx_push(struct mgm_backend *be, struct mgm__lnx_rec *r) {
+  r->next = NULL;
+  if (be->rec_tail != NULL)
+    be->rec_tail->next = r;
+  else
+    be->rec_head = r;
+  be->rec_tail = r;
+  lnx_wake(be);
+}
+
+
+static uint32_t lnx_mgm_flags(uint32_t iff) {
+  uint32_t f = 0;
+
+  if (iff & 0x1) /* IFF_UP */
+    f |= MGM_IFF_UP;
+  if (iff & 0x40) /* IFF_RUNNING */
+    f |= MGM_IFF_RUNNING;
+  if (iff & 0x1000) /* IFF_MULTICAST */
+    f |= MGM_IFF_MULTICAST;
+  if (iff & 0x8) /* IFF_LOOPBACK */
+    f |= MGM_IFF_LOOPBACK;
+  return f;
+}
+
+
+void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
+                       const struct mgm__lnx_if *ifp, uint32_t addr,
+                       uint8_t prefixlen) {
+  struct mgm__lnx_rec *r;
+
+  r = calloc(1, sizeof(*r));
+  if (r == NULL) {
+    be->cnt.rec_lost++;
+    be->desync = 1;
+    return;
+  }
+  r->kind = MGM__LNX_REC_IF;
+  memcpy(r->name, ifp->name, sizeof(r->name));
+  r->name[sizeof(r->name) - 1] = '\0';
+  r->ev.type = type;
+  r->ev.ifindex = ifp->ifindex;
+  r->ev.name = NULL; /* set at delivery: the record may move */
+  r->ev.flags = lnx_mgm_flags(ifp->flags);
+  r->ev.addr = addr;
+  r->ev.prefixlen = prefixlen;
+  lnx_push(be, r);
+}
+
+
+void mgm__lnx_queue_gone(struct mgm_backend *be,
+                         const struct mgm_mfe_key *key,
+                         enum mgm_mfe_gone why) {
+  struct mgm__lnx_rec *r;
+
+  r = calloc(1, sizeof(*r));
+  if (r == NULL) {
+    be->cnt.rec_lost++;
+    return;
+  }
+  r->kind = MGM__LNX_REC_GONE;
+  r->key = *key;
+  r->why = why;
+  lnx_push(be, r);
+}
+
+
+unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget) {
+  struct mgm__lnx_rec *r;
+  unsigned n = 0;
+
+  while (n < budget) {
+    lnx_lock(be);
+    r = be->rec_head;
+    if (r != NULL) {
+      be->rec_head = r->next;
+      if (be->rec_head == NULL)
+        be->rec_tail = NULL;
+    } else {
+      lnx_unwake(be);
+    }
+    lnx_unlock(be);
+    if (r == NULL)
+      break;
+    if (r->kind == MGM__LNX_REC_IF) {
+      r->ev.name = r->name[0] != '\0' ? r->name : NULL;
+      if (be->up->if_event != NULL)
+        be->up->if_event(be->ctx, &r->ev);
+    } else if (be->up->mfe_gone != NULL) {
+      be->up->mfe_gone(be->ctx, &r->key, r->why);
+    }
+    free(r);
+    n++;
+  }
+  return n;
+}
+
+
+static void lnx_free_recs(struct mgm_backend *be) {
+  struct mgm__lnx_rec *r;
+
+  while ((r = be->rec_head) != NULL) {
+    be->rec_head = r->next;
+    free(r);
+  }
+  be->rec_tail = NULL;
+}
+
+
+/* ---- VIF slots ---------------------------------------------------------- */
+
+static int lnx_vif_find(struct mgm_backend *be, uint32_t ifindex) {
+  int i;
+
+  for (i = 0; i < MGM__LNX_MAXVIFS; i++)
+    if (be->vif[i].refs > 0 && be->vif[i].ifindex == ifindex)
+      return i;
+  return -1;
+}
+
+
+/* IGMPv3 reports (224.0.0.22) and IGMPv2 leaves (224.0.0.2) are
+ * link-local: the kernel delivers them to the router socket only if the
+ * device is a member of those groups.  Each attached device gets a small
+ * UDP socket (never bound, so it receives nothing itself) holding the two
+ * memberships: one socket per VIF keeps us under igmp_max_memberships
+ * (20 per socket by default, kernel.md A.14).  Reports to routable groups
+ * (IGMPv1/v2) reach the router socket without this. */
+static void lnx_join_routers(struct mgm_backend *be, int v) {
+  static const uint32_t groups[] = {0xe0000002u, 0xe0000016u};
+  struct ip_mreqn mr;
+  size_t i;
+  int fd;
+  int err;
+
+  fd = mgm__sys_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) {
+    err = errno;
+    goto fail;
+  }
+  for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+    memset(&mr, 0, sizeof(mr));
+    mr.imr_multiaddr.s_addr = htonl(groups[i]);
+    mr.imr_ifindex = (int)be->vif[v].ifindex;
+    if (mgm__sys_setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+                            sizeof(mr)) < 0) {
+      err = errno;
+      (void)mgm__sys_close(fd);
+      goto fail;
+    }
+  }
+  be->vif[v].msock = fd;
+  return;
+
+fail:
+  mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                "linux: ifindex %u: cannot join the IGMP router groups (%s); "
+                "IGMPv3 reports on it will not be seen",
+                be->vif[v].ifindex, strerror(err));
+}
+
+
+static void lnx_leave_routers(struct mgm_backend *be, int v) {
+  if (be->vif[v].msock >= 0)
+    (void)mgm__sys_close(be->vif[v].msock);
+  be->vif[v].msock = -1;
+}
+
+
+/* ---- The shadow MFC table ----------------------------------------------- */
+
+static size_t lnx_hash(uint32_t src, uint32_t grp, size_t nbuckets) {
+  uint64_t h;
+
+  h = ((uint64_t)src << 32 | grp) * 0x9e3779b97f4a7c15ull;
+  return (size_t)(h >> 32) & (nbuckets - 1);
+}
+
+
+static struct mgm__lnx_mfe **lnx_mfe_slot(struct mgm_backend *be,
+                                          uint32_t src, uint32_t grp) {
+  struct mgm__lnx_mfe **pp;
+
+  pp = &be->mfe[lnx_hash(src, grp, be->mfe_nbuckets)];
+  while (*pp != NULL && ((*pp)->src != src || (*pp)->grp != grp))
+    pp = &(*pp)->next;
+  return pp;
+}
+
+
+/* Grow the bucket array when the load passes 1 (best effort). */
+static void lnx_mfe_grow(struct mgm_backend *be) {
+  struct mgm__lnx_mfe **nb;
+  struct mgm__lnx_mfe *e;
+  struct mgm__lnx_mfe *next;
+  size_t n;
+  size_t i;
+  size_t h;
+
+  if (be->mfe_count < be->mfe_nbuckets)
+    return;
+  n = be->mfe_nbuckets * 2;
+  nb = calloc(n, sizeof(*nb));
+  if (nb == NULL)
+    return;
+  for (i = 0; i < be->mfe_nbuckets; i++) {
+    for (e = be->mfe[i]; e != NULL; e = next) {
+      next = e->next;
+      h = lnx_hash(e->src, e->grp, n);
+      e->next = nb[h];
+      nb[h] = e;
+    }
+  }
+  free(be->mfe);
+  be->mfe = nb;
+  be->mfe_nbuckets = n;
+}
+
+
+static void lnx_mfcctl(const struct mgm__lnx_mfe *e, struct mfcctl *mc) {
+  memset(mc, 0, sizeof(*mc));
+  memcpy(&mc->mfcc_origin, &e->src, 4);
+  memcpy(&mc->mfcc_mcastgrp, &e->grp, 4);
+  mc->mfcc_parent = e->parent;
+  memcpy(mc->mfcc_ttls, e->ttls, sizeof(mc->mfcc_ttls));
+}
+
+
+/* MRT_ADD_MFC / MRT_DEL_MFC; returns 0 or the errno. */
+static int lnx_mfc(struct mgm_backend *be, int opt,
+                   const struct mgm__lnx_mfe *e) {
+  struct mfcctl mc;
+
+  lnx_mfcctl(e, &mc);
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, opt, &mc, sizeof(mc)) < 0)
+    return errno;
+  return 0;
+}
+
+
+/* Does any installed entry name VIF v? */
+static int lnx_vif_in_use(struct mgm_backend *be, int v) {
+  struct mgm__lnx_mfe *e;
+  size_t i;
+
+  for (i = 0; i < be->mfe_nbuckets; i++)
+    for (e = be->mfe[i]; e != NULL; e = e->next)
+      if (e->parent == v || e->ttls[v] != 0)
+        return 1;
+  return 0;
+}
+
+
+/* Make the kernel forget VIF v in every entry we installed: entries that
+ * used it as iif are deleted (mfe_gone IF_DEPARTED), others lose it as an
+ * output.  Returns 0 when no installed entry names v any more; otherwise
+ * the slot must be quarantined. */
+static int lnx_scrub_vif(struct mgm_backend *be, int v) {
+  struct mgm__lnx_mfe **pp;
+  struct mgm__lnx_mfe *e;
+  struct mgm_mfe_key key;
+  size_t i;
+  int left = 0;
+  int err;
+
+  for (i = 0; i < be->mfe_nbuckets; i++) {
+    pp = &be->mfe[i];
+    while ((e = *pp) != NULL) {
+      if (e->parent != v && e->ttls[v] == 0) {
+        pp = &e->next;
+        continue;
+      }
+      if (e->parent != v) {
+        e->ttls[v] = 0;
+        err = lnx_mfc(be, MRT_ADD_MFC, e);
+        if (err == 0) {
+          pp = &e->next;
+          continue;
+        }
+        mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
+                      "linux: rewrite of an entry without vif %d: %s", v,
+                      strerror(err));
+      }
+      /* iif gone, or the rewrite failed: delete the entry. */
+      err = lnx_mfc(be, MRT_DEL_MFC, e);
+      if (err != 0 && err != ENOENT) {
+        mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                      "linux: cannot delete an entry naming vif %d: %s", v,
+                      strerror(err));
+        left = 1;
+        pp = &e->next;
+        continue;
+      }
+      key.source = e->src;
+      key.group = e->grp;
+      mgm__lnx_queue_gone(be, &key, MGM_GONE_IF_DEPARTED);
+      *pp = e->next;
+      free(e);
+      be->mfe_count--;
+    }
+  }
+  return left ? MGM_BE_EIO : 0;
+}
+
+
+/* Release VIF v in our books after its device went away (or after
+ * MRT_DEL_VIF).  Lock held. */
+static void lnx_vif_release(struct mgm_backend *be, int v) {
+  if (lnx_scrub_vif(be, v) < 0)
+    be->vif[v].quarantined = 1;
+  lnx_leave_routers(be, v);
+  be->vif[v].refs = 0;
+  be->vif[v].ifindex = 0;
+}
+
+
+int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex) {
+  int v;
+
+  v = lnx_vif_find(be, ifindex);
+  if (v < 0)
+    return 0;
+  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
+                "linux: interface %u went away; vif %d scrubbed", ifindex, v);
+  lnx_vif_release(be, v);
+  return 1;
+}
+
+
+/* ---- Ops ---------------------------------------------------------------- */
+
+static void lnx_free(struct mgm_backend *be) {
+  struct mgm__lnx_mfe *e;
+  struct mgm__lnx_mfe *next;
+  size_t i;
+
+  if (be->mfd >= 0)
+    (void)mgm__sys_close(be->mfd);
+  if (be->nfd >= 0)
+    (void)mgm__sys_close(be->nfd);
+  if (be->rfd >= 0)
+    (void)mgm__sys_close(be->rfd);
+  if (be->wake[0] >= 0)
+    (void)mgm__sys_close(be->wake[0]);
+  if (be->wake[1] >= 0)
+    (void)mgm__sys_close(be->wake[1]);
+  for (i = 0; i < MGM__LNX_MAXVIFS; i++)
+    lnx_leave_routers(be, (int)i);
+  for (i = 0; i < be->mfe_nbuckets; i++) {
+    for (e = be->mfe[i]; e != NULL; e = next) {
+      next = e->next;
+      free(e);
+    }
+  }
+  free(be->mfe);
+  lnx_free_recs(be);
+  mgm__lnx_ifmon_free(be);
+  pthread_mutex_destroy(&be->lock);
+  free(be);
+}
+
+
+static uint32_t lnx_table_id(const struct mgm_backend *be) {
+  return be->table != 0 ? be->table : LNX_DEFAULT_TABLE;
+}
+
+
+/* Socket, MRT_TABLE, MRT_INIT: the steps whose failures users hit. */
+static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
+  int one = 1;
+  int buf;
+  int err;
+  int rc;
+
+  be->mfd = mgm__sys_socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            IPPROTO_IGMP);
+  if (be->mfd < 0) {
+    err = errno;
+    rc = mgm__lnx_map_errno(err);
+    if (rc == MGM_BE_EPERM)
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: no privilege: the raw IGMP socket needs "
+                    "CAP_NET_RAW (%s)", strerror(err));
+    else
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: cannot open a raw IGMP socket: %s",
+                    strerror(err));
+    goto out;
+  }
+  if (be->table != 0) {
+#ifdef HAVE_MRT_TABLE
+    uint32_t t = be->table;
+
+    if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_TABLE, &t,
+                            sizeof(t)) < 0) {
+      err = errno;
+      rc = mgm__lnx_map_errno(err);
+      if (rc == MGM_BE_ENOTSUP)
+        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                      "linux: multicast table %u not available: the kernel "
+                      "lacks CONFIG_IP_MROUTE_MULTIPLE_TABLES or "
+                      "CONFIG_IP_MROUTE (%s)", be->table, strerror(err));
+      else if (rc == MGM_BE_EPERM)
+        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                      "linux: no privilege to select multicast table %u "
+                      "(needs CAP_NET_ADMIN): %s", be->table, strerror(err));
+      else
+        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                      "linux: MRT_TABLE %u failed: %s", be->table,
+                      strerror(err));
+      goto out;
+    }
+#else
+    rc = MGM_BE_ENOTSUP;
+    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                  "linux: multicast table %u requested but this build has "
+                  "no MRT_TABLE", be->table);
+    goto out;
+#endif
+  }
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_INIT, &one,
+                          sizeof(one)) < 0) {
+    err = errno;
+    rc = mgm__lnx_map_errno(err);
+    if (err == EADDRINUSE)
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: another multicast router owns table %u "
+                    "(MRT_INIT: %s)", lnx_table_id(be), strerror(err));
+    else if (rc == MGM_BE_ENOTSUP)
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: multicast routing not enabled in the kernel "
+                    "(CONFIG_IP_MROUTE; MRT_INIT: %s)", strerror(err));
+    else if (rc == MGM_BE_EPERM)
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: no privilege for MRT_INIT on table %u "
+                    "(needs CAP_NET_ADMIN): %s", lnx_table_id(be),
+                    strerror(err));
+    else
+      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                    "linux: MRT_INIT on table %u failed: %s",
+                    lnx_table_id(be), strerror(err));
+    goto out;
+  }
+  /* A burst of new flows is a burst of upcalls: a large buffer keeps the
+   * kernel from dropping them (kernel.md A.7).  FORCE needs CAP_NET_ADMIN
+   * and ignores rmem_max; without it we get what rmem_max allows. */
+  buf = rcvbuf > (uint32_t)0x3fffffff ? 0x3fffffff : (int)rcvbuf;
+#ifdef HAVE_SO_RCVBUFFORCE
+  if (mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RCVBUFFORCE, &buf,
+                          sizeof(buf)) < 0)
+#endif
+  {
+    if (mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RCVBUF, &buf,
+                            sizeof(buf)) < 0) {
+      err = errno;
+      mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                    "linux: cannot size the upcall buffer to %d bytes: %s",
+                    buf, strerror(err));
+    } else {
+      mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                    "linux: upcall buffer limited by net.core.rmem_max "
+                    "(wanted %d bytes)", buf);
+    }
+  }
+  /* The arrival interface of IGMP packets (kernel.md A.14). */
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_PKTINFO, &one,
+                          sizeof(one)) < 0) {
+    err = errno;
+    rc = mgm__lnx_map_errno(err);
+    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: IP_PKTINFO failed: %s",
+                  strerror(err));
+    goto out;
+  }
+#ifdef HAVE_SO_RXQ_OVFL
+  /* Drop counter of the socket: tells us when upcalls were lost. */
+  (void)mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RXQ_OVFL, &one,
+                            sizeof(one));
+#endif
+  rc = 0;
+
+out:
+  return rc;
+}
+
+
+static int lnx_open(const struct mgm_be_config *cfg,
+                    const struct mgm_be_upcalls *up, void *ctx,
+                    struct mgm_backend **out) {
+  struct mgm_backend *be;
+  int err;
+  int i;
+  int rc;
+
+  *out = NULL;
+  be = calloc(1, sizeof(*be));
+  if (be == NULL) {
+    rc = MGM_BE_ENOMEM;
+    goto out;
+  }
+  pthread_mutex_init(&be->lock, NULL);
+  be->mfd = be->nfd = be->rfd = -1;
+  be->wake[0] = be->wake[1] = -1;
+  for (i = 0; i < MGM__LNX_MAXVIFS; i++)
+    be->vif[i].msock = -1;
+  be->up = up;
+  be->ctx = ctx;
+  be->log = cfg->log;
+  be->table = cfg->table;
+  be->mfe_nbuckets = LNX_MFE_MIN_BUCKETS;
+  be->mfe = calloc(be->mfe_nbuckets, sizeof(*be->mfe));
+  if (be->mfe == NULL) {
+    rc = MGM_BE_ENOMEM;
+    goto out;
+  }
+  rc = lnx_open_mroute(be, cfg->rcvbuf_bytes ? cfg->rcvbuf_bytes
+                                             : LNX_DEFAULT_RCVBUF);
+  if (rc < 0)
+    goto out;
+  /* Subscribe before dumping so no change falls between the two. */
+  rc = mgm__lnx_ifmon_open(be);
+  if (rc < 0)
+    goto out;
+  rc = mgm__lnx_nl_open(0, 0, &be->rfd, &err);
+  if (rc < 0) {
+    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                  "linux: cannot open the rtnetlink request socket: %s",
+                  strerror(err));
+    goto out;
+  }
+  if (mgm__sys_pipe2(be->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+    err = errno;
+    rc = mgm__lnx_map_errno(err);
+    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: pipe2: %s", strerror(err));
+    be->wake[0] = be->wake[1] = -1;
+    goto out;
+  }
+  lnx_lock(be);
+  rc = mgm__lnx_ifmon_dump(be, 0);
+  lnx_unlock(be);
+  if (rc < 0) {
+    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
+                  "linux: cannot list the interfaces: %s",
+                  lnx_be_strerror(rc));
+    goto out;
+  }
+  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
+                "linux: multicast router on table %u (%zu interfaces)",
+                lnx_table_id(be), be->n_ifs);
+  if (be->table != 0)
+    mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
+                  "linux: table %u sees traffic only where an ipmr rule "
+                  "selects it (ip mrule add iif DEV lookup %u)",
+                  be->table, be->table);
+  *out = be;
+  be = NULL;
+  rc = 0;
+
+out:
+  if (be != NULL)
+    lnx_free(be); /* closing the socket undoes MRT_INIT */
+  return rc;
+}
+
+
+static void lnx_close(struct mgm_backend *be) {
+  if (be == NULL)
+    return;
+  lnx_lock(be);
+  /* MRT_DONE drops every VIF and non-static entry of the table; closing
+   * the socket would too, but say it explicitly. */
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DONE, NULL, 0) < 0)
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s",
+                  strerror(errno));
+  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
+                "linux: closing table %u: %llu nocache, %llu wrongvif, "
+                "%llu igmp, %llu ignored, %llu malformed, %llu bad vif, "
+                "%llu kernel drops, %llu netlink malformed, %llu overruns",
+                lnx_table_id(be), (unsigned long long)be->cnt.nocache,
+                (unsigned long long)be->cnt.wrongvif,
+                (unsigned long long)be->cnt.igmp,
+                (unsigned long long)be->cnt.ignored,
+                (unsigned long long)be->cnt.malformed,
+                (unsigned long long)be->cnt.badvif,
+                (unsigned long long)be->cnt.rx_dropped,
+                (unsigned long long)be->cnt.nl_malformed,
+                (unsigned long long)be->cnt.nl_overruns);
+  lnx_unlock(be);
+  lnx_free(be);
+}
+
+
+static void lnx_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
+  (void)be;
+  memset(out, 0, sizeof(*out));
+  out->max_slots = MGM__LNX_MAXVIFS;
+  out->star_g = 0; /* we install exact (S,G) only */
+  out->ifindex_slots = 1;
+  out->if_events = 1;
+  out->wrongif_upcall = 1;
+  out->virtual_clock = 0;
+  out->kernel_ages_idle = 0;
+  out->last_use = 0;
+}
+
+
+static int lnx_fds(struct mgm_backend *be, int *fds, size_t *n) {
+  if (*n < 3) {
+    *n = 3;
+    return MGM_BE_EINVAL;
+  }
+  fds[0] = be->mfd;
+  fds[1] = be->nfd;
+  fds[2] = be->wake[0];
+  *n = 3;
+  return 0;
+}
+
+
+/* Read one datagram from the router socket and deliver what it says.
+ * Returns 1 if one was read, 0 if none waited, <0 on error.  Lock NOT
+ * held on entry; taken for the vif map only. */
+static int lnx_mrt_read(struct mgm_backend *be) {
+  union {
+    struct cmsghdr align;
+    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+                CMSG_SPACE(sizeof(uint32_t))];
+  } ctl;
+  struct iovec iov = {be->rx, sizeof(be->rx)};
+  struct mgm__lnx_mrt_msg m;
+  struct cmsghdr *c;
+  struct in_pktinfo pi;
+  struct msghdr mh;
+  uint32_t ifindex = 0;
+  uint32_t drops = 0;
+  int have_drops = 0;
+  ssize_t n;
+  int err;
+  int rc;
+
+  memset(&mh, 0, sizeof(mh));
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = ctl.buf;
+  mh.msg_controllen = sizeof(ctl.buf);
+  n = mgm__sys_recvmsg(be->mfd, &mh, MSG_DONTWAIT);
+  if (n < 0) {
+    err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+      return 0;
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
+                  strerror(err));
+    return mgm__lnx_map_errno(err);
+  }
+  for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+        c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+      ifindex = pi.ipi_ifindex > 0 ? (uint32_t)pi.ipi_ifindex : 0;
+    }
+#ifdef HAVE_SO_RXQ_OVFL
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+        c->cmsg_len >= CMSG_LEN(sizeof(drops))) {
+      memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+      have_drops = 1;
+    }
+#endif
+  }
+  lnx_lock(be);
+  if (have_drops && drops != be->rx_dropped_seen) {
+    be->cnt.rx_dropped += (uint32_t)(drops - be->rx_dropped_seen);
+    mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                  "linux: the kernel dropped %u router-socket messages "
+                  "(upcall buffer full); raise rcvbuf_bytes",
+                  (unsigned)(drops - be->rx_dropped_seen));
+    be->rx_dropped_seen = drops;
+  }
+  if (mh.msg_flags & MSG_TRUNC)
+    rc = MGM__LNX_PE_TRUNC;
+  else
+    rc = mgm__lnx_parse_mrt(be->rx, (size_t)n, &m);
+  if (rc < 0) {
+    be->cnt.malformed++;
+    lnx_unlock(be);
+    return 1;
+  }
+  if (rc == MGM__LNX_MRT_IGMP) {
+    be->cnt.igmp++;
+    lnx_unlock(be);
+    if (be->up->ctrl_packet != NULL)
+      be->up->ctrl_packet(be->ctx, ifindex, be->rx, (size_t)n);
+    return 1;
+  }
+  if (m.msgtype != IGMPMSG_NOCACHE && m.msgtype != IGMPMSG_WRONGVIF) {
+    be->cnt.ignored++;
+    lnx_unlock(be);
+    return 1;
+  }
+  if (m.vif >= MGM__LNX_MAXVIFS || be->vif[m.vif].refs == 0) {
+    be->cnt.badvif++;
+    lnx_unlock(be);
+    return 1;
+  }
+  ifindex = be->vif[m.vif].ifindex;
+  if (m.msgtype == IGMPMSG_WRONGVIF && !be->wrongif) {
+    be->cnt.ignored++;
+    lnx_unlock(be);
+    return 1;
+  }
+  if (m.msgtype == IGMPMSG_NOCACHE)
+    be->cnt.nocache++;
+  else
+    be->cnt.wrongvif++;
+  lnx_unlock(be);
+  if (m.msgtype == IGMPMSG_NOCACHE) {
+    if (be->up->no_entry != NULL)
+      be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload,
+                       m.payload_len);
+  } else if (be->up->wrong_if != NULL) {
+    be->up->wrong_if(be->ctx, ifindex, m.src, m.dst, m.payload,
+                     m.payload_len);
+  }
+  return 1;
+}
+
+
+static int lnx_resync(struct mgm_backend *be);
+
+
+static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
+  unsigned handled = 0;
+  int rc;
+
+  while (handled < budget) {
+    /* Records first: an IF_DEL must precede upcalls that could name the
+     * interface it removed. */
+    handled += mgm__lnx_deliver(be, budget - handled);
+    if (handled >= budget)
+      break;
+    lnx_lock(be);
+    rc = mgm__lnx_ifmon_read(be);
+    lnx_unlock(be);
+    if (rc == MGM_BE_EDESYNC) {
+      /* Interface events were lost: re-dump now (we are on the loop
+       * thread, where upcalls may run) rather than leave it to chance. */
+      (void)lnx_resync(be);
+      handled++;
+      continue;
+    }
+    if (rc > 0) {
+      handled++;
+      continue;
+    }
+    rc = lnx_mrt_read(be);
+    if (rc > 0) {
+      handled++;
+      continue;
+    }
+    break;
+  }
+  return (int)(handled > 0x7fffffffu ? 0x7fffffffu : handled);
+}
+
+
+static int lnx_resync(struct mgm_backend *be) {
+  int rc;
+
+  lnx_lock(be);
+  be->desync = 0;
+  rc = mgm__lnx_ifmon_dump(be, 1);
+  if (rc < 0) {
+    be->desync = 1;
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: resync failed: %s",
+                  lnx_be_strerror(rc));
+  }
+  lnx_unlock(be);
+  mgm__lnx_deliver(be, ~0u);
+  return rc;
+}
+
+
+static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
+  struct vifctl vc;
+  int err = 0;
+  int v;
+  int rc;
+
+  lnx_lock(be);
+  if (ifindex == 0 || ifindex > 0x7fffffffu) {
+    rc = MGM_BE_ENOIF;
+    goto out;
+  }
+  v = lnx_vif_find(be, ifindex);
+  if (v >= 0) {
+    be->vif[v].refs++;
+    rc = 0;
+    goto out;
+  }
+#ifndef HAVE_VIFF_USE_IFINDEX
+  rc = MGM_BE_ENOTSUP;
+  goto out;
+#else
+  for (v = 0; v < MGM__LNX_MAXVIFS; v++) {
+    if (be->vif[v].refs > 0 || be->vif[v].quarantined)
+      continue;
+    /* Defensive: a free slot should never be named by an entry; if one
+     * is, scrub it before the kernel re-uses the index (A.13). */
+    if (lnx_vif_in_use(be, v) && lnx_scrub_vif(be, v) < 0) {
+      be->vif[v].quarantined = 1;
+      continue;
+    }
+    memset(&vc, 0, sizeof(vc));
+    vc.vifc_vifi = (vifi_t)v;
+    vc.vifc_flags = VIFF_USE_IFINDEX;
+    vc.vifc_threshold = 1;
+    vc.vifc_lcl_ifindex = (int)ifindex;
+    if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_ADD_VIF, &vc,
+                            sizeof(vc)) == 0)
+      break;
+    err = errno;
+    if (err == EADDRINUSE) {
+      /* The kernel has something in a slot we think free: skip it. */
+      be->vif[v].quarantined = 1;
+      continue;
+    }
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
+                  "linux: MRT_ADD_VIF ifindex %u vif %d: %s", ifindex, v,
+                  strerror(err));
+    if (err == EADDRNOTAVAIL || err == ENODEV)
+      rc = MGM_BE_ENOIF;
+    else if (err == ENFILE)
+      rc = MGM_BE_ENOSLOT;
+    else
+      rc = mgm__lnx_map_errno(err);
+    goto out;
+  }
+  if (v == MGM__LNX_MAXVIFS) {
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
+                  "linux: no free VIF for ifindex %u (%d slots in use)",
+                  ifindex, MGM__LNX_MAXVIFS);
+    rc = MGM_BE_ENOSLOT;
+    goto out;
+  }
+  be->vif[v].ifindex = ifindex;
+  be->vif[v].refs = 1;
+  lnx_join_routers(be, v);
+  mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d",
+                ifindex, v);
+  rc = 0;
+#endif
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static int lnx_if_detach(struct mgm_backend *be, uint32_t ifindex) {
+  struct vifctl vc;
+  int err;
+  int v;
+  int rc;
+
+  lnx_lock(be);
+  v = lnx_vif_find(be, ifindex);
+  if (v < 0) {
+    rc = MGM_BE_ENOENT;
+    goto out;
+  }
+  if (--be->vif[v].refs > 0) {
+    rc = 0;
+    goto out;
+  }
+  /* Last reference: no installed entry may keep naming the slot. */
+  if (lnx_scrub_vif(be, v) < 0)
+    be->vif[v].quarantined = 1;
+  memset(&vc, 0, sizeof(vc));
+  vc.vifc_vifi = (vifi_t)v;
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DEL_VIF, &vc,
+                          sizeof(vc)) < 0) {
+    err = errno;
+    /* EADDRNOTAVAIL: the device went first and took the VIF with it. */
+    if (err != EADDRNOTAVAIL) {
+      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
+                    "linux: MRT_DEL_VIF vif %d: %s", v, strerror(err));
+      be->vif[v].refs = 1;
+      rc = mgm__lnx_map_errno(err);
+      goto out;
+    }
+  }
+  lnx_leave_routers(be, v);
+  be->vif[v].refs = 0;
+  be->vif[v].ifindex = 0;
+  rc = 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static int lnx_is_multicast(uint32_t grp) {
+  return (ntohl(grp) & 0xf0000000u) == 0xe0000000u;
+}
+
+
+static int lnx_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
+  struct mgm__lnx_mfe **pp;
+  struct mgm__lnx_mfe *e;
+  struct mgm__lnx_mfe *fresh = NULL;
+  struct mgm__lnx_mfe want;
+  uint8_t thr;
+  uint16_t i;
+  int v;
+  int err;
+  int rc;
+
+  lnx_lock(be);
+  if (!lnx_is_multicast(fwd->key.group) ||
+      (fwd->n_oif > 0 && fwd->oif == NULL)) {
+    rc = MGM_BE_EINVAL;
+    goto out;
+  }
+  memset(&want, 0, sizeof(want));
+  want.src = fwd->key.source;
+  want.grp = fwd->key.group;
+  v = lnx_vif_find(be, fwd->iif);
+  if (v < 0) {
+    rc = MGM_BE_ENOIF;
+    goto out;
+  }
+  want.parent = (uint16_t)v;
+  for (i = 0; i < fwd->n_oif; i++) {
+    v = lnx_vif_find(be, fwd->oif[i].ifindex);
+    if (v < 0) {
+      rc = MGM_BE_ENOIF;
+      goto out;
+    }
+    thr = fwd->oif[i].ttl_threshold ? fwd->oif[i].ttl_threshold : 1;
+    /* The same interface twice (two next hops): the lower threshold. */
+    if (want.ttls[v] == 0 || thr < want.ttls[v])
+      want.ttls[v] = thr;
+  }
+  pp = lnx_mfe_slot(be, want.src, want.grp);
+  e = *pp;
+  if (e == NULL) {
+    fresh = malloc(sizeof(*fresh));
+    if (fresh == NULL) {
+      rc = MGM_BE_ENOMEM;
+      goto out;
+    }
+  }
+  err = lnx_mfc(be, MRT_ADD_MFC, &want);
+  if (err != 0) {
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_ADD_MFC: %s",
+                  strerror(err));
+    free(fresh);
+    rc = mgm__lnx_map_errno(err);
+    goto out;
+  }
+  if (e == NULL) {
+    *fresh = want;
+    fresh->next = NULL;
+    *pp = fresh;
+    be->mfe_count++;
+    lnx_mfe_grow(be);
+  } else {
+    e->parent = want.parent;
+    memcpy(e->ttls, want.ttls, sizeof(e->ttls));
+  }
+  rc = 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static int lnx_mfe_del(struct mgm_backend *be,
+                       const struct mgm_mfe_key *key) {
+  struct mgm__lnx_mfe **pp;
+  struct mgm__lnx_mfe *e;
+  struct mgm__lnx_mfe tmp;
+  int err;
+  int rc;
+
+  lnx_lock(be);
+  pp = lnx_mfe_slot(be, key->source, key->group);
+  e = *pp;
+  if (e == NULL) {
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.src = key->source;
+    tmp.grp = key->group;
+  }
+  err = lnx_mfc(be, MRT_DEL_MFC, e != NULL ? e : &tmp);
+  if (err != 0 && err != ENOENT) {
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_MFC: %s",
+                  strerror(err));
+    rc = mgm__lnx_map_errno(err);
+    goto out;
+  }
+  if (e != NULL) {
+    *pp = e->next;
+    free(e);
+    be->mfe_count--;
+  }
+  rc = err == ENOENT ? MGM_BE_ENOENT : 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static int lnx_mfe_stats(struct mgm_backend *be,
+                         const struct mgm_mfe_key *key,
+                         struct mgm_fwd_stats *out) {
+  struct sioc_sg_req sg;
+  int err;
+  int rc;
+
+  lnx_lock(be);
+  memset(out, 0, sizeof(*out));
+  out->idle_ms = UINT32_MAX;
+  memset(&sg, 0, sizeof(sg));
+  memcpy(&sg.src, &key->source, 4);
+  memcpy(&sg.grp, &key->group, 4);
+  if (mgm__sys_ioctl(be->mfd, SIOCGETSGCNT, &sg) < 0) {
+    err = errno;
+    rc = err == EADDRNOTAVAIL ? MGM_BE_ENOENT : mgm__lnx_map_errno(err);
+    goto out;
+  }
+  out->pkts = sg.pktcnt;
+  out->bytes = sg.bytecnt;
+  out->wrong_if = sg.wrong_if;
+  rc = 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static int lnx_flush(struct mgm_backend *be) {
+  struct mgm__lnx_mfe **pp;
+  struct mgm__lnx_mfe *e;
+  size_t i;
+  int first = 0;
+  int err;
+
+  lnx_lock(be);
+  for (i = 0; i < be->mfe_nbuckets; i++) {
+    pp = &be->mfe[i];
+    while ((e = *pp) != NULL) {
+      err = lnx_mfc(be, MRT_DEL_MFC, e);
+      if (err != 0 && err != ENOENT) {
+        /* Keep it in the books so the slot scrub still sees it. */
+        if (first == 0)
+          first = mgm__lnx_map_errno(err);
+        pp = &e->next;
+        continue;
+      }
+      *pp = e->next;
+      free(e);
+      be->mfe_count--;
+    }
+  }
+  lnx_unlock(be);
+  return first;
+}
+
+
+static int lnx_route_lookup(struct mgm_backend *be, uint32_t src,
+                            struct mgm_route *out) {
+  int rc;
+
+  lnx_lock(be);
+  rc = mgm__lnx_route_lookup(be, src, out);
+  lnx_unlock(be);
+  return rc;
+}
+
+
+static uint64_t lnx_now_ms(struct mgm_backend *be) {
+  struct timespec ts;
+
+  (void)be;
+  if (mgm__sys_clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+    return 0;
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+
+static int lnx_set_wrongif(struct mgm_backend *be, int on) {
+  int v = on ? 1 : 0;
+  int err;
+  int rc;
+
+  lnx_lock(be);
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_ASSERT, &v,
+                          sizeof(v)) < 0) {
+    err = errno;
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_ASSERT %d: %s", v,
+                  strerror(err));
+    rc = mgm__lnx_map_errno(err);
+    goto out;
+  }
+  be->wrongif = v;
+  rc = 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
+const struct mgm_backend_ops mgm__linux_ops = {
+  .name = "linux",
+  .abi = MGM_BACKEND_ABI,
+  .open = lnx_open,
+  .close = lnx_close,
+  .caps = lnx_caps,
+  .fds = lnx_fds,
+  .dispatch = lnx_dispatch,
+  .resync = lnx_resync,
+  .if_attach = lnx_if_attach,
+  .if_detach = lnx_if_detach,
+  .mfe_set = lnx_mfe_set,
+  .mfe_del = lnx_mfe_del,
+  .mfe_stats = lnx_mfe_stats,
+  .flush = lnx_flush,
+  .route_lookup = lnx_route_lookup,
+  .now_ms = lnx_now_ms,
+  .set_wrongif = lnx_set_wrongif,
+};

@@ -42,4 +42,7 @@ struct mgm_loop_ops {
 extern const struct mgm_loop_ops mgm__loop_uv_ops;
 extern const struct mgm_loop_ops mgm__loop_thread_ops;
 
+/* The driver used when none is configured (registry.c): uv when built. */
+const struct mgm_loop_ops *mgm__loop_default(void);
+
 #endif /* MGM_LOOP_H */

@@ -138,6 +138,7 @@ struct mgm_be_config {
   int profile;           /* sim only: enum libmgm_sim_profile */
   /* log sink for backend-specific lines (open failures name the cause) */
   void (*log)(void *ctx, int level, const char *msg);
+  void *log_ctx; /* passed to log */
 };
 
 struct mgm_backend; /* opaque, backend-defined */

@@ -1,0 +1,329 @@
+/*
+ * libmgm.c - the libmgm_* extension: configuration, start/stop,
+ * MgmInitialize/MgmDeInitialize, instances, and the sim controls.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Sim controls run on the instance's loop thread and drain every event
+ * they cause before returning, so a harness sees all callbacks (RPF,
+ * creation alerts, prune alerts) delivered when the call returns.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "platform/sim/sim.h"
+
+MGM_EXPORT void libmgm_config_init(struct libmgm_config *cfg) {
+  if (cfg == NULL)
+    return;
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->size = (uint32_t)sizeof(*cfg);
+  cfg->mfe_lifetime_s = MGM_DEFAULT_LIFETIME_S;
+}
+
+
+MGM_EXPORT DWORD libmgm_start(const struct libmgm_config *cfg) {
+  struct libmgm_config envcfg;
+  char name[32];
+
+  if (cfg == NULL) {
+    mgm__config_from_env(&envcfg, name, sizeof(name));
+    cfg = &envcfg;
+  }
+  return mgm__core_start(mgm__core_default(), cfg);
+}
+
+
+MGM_EXPORT DWORD libmgm_stop(void) {
+  return mgm__core_stop(mgm__core_default());
+}
+
+
+/***********************************************************************
+ *      MgmInitialize / MgmDeInitialize
+ *
+ * Exported like the real rtm.dll's; their Windows prototypes are private,
+ * so libmgm defines them as "start the default instance from the
+ * environment" and "stop it" (D-INIT).
+ */
+MGM_EXPORT DWORD MgmInitialize(void) {
+  return libmgm_start(NULL);
+}
+
+
+MGM_EXPORT DWORD MgmDeInitialize(void) {
+  return libmgm_stop();
+}
+
+/* ---- Instances ------------------------------------------------------------- */
+
+MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
+                                        struct libmgm_instance **out) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  if (out == NULL)
+    return ERROR_INVALID_PARAMETER;
+  c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  if (pthread_mutex_init(&c->lock, NULL) != 0) {
+    free(c);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  rc = mgm__core_start(c, cfg);
+  if (rc != NO_ERROR) {
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    return rc;
+  }
+  *out = (struct libmgm_instance *)c;
+  return NO_ERROR;
+}
+
+
+MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
+  struct mgm_core *c = (struct mgm_core *)inst;
+  DWORD rc;
+
+  if (c == NULL || c->is_default)
+    return ERROR_INVALID_PARAMETER;
+  if (atomic_load(&c->selected) > 0)
+    return ERROR_CAN_NOT_COMPLETE;
+  rc = mgm__core_stop(c);
+  if (rc != NO_ERROR)
+    return rc;
+  pthread_mutex_destroy(&c->lock);
+  free(c);
+  return NO_ERROR;
+}
+
+
+MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
+  struct mgm_core *c = (struct mgm_core *)inst;
+
+  if (mgm__tls_inst)
+    atomic_fetch_sub(&mgm__tls_inst->selected, 1);
+  mgm__tls_inst = c;
+  if (c)
+    atomic_fetch_add(&c->selected, 1);
+  return NO_ERROR;
+}
+
+/* ---- Sim controls ------------------------------------------------------------ */
+
+struct sim_task {
+  struct mgm_core *c;
+  int op;
+  uint32_t a, b, d, e, f;
+  const char *name;
+  struct mgm_sim_result res;
+  int rc;
+};
+
+enum {
+  SIM_IF_ADD,
+  SIM_IF_DEL,
+  SIM_IF_UP,
+  SIM_ROUTE_ADD,
+  SIM_ROUTE_DEL,
+  SIM_INJECT,
+  SIM_ADVANCE,
+  SIM_FAIL,
+  SIM_LIMITS,
+  SIM_COUNT,
+  SIM_NOW
+};
+
+
+static void sim_task_fn(void *arg) {
+  struct sim_task *t = arg;
+  struct mgm_core *c = t->c;
+  struct mgm_backend *be = c->be;
+
+  mgm__lock(c); /* backend state is serialised by the core lock */
+  switch (t->op) {
+  case SIM_IF_ADD:
+    t->rc = mgm__sim_if_add(be, t->a, t->name, t->b, t->d);
+    break;
+  case SIM_IF_DEL:
+    t->rc = mgm__sim_if_del(be, t->a);
+    break;
+  case SIM_IF_UP:
+    t->rc = mgm__sim_if_set_up(be, t->a, (int)t->b);
+    break;
+  case SIM_ROUTE_ADD:
+    t->rc = mgm__sim_route_add(be, t->a, t->b, t->d, t->e, t->f);
+    break;
+  case SIM_ROUTE_DEL:
+    t->rc = mgm__sim_route_del(be, t->a, t->b);
+    break;
+  case SIM_INJECT:
+    t->rc = mgm__sim_inject(be, t->a, t->b, t->d, (uint8_t)t->e, t->f,
+                            &t->res);
+    break;
+  case SIM_ADVANCE:
+    t->rc = mgm__sim_advance(be, t->a);
+    mgm__mfe_expire_due(c);
+    break;
+  case SIM_FAIL:
+    t->rc = mgm__sim_fail_next(be, (int)t->a, (int)t->b);
+    break;
+  case SIM_LIMITS:
+    t->rc = mgm__sim_set_limits(be, t->a);
+    break;
+  case SIM_COUNT:
+    mgm__sim_kernel_count(be, &t->a, &t->b);
+    t->rc = 0;
+    break;
+  default:
+    t->rc = 0;
+    break;
+  }
+  mgm__unlock(c);
+  if (t->op == SIM_INJECT) {
+    /* Deliver the upcalls (RPF, creation alerts...) now, then take the
+     * packet's final disposition. */
+    mgm__core_drain(c);
+    mgm__lock(c);
+    mgm__sim_inject_done(be, &t->res);
+    mgm__unlock(c);
+  }
+}
+
+
+static DWORD sim_run(struct sim_task *t) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  MGM_ENTER(c);
+  if (c->be_ops != &mgm__sim_ops) {
+    MGM_WARN(c, MGM_CH_API, "libmgm_sim_* needs the sim backend (running: %s)",
+             c->backend_name);
+    rc = ERROR_NOT_SUPPORTED;
+    goto out;
+  }
+  t->c = c;
+  rc = mgm__core_run_on_loop(c, sim_task_fn, t);
+  if (rc == NO_ERROR && t->rc != 0)
+    rc = mgm__be_to_win32(t->rc);
+
+out:
+  mgm__core_leave(c);
+  return rc;
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_if_add(DWORD ifindex, const char *name,
+                                   DWORD addr, DWORD prefixlen) {
+  struct sim_task t = {.op = SIM_IF_ADD, .a = ifindex, .b = addr,
+                       .d = prefixlen, .name = name};
+
+  if (ifindex == 0 || prefixlen > 32)
+    return ERROR_INVALID_PARAMETER;
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_if_del(DWORD ifindex) {
+  struct sim_task t = {.op = SIM_IF_DEL, .a = ifindex};
+
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_if_set_up(DWORD ifindex, BOOL up) {
+  struct sim_task t = {.op = SIM_IF_UP, .a = ifindex, .b = up != 0};
+
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_route_add(DWORD network, DWORD mask,
+                                      DWORD ifindex, DWORD upstream,
+                                      DWORD protocol) {
+  struct sim_task t = {.op = SIM_ROUTE_ADD, .a = network, .b = mask,
+                       .d = ifindex, .e = upstream, .f = protocol};
+
+  if ((network & ~mask) != 0)
+    return ERROR_INVALID_PARAMETER;
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_route_del(DWORD network, DWORD mask) {
+  struct sim_task t = {.op = SIM_ROUTE_DEL, .a = network, .b = mask};
+
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
+                                   BYTE ttl, DWORD len,
+                                   struct libmgm_sim_result *res) {
+  struct sim_task t = {.op = SIM_INJECT, .a = ifindex, .b = src, .d = grp,
+                       .e = ttl, .f = len};
+  DWORD rc, i;
+
+  rc = sim_run(&t);
+  if (rc == NO_ERROR && res) {
+    res->verdict = t.res.verdict;
+    res->n_out = t.res.n_out;
+    for (i = 0; i < t.res.n_out && i < LIBMGM_SIM_MAX_OUT; i++)
+      res->out_ifindex[i] = t.res.out[i];
+  }
+  return rc;
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_advance(DWORD ms) {
+  struct sim_task t = {.op = SIM_ADVANCE, .a = ms};
+
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_now(ULONGLONG *ms) {
+  struct mgm_core *c;
+
+  if (ms == NULL)
+    return ERROR_INVALID_PARAMETER;
+  MGM_ENTER(c);
+  mgm__lock(c);
+  *ms = mgm__now(c);
+  mgm__unlock(c);
+  mgm__core_leave(c);
+  return NO_ERROR;
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_fail_next(DWORD op, int be_error) {
+  struct sim_task t = {.op = SIM_FAIL, .a = op, .b = (uint32_t)be_error};
+
+  if (op > LIBMGM_SIM_OP_ROUTE || be_error >= 0 || be_error < MGM_BE_EIO)
+    return ERROR_INVALID_PARAMETER;
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_set_limits(DWORD max_slots) {
+  struct sim_task t = {.op = SIM_LIMITS, .a = max_slots};
+
+  return sim_run(&t);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
+  struct sim_task t = {.op = SIM_COUNT};
+  DWORD rc;
+
+  if (entries == NULL || slots == NULL)
+    return ERROR_INVALID_PARAMETER;
+  rc = sim_run(&t);
+  if (rc == NO_ERROR) {
+    *entries = t.a;
+    *slots = t.b;
+  }
+  return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * membership.c - MgmAddGroupMembershipEntry, MgmDeleteGroupMembershipEntry.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "api/api.h"
+
+/***********************************************************************
+ *      MgmAddGroupMembershipEntry
+ *
+ * Receivers for (source, group) appeared on an interface the caller owns.
+ *
+ * PARAMS
+ *  dwSourceAddr/Mask  [I] 0/0 = any source; S/ffffffff = one source
+ *  dwGroupAddr/Mask   [I] 0/0 = all groups; G/ffffffff = one group
+ *  dwIfIndex, dwIfNextHopIPAddr [I] the interface
+ *  dwFlags            [I] MGM_JOIN_STATE_FLAG and/or MGM_FORWARD_STATE_FLAG
+ *
+ * RETURNS
+ *  NO_ERROR, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER,
+ *  ERROR_NOT_ENOUGH_MEMORY.
+ *
+ * NOTES
+ *  87 also for a range mask, (S,*), or an interface the caller neither
+ *  owns nor co-owns (D-SHAPE, A-13); 1003 for IGMP between the disable and
+ *  enable callbacks (D-IGMP-WINDOW).  Duplicates return NO_ERROR without
+ *  callbacks (D-IDEMPOTENT).  dwFlags 0 means JOIN (D-FLAGS).  Strict
+ *  mode also refuses non-canonical masks, non-class-D groups, unknown flag
+ *  bits, and calls inside the IGMP enable/disable callbacks.
+ */
+MGM_EXPORT DWORD MgmAddGroupMembershipEntry(HANDLE hProtocol,
+                                            DWORD dwSourceAddr,
+                                            DWORD dwSourceMask,
+                                            DWORD dwGroupAddr,
+                                            DWORD dwGroupMask, DWORD dwIfIndex,
+                                            DWORD dwIfNextHopIPAddr,
+                                            DWORD dwFlags) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  MGM_ENTER(c);
+  MGM_API_TRACE(c,
+                "MgmAddGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
+                "%08x, %x)",
+                hProtocol, (unsigned)dwSourceAddr, (unsigned)dwSourceMask,
+                (unsigned)dwGroupAddr, (unsigned)dwGroupMask,
+                (unsigned)dwIfIndex, (unsigned)dwIfNextHopIPAddr,
+                (unsigned)dwFlags);
+  rc = mgm__member_add(c, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
+                       dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
+  mgm__core_leave(c);
+  return rc;
+}
+
+
+/***********************************************************************
+ *      MgmDeleteGroupMembershipEntry
+ *
+ * No more receivers for (source, group) on an interface.
+ *
+ * RETURNS
+ *  NO_ERROR, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER (bad handle,
+ *  or interface owned by another protocol), ERROR_NOT_FOUND (interface
+ *  not found).
+ *
+ * NOTES
+ *  Deleting an absent membership returns NO_ERROR (D-IDEMPOTENT).
+ */
+MGM_EXPORT DWORD MgmDeleteGroupMembershipEntry(HANDLE hProtocol,
+                                               DWORD dwSourceAddr,
+                                               DWORD dwSourceMask,
+                                               DWORD dwGroupAddr,
+                                               DWORD dwGroupMask,
+                                               DWORD dwIfIndex,
+                                               DWORD dwIfNextHopIPAddr,
+                                               DWORD dwFlags) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  MGM_ENTER(c);
+  MGM_API_TRACE(c,
+                "MgmDeleteGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
+                "%08x, %x)",
+                hProtocol, (unsigned)dwSourceAddr, (unsigned)dwSourceMask,
+                (unsigned)dwGroupAddr, (unsigned)dwGroupMask,
+                (unsigned)dwIfIndex, (unsigned)dwIfNextHopIPAddr,
+                (unsigned)dwFlags);
+  rc = mgm__member_del(c, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
+                       dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
+  mgm__core_leave(c);
+  return rc;
+}

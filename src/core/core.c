@@ -1,0 +1,525 @@
+/*
+ * core.c - the instance: selection, start/stop, auto-start from the
+ * environment, the core lock, the mgm__plat_* backend wrappers, upcall
+ * trampolines and the expiry timer.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * DOC: the process's default instance is static storage, so an API call
+ * can always find it; `active` counts API calls inside it and `state`
+ * gates them (mgm-spec G-1: everything returns ERROR_CAN_NOT_COMPLETE
+ * while not running).  Stop waits for `active` to drain, joins the loop
+ * thread (so no upcall is running), then tears the backend down: the
+ * backend's close removes everything it installed.  Extra instances are
+ * allocated by libmgm_instance_create and selected per thread.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static struct mgm_core default_core = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                       .is_default = 1};
+static pthread_mutex_t g_start_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t g_drain_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_drain_cond = PTHREAD_COND_INITIALIZER;
+
+_Thread_local struct mgm_core *mgm__tls_inst;
+
+
+struct mgm_core *mgm__core_default(void) {
+  return &default_core;
+}
+
+
+void mgm__lock(struct mgm_core *c) {
+  pthread_mutex_lock(&c->lock);
+}
+
+
+void mgm__unlock(struct mgm_core *c) {
+  pthread_mutex_unlock(&c->lock);
+}
+
+
+uint64_t mgm__now(struct mgm_core *c) {
+  return c->be_ops->now_ms(c->be);
+}
+
+
+DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
+  char buf[384];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  if (c->strict) {
+    MGM_ERR(c, MGM_CH_STRICT, "strict: %s", buf);
+    return code;
+  }
+  MGM_WARN(c, MGM_CH_STRICT, "%s", buf);
+  return NO_ERROR;
+}
+
+/* ---- Backend wrappers ----------------------------------------------------- */
+
+int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex) {
+  int rc = c->be_ops->if_attach ? c->be_ops->if_attach(c->be, ifindex) : 0;
+
+  MGM_TRACE(c, MGM_CH_PLAT, "if_attach(%u) = %d", (unsigned)ifindex, rc);
+  return rc;
+}
+
+
+int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex) {
+  int rc = c->be_ops->if_detach ? c->be_ops->if_detach(c->be, ifindex) : 0;
+
+  MGM_TRACE(c, MGM_CH_PLAT, "if_detach(%u) = %d", (unsigned)ifindex, rc);
+  return rc;
+}
+
+
+int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
+  int rc = c->be_ops->mfe_set(c->be, f);
+
+  MGM_TRACE(c, MGM_CH_PLAT, "mfe_set(%08x, %08x, iif %u, %u oif) = %d",
+            (unsigned)f->key.source, (unsigned)f->key.group,
+            (unsigned)f->iif, (unsigned)f->n_oif, rc);
+  return rc;
+}
+
+
+int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
+  int rc = c->be_ops->mfe_del(c->be, k);
+
+  MGM_TRACE(c, MGM_CH_PLAT, "mfe_del(%08x, %08x) = %d", (unsigned)k->source,
+            (unsigned)k->group, rc);
+  return rc == MGM_BE_ENOENT ? 0 : rc;
+}
+
+
+int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
+                        struct mgm_fwd_stats *out) {
+  return c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
+                              : MGM_BE_ENOTSUP;
+}
+
+
+int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r) {
+  int rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
+                                   : MGM_BE_ENOENT;
+
+  MGM_TRACE(c, MGM_CH_PLAT, "route_lookup(%08x) = %d", (unsigned)src, rc);
+  return rc;
+}
+
+/* ---- Upcalls (loop thread, lock not held) ------------------------------- */
+
+static void up_if_event(void *ctx, const struct mgm_if_event *ev) {
+  mgm__if_on_event(ctx, ev);
+}
+
+
+static void up_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
+                        const void *hdr, size_t hdrlen) {
+  mgm__mfe_on_no_entry(ctx, iif, src, grp, hdr, hdrlen);
+}
+
+
+static void up_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
+                        const void *hdr, size_t hdrlen) {
+  mgm__mfe_on_wrong_if(ctx, iif, src, grp, hdr, hdrlen);
+}
+
+
+static void up_mfe_gone(void *ctx, const struct mgm_mfe_key *k,
+                        enum mgm_mfe_gone why) {
+  mgm__mfe_on_gone(ctx, k, why);
+}
+
+
+static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
+                           size_t len) {
+  struct mgm_core *c = ctx;
+
+  MGM_TRACE(c, MGM_CH_PLAT, "control packet on %u (%u bytes)",
+            (unsigned)ifindex, (unsigned)len);
+}
+
+
+static const struct mgm_be_upcalls core_upcalls = {
+    up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
+
+
+void mgm__core_drain(struct mgm_core *c) {
+  int rc;
+
+  do {
+    rc = c->be_ops->dispatch(c->be, 64);
+    if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
+      MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
+      c->be_ops->resync(c->be);
+    }
+  } while (rc > 0);
+}
+
+
+static void on_readable(void *ctx) {
+  mgm__core_drain(ctx);
+}
+
+
+static void on_timer(void *ctx) {
+  struct mgm_core *c = ctx;
+
+  mgm__lock(c);
+  c->armed_ms = -1;
+  mgm__mfe_expire_due(c);
+  mgm__unlock(c);
+}
+
+
+static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer};
+
+
+/* Keep the loop's timer on the earliest MFE deadline (real clocks only;
+ * the sim's virtual clock advances through libmgm_sim_advance). */
+void mgm__core_rearm(struct mgm_core *c) {
+  int64_t d;
+
+  if (c->caps.virtual_clock || c->loop == NULL)
+    return;
+  d = mgm__mfe_next_deadline(c);
+  if (d == c->armed_ms)
+    return;
+  c->armed_ms = d;
+  if (d < 0) {
+    c->loop_ops->arm(c->loop, -1);
+  } else {
+    int64_t now = (int64_t)mgm__now(c);
+
+    c->loop_ops->arm(c->loop, d > now ? d - now : 0);
+  }
+}
+
+
+struct loop_call {
+  struct mgm_core *c;
+  void (*fn)(void *);
+  void *arg;
+};
+
+
+static void loop_call_fn(void *a) {
+  struct loop_call *lc = a;
+
+  lc->fn(lc->arg);
+  mgm__core_drain(lc->c);
+}
+
+
+/* Run fn on the loop thread and deliver every backend event it causes
+ * before returning.  From the loop thread itself (a sim control call made
+ * inside a callback) it cannot wait for itself: strict mode refuses it,
+ * default mode runs it nested right here. */
+DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a) {
+  struct loop_call lc = {c, fn, a};
+
+  if (c->loop_ops->on_loop_thread(c->loop)) {
+    DWORD rc = NO_ERROR;
+
+    if (mgm__tls_cb_depth > 0)
+      rc = mgm__misuse(c, ERROR_CAN_NOT_COMPLETE,
+                       "sim control call from a callback on the loop "
+                       "thread; it runs nested");
+    if (rc == NO_ERROR)
+      loop_call_fn(&lc);
+    return rc;
+  }
+  return c->loop_ops->run(c->loop, loop_call_fn, &lc, 1) == 0
+             ? NO_ERROR
+             : ERROR_CAN_NOT_COMPLETE;
+}
+
+/* ---- Start and stop --------------------------------------------------------- */
+
+static void be_log(void *ctx, int level, const char *msg) {
+  struct mgm_core *c = ctx;
+
+  MGM_LOGX(c, level, MGM_CH_PLAT, "%s", msg);
+}
+
+
+static void resync_fn(void *a) {
+  struct mgm_core *c = a;
+
+  if (c->be_ops->resync)
+    c->be_ops->resync(c->be);
+}
+
+
+static DWORD open_error(int be_err) {
+  switch (be_err) {
+  case MGM_BE_EPERM:
+    return ERROR_ACCESS_DENIED;
+  case MGM_BE_EBUSY:
+    return ERROR_BUSY;
+  case MGM_BE_ENOTSUP:
+    return ERROR_NOT_SUPPORTED;
+  case MGM_BE_ENOMEM:
+    return ERROR_NOT_ENOUGH_MEMORY;
+  case MGM_BE_EINVAL:
+    return ERROR_INVALID_PARAMETER;
+  default:
+    return ERROR_CAN_NOT_COMPLETE;
+  }
+}
+
+
+static void free_state(struct mgm_core *c) {
+  mgm__protos_destroy(c);
+  mgm__grps_destroy(c);
+  mgm__mfes_destroy(c);
+  mgm__ifs_destroy(c);
+  mgm__handles_destroy(&c->handles);
+  memset(&c->mfes, 0, sizeof(c->mfes));
+}
+
+
+/* Caller holds g_start_lock. */
+static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
+  struct libmgm_config cfg;
+  struct mgm_be_config bc;
+  const char *name;
+  int fds[8], brc;
+  size_t nfds = 8;
+  DWORD rc = NO_ERROR;
+
+  if (atomic_load(&c->state) == MGM_RUNNING)
+    return ERROR_ALREADY_INITIALIZED;
+  libmgm_config_init(&cfg);
+  if (in) {
+    if (in->size < sizeof(uint32_t) || in->size > sizeof(cfg))
+      return ERROR_INVALID_PARAMETER;
+    memcpy(&cfg, in, in->size);
+  }
+  mgm__log_init(&c->log, cfg.log, cfg.log_fn, cfg.log_ctx);
+  name = cfg.backend ? cfg.backend : mgm__plat_default_name();
+  c->be_ops = mgm__plat_find(name);
+  if (c->be_ops == NULL) {
+    MGM_ERR(c, MGM_CH_CORE, "unknown backend '%s' (built in: %s)", name,
+            mgm__plat_names());
+    return ERROR_INVALID_PARAMETER;
+  }
+  if (cfg.loop != NULL) {
+    MGM_ERR(c, MGM_CH_CORE, "a host libuv loop is not supported yet: leave "
+            "libmgm_config.loop NULL to use libmgm's own loop thread");
+    return ERROR_NOT_SUPPORTED;
+  }
+  snprintf(c->backend_name, sizeof(c->backend_name), "%s", name);
+  c->table = cfg.table;
+  c->lifetime_s = cfg.mfe_lifetime_s ? cfg.mfe_lifetime_s
+                                     : MGM_DEFAULT_LIFETIME_S;
+  c->strict = cfg.strict != 0;
+  c->wrongif_alerts = cfg.wrongif_alerts != 0;
+  c->bigmp_membership = cfg.bigmp_membership != 0;
+  c->wrongif_on = 0;
+  c->armed_ms = -1;
+  c->next_seq = 1;
+  atomic_store(&c->state, MGM_STARTING);
+  if (mgm__hash_init(&c->grps, 1024) != 0 || mgm__hash_init(&c->ifs, 64) != 0 ||
+      mgm__hash_init(&c->slots, 64) != 0) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+    goto fail;
+  }
+  c->loop_ops = mgm__loop_default();
+  if (c->loop_ops->open(NULL, &core_hooks, c, &c->loop) != 0) {
+    MGM_ERR(c, MGM_CH_CORE, "cannot start the loop thread");
+    rc = ERROR_CAN_NOT_COMPLETE;
+    goto fail;
+  }
+  memset(&bc, 0, sizeof(bc));
+  bc.table = cfg.table;
+  bc.rcvbuf_bytes = cfg.rcvbuf_bytes;
+  bc.profile = cfg.sim_profile;
+  bc.log = be_log;
+  bc.log_ctx = c;
+  brc = c->be_ops->open(&bc, &core_upcalls, c, &c->be);
+  if (brc != 0) {
+    MGM_ERR(c, MGM_CH_CORE, "cannot open backend '%s': %s", name,
+            mgm__be_strerror(brc));
+    c->be = NULL;
+    rc = open_error(brc);
+    goto fail;
+  }
+  c->be_ops->caps(c->be, &c->caps);
+  if (c->be_ops->fds && c->be_ops->fds(c->be, fds, &nfds) == 0 && nfds > 0 &&
+      c->loop_ops->watch(c->loop, fds, nfds) != 0) {
+    MGM_ERR(c, MGM_CH_CORE, "cannot watch the backend's descriptors");
+    rc = ERROR_CAN_NOT_COMPLETE;
+    goto fail;
+  }
+  atomic_store(&c->state, MGM_RUNNING);
+  mgm__core_run_on_loop(c, resync_fn, c);
+  MGM_INFO(c, MGM_CH_CORE, "started on backend '%s'", name);
+  return NO_ERROR;
+
+fail:
+  if (c->loop) {
+    c->loop_ops->close(c->loop);
+    c->loop = NULL;
+  }
+  if (c->be) {
+    c->be_ops->close(c->be);
+    c->be = NULL;
+  }
+  free_state(c);
+  atomic_store(&c->state, MGM_STOPPED);
+  return rc;
+}
+
+
+DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg) {
+  DWORD rc;
+
+  pthread_mutex_lock(&g_start_lock);
+  rc = start_locked(c, cfg);
+  pthread_mutex_unlock(&g_start_lock);
+  return rc;
+}
+
+
+DWORD mgm__core_stop(struct mgm_core *c) {
+  DWORD rc = NO_ERROR;
+  uint32_t n;
+
+  if (mgm__tls_cb_depth > 0)
+    return ERROR_CAN_NOT_COMPLETE; /* cannot stop from inside a callback */
+  pthread_mutex_lock(&g_start_lock);
+  if (atomic_load(&c->state) != MGM_RUNNING) {
+    if (atomic_load(&c->state) == MGM_FAILED)
+      atomic_store(&c->state, MGM_STOPPED);
+    rc = ERROR_CAN_NOT_COMPLETE;
+    goto out;
+  }
+  mgm__lock(c);
+  n = c->n_protos;
+  mgm__unlock(c);
+  if (n > 0) {
+    MGM_WARN(c, MGM_CH_CORE, "stop refused: %u protocol(s) still registered",
+             (unsigned)n);
+    rc = ERROR_CAN_NOT_COMPLETE; /* D-INIT */
+    goto out;
+  }
+  atomic_store(&c->state, MGM_STOPPING);
+  pthread_mutex_lock(&g_drain_lock);
+  while (atomic_load(&c->active) > 0)
+    pthread_cond_wait(&g_drain_cond, &g_drain_lock);
+  pthread_mutex_unlock(&g_drain_lock);
+  mgm__lock(c);
+  n = c->n_protos;
+  mgm__unlock(c);
+  if (n > 0) { /* a registration slipped in before STOPPING */
+    atomic_store(&c->state, MGM_RUNNING);
+    rc = ERROR_CAN_NOT_COMPLETE;
+    goto out;
+  }
+  c->loop_ops->close(c->loop);
+  c->loop = NULL;
+  mgm__lock(c);
+  free_state(c);
+  if (c->be_ops->flush)
+    c->be_ops->flush(c->be);
+  c->be_ops->close(c->be);
+  c->be = NULL;
+  mgm__unlock(c);
+  atomic_store(&c->state, MGM_STOPPED);
+  MGM_INFO(c, MGM_CH_CORE, "stopped");
+
+out:
+  pthread_mutex_unlock(&g_start_lock);
+  return rc;
+}
+
+
+DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n) {
+  const char *v;
+
+  libmgm_config_init(cfg);
+  v = getenv("LIBMGM_BACKEND");
+  if (v && *v) {
+    snprintf(buf, n, "%s", v);
+    cfg->backend = buf;
+  }
+  v = getenv("LIBMGM_TABLE");
+  if (v && *v)
+    cfg->table = (uint32_t)strtoul(v, NULL, 0);
+  v = getenv("LIBMGM_STRICT");
+  if (v && *v)
+    cfg->strict = strcmp(v, "0") != 0;
+  v = getenv("LIBMGM_LOG");
+  if (v && *v)
+    cfg->log = v;
+  return NO_ERROR;
+}
+
+
+/* First Mgm* call without a start: start the default instance from the
+ * environment.  A failure is logged once and remembered (state FAILED), so
+ * every call returns ERROR_CAN_NOT_COMPLETE until libmgm_start succeeds. */
+static void autostart(struct mgm_core *c) {
+  struct libmgm_config cfg;
+  char name[32];
+
+  pthread_mutex_lock(&g_start_lock);
+  if (atomic_load(&c->state) == MGM_STOPPED) {
+    mgm__config_from_env(&cfg, name, sizeof(name));
+    if (start_locked(c, &cfg) != NO_ERROR) {
+      mgm__log(&c->log, LIBMGM_LOG_ERROR, MGM_CH_CORE,
+               "auto-start failed; every Mgm* call returns "
+               "ERROR_CAN_NOT_COMPLETE until libmgm_start() succeeds");
+      atomic_store(&c->state, MGM_FAILED);
+    }
+  }
+  pthread_mutex_unlock(&g_start_lock);
+}
+
+
+static void leave_raw(struct mgm_core *c) {
+  if (atomic_fetch_sub(&c->active, 1) == 1 &&
+      atomic_load(&c->state) == MGM_STOPPING) {
+    pthread_mutex_lock(&g_drain_lock);
+    pthread_cond_broadcast(&g_drain_cond);
+    pthread_mutex_unlock(&g_drain_lock);
+  }
+}
+
+
+DWORD mgm__core_enter(struct mgm_core **out) {
+  struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
+  int tries;
+
+  for (tries = 0; tries < 2; tries++) {
+    int st;
+
+    atomic_fetch_add(&c->active, 1);
+    st = atomic_load(&c->state);
+    if (st == MGM_RUNNING) {
+      *out = c;
+      return NO_ERROR;
+    }
+    leave_raw(c);
+    if (!c->is_default || st != MGM_STOPPED)
+      break;
+    autostart(c);
+  }
+  return ERROR_CAN_NOT_COMPLETE;
+}
+
+
+void mgm__core_leave(struct mgm_core *c) {
+  leave_raw(c);
+}

@@ -1,0 +1,440 @@
+/*
+ * core.h - libmgm's portable core: the instance object and everything the
+ * core modules share.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * DOC: one `struct mgm_core` per router instance holds all MGM state
+ * (mgm-spec.md 2.0): the client registry, the interface table with owners
+ * and IGMP co-owners, the membership table with latent IGMP joins, the MFE
+ * cache (ordered by group then source), the expiry heap, the handle table,
+ * and the backend + loop driver.  One mutex (`lock`) guards it all.  State
+ * changes happen under the lock and queue callbacks into a `struct
+ * mgm_batch`; the batch is delivered after the lock is released
+ * (dispatch.c).  Nothing in src/core includes an OS header: the Win32 types
+ * come from mgm.h's prerequisites (compat/ off Windows), time and kernel
+ * access come from the backend seam.
+ */
+#ifndef MGM_CORE_H
+#define MGM_CORE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include <windows.h>
+#include <iprtrmib.h>
+#include <mgm.h>
+#include <libmgm.h>
+
+#include "platform/platform.h"
+#include "platform/loop.h"
+
+/* ---- Small containers (util.c) ---------------------------------------- */
+
+/* Intrusive AVL tree ordered by a 64-bit key, with parent links so that
+ * successor walks need no stack. */
+struct mgm_avl {
+  struct mgm_avl *left, *right, *parent;
+  uint64_t key;
+  int height;
+};
+struct mgm_avl_tree {
+  struct mgm_avl *root;
+  size_t count;
+};
+struct mgm_avl *mgm__avl_find(const struct mgm_avl_tree *t, uint64_t key);
+struct mgm_avl *mgm__avl_ceil(const struct mgm_avl_tree *t, uint64_t key);
+struct mgm_avl *mgm__avl_first(const struct mgm_avl_tree *t);
+struct mgm_avl *mgm__avl_next(struct mgm_avl *n);
+void mgm__avl_insert(struct mgm_avl_tree *t, struct mgm_avl *n);
+void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n);
+
+/* Chained hash table with intrusive links, keyed by 64 bits. */
+struct mgm_hnode {
+  struct mgm_hnode *next;
+  uint64_t key;
+};
+struct mgm_hash {
+  struct mgm_hnode **b; /* buckets */
+  size_t mask;          /* nbuckets - 1 */
+  size_t count;
+};
+int mgm__hash_init(struct mgm_hash *h, size_t nbuckets);
+void mgm__hash_free(struct mgm_hash *h);
+struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key);
+int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n);
+void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n);
+/* Iterate: pass NULL first. */
+struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
+                                 const struct mgm_hnode *n);
+
+/* Grow a dynamic array to hold at least `need` elements. */
+int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem);
+
+uint32_t mgm__ntohl(uint32_t x);
+/* Fault hook for allocation failure tests; 0 = allocate normally. */
+void *mgm__malloc(size_t n);
+void *mgm__calloc(size_t n, size_t sz);
+void *mgm__realloc(void *p, size_t n);
+
+/* ---- Logging (log.c) ---------------------------------------------------- */
+
+enum mgm_chan {
+  MGM_CH_API,    /* every export's arguments */
+  MGM_CH_CORE,   /* state changes */
+  MGM_CH_MFE,    /* MFE creation, updates, expiry */
+  MGM_CH_CB,     /* callbacks delivered */
+  MGM_CH_PLAT,   /* backend operations and events */
+  MGM_CH_STRICT, /* misuse reports */
+  MGM_CH_COUNT
+};
+
+struct mgm_log {
+  uint8_t level[MGM_CH_COUNT]; /* per channel, enum libmgm_log_level */
+  libmgm_log_fn fn;            /* NULL = stderr */
+  void *ctx;                   /* for fn */
+};
+
+void mgm__log_init(struct mgm_log *log, const char *spec, libmgm_log_fn fn,
+                   void *ctx);
+void mgm__log(const struct mgm_log *log, int level, enum mgm_chan ch,
+              const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+const char *mgm__log_chan_name(enum mgm_chan ch);
+
+#define MGM_LOG_ON(core, lvl, ch) ((core)->log.level[ch] >= (lvl))
+#define MGM_LOGX(core, lvl, ch, ...)                                          \
+  do {                                                                        \
+    if (MGM_LOG_ON(core, lvl, ch))                                            \
+      mgm__log(&(core)->log, lvl, ch, __VA_ARGS__);                           \
+  } while (0)
+#define MGM_TRACE(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_TRACE, ch, __VA_ARGS__)
+#define MGM_INFO(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_INFO, ch, __VA_ARGS__)
+#define MGM_WARN(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_WARN, ch, __VA_ARGS__)
+#define MGM_ERR(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_ERROR, ch, __VA_ARGS__)
+
+/* ---- Objects -------------------------------------------------------------- */
+
+enum mgm_htype { MGM_H_FREE = 0, MGM_H_PROTO = 1, MGM_H_ENUM = 2 };
+
+struct mgm_hslot {
+  uint64_t gen;  /* generation of the live cookie; 0 when free */
+  uint8_t type;  /* enum mgm_htype */
+  void *obj;     /* the protocol or enumeration */
+  uint32_t next_free; /* free list link (slot index + 1; 0 = end) */
+};
+
+struct mgm_handles {
+  struct mgm_hslot *slot; /* table */
+  uint32_t n, cap;        /* used slots, allocated slots */
+  uint32_t free_head;     /* first free slot + 1; 0 = none */
+};
+
+/* A registered client (MgmRegisterMProtocol). */
+struct mgm_proto {
+  atomic_int refs;           /* registry + in-flight callback batches */
+  atomic_int dead;           /* deregistered: no more callbacks */
+  DWORD pid;                 /* protocol id */
+  DWORD cid;                 /* component id */
+  ROUTING_PROTOCOL_CONFIG cfg; /* copy of the caller's callbacks */
+  uint64_t seq;              /* registration order */
+  uint16_t idx;              /* small id used in membership records */
+  int igmp;                  /* IGMP-type client (D-IGMP-ID) */
+  uint32_t n_owned;          /* interfaces owned or IGMP-co-owned */
+  uintptr_t handle;          /* its cookie */
+  struct mgm_enum *enums;    /* open group enumerations */
+};
+
+/* A group enumeration (MgmGroupEnumerationStart). */
+struct mgm_enum {
+  struct mgm_proto *owner;     /* client that opened it */
+  struct mgm_enum *next;       /* in owner's list */
+  SOURCE_GROUP_ENTRY *snap;    /* snapshot taken at Start */
+  uint32_t n;                  /* entries in snap */
+  uint32_t pos;                /* next entry to return */
+  uintptr_t handle;            /* its cookie */
+};
+
+/* Interface record: key = exact (ifindex, next hop) pair. */
+struct mgm_if {
+  struct mgm_hnode h;        /* key: ifindex << 32 | nexthop */
+  uint32_t ifindex;          /* interface index */
+  uint32_t nexthop;          /* next hop (p2mp link) or 0 */
+  struct mgm_proto *owner;   /* routing-protocol owner */
+  struct mgm_proto *igmp;    /* IGMP co-owner */
+  struct mgm_proto *pending; /* taker in the middle of 2.6 */
+  int igmp_disabled;         /* D-IGMP-WINDOW */
+};
+
+/* Per-ifindex forwarder slot state (one VIF per ifindex in use). */
+struct mgm_slot {
+  struct mgm_hnode h;  /* key: ifindex */
+  uint32_t refs;       /* interface records with this ifindex */
+  int attached;        /* backend if_attach succeeded */
+};
+
+/* One membership: interface and contributing client. */
+struct mgm_member {
+  uint32_t ifindex;
+  uint32_t nexthop;
+  uint16_t pidx;  /* mgm_proto.idx */
+};
+
+/* Membership entry E: (S,G), (*,G) or (*,*) after normalisation. */
+struct mgm_grp {
+  struct mgm_hnode h;       /* key: src << 32 | grp (network order) */
+  uint32_t src;             /* 0 = any source */
+  uint32_t grp;             /* 0 = any group ((*,*)) */
+  struct mgm_member *mem;   /* effective, sorted (ifindex, nexthop, pidx) */
+  uint32_t n_mem, cap_mem;
+  struct mgm_member *lat;   /* latent IGMP joins (D-LOCAL) */
+  uint32_t n_lat, cap_lat;
+};
+
+struct mgm_oifent {
+  uint32_t ifindex;
+  uint32_t nexthop;
+};
+
+/* Multicast forwarding entry (always a specific (S,G), D-MFE-SG). */
+struct mgm_mfe {
+  struct mgm_avl node;      /* key: ntohl(G) << 32 | ntohl(S) */
+  uint32_t src, grp;        /* network order */
+  uint32_t iif, iif_nh;     /* incoming interface */
+  uint32_t upstream;        /* dwUpStrmNgbr */
+  uint32_t in_proto;        /* dwInIfProtocol */
+  uint32_t route_proto, route_net, route_mask;
+  uint64_t created_ms;      /* backend clock */
+  uint64_t expire_ms;       /* deadline */
+  uint32_t timeout_s;       /* ulTimeOut */
+  uint64_t id;              /* unique, for applying callback outputs */
+  struct mgm_oifent *oif;   /* sorted (ifindex, nexthop) */
+  uint32_t n_oif, cap_oif;
+  uint32_t heap_idx;        /* position in the expiry heap */
+  int installed;            /* in the forwarder */
+  uint64_t wrongif_ms[4];   /* D-WRONGIF rate limit, per arrival if */
+  uint32_t wrongif_if[4];
+};
+
+/* ---- Callback batches (dispatch.c) ------------------------------------- */
+
+enum mgm_cb {
+  MGM_CB_RPF,
+  MGM_CB_CREATION,
+  MGM_CB_PRUNE,
+  MGM_CB_JOIN,
+  MGM_CB_WRONGIF,
+  MGM_CB_LOCAL_JOIN,
+  MGM_CB_LOCAL_LEAVE,
+  MGM_CB_DISABLE_IGMP,
+  MGM_CB_ENABLE_IGMP
+};
+
+struct mgm_call {
+  uint8_t kind;            /* enum mgm_cb */
+  struct mgm_proto *p;     /* referenced target */
+  DWORD s, smask, g, gmask; /* source/group as passed */
+  DWORD ifx, nh;           /* interface */
+  BOOL flag;               /* bMemberUpdate / bMemberDelete */
+  uint64_t mfe_id;         /* negative prune: MFE to re-arm */
+  const void *hdr;         /* wrong-if header (batch-owned copy) */
+  DWORD hdrlen;
+};
+
+struct mgm_batch {
+  struct mgm_call *v;   /* calls in commit order */
+  uint32_t n, cap;
+  struct mgm_call inl[16]; /* inline storage for the common case */
+};
+
+struct mgm_core;
+void mgm__batch_init(struct mgm_batch *b);
+void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
+                    const struct mgm_call *call);
+/* Deliver with the core lock NOT held, then free the batch. */
+void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b);
+
+/* Thread-local callback context (re-entry detection, design.md 8.5). */
+extern _Thread_local int mgm__tls_cb_depth;
+extern _Thread_local int mgm__tls_cb_kind;
+
+/* ---- The instance -------------------------------------------------------- */
+
+enum mgm_state {
+  MGM_STOPPED = 0,
+  MGM_STARTING,
+  MGM_RUNNING,
+  MGM_STOPPING,
+  MGM_FAILED /* auto-start failed; Mgm* calls give 1003 until a start */
+};
+
+struct mgm_core {
+  pthread_mutex_t lock;       /* THE core lock */
+  atomic_int state;           /* enum mgm_state */
+  atomic_int active;          /* API calls in progress */
+  atomic_int selected;        /* threads that selected this instance */
+  int is_default;             /* the process's default instance */
+
+  /* configuration */
+  char backend_name[16];      /* "sim", "linux", ... */
+  uint32_t table;             /* kernel table */
+  uint32_t lifetime_s;        /* default MFE lifetime */
+  int strict;                 /* LIBMGM_STRICT */
+  int wrongif_alerts;         /* D-WRONGIF enabled */
+  int bigmp_membership;       /* D-BIGMP alternative meaning */
+  struct mgm_log log;         /* channels, levels, sink */
+
+  /* platform */
+  const struct mgm_backend_ops *be_ops; /* vtable */
+  struct mgm_backend *be;     /* backend instance */
+  struct mgm_be_caps caps;    /* its capabilities */
+  const struct mgm_loop_ops *loop_ops;
+  struct mgm_loop *loop;      /* loop driver */
+  int wrongif_on;             /* wrong-if upcalls currently requested */
+  int64_t armed_ms;           /* deadline last given to the loop, -1 */
+
+  /* state (mgm-spec 2.0) */
+  struct mgm_handles handles; /* protocol and enumeration cookies */
+  struct mgm_proto **protos;  /* registry in registration order */
+  uint32_t n_protos, cap_protos;
+  struct mgm_proto **by_idx;  /* pidx -> protocol (NULL = free) */
+  uint32_t cap_idx;
+  uint64_t next_seq;          /* registration counter */
+  struct mgm_hash ifs;        /* struct mgm_if by (ifindex, nexthop) */
+  struct mgm_hash slots;      /* struct mgm_slot by ifindex */
+  struct mgm_hash grps;       /* struct mgm_grp by (src, grp) */
+  struct mgm_avl_tree mfes;   /* struct mgm_mfe by (G, S) */
+  struct mgm_mfe **heap;      /* expiry min-heap */
+  uint32_t heap_n, heap_cap;
+  uint64_t next_mfe_id;       /* MFE identity counter */
+};
+
+/* core.c: instance selection, lifecycle, plumbing. */
+DWORD mgm__core_enter(struct mgm_core **out);
+void mgm__core_leave(struct mgm_core *c);
+void mgm__lock(struct mgm_core *c);
+void mgm__unlock(struct mgm_core *c);
+DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
+DWORD mgm__core_stop(struct mgm_core *c);
+struct mgm_core *mgm__core_default(void);
+extern _Thread_local struct mgm_core *mgm__tls_inst;
+DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n);
+/* Misuse: log; in strict mode return `code`, else warn and return 0. */
+DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Run fn on the loop thread and wait (sim controls). */
+DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a);
+void mgm__core_rearm(struct mgm_core *c);
+/* Deliver every pending backend event (loop thread, lock not held). */
+void mgm__core_drain(struct mgm_core *c);
+uint64_t mgm__now(struct mgm_core *c);
+
+/* Backend wrappers (core.c): lock asserted, TRACEd, NULL-checked. */
+int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex);
+int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex);
+int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f);
+int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
+int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
+                        struct mgm_fwd_stats *out);
+int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+
+/* error.c */
+DWORD mgm__be_to_win32(int be_err);
+const char *mgm__be_strerror(int be_err);
+
+/* handle.c */
+DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,
+                        uintptr_t *cookie);
+void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie, uint8_t type);
+void mgm__handle_free(struct mgm_core *c, uintptr_t cookie);
+void mgm__handles_destroy(struct mgm_handles *h);
+
+/* protocol.c */
+DWORD mgm__proto_register(struct mgm_core *c, const ROUTING_PROTOCOL_CONFIG *cfg,
+                          DWORD pid, DWORD cid, HANDLE *out);
+DWORD mgm__proto_deregister(struct mgm_core *c, HANDLE h);
+struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h);
+void mgm__proto_ref(struct mgm_proto *p);
+void mgm__proto_unref(struct mgm_proto *p);
+int mgm__proto_is_igmp_id(DWORD pid);
+void mgm__proto_update_wrongif(struct mgm_core *c);
+void mgm__protos_destroy(struct mgm_core *c);
+
+/* iface.c */
+struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
+DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
+DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh,
+                           PDWORD pid, PDWORD cid);
+int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex);
+void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev);
+void mgm__ifs_destroy(struct mgm_core *c);
+
+/* group.c */
+DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
+                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
+                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
+int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
+/* Delete every effective membership of p on (ifx, nh), with side effects. */
+void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                       uint32_t nh, struct mgm_batch *b);
+/* Drop latent memberships of IGMP client p on (ifx, nh); local-leave to
+ * `notify` for each when it is non-NULL. */
+void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                       uint32_t nh, struct mgm_proto *notify,
+                       struct mgm_batch *b);
+DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
+                      HANDLE *out);
+DWORD mgm__enum_next(struct mgm_core *c, HANDLE e, PDWORD size, PBYTE buf,
+                     PDWORD n);
+DWORD mgm__enum_end(struct mgm_core *c, HANDLE e);
+void mgm__enum_free(struct mgm_core *c, struct mgm_enum *e);
+void mgm__grps_destroy(struct mgm_core *c);
+
+/* mfe.c */
+struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g);
+/* Visit MFEs covered by membership entry (s, g); s/g 0 are wildcards. */
+typedef void (*mgm_mfe_visit_fn)(struct mgm_core *c, struct mgm_mfe *m,
+                                 void *arg);
+void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
+                              mgm_mfe_visit_fn fn, void *arg);
+int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
+                     uint32_t nh, struct mgm_batch *b);
+int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
+                     uint32_t nh, struct mgm_batch *b);
+int mgm__mfe_justified(struct mgm_core *c, const struct mgm_mfe *m,
+                       uint32_t ifx, uint32_t nh);
+void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m);
+void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
+                        struct mgm_batch *b);
+void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex);
+int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m);
+void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
+                    DWORD timeout_s);
+void mgm__mfe_expire_due(struct mgm_core *c);
+int64_t mgm__mfe_next_deadline(struct mgm_core *c);
+void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t iif, uint32_t s,
+                          uint32_t g, const void *hdr, size_t hdrlen);
+void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t iif, uint32_t s,
+                          uint32_t g, const void *hdr, size_t hdrlen);
+void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *k,
+                      enum mgm_mfe_gone why);
+DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
+                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf);
+DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
+                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
+                    PDWORD n);
+DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE m);
+void mgm__mfes_destroy(struct mgm_core *c);
+
+#define MGM_ALL_ONES 0xFFFFFFFFu
+#define MGM_DEFAULT_LIFETIME_S 900u
+
+#endif /* MGM_CORE_H */

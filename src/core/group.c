@@ -1,0 +1,683 @@
+/*
+ * group.c - the membership table: effective memberships per (S,G), (*,G)
+ * and (*,*) entry, latent IGMP joins, the join/prune alert rule, and group
+ * enumeration (mgm-spec 2.8, 2.9, 2.16, 2.17, 3.4, 3.6, 5).
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * DOC: an entry E is keyed by its normalised (source, group) pair (D-SHAPE):
+ * (S,G) has both non-zero, (*,G) source 0, (*,*) both 0.  E.mem holds the
+ * effective memberships sorted by (ifindex, next hop, client), so both the
+ * duplicate check and "is (i,nh) justified" are binary searches; Clients(E)
+ * is derived from it.  Alerts follow the "Others" rule of 3.4: client X is
+ * told when Clients(E) minus X turns non-empty (join) or empty (prune);
+ * only the first two distinct clients matter, so the scan stops early.
+ * For a source-specific entry only the owner of the interface toward S
+ * (a route lookup at the time of the change) is eligible.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static uint64_t grp_key(uint32_t s, uint32_t g) {
+  return (uint64_t)s << 32 | g;
+}
+
+
+struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g) {
+  return (struct mgm_grp *)mgm__hash_find(&c->grps, grp_key(s, g));
+}
+
+
+static int mem_cmp(const struct mgm_member *a, uint32_t ifx, uint32_t nh,
+                   uint16_t pidx) {
+  if (a->ifindex != ifx)
+    return a->ifindex < ifx ? -1 : 1;
+  if (a->nexthop != nh)
+    return a->nexthop < nh ? -1 : 1;
+  if (a->pidx != pidx)
+    return a->pidx < pidx ? -1 : 1;
+  return 0;
+}
+
+
+/* Lower bound of (ifx, nh, pidx) in a sorted member array. */
+static uint32_t mem_lb(const struct mgm_member *v, uint32_t n, uint32_t ifx,
+                       uint32_t nh, uint16_t pidx) {
+  uint32_t lo = 0, hi = n;
+
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+
+    if (mem_cmp(&v[mid], ifx, nh, pidx) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+
+static int mem_has(const struct mgm_member *v, uint32_t n, uint32_t ifx,
+                   uint32_t nh, uint16_t pidx) {
+  uint32_t i = mem_lb(v, n, ifx, nh, pidx);
+
+  return i < n && mem_cmp(&v[i], ifx, nh, pidx) == 0;
+}
+
+
+int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
+  uint32_t i = mem_lb(e->mem, e->n_mem, ifx, nh, 0);
+
+  return i < e->n_mem && e->mem[i].ifindex == ifx && e->mem[i].nexthop == nh;
+}
+
+
+static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
+                      uint32_t ifx, uint32_t nh, uint16_t pidx) {
+  uint32_t i = mem_lb(*v, *n, ifx, nh, pidx);
+
+  if (mgm__vec_reserve((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+    return -1;
+  memmove(&(*v)[i + 1], &(*v)[i], (*n - i) * sizeof(**v));
+  (*v)[i].ifindex = ifx;
+  (*v)[i].nexthop = nh;
+  (*v)[i].pidx = pidx;
+  (*n)++;
+  return 0;
+}
+
+
+static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
+                      uint32_t nh, uint16_t pidx) {
+  uint32_t i = mem_lb(v, *n, ifx, nh, pidx);
+
+  if (i >= *n || mem_cmp(&v[i], ifx, nh, pidx) != 0)
+    return 0;
+  memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
+  (*n)--;
+  return 1;
+}
+
+
+/* Up to two distinct clients of E other than... no: of E; *has_p tells
+ * whether p is among all of them. */
+static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
+                           uint16_t first2[2]) {
+  uint32_t i, n = 0;
+
+  *has_p = 0;
+  for (i = 0; i < e->n_mem; i++) {
+    uint16_t q = e->mem[i].pidx;
+
+    if (q == p)
+      *has_p = 1;
+    else if (n == 0 || (n == 1 && first2[0] != q))
+      first2[n++] = q;
+    if (*has_p && n == 2)
+      break;
+  }
+  return n;
+}
+
+
+static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
+  struct mgm_grp *e = mgm__grp_find(c, s, g);
+
+  if (e)
+    return e;
+  e = mgm__calloc(1, sizeof(*e));
+  if (e == NULL)
+    return NULL;
+  e->h.key = grp_key(s, g);
+  e->src = s;
+  e->grp = g;
+  if (mgm__hash_insert(&c->grps, &e->h) != 0) {
+    free(e);
+    return NULL;
+  }
+  return e;
+}
+
+
+static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
+  if (e->n_mem || e->n_lat)
+    return;
+  mgm__hash_remove(&c->grps, &e->h);
+  free(e->mem);
+  free(e->lat);
+  free(e);
+}
+
+
+/* The client eligible for (S,G) alerts: owner of the interface toward S. */
+static struct mgm_proto *rpf_owner(struct mgm_core *c, uint32_t s) {
+  struct mgm_route r;
+
+  if (mgm__plat_route(c, s, &r) != 0)
+    return NULL;
+  return mgm__if_owner(c, r.ifindex, r.nexthop);
+}
+
+
+/* Queue the join (join != 0) or prune alerts that a change of Clients(E)
+ * owes.  `p` is the client whose membership changed; `n`/`first2` describe
+ * Clients(E) without p, before a join or after a prune. */
+static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
+                         struct mgm_proto *p, uint32_t n,
+                         const uint16_t first2[2], int join, uint32_t ifx,
+                         uint32_t nh, struct mgm_batch *b) {
+  struct mgm_proto *only = NULL;
+  struct mgm_call k = {0};
+  uint32_t i;
+
+  if (n > 1)
+    return;
+  if (e->src != 0) {
+    only = rpf_owner(c, e->src);
+    if (only == NULL)
+      return;
+  }
+  k.kind = join ? MGM_CB_JOIN : MGM_CB_PRUNE;
+  k.s = e->src;
+  k.smask = e->src ? MGM_ALL_ONES : 0;
+  k.g = e->grp;
+  k.gmask = e->grp ? MGM_ALL_ONES : 0;
+  k.ifx = ifx;
+  k.nh = nh;
+  k.flag = TRUE;
+  for (i = 0; i < c->n_protos; i++) {
+    struct mgm_proto *x = c->protos[i];
+
+    if (x == p || (only && x != only))
+      continue;
+    if (n == 1 && x->idx != first2[0])
+      continue;
+    if (join ? !x->cfg.pfnJoinAlertCallback : !x->cfg.pfnPruneAlertCallback)
+      continue;
+    k.p = x;
+    mgm__batch_add(c, b, &k);
+  }
+}
+
+
+struct oif_arg {
+  uint32_t ifx, nh;
+  struct mgm_batch *b;
+};
+
+
+static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  struct oif_arg *a = arg;
+
+  if (m->iif == a->ifx && m->iif_nh == a->nh)
+    return;
+  mgm__mfe_oif_add(c, m, a->ifx, a->nh, a->b);
+}
+
+
+static void visit_del(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  struct oif_arg *a = arg;
+
+  if (!mgm__mfe_justified(c, m, a->ifx, a->nh))
+    mgm__mfe_oif_del(c, m, a->ifx, a->nh, a->b);
+}
+
+
+/* Case E of 2.8: an effective membership. */
+static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p,
+                            uint32_t s, uint32_t g, uint32_t ifx, uint32_t nh,
+                            struct mgm_batch *b) {
+  struct mgm_grp *e;
+  struct oif_arg a = {ifx, nh, b};
+  uint16_t first2[2];
+  uint32_t n;
+  int has_p;
+
+  e = grp_get(c, s, g);
+  if (e == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  if (mem_has(e->mem, e->n_mem, ifx, nh, p->idx))
+    return NO_ERROR; /* D-IDEMPOTENT */
+  n = clients_of(e, p->idx, &has_p, first2);
+  if (mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, p->idx) != 0) {
+    grp_maybe_free(c, e);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  if (!has_p)
+    alert_others(c, e, p, n, first2, 1, ifx, nh, b);
+  mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
+  return NO_ERROR;
+}
+
+
+/* Case E of 2.9; E may be freed. */
+static void leave_effective(struct mgm_core *c, struct mgm_proto *p,
+                            struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                            struct mgm_batch *b) {
+  struct oif_arg a = {ifx, nh, b};
+  uint16_t first2[2];
+  uint32_t n;
+  int has_p;
+
+  if (!mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
+    return; /* D-IDEMPOTENT */
+  n = clients_of(e, p->idx, &has_p, first2);
+  if (!has_p)
+    alert_others(c, e, p, n, first2, 0, ifx, nh, b);
+  mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
+  grp_maybe_free(c, e);
+}
+
+
+static void local_call(struct mgm_core *c, int kind, struct mgm_proto *to,
+                       uint32_t s, uint32_t g, uint32_t ifx, uint32_t nh,
+                       struct mgm_batch *b) {
+  struct mgm_call k = {0};
+
+  k.kind = (uint8_t)kind;
+  k.p = to;
+  k.s = s;
+  k.smask = s ? MGM_ALL_ONES : 0;
+  k.g = g;
+  k.gmask = g ? MGM_ALL_ONES : 0;
+  k.ifx = ifx;
+  k.nh = nh;
+  mgm__batch_add(c, b, &k);
+}
+
+
+/* D-SHAPE: 0 = wildcard (mask forced to 0); a value with mask 0 or all
+ * ones is a single address; any other mask is a range: unsupported. */
+static DWORD norm(struct mgm_core *c, const char *what, DWORD addr,
+                  DWORD mask) {
+  if (mask != 0 && mask != MGM_ALL_ONES)
+    return ERROR_INVALID_PARAMETER;
+  if (addr == 0 && mask != 0)
+    return mgm__misuse(c, ERROR_INVALID_PARAMETER,
+                       "%s 0 (wildcard) given with mask %08x; normalised to "
+                       "mask 0",
+                       what, (unsigned)mask);
+  if (addr != 0 && mask == 0)
+    return mgm__misuse(c, ERROR_INVALID_PARAMETER,
+                       "%s %08x given with mask 0; normalised to a single "
+                       "address (mask ffffffff)",
+                       what, (unsigned)addr);
+  return NO_ERROR;
+}
+
+
+/* Common validation of Add/Delete (G-2 order) and the caller's role. */
+static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
+                             DWORD g, DWORD gm, DWORD ifx, DWORD nh,
+                             DWORD flags, int add, struct mgm_proto **pp,
+                             struct mgm_if **rp) {
+  struct mgm_proto *p;
+  struct mgm_if *r;
+  DWORD rc;
+
+  p = mgm__proto_get(c, h);
+  if (p == NULL)
+    return ERROR_INVALID_PARAMETER;
+  if ((rc = norm(c, "source", s, sm)) != NO_ERROR ||
+      (rc = norm(c, "group", g, gm)) != NO_ERROR)
+    return rc;
+  if (s != 0 && g == 0)
+    return ERROR_INVALID_PARAMETER; /* (S,*) has no meaning */
+  if (g != 0 && (mgm__ntohl(g) & 0xF0000000u) != 0xE0000000u &&
+      (rc = mgm__misuse(c, ERROR_INVALID_PARAMETER,
+                        "group %08x is not a class D (224.0.0.0/4) address",
+                        (unsigned)g)) != NO_ERROR)
+    return rc;
+  if ((flags & ~(DWORD)(MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) &&
+      (rc = mgm__misuse(c, ERROR_INVALID_PARAMETER,
+                        "unknown dwFlags bits %08x ignored",
+                        (unsigned)flags)) != NO_ERROR)
+    return rc;
+  r = mgm__if_lookup(c, ifx, nh);
+  if (r == NULL)
+    return add ? ERROR_INVALID_PARAMETER : ERROR_NOT_FOUND; /* */
+  if (r->owner != p && r->igmp != p)
+    return ERROR_INVALID_PARAMETER;
+  if (r->owner != p && r->igmp_disabled)
+    return ERROR_CAN_NOT_COMPLETE; /* D-IGMP-WINDOW */
+  if (mgm__tls_cb_depth > 0 && (mgm__tls_cb_kind == MGM_CB_ENABLE_IGMP ||
+                                mgm__tls_cb_kind == MGM_CB_DISABLE_IGMP)) {
+    rc = mgm__misuse(c, ERROR_CAN_NOT_COMPLETE,
+                     "%s inside the %s-IGMP callback would deadlock on "
+                     "Windows; defer it",
+                     add ? "MgmAddGroupMembershipEntry"
+                         : "MgmDeleteGroupMembershipEntry",
+                     mgm__tls_cb_kind == MGM_CB_ENABLE_IGMP ? "enable"
+                                                             : "disable");
+    if (rc != NO_ERROR)
+      return rc;
+  }
+  *pp = p;
+  *rp = r;
+  return NO_ERROR;
+}
+
+
+DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
+                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+  struct mgm_proto *p;
+  struct mgm_if *r;
+  struct mgm_batch b;
+  DWORD rc;
+  int latent;
+
+  mgm__batch_init(&b);
+  mgm__lock(c);
+  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, flags, 1, &p, &r);
+  if (rc != NO_ERROR)
+    goto out;
+  if ((flags & (MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) == 0)
+    flags |= MGM_JOIN_STATE_FLAG; /* D-FLAGS */
+  latent = r->owner != NULL && r->owner != p;
+  if (flags & MGM_JOIN_STATE_FLAG) {
+    if (latent) {
+      /* Case L: IGMP join on an interface another protocol owns. */
+      struct mgm_grp *e = grp_get(c, s, g);
+
+      if (e == NULL) {
+        rc = ERROR_NOT_ENOUGH_MEMORY;
+        goto out;
+      }
+      if (!mem_has(e->lat, e->n_lat, ifx, nh, p->idx)) {
+        if (mem_insert(&e->lat, &e->n_lat, &e->cap_lat, ifx, nh, p->idx)) {
+          grp_maybe_free(c, e);
+          rc = ERROR_NOT_ENOUGH_MEMORY;
+          goto out;
+        }
+        local_call(c, MGM_CB_LOCAL_JOIN, r->owner, s, g, ifx, nh, &b);
+      }
+    } else {
+      rc = join_effective(c, p, s, g, ifx, nh, &b);
+      if (rc != NO_ERROR)
+        goto out;
+    }
+  }
+  if ((flags & MGM_FORWARD_STATE_FLAG) && !latent && s && g) {
+    struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+
+    if (m && !(m->iif == ifx && m->iif_nh == nh))
+      mgm__mfe_oif_add(c, m, ifx, nh, &b);
+  }
+
+out:
+  mgm__unlock(c);
+  mgm__batch_deliver(c, &b);
+  return rc;
+}
+
+
+DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
+                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+  struct mgm_proto *p;
+  struct mgm_if *r;
+  struct mgm_grp *e;
+  struct mgm_batch b;
+  DWORD rc;
+  int latent;
+
+  mgm__batch_init(&b);
+  mgm__lock(c);
+  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, flags, 0, &p, &r);
+  if (rc != NO_ERROR)
+    goto out;
+  if ((flags & (MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) == 0)
+    flags |= MGM_JOIN_STATE_FLAG;
+  latent = r->owner != NULL && r->owner != p;
+  if ((flags & MGM_JOIN_STATE_FLAG) && (e = mgm__grp_find(c, s, g)) != NULL) {
+    if (latent) {
+      if (mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx))
+        local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, &b);
+      grp_maybe_free(c, e);
+    } else {
+      leave_effective(c, p, e, ifx, nh, &b);
+    }
+  }
+  if ((flags & MGM_FORWARD_STATE_FLAG) && !latent && s && g) {
+    struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+
+    if (m)
+      mgm__mfe_oif_del(c, m, ifx, nh, &b);
+  }
+
+out:
+  mgm__unlock(c);
+  mgm__batch_deliver(c, &b);
+  return rc;
+}
+
+
+struct grp_ref {
+  uint32_t s, g;
+};
+
+
+static int grp_ref_cmp(const void *a, const void *b) {
+  const struct grp_ref *x = a, *y = b;
+  uint64_t kx = (uint64_t)mgm__ntohl(x->g) << 32 | mgm__ntohl(x->s);
+  uint64_t ky = (uint64_t)mgm__ntohl(y->g) << 32 | mgm__ntohl(y->s);
+
+  return kx < ky ? -1 : kx > ky;
+}
+
+
+/* Keys of the entries holding (ifx, nh, p) in the effective (latent = 0)
+ * or latent list, in (G, S) order so that purges are deterministic. */
+static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
+                               uint32_t ifx, uint32_t nh, int latent,
+                               uint32_t *count) {
+  struct grp_ref *v = NULL;
+  uint32_t n = 0, cap = 0;
+  struct mgm_hnode *it = NULL;
+
+  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
+    struct mgm_grp *e = (struct mgm_grp *)it;
+    int has = latent ? mem_has(e->lat, e->n_lat, ifx, nh, p->idx)
+                     : mem_has(e->mem, e->n_mem, ifx, nh, p->idx);
+
+    if (!has)
+      continue;
+    if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
+      MGM_ERR(c, MGM_CH_CORE, "out of memory while purging memberships");
+      break;
+    }
+    v[n].s = e->src;
+    v[n].g = e->grp;
+    n++;
+  }
+  if (n > 1)
+    qsort(v, n, sizeof(*v), grp_ref_cmp);
+  *count = n;
+  return v;
+}
+
+
+void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                       uint32_t nh, struct mgm_batch *b) {
+  uint32_t i, n;
+  struct grp_ref *v = collect(c, p, ifx, nh, 0, &n);
+
+  for (i = 0; i < n; i++) {
+    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+
+    if (e)
+      leave_effective(c, p, e, ifx, nh, b);
+  }
+  free(v);
+}
+
+
+void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                       uint32_t nh, struct mgm_proto *notify,
+                       struct mgm_batch *b) {
+  uint32_t i, n;
+  struct grp_ref *v = collect(c, p, ifx, nh, 1, &n);
+
+  for (i = 0; i < n; i++) {
+    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+
+    if (e && mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx)) {
+      if (notify)
+        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, ifx, nh, b);
+      grp_maybe_free(c, e);
+    }
+  }
+  free(v);
+}
+
+/* ---- Group enumeration (2.16, 2.17, D-GRPENUM) ------------------------ */
+
+static int sge_cmp(const void *a, const void *b) {
+  const SOURCE_GROUP_ENTRY *x = a, *y = b;
+  uint64_t kx = (uint64_t)mgm__ntohl(x->dwGroupAddr) << 32 |
+                mgm__ntohl(x->dwSourceAddr);
+  uint64_t ky = (uint64_t)mgm__ntohl(y->dwGroupAddr) << 32 |
+                mgm__ntohl(y->dwSourceAddr);
+
+  return kx < ky ? -1 : kx > ky;
+}
+
+
+DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
+                      HANDLE *out) {
+  struct mgm_proto *p;
+  struct mgm_enum *en = NULL;
+  struct mgm_hnode *it = NULL;
+  DWORD rc = NO_ERROR;
+  uint32_t cap = 0, i, w;
+
+  mgm__lock(c);
+  p = mgm__proto_get(c, h);
+  if (p == NULL || (t != ANY_SOURCE && t != ALL_SOURCES)) {
+    rc = ERROR_INVALID_PARAMETER;
+    goto out;
+  }
+  en = mgm__calloc(1, sizeof(*en));
+  if (en == NULL) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+    goto out;
+  }
+  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
+    struct mgm_grp *e = (struct mgm_grp *)it;
+    SOURCE_GROUP_ENTRY *r;
+
+    if (e->n_mem == 0)
+      continue; /* latent IGMP joins are not memberships */
+    if (mgm__vec_reserve((void **)&en->snap, &cap, en->n + 1,
+                         sizeof(*en->snap)) != 0) {
+      rc = ERROR_NOT_ENOUGH_MEMORY;
+      goto out;
+    }
+    r = &en->snap[en->n++];
+    r->dwSourceAddr = t == ALL_SOURCES ? e->src : 0;
+    r->dwSourceMask = t == ALL_SOURCES && e->src ? MGM_ALL_ONES : 0;
+    r->dwGroupAddr = e->grp;
+    r->dwGroupMask = e->grp ? MGM_ALL_ONES : 0;
+  }
+  if (en->n > 1)
+    qsort(en->snap, en->n, sizeof(*en->snap), sge_cmp);
+  if (t == ANY_SOURCE && en->n > 1) { /* one record per group */
+    for (i = 1, w = 1; i < en->n; i++)
+      if (en->snap[i].dwGroupAddr != en->snap[w - 1].dwGroupAddr)
+        en->snap[w++] = en->snap[i];
+    en->n = w;
+  }
+  rc = mgm__handle_alloc(c, MGM_H_ENUM, en, &en->handle);
+  if (rc != NO_ERROR)
+    goto out;
+  en->owner = p;
+  en->next = p->enums;
+  p->enums = en;
+  *out = (HANDLE)en->handle;
+  en = NULL;
+
+out:
+  mgm__unlock(c);
+  if (en) {
+    free(en->snap);
+    free(en);
+  }
+  return rc;
+}
+
+
+DWORD mgm__enum_next(struct mgm_core *c, HANDLE h, PDWORD size, PBYTE buf,
+                     PDWORD n) {
+  struct mgm_enum *en;
+  DWORD rc, fit, left;
+
+  mgm__lock(c);
+  en = mgm__handle_get(c, (uintptr_t)h, MGM_H_ENUM);
+  if (en == NULL) {
+    rc = ERROR_INVALID_PARAMETER;
+    goto out;
+  }
+  left = en->n - en->pos;
+  fit = *size / (DWORD)sizeof(SOURCE_GROUP_ENTRY);
+  if (left > 0 && fit == 0) {
+    *size = (DWORD)sizeof(SOURCE_GROUP_ENTRY);
+    *n = 0;
+    rc = ERROR_INSUFFICIENT_BUFFER;
+    goto out;
+  }
+  if (fit > left)
+    fit = left;
+  if (fit)
+    memcpy(buf, &en->snap[en->pos], fit * sizeof(SOURCE_GROUP_ENTRY));
+  en->pos += fit;
+  *n = fit;
+  rc = en->pos < en->n ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
+
+out:
+  mgm__unlock(c);
+  return rc;
+}
+
+
+void mgm__enum_free(struct mgm_core *c, struct mgm_enum *en) {
+  struct mgm_enum **pp = &en->owner->enums;
+
+  while (*pp && *pp != en)
+    pp = &(*pp)->next;
+  if (*pp)
+    *pp = en->next;
+  mgm__handle_free(c, en->handle);
+  free(en->snap);
+  free(en);
+}
+
+
+DWORD mgm__enum_end(struct mgm_core *c, HANDLE h) {
+  struct mgm_enum *en;
+  DWORD rc = NO_ERROR;
+
+  mgm__lock(c);
+  en = mgm__handle_get(c, (uintptr_t)h, MGM_H_ENUM);
+  if (en == NULL)
+    rc = ERROR_INVALID_PARAMETER;
+  else
+    mgm__enum_free(c, en);
+  mgm__unlock(c);
+  return rc;
+}
+
+
+void mgm__grps_destroy(struct mgm_core *c) {
+  struct mgm_hnode *n;
+
+  while ((n = mgm__hash_next(&c->grps, NULL)) != NULL) {
+    struct mgm_grp *e = (struct mgm_grp *)n;
+
+    mgm__hash_remove(&c->grps, n);
+    free(e->mem);
+    free(e->lat);
+    free(e);
+  }
+  mgm__hash_free(&c->grps);
+}

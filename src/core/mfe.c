@@ -1,0 +1,969 @@
+/*
+ * mfe.c - the MFE cache: creation on a new (S,G) (RPF callback, creation
+ * alerts, negative entries), outgoing-list maintenance, expiry, the
+ * forwarder programming, and the MFE read API with its buffer protocol
+ * (mgm-spec 2.10-2.15, 2.18, 3.1-3.3, 3.5, 4.4, 4.7, 4.8, 5.2).
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * DOC: MFEs are specific (S,G) entries (D-MFE-SG) in an AVL tree keyed by
+ * ntohl(G) << 32 | ntohl(S), which gives the documented enumeration order
+ * (D-ORDER), O(log n) lookup and successor, and a contiguous range per
+ * group for (*,G) updates.  The outgoing list is kept sorted by (ifindex,
+ * next hop) (D-ORDER-OIF) and never contains the incoming interface.  Each
+ * MFE has a unique id so that callback outputs applied after the lock was
+ * dropped (the negative prune alert's timeout) never touch a replacement.
+ * Expiry is a binary min-heap on the deadline; MFEs never refresh on
+ * traffic (D-NOREFRESH).  The forwarder sees only interfaces whose slot is
+ * attached; an MFE whose incoming interface has no slot is kept but not
+ * installed, and installed when the slot appears.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static uint64_t mfe_key(uint32_t s, uint32_t g) {
+  return (uint64_t)mgm__ntohl(g) << 32 | mgm__ntohl(s);
+}
+
+
+static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
+  return n ? (struct mgm_mfe *)((char *)n - offsetof(struct mgm_mfe, node))
+           : NULL;
+}
+
+
+struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
+  return node_mfe(mgm__avl_find(&c->mfes, mfe_key(s, g)));
+}
+
+/* ---- Expiry heap ------------------------------------------------------------ */
+
+static void heap_swap(struct mgm_core *c, uint32_t i, uint32_t j) {
+  struct mgm_mfe *t = c->heap[i];
+
+  c->heap[i] = c->heap[j];
+  c->heap[j] = t;
+  c->heap[i]->heap_idx = i;
+  c->heap[j]->heap_idx = j;
+}
+
+
+static void heap_up(struct mgm_core *c, uint32_t i) {
+  while (i > 0) {
+    uint32_t parent = (i - 1) / 2;
+
+    if (c->heap[parent]->expire_ms <= c->heap[i]->expire_ms)
+      break;
+    heap_swap(c, i, parent);
+    i = parent;
+  }
+}
+
+
+static void heap_down(struct mgm_core *c, uint32_t i) {
+  for (;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+    if (l < c->heap_n && c->heap[l]->expire_ms < c->heap[m]->expire_ms)
+      m = l;
+    if (r < c->heap_n && c->heap[r]->expire_ms < c->heap[m]->expire_ms)
+      m = r;
+    if (m == i)
+      break;
+    heap_swap(c, i, m);
+    i = m;
+  }
+}
+
+
+static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
+  uint32_t i = m->heap_idx;
+
+  c->heap_n--;
+  if (i != c->heap_n) {
+    c->heap[i] = c->heap[c->heap_n];
+    c->heap[i]->heap_idx = i;
+    heap_down(c, i);
+    heap_up(c, i);
+  }
+}
+
+
+int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
+  return c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+}
+
+/* ---- Forwarder programming -------------------------------------------- */
+
+int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
+  struct mgm_oif inl[32], *v = inl;
+  struct mgm_fwd f;
+  uint32_t i, n = 0;
+  int rc = 0;
+
+  if (!mgm__slot_attached(c, m->iif)) {
+    if (m->installed) {
+      struct mgm_mfe_key k = {m->src, m->grp};
+
+      mgm__plat_mfe_del(c, &k);
+      m->installed = 0;
+    }
+    goto out;
+  }
+  if (m->n_oif > 32) {
+    v = mgm__malloc(m->n_oif * sizeof(*v));
+    if (v == NULL) {
+      rc = MGM_BE_ENOMEM;
+      goto out;
+    }
+  }
+  for (i = 0; i < m->n_oif; i++) {
+    /* The kernel knows interfaces, not p2mp neighbours: one output per
+     * ifindex, and only where the slot is attached. */
+    if (!mgm__slot_attached(c, m->oif[i].ifindex) ||
+        m->oif[i].ifindex == m->iif ||
+        (n > 0 && v[n - 1].ifindex == m->oif[i].ifindex))
+      continue;
+    v[n].ifindex = m->oif[i].ifindex;
+    v[n].nexthop = 0;
+    v[n].ttl_threshold = 1;
+    n++;
+  }
+  memset(&f, 0, sizeof(f));
+  f.key.source = m->src;
+  f.key.group = m->grp;
+  f.iif = m->iif;
+  f.flags = c->wrongif_on ? MGM_FWD_F_NOTIFY_WRONGIF : 0;
+  f.n_oif = (uint16_t)n;
+  f.oif = v;
+  rc = mgm__plat_mfe_set(c, &f);
+  if (rc == 0) {
+    m->installed = 1;
+  } else {
+    MGM_ERR(c, MGM_CH_MFE, "cannot install MFE (%08x, %08x): %s",
+            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(rc));
+  }
+
+out:
+  if (v != inl)
+    free(v);
+  return rc;
+}
+
+
+void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
+  if (m->installed) {
+    struct mgm_mfe_key k = {m->src, m->grp};
+
+    mgm__plat_mfe_del(c, &k);
+  }
+  MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
+            (unsigned)m->grp);
+  mgm__avl_remove(&c->mfes, &m->node);
+  heap_remove(c, m);
+  free(m->oif);
+  free(m);
+}
+
+/* ---- Outgoing lists ------------------------------------------------------- */
+
+static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
+  uint32_t lo = 0, hi = m->n_oif;
+
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    const struct mgm_oifent *o = &m->oif[mid];
+
+    if (o->ifindex < ifx || (o->ifindex == ifx && o->nexthop < nh))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+
+static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
+                           uint32_t ifx, uint32_t nh, struct mgm_batch *b) {
+  struct mgm_proto *o = mgm__if_owner(c, m->iif, m->iif_nh);
+  struct mgm_call k = {0};
+
+  if (o == NULL)
+    return;
+  if (kind == MGM_CB_JOIN ? !o->cfg.pfnJoinAlertCallback
+                          : !o->cfg.pfnPruneAlertCallback)
+    return;
+  k.kind = (uint8_t)kind;
+  k.p = o;
+  k.s = m->src;
+  k.smask = MGM_ALL_ONES;
+  k.g = m->grp;
+  k.gmask = MGM_ALL_ONES;
+  k.ifx = ifx;
+  k.nh = nh;
+  k.flag = FALSE;
+  k.mfe_id = m->id;
+  mgm__batch_add(c, b, &k);
+}
+
+
+/* Append (ifx, nh); when the list turns non-empty the incoming-interface
+ * owner gets a join alert with bMemberUpdate FALSE (D-NEGMFE). */
+int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
+                     uint32_t nh, struct mgm_batch *b) {
+  uint32_t i = oif_lb(m, ifx, nh);
+
+  if (m->iif == ifx && m->iif_nh == nh)
+    return 0;
+  if (i < m->n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
+    return 0;
+  if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
+                       sizeof(*m->oif)) != 0) {
+    MGM_ERR(c, MGM_CH_MFE, "out of memory adding interface %u to an MFE",
+            (unsigned)ifx);
+    return -1;
+  }
+  memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+  m->oif[i].ifindex = ifx;
+  m->oif[i].nexthop = nh;
+  m->n_oif++;
+  mgm__mfe_install(c, m);
+  if (m->n_oif == 1)
+    iif_owner_call(c, m, MGM_CB_JOIN, 0, 0, b);
+  return 1;
+}
+
+
+/* Remove (ifx, nh); when the list turns empty the incoming-interface owner
+ * gets a prune alert with bMemberDelete FALSE whose returned timeout
+ * becomes the MFE's lifetime (D-NEGMFE, D-REARM). */
+int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
+                     uint32_t nh, struct mgm_batch *b) {
+  uint32_t i = oif_lb(m, ifx, nh);
+
+  if (i >= m->n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
+    return 0;
+  memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i - 1) * sizeof(*m->oif));
+  m->n_oif--;
+  mgm__mfe_install(c, m);
+  if (m->n_oif == 0)
+    iif_owner_call(c, m, MGM_CB_PRUNE, ifx, nh, b);
+  return 1;
+}
+
+
+int mgm__mfe_justified(struct mgm_core *c, const struct mgm_mfe *m,
+                       uint32_t ifx, uint32_t nh) {
+  const uint32_t keys[3][2] = {{m->src, m->grp}, {0, m->grp}, {0, 0}};
+  int i;
+
+  for (i = 0; i < 3; i++) {
+    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+
+    if (e && mgm__grp_has_member(e, ifx, nh))
+      return 1;
+  }
+  return 0;
+}
+
+
+void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
+                              mgm_mfe_visit_fn fn, void *arg) {
+  struct mgm_avl *n, *next;
+  uint32_t hg = mgm__ntohl(g);
+
+  if (s && g) {
+    struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+
+    if (m)
+      fn(c, m, arg);
+    return;
+  }
+  n = g ? mgm__avl_ceil(&c->mfes, (uint64_t)hg << 32)
+        : mgm__avl_first(&c->mfes);
+  for (; n && (!g || (uint32_t)(n->key >> 32) == hg); n = next) {
+    next = mgm__avl_next(n);
+    fn(c, node_mfe(n), arg);
+  }
+}
+
+
+/* Collect MFEs matching a predicate first: deleting while walking the tree
+ * would invalidate the walk. */
+static void delete_where(struct mgm_core *c,
+                         int (*pred)(const struct mgm_mfe *, uint32_t,
+                                     uint32_t),
+                         uint32_t a, uint32_t b) {
+  struct mgm_avl *n;
+  struct mgm_mfe **v = NULL;
+  uint32_t cnt = 0, cap = 0, i;
+
+  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
+    struct mgm_mfe *m = node_mfe(n);
+
+    if (!pred(m, a, b))
+      continue;
+    if (mgm__vec_reserve((void **)&v, &cap, cnt + 1, sizeof(*v)) != 0)
+      break;
+    v[cnt++] = m;
+  }
+  for (i = 0; i < cnt; i++)
+    mgm__mfe_delete(c, v[i]);
+  free(v);
+}
+
+
+static int has_iif(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
+  return m->iif == ifx && m->iif_nh == nh;
+}
+
+
+static int has_iif_index(const struct mgm_mfe *m, uint32_t ifx,
+                         uint32_t unused) {
+  return m->iif == ifx;
+}
+
+
+void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
+  delete_where(c, has_iif, ifx, nh);
+}
+
+
+void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
+                        struct mgm_batch *b) {
+  struct mgm_avl *n;
+
+  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n))
+    mgm__mfe_oif_del(c, node_mfe(n), ifx, nh, b);
+}
+
+
+/* A slot came or went: MFEs arriving on a vanished interface go (no stale
+ * forwarding); the others are reprogrammed with the current slots. */
+void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex) {
+  struct mgm_avl *n;
+
+  if (!mgm__slot_attached(c, ifindex))
+    delete_where(c, has_iif_index, ifindex, 0);
+  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
+    struct mgm_mfe *m = node_mfe(n);
+    uint32_t i;
+    int uses = m->iif == ifindex;
+
+    for (i = 0; i < m->n_oif && !uses; i++)
+      uses = m->oif[i].ifindex == ifindex;
+    if (uses)
+      mgm__mfe_install(c, m);
+  }
+}
+
+
+void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
+                    DWORD timeout_s) {
+  struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+
+  if (m == NULL || m->id != id)
+    return;
+  if (timeout_s == 0)
+    timeout_s = c->lifetime_s; /* D-TMO0 */
+  m->timeout_s = timeout_s;
+  m->expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
+  heap_down(c, m->heap_idx);
+  heap_up(c, m->heap_idx);
+  MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s",
+            (unsigned)s, (unsigned)g, (unsigned)timeout_s);
+  mgm__core_rearm(c);
+}
+
+
+void mgm__mfe_expire_due(struct mgm_core *c) {
+  uint64_t now = mgm__now(c);
+
+  while (c->heap_n && c->heap[0]->expire_ms <= now) {
+    struct mgm_mfe *m = c->heap[0];
+
+    MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) expired after %u s",
+             (unsigned)m->src, (unsigned)m->grp, (unsigned)m->timeout_s);
+    mgm__mfe_delete(c, m);
+  }
+  mgm__core_rearm(c);
+}
+
+/* ---- Creation (4.4) ----------------------------------------------------- */
+
+struct cand {
+  uint32_t ifx, nh;
+  int vetoed;
+};
+
+
+static int cand_cmp(const void *a, const void *b) {
+  const struct cand *x = a, *y = b;
+
+  if (x->ifx != y->ifx)
+    return x->ifx < y->ifx ? -1 : 1;
+  return x->nh < y->nh ? -1 : x->nh > y->nh;
+}
+
+
+/* OIF candidates of a new (S,G): every interface with an effective
+ * membership in (S,G), (*,G) or (*,*), minus the incoming interface. */
+static int candidates(struct mgm_core *c, uint32_t s, uint32_t g,
+                      uint32_t iif, uint32_t iif_nh, struct cand **out,
+                      uint32_t *count) {
+  const uint32_t keys[3][2] = {{s, g}, {0, g}, {0, 0}};
+  struct cand *v = NULL;
+  uint32_t n = 0, cap = 0, i, j, w;
+
+  for (i = 0; i < 3; i++) {
+    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+
+    for (j = 0; e && j < e->n_mem; j++) {
+      if (e->mem[j].ifindex == iif && e->mem[j].nexthop == iif_nh)
+        continue;
+      if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
+        free(v);
+        return -1;
+      }
+      v[n].ifx = e->mem[j].ifindex;
+      v[n].nh = e->mem[j].nexthop;
+      v[n].vetoed = 0;
+      n++;
+    }
+  }
+  if (n > 1)
+    qsort(v, n, sizeof(*v), cand_cmp);
+  for (i = 0, w = 0; i < n; i++)
+    if (w == 0 || cand_cmp(&v[w - 1], &v[i]) != 0)
+      v[w++] = v[i];
+  *out = v;
+  *count = w;
+  return 0;
+}
+
+
+/* D-BIGMP: by default TRUE iff an IGMP-type client owns or co-owns the
+ * interface; with the port option, iff IGMP has a (latent or effective)
+ * membership covering (S,G) there. */
+static BOOL bigmp(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
+                  uint32_t nh) {
+  struct mgm_if *r = mgm__if_lookup(c, ifx, nh);
+  const uint32_t keys[3][2] = {{s, g}, {0, g}, {0, 0}};
+  int i;
+  uint32_t j;
+
+  if (r == NULL || r->igmp == NULL)
+    return FALSE;
+  if (!c->bigmp_membership)
+    return TRUE;
+  for (i = 0; i < 3; i++) {
+    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+
+    for (j = 0; e && j < e->n_mem; j++)
+      if (e->mem[j].ifindex == ifx && e->mem[j].nexthop == nh &&
+          e->mem[j].pidx == r->igmp->idx)
+        return TRUE;
+    for (j = 0; e && j < e->n_lat; j++)
+      if (e->lat[j].ifindex == ifx && e->lat[j].nexthop == nh)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+
+/* The RTM_DEST_INFO handed to the RPF callback (D-ROUTE): sized for two
+ * views (RTM_SIZE_OF_DEST_INFO(2) = 128 on 64-bit), zero except
+ * DestAddress at offset 8 (AddressFamily, NumBits, AddrBits[16]). */
+#define MGM_DEST_INFO_SIZE 128
+#define MGM_DEST_ADDR_OFF 8
+
+
+static void route_to_buf(uint8_t *buf, uint32_t net, uint32_t mask) {
+  uint16_t af = 2, bits = 0; /* AF_INET */
+  uint32_t hm = mgm__ntohl(mask);
+
+  while (hm & 0x80000000u) {
+    bits++;
+    hm <<= 1;
+  }
+  memset(buf, 0, MGM_DEST_INFO_SIZE);
+  memcpy(buf + MGM_DEST_ADDR_OFF, &af, 2);
+  memcpy(buf + MGM_DEST_ADDR_OFF + 2, &bits, 2);
+  memcpy(buf + MGM_DEST_ADDR_OFF + 4, &net, 4);
+}
+
+
+static void route_from_buf(const uint8_t *buf, uint32_t *net, uint32_t *mask) {
+  uint16_t bits;
+  uint32_t hm;
+
+  memcpy(&bits, buf + MGM_DEST_ADDR_OFF + 2, 2);
+  memcpy(net, buf + MGM_DEST_ADDR_OFF + 4, 4);
+  if (bits > 32)
+    bits = 32;
+  hm = bits ? 0xFFFFFFFFu << (32 - bits) : 0;
+  /* back to network order without OS headers */
+  *mask = mgm__ntohl(hm);
+}
+
+
+struct creation {
+  struct mgm_proto *p;    /* client being alerted */
+  MGM_IF_ENTRY *list;     /* its interfaces */
+  uint32_t n;
+};
+
+
+void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
+                          uint32_t g, const void *hdr, size_t hdrlen) {
+  struct mgm_route rt;
+  struct mgm_proto *o;
+  struct mgm_mfe *m = NULL;
+  struct creation *cr = NULL;
+  struct cand *cv = NULL;
+  struct mgm_batch b;
+  uint8_t routebuf[MGM_DEST_INFO_SIZE];
+  uint8_t hcopy[256];
+  DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
+  uint32_t ncr = 0, ncv = 0, i, j, k;
+  uint64_t now;
+
+  mgm__batch_init(&b);
+  if (hdrlen > sizeof(hcopy))
+    hdrlen = sizeof(hcopy);
+  if (hdrlen)
+    memcpy(hcopy, hdr, hdrlen);
+  mgm__lock(c);
+  m = mgm__mfe_find(c, s, g);
+  if (m) {
+    if (!m->installed)
+      mgm__mfe_install(c, m);
+    goto out;
+  }
+  if (mgm__plat_route(c, s, &rt) == 0) {
+    iif = rt.ifindex;
+    nh = rt.nexthop;
+    up = rt.upstream;
+    rproto = rt.protocol;
+    rnet = rt.network;
+    rmask = rt.mask;
+  } else { /* D-NOROUTE */
+    iif = arr;
+    nh = 0;
+    up = 0;
+  }
+  /* 3.1: RPF callback to the owner of the interface toward S. */
+  o = mgm__if_owner(c, iif, nh);
+  if (o && o->cfg.pfnRpfCallback) {
+    int saved = mgm__tls_cb_kind;
+
+    mgm__proto_ref(o);
+    route_to_buf(routebuf, rnet, rmask);
+    mgm__unlock(c);
+    MGM_TRACE(c, MGM_CH_CB, "-> Rpf to %u/%u (%08x, %08x, if %u)",
+              (unsigned)o->pid, (unsigned)o->cid, (unsigned)s, (unsigned)g,
+              (unsigned)iif);
+    if (!atomic_load(&o->dead)) {
+      mgm__tls_cb_depth++;
+      mgm__tls_cb_kind = MGM_CB_RPF;
+      o->cfg.pfnRpfCallback(s, MGM_ALL_ONES, g, MGM_ALL_ONES, &iif, &nh, &up,
+                            (DWORD)hdrlen, hcopy, routebuf);
+      mgm__tls_cb_kind = saved;
+      mgm__tls_cb_depth--;
+      route_from_buf(routebuf, &rnet, &rmask);
+    }
+    mgm__proto_unref(o);
+    mgm__lock(c);
+    if (mgm__mfe_find(c, s, g))
+      goto out;
+  }
+  /* 3.2: creation alerts, one per owning client, in registration order. */
+  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+    goto oom;
+  if (ncv) {
+    cr = mgm__calloc(c->n_protos ? c->n_protos : 1, sizeof(*cr));
+    if (cr == NULL)
+      goto oom;
+  }
+  for (i = 0; ncv && i < c->n_protos; i++) {
+    struct mgm_proto *x = c->protos[i];
+    uint32_t cnt = 0;
+
+    if (!x->cfg.pfnCreationAlertCallback)
+      continue;
+    for (j = 0; j < ncv; j++)
+      cnt += mgm__if_owner(c, cv[j].ifx, cv[j].nh) == x;
+    if (cnt == 0)
+      continue;
+    cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    if (cr[ncr].list == NULL)
+      goto oom;
+    for (j = 0, k = 0; j < ncv; j++) {
+      if (mgm__if_owner(c, cv[j].ifx, cv[j].nh) != x)
+        continue;
+      cr[ncr].list[k].dwIfIndex = cv[j].ifx;
+      cr[ncr].list[k].dwIfNextHopAddr = cv[j].nh;
+      cr[ncr].list[k].bIGMP = bigmp(c, s, g, cv[j].ifx, cv[j].nh);
+      cr[ncr].list[k].bIsEnabled = TRUE;
+      k++;
+    }
+    cr[ncr].n = cnt;
+    cr[ncr].p = x;
+    mgm__proto_ref(x);
+    ncr++;
+  }
+  if (ncr) {
+    int saved = mgm__tls_cb_kind;
+
+    mgm__unlock(c);
+    for (i = 0; i < ncr; i++) {
+      if (atomic_load(&cr[i].p->dead))
+        continue;
+      MGM_TRACE(c, MGM_CH_CB, "-> CreationAlert to %u/%u (%08x, %08x, %u if)",
+                (unsigned)cr[i].p->pid, (unsigned)cr[i].p->cid, (unsigned)s,
+                (unsigned)g, (unsigned)cr[i].n);
+      mgm__tls_cb_depth++;
+      mgm__tls_cb_kind = MGM_CB_CREATION;
+      cr[i].p->cfg.pfnCreationAlertCallback(s, MGM_ALL_ONES, g, MGM_ALL_ONES,
+                                            iif, nh, cr[i].n, cr[i].list);
+      mgm__tls_cb_kind = saved;
+      mgm__tls_cb_depth--;
+    }
+    mgm__lock(c);
+    if (mgm__mfe_find(c, s, g))
+      goto out;
+  }
+  /* Re-evaluate under the lock: memberships may have changed while the
+   * callbacks ran; what was offered and refused stays out. */
+  free(cv);
+  cv = NULL;
+  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+    goto oom;
+  for (i = 0; i < ncr; i++)
+    for (j = 0; j < cr[i].n; j++) {
+      struct cand key = {cr[i].list[j].dwIfIndex,
+                         cr[i].list[j].dwIfNextHopAddr, 0};
+      struct cand *hit;
+
+      if (cr[i].list[j].bIsEnabled != FALSE)
+        continue;
+      hit = bsearch(&key, cv, ncv, sizeof(*cv), cand_cmp);
+      if (hit)
+        hit->vetoed = 1;
+    }
+  m = mgm__calloc(1, sizeof(*m));
+  if (m == NULL)
+    goto oom;
+  for (j = 0; j < ncv; j++) {
+    if (cv[j].vetoed)
+      continue;
+    if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
+                         sizeof(*m->oif)) != 0)
+      goto oom;
+    m->oif[m->n_oif].ifindex = cv[j].ifx;
+    m->oif[m->n_oif].nexthop = cv[j].nh;
+    m->n_oif++;
+  }
+  if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
+                       sizeof(*c->heap)) != 0)
+    goto oom;
+  now = mgm__now(c);
+  o = mgm__if_owner(c, iif, nh);
+  m->node.key = mfe_key(s, g);
+  m->src = s;
+  m->grp = g;
+  m->iif = iif;
+  m->iif_nh = nh;
+  m->upstream = up;
+  m->in_proto = o ? o->pid : 0;
+  m->route_proto = rproto;
+  m->route_net = rnet;
+  m->route_mask = rmask;
+  m->created_ms = now;
+  m->timeout_s = c->lifetime_s;
+  m->expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
+  m->id = ++c->next_mfe_id;
+  mgm__avl_insert(&c->mfes, &m->node);
+  m->heap_idx = c->heap_n;
+  c->heap[c->heap_n++] = m;
+  heap_up(c, m->heap_idx);
+  mgm__mfe_install(c, m);
+  MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
+           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->n_oif);
+  if (m->n_oif == 0) /* negative MFE */
+    iif_owner_call(c, m, MGM_CB_PRUNE, iif, nh, &b);
+  m = NULL;
+  mgm__core_rearm(c);
+  goto out;
+
+oom:
+  MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)",
+          (unsigned)s, (unsigned)g);
+  if (m) {
+    free(m->oif);
+    free(m);
+  }
+
+out:
+  mgm__unlock(c);
+  for (i = 0; i < ncr; i++) {
+    free(cr[i].list);
+    mgm__proto_unref(cr[i].p);
+  }
+  free(cr);
+  free(cv);
+  mgm__batch_deliver(c, &b);
+}
+
+
+void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
+                          uint32_t g, const void *hdr, size_t hdrlen) {
+  struct mgm_mfe *m;
+  struct mgm_proto *o;
+  struct mgm_batch b;
+  struct mgm_call k = {0};
+  uint64_t now;
+  int i, slot = 0;
+
+  mgm__batch_init(&b);
+  mgm__lock(c);
+  if (!c->wrongif_alerts || (m = mgm__mfe_find(c, s, g)) == NULL)
+    goto out;
+  o = mgm__if_owner(c, arr, 0);
+  if (o == NULL || !o->cfg.pfnWrongIfCallback)
+    goto out;
+  /* D-WRONGIF: at most one call per (S, G, arrival interface) per second. */
+  now = mgm__now(c);
+  for (i = 0; i < 4; i++) {
+    if (m->wrongif_if[i] == arr && m->wrongif_ms[i] != 0) {
+      if (now - m->wrongif_ms[i] < 1000)
+        goto out;
+      slot = i;
+      break;
+    }
+    if (m->wrongif_ms[i] < m->wrongif_ms[slot])
+      slot = i;
+  }
+  m->wrongif_if[slot] = arr;
+  m->wrongif_ms[slot] = now ? now : 1;
+  k.kind = MGM_CB_WRONGIF;
+  k.p = o;
+  k.s = s;
+  k.g = g;
+  k.ifx = arr;
+  k.nh = 0;
+  if (hdrlen) {
+    void *copy = mgm__malloc(hdrlen);
+
+    if (copy) {
+      memcpy(copy, hdr, hdrlen);
+      k.hdr = copy;
+      k.hdrlen = (DWORD)hdrlen;
+    }
+  }
+  mgm__batch_add(c, &b, &k);
+
+out:
+  mgm__unlock(c);
+  mgm__batch_deliver(c, &b);
+}
+
+
+void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *key,
+                      enum mgm_mfe_gone why) {
+  struct mgm_mfe *m;
+
+  mgm__lock(c);
+  m = mgm__mfe_find(c, key->source, key->group);
+  if (m) {
+    MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) removed by the forwarder (%d)",
+             (unsigned)key->source, (unsigned)key->group, (int)why);
+    m->installed = 0;
+    mgm__mfe_delete(c, m);
+  }
+  mgm__unlock(c);
+}
+
+/* ---- The read API ------------------------------------------------------------ */
+
+static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
+  if (!stats)
+    return (DWORD)SIZEOF_MIB_MFE(n);
+  if (flags == MGM_MFE_STATS_1)
+    return (DWORD)SIZEOF_MIB_MFE_STATS_EX(n);
+  return (DWORD)SIZEOF_MIB_MFE_STATS(n);
+}
+
+
+/* Stats times are hundredths of a second (D-UNITS); the expiry of a live
+ * MFE is never reported as 0 ("never ages"). */
+static void write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
+                      DWORD flags, uint64_t now, PBYTE out) {
+  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
+  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  uint32_t i;
+
+  if (!stats) {
+    MIB_IPMCAST_MFE r;
+    MIB_IPMCAST_OIF o;
+
+    memset(&r, 0, sizeof(r));
+    r.dwGroup = m->grp;
+    r.dwSource = m->src;
+    r.dwSrcMask = MGM_ALL_ONES;
+    r.dwUpStrmNgbr = m->upstream;
+    r.dwInIfIndex = m->iif;
+    r.dwInIfProtocol = m->in_proto;
+    r.dwRouteProtocol = m->route_proto;
+    r.dwRouteNetwork = m->route_net;
+    r.dwRouteMask = m->route_mask;
+    r.ulUpTime = (ULONG)(age / 1000);
+    r.ulExpiryTime = (ULONG)((left + 999) / 1000);
+    r.ulTimeOut = m->timeout_s;
+    r.ulNumOutIf = m->n_oif;
+    memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
+    for (i = 0; i < m->n_oif; i++) {
+      memset(&o, 0, sizeof(o));
+      o.dwOutIfIndex = m->oif[i].ifindex;
+      o.dwNextHopAddr = m->oif[i].nexthop;
+      memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
+    }
+  } else {
+    MIB_IPMCAST_MFE_STATS_EX r;
+    MIB_IPMCAST_OIF_STATS o;
+    struct mgm_fwd_stats st;
+    struct mgm_mfe_key key = {m->src, m->grp};
+    DWORD base = flags == MGM_MFE_STATS_1 ? SIZEOF_BASIC_MIB_MFE_STATS_EX
+                                          : SIZEOF_BASIC_MIB_MFE_STATS;
+
+    memset(&st, 0, sizeof(st));
+    if (m->installed && mgm__plat_mfe_stats(c, &key, &st) != 0)
+      memset(&st, 0, sizeof(st));
+    memset(&r, 0, sizeof(r));
+    r.dwGroup = m->grp;
+    r.dwSource = m->src;
+    r.dwSrcMask = MGM_ALL_ONES;
+    r.dwUpStrmNgbr = m->upstream;
+    r.dwInIfIndex = m->iif;
+    r.dwInIfProtocol = m->in_proto;
+    r.dwRouteProtocol = m->route_proto;
+    r.dwRouteNetwork = m->route_net;
+    r.dwRouteMask = m->route_mask;
+    r.ulUpTime = (ULONG)(age / 10);
+    r.ulExpiryTime = (ULONG)((left + 9) / 10);
+    if (r.ulExpiryTime == 0)
+      r.ulExpiryTime = 1;
+    r.ulNumOutIf = m->n_oif;
+    r.ulInPkts = (ULONG)st.pkts;
+    r.ulInOctets = (ULONG)st.bytes;
+    r.ulPktsDifferentIf = (ULONG)st.wrong_if;
+    r.ulNegativeMfe = m->n_oif == 0;
+    memcpy(out, &r, base);
+    for (i = 0; i < m->n_oif; i++) {
+      memset(&o, 0, sizeof(o));
+      o.dwOutIfIndex = m->oif[i].ifindex;
+      o.dwNextHopAddr = m->oif[i].nexthop;
+      memcpy(out + base + i * sizeof(o), &o, sizeof(o));
+    }
+  }
+}
+
+
+DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
+                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
+  struct mgm_mfe *m;
+  DWORD rc = NO_ERROR, need;
+
+  mgm__lock(c);
+  m = mgm__mfe_find(c, key->dwSource, key->dwGroup);
+  if (m == NULL) {
+    rc = ERROR_NOT_FOUND;
+    goto out;
+  }
+  need = rec_size(stats, flags, m->n_oif);
+  if (*size < need) {
+    *size = need;
+    rc = ERROR_INSUFFICIENT_BUFFER;
+    goto out;
+  }
+  write_rec(c, m, stats, flags, mgm__now(c), buf);
+
+out:
+  mgm__unlock(c);
+  return rc;
+}
+
+
+DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
+                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
+                    PDWORD n) {
+  struct mgm_avl *node;
+  DWORD rc, used = 0, count = 0, need = 0;
+  uint64_t now;
+
+  mgm__lock(c);
+  now = mgm__now(c);
+  if (start == NULL) {
+    node = mgm__avl_first(&c->mfes);
+  } else {
+    uint64_t k = mfe_key(start->dwSource, start->dwGroup);
+
+    node = k == UINT64_MAX ? NULL : mgm__avl_ceil(&c->mfes, k + 1);
+  }
+  for (; node; node = mgm__avl_next(node)) {
+    struct mgm_mfe *m = node_mfe(node);
+
+    need = rec_size(stats, flags, m->n_oif);
+    if (need > *size - used)
+      break;
+    write_rec(c, m, stats, flags, now, buf + used);
+    used += need;
+    count++;
+  }
+  if (count == 0 && node) {
+    *size = need;
+    *n = 0;
+    rc = ERROR_INSUFFICIENT_BUFFER;
+  } else {
+    *n = count;
+    rc = node ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
+  }
+  mgm__unlock(c);
+  return rc;
+}
+
+
+DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h,
+                            PMIB_IPMCAST_MFE in) {
+  struct mgm_mfe *m;
+  DWORD rc = NO_ERROR;
+
+  mgm__lock(c);
+  if (mgm__proto_get(c, h) == NULL) {
+    rc = ERROR_INVALID_PARAMETER;
+    goto out;
+  }
+  m = mgm__mfe_find(c, in->dwSource, in->dwGroup);
+  if (m == NULL) {
+    rc = ERROR_NOT_FOUND;
+    goto out;
+  }
+  m->upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
+
+out:
+  mgm__unlock(c);
+  return rc;
+}
+
+
+void mgm__mfes_destroy(struct mgm_core *c) {
+  struct mgm_avl *n;
+
+  while ((n = mgm__avl_first(&c->mfes)) != NULL)
+    mgm__mfe_delete(c, node_mfe(n));
+  free(c->heap);
+  c->heap = NULL;
+  c->heap_n = c->heap_cap = 0;
+}

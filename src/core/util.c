@@ -1,0 +1,343 @@
+/*
+ * util.c - the core's containers: an intrusive AVL tree (ordered MFE
+ * index), a chained hash table (interfaces, slots, membership entries),
+ * dynamic-array growth, byte order, and the allocation hooks.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+/* ---- Allocation ---------------------------------------------------------- */
+
+void *mgm__malloc(size_t n) {
+  return malloc(n);
+}
+
+
+void *mgm__calloc(size_t n, size_t sz) {
+  return calloc(n, sz);
+}
+
+
+void *mgm__realloc(void *p, size_t n) {
+  return realloc(p, n);
+}
+
+
+int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
+  uint32_t ncap;
+  void *nv;
+
+  if (need <= *cap)
+    return 0;
+  ncap = *cap ? *cap : 1;
+  while (ncap < need) {
+    if (ncap > UINT32_MAX / 2)
+      return -1;
+    ncap *= 2;
+  }
+  nv = mgm__realloc(*v, (size_t)ncap * elem);
+  if (nv == NULL)
+    return -1;
+  *v = nv;
+  *cap = ncap;
+  return 0;
+}
+
+
+uint32_t mgm__ntohl(uint32_t x) {
+  const uint8_t *p = (const uint8_t *)&x;
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         (uint32_t)p[3];
+}
+
+/* ---- AVL tree -------------------------------------------------------------- */
+
+static int avl_h(const struct mgm_avl *n) {
+  return n ? n->height : 0;
+}
+
+
+static void avl_fix_height(struct mgm_avl *n) {
+  int l = avl_h(n->left), r = avl_h(n->right);
+  n->height = (l > r ? l : r) + 1;
+}
+
+
+static void avl_replace_child(struct mgm_avl_tree *t, struct mgm_avl *parent,
+                              struct mgm_avl *old, struct mgm_avl *new_) {
+  if (parent == NULL)
+    t->root = new_;
+  else if (parent->left == old)
+    parent->left = new_;
+  else
+    parent->right = new_;
+  if (new_)
+    new_->parent = parent;
+}
+
+
+static struct mgm_avl *avl_rotate_left(struct mgm_avl_tree *t,
+                                       struct mgm_avl *x) {
+  struct mgm_avl *y = x->right;
+
+  avl_replace_child(t, x->parent, x, y);
+  x->right = y->left;
+  if (y->left)
+    y->left->parent = x;
+  y->left = x;
+  x->parent = y;
+  avl_fix_height(x);
+  avl_fix_height(y);
+  return y;
+}
+
+
+static struct mgm_avl *avl_rotate_right(struct mgm_avl_tree *t,
+                                        struct mgm_avl *x) {
+  struct mgm_avl *y = x->left;
+
+  avl_replace_child(t, x->parent, x, y);
+  x->left = y->right;
+  if (y->right)
+    y->right->parent = x;
+  y->right = x;
+  x->parent = y;
+  avl_fix_height(x);
+  avl_fix_height(y);
+  return y;
+}
+
+
+/* Walk from n to the root restoring heights and balance. */
+static void avl_rebalance(struct mgm_avl_tree *t, struct mgm_avl *n) {
+  while (n) {
+    int bal;
+
+    avl_fix_height(n);
+    bal = avl_h(n->left) - avl_h(n->right);
+    if (bal > 1) {
+      if (avl_h(n->left->left) < avl_h(n->left->right))
+        avl_rotate_left(t, n->left);
+      n = avl_rotate_right(t, n);
+    } else if (bal < -1) {
+      if (avl_h(n->right->right) < avl_h(n->right->left))
+        avl_rotate_right(t, n->right);
+      n = avl_rotate_left(t, n);
+    }
+    n = n->parent;
+  }
+}
+
+
+struct mgm_avl *mgm__avl_find(const struct mgm_avl_tree *t, uint64_t key) {
+  struct mgm_avl *n = t->root;
+
+  while (n && n->key != key)
+    n = key < n->key ? n->left : n->right;
+  return n;
+}
+
+
+struct mgm_avl *mgm__avl_ceil(const struct mgm_avl_tree *t, uint64_t key) {
+  struct mgm_avl *n = t->root, *best = NULL;
+
+  while (n) {
+    if (n->key == key)
+      return n;
+    if (key < n->key) {
+      best = n;
+      n = n->left;
+    } else {
+      n = n->right;
+    }
+  }
+  return best;
+}
+
+
+struct mgm_avl *mgm__avl_first(const struct mgm_avl_tree *t) {
+  struct mgm_avl *n = t->root;
+
+  while (n && n->left)
+    n = n->left;
+  return n;
+}
+
+
+struct mgm_avl *mgm__avl_next(struct mgm_avl *n) {
+  if (n->right) {
+    n = n->right;
+    while (n->left)
+      n = n->left;
+    return n;
+  }
+  while (n->parent && n->parent->right == n)
+    n = n->parent;
+  return n->parent;
+}
+
+
+void mgm__avl_insert(struct mgm_avl_tree *t, struct mgm_avl *n) {
+  struct mgm_avl *p = NULL, **link = &t->root;
+
+  while (*link) {
+    p = *link;
+    link = n->key < p->key ? &p->left : &p->right;
+  }
+  n->left = n->right = NULL;
+  n->parent = p;
+  n->height = 1;
+  *link = n;
+  t->count++;
+  avl_rebalance(t, p);
+}
+
+
+void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n) {
+  struct mgm_avl *fix;
+
+  if (n->left && n->right) {
+    /* Swap n with its in-order successor s (leftmost of right subtree). */
+    struct mgm_avl *s = n->right;
+
+    while (s->left)
+      s = s->left;
+    if (s->parent == n) {
+      fix = s;
+    } else {
+      fix = s->parent;
+      fix->left = s->right;
+      if (s->right)
+        s->right->parent = fix;
+      s->right = n->right;
+      s->right->parent = s;
+    }
+    s->left = n->left;
+    s->left->parent = s;
+    avl_replace_child(t, n->parent, n, s);
+  } else {
+    struct mgm_avl *child = n->left ? n->left : n->right;
+
+    fix = n->parent;
+    avl_replace_child(t, n->parent, n, child);
+  }
+  t->count--;
+  avl_rebalance(t, fix);
+}
+
+/* ---- Hash table ------------------------------------------------------------ */
+
+static size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdULL;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ULL;
+  key ^= key >> 33;
+  return (size_t)key & h->mask;
+}
+
+
+int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
+  size_t n = 1;
+
+  while (n < nbuckets)
+    n <<= 1;
+  h->b = mgm__calloc(n, sizeof(*h->b));
+  if (h->b == NULL)
+    return -1;
+  h->mask = n - 1;
+  h->count = 0;
+  return 0;
+}
+
+
+void mgm__hash_free(struct mgm_hash *h) {
+  free(h->b);
+  h->b = NULL;
+  h->mask = 0;
+  h->count = 0;
+}
+
+
+struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key) {
+  struct mgm_hnode *n;
+
+  if (h->b == NULL)
+    return NULL;
+  for (n = h->b[hash_slot(h, key)]; n; n = n->next)
+    if (n->key == key)
+      return n;
+  return NULL;
+}
+
+
+/* Double the bucket array; on allocation failure keep the old one (the
+ * table still works, only longer chains). */
+static void hash_grow(struct mgm_hash *h) {
+  struct mgm_hash nh;
+  size_t i;
+
+  if (mgm__hash_init(&nh, (h->mask + 1) * 2) != 0)
+    return;
+  for (i = 0; i <= h->mask; i++) {
+    struct mgm_hnode *n = h->b[i], *next;
+
+    for (; n; n = next) {
+      size_t s = hash_slot(&nh, n->key);
+
+      next = n->next;
+      n->next = nh.b[s];
+      nh.b[s] = n;
+    }
+  }
+  nh.count = h->count;
+  free(h->b);
+  *h = nh;
+}
+
+
+int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n) {
+  size_t s;
+
+  if (h->b == NULL && mgm__hash_init(h, 16) != 0)
+    return -1;
+  if (h->count >= h->mask + 1)
+    hash_grow(h);
+  s = hash_slot(h, n->key);
+  n->next = h->b[s];
+  h->b[s] = n;
+  h->count++;
+  return 0;
+}
+
+
+void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n) {
+  struct mgm_hnode **pp = &h->b[hash_slot(h, n->key)];
+
+  while (*pp && *pp != n)
+    pp = &(*pp)->next;
+  if (*pp) {
+    *pp = n->next;
+    h->count--;
+  }
+}
+
+
+struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
+                                 const struct mgm_hnode *n) {
+  size_t i;
+
+  if (h->b == NULL)
+    return NULL;
+  if (n && n->next)
+    return n->next;
+  i = n ? hash_slot(h, n->key) + 1 : 0;
+  for (; i <= h->mask; i++)
+    if (h->b[i])
+      return h->b[i];
+  return NULL;
+}

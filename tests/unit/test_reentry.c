@@ -1,0 +1,241 @@
+/*
+ * test_reentry.c - unit tests of callbacks that call back into MGM
+ * (mgm-spec G-4, 3.7; design.md 8 rules 2, 5 and 7).
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Callbacks are invoked without any libmgm lock held, so a callback may
+ * call MGM again without deadlock; nested callbacks are delivered inside
+ * the outer one, before the nested call returns.  Adding a membership from
+ * inside the enable-IGMP callback (documented to deadlock Windows MGM)
+ * succeeds with a warning by default and fails with ERROR_CAN_NOT_COMPLETE
+ * and a log line in strict mode.  A client may deregister from inside its
+ * own callback.  In strict mode a sim control call from a loop-thread
+ * callback is refused.
+ */
+#include "fixture.h"
+
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#define PID_A 7001u
+#define PID_B 7002u
+#define PID_C 7003u
+#define PID_P 7004u
+
+#define S_ IP(10, 1, 1, 5)
+#define G_ IP(224, 7, 7, 7)
+
+TestSuite(reentry, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
+TestSuite(reentry_strict, .init = fx_setup_strict, .fini = fx_teardown,
+          .timeout = 30);
+
+
+static DWORD hook_b_adds(int slot, const struct fx_ev *ev) {
+  (void)ev;
+  return fx_add_rc(slot, 0, G_, 3, 0, MGM_JOIN_STATE_FLAG);
+}
+
+
+Test(reentry, join_alert_callback_adds_membership) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_register(2, PID_C, 1);
+  fx_take(0, 2, 0);
+  fx_take(1, 3, 0);
+  fx_hook(1, FX_JOIN, hook_b_adds, 1);
+  fx_add(0, 0, G_, 2);
+  /* B's nested add alerts A (inside B's callback), then C gets the outer
+   * alert. */
+  FX_EXPECT(EV_JOIN(1, 0, 0, G_, FX_ALL, TRUE),
+            EV_JOIN(0, 0, 0, G_, FX_ALL, TRUE),
+            EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE));
+  cr_assert_eq(fx_hook_rc(1), NO_ERROR, "nested add: %u",
+               (unsigned)fx_hook_rc(1));
+  fx_del(1, 0, G_, 3);
+  FX_EXPECT(EV_PRUNE(0, 0, 0, G_, FX_ALL, 3, 0, TRUE));
+}
+
+
+static DWORD hook_reads_state(int slot, const struct fx_ev *ev) {
+  struct fx_mfe m;
+  SOURCE_GROUP_ENTRY sg[8];
+  DWORD rc, pid, cid;
+
+  (void)ev;
+  rc = MgmGetProtocolOnInterface(1, 0, &pid, &cid);
+  if (rc != NO_ERROR)
+    return rc;
+  rc = fx_mfe_get(S_, G_, &m);
+  if (rc != NO_ERROR)
+    return rc;
+  (void)fx_groups(slot, ALL_SOURCES, sg, 8);
+  return NO_ERROR;
+}
+
+
+Test(reentry, prune_alert_callback_reads_tables) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 1, 0);
+  fx_take(1, 3, 0);
+  fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
+  fx_add(1, 0, G_, 3);
+  fx_inject(1, S_, G_);
+  fx_log_clear();
+  fx_hook(0, FX_PRUNE, hook_reads_state, 0);
+  fx_del(1, 0, G_, 3);
+  FX_EXPECT(EV_PRUNE(0, 0, 0, G_, FX_ALL, 3, 0, TRUE),
+            EV_PRUNE(0, S_, FX_ALL, G_, FX_ALL, 3, 0, FALSE));
+  cr_assert_eq(fx_hook_fired(0), 2);
+  cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
+}
+
+
+static DWORD hook_get_protocol(int slot, const struct fx_ev *ev) {
+  DWORD pid = 0, cid = 0, rc;
+
+  (void)slot;
+  (void)ev;
+  rc = MgmGetProtocolOnInterface(2, 0, &pid, &cid);
+  return rc == NO_ERROR && pid == PID_B ? NO_ERROR : 0xBAD;
+}
+
+
+Test(reentry, loop_thread_callbacks_may_call_mgm) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 1, 0);
+  fx_take(1, 2, 0);
+  fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
+  fx_add(1, 0, G_, 2);
+  fx_log_clear();
+  fx_hook(0, FX_RPF, hook_get_protocol, 1);
+  fx_hook(1, FX_CREATE, hook_get_protocol, 1);
+  fx_inject(1, S_, G_);
+  FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, 0),
+            EV_CREATE(1, S_, G_, 1, 0, 1, IFE(2, 0, FALSE)));
+  cr_assert_eq(fx_hook_rc(0), NO_ERROR, "from RPF: %u",
+               (unsigned)fx_hook_rc(0));
+  cr_assert_eq(fx_hook_rc(1), NO_ERROR, "from creation alert: %u",
+               (unsigned)fx_hook_rc(1));
+  FX_ASSERT_OIFS(S_, G_, 2);
+}
+
+
+static DWORD hook_igmp_adds(int slot, const struct fx_ev *ev) {
+  return fx_add_rc(slot, 0, G_, ev->ifindex, ev->nexthop,
+                   MGM_JOIN_STATE_FLAG);
+}
+
+
+/* Slots: IGMP 0, P 1.  IGMP owns I(2); P takes it; IGMP re-adds its
+ * membership from inside the enable callback. */
+Test(reentry, enable_igmp_callback_add_succeeds_with_warning) {
+  fx_register(0, PROTO_IP_IGMP, 1);
+  fx_register(1, PID_P, 1);
+  fx_take(0, 2, 0);
+  fx_hook(0, FX_ENABLE, hook_igmp_adds, 1);
+  fx_warns_clear();
+  fx_take(1, 2, 0);
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_ENABLE(0, 2, 0),
+            EV_LJOIN(1, 0, 0, G_, FX_ALL, 2, 0));
+  cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
+  cr_assert(fx_warns() >= 1, "no warning logged for the re-entry");
+  /* It was recorded: a repeat is an idempotent no-op. */
+  fx_add(0, 0, G_, 2);
+  FX_EXPECT_NONE();
+}
+
+
+Test(reentry_strict, enable_igmp_callback_add_is_refused) {
+  fx_register(0, PROTO_IP_IGMP, 1);
+  fx_register(1, PID_P, 1);
+  fx_take(0, 2, 0);
+  fx_hook(0, FX_ENABLE, hook_igmp_adds, 1);
+  fx_warns_clear();
+  fx_take(1, 2, 0);
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_ENABLE(0, 2, 0));
+  cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "got %u",
+               (unsigned)fx_hook_rc(0));
+  cr_assert(fx_warns() >= 1, "no log line for the refused call");
+  /* Nothing was recorded: the same add outside the callback is new. */
+  fx_add(0, 0, G_, 2);
+  FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 2, 0));
+}
+
+
+static DWORD hook_owner_adopts(int slot, const struct fx_ev *ev) {
+  return MgmAddGroupMembershipEntry(fx_h(slot), ev->src, ev->smask, ev->grp,
+                                    ev->gmask, ev->ifindex, ev->nexthop,
+                                    MGM_JOIN_STATE_FLAG);
+}
+
+
+static void local_join_adopted(void) {
+  fx_register(0, PROTO_IP_IGMP, 1);
+  fx_register(1, PID_P, 1);
+  fx_register(2, PID_B, 1);
+  fx_take(1, 5, 0);
+  fx_take(0, 5, 0);
+  fx_hook(1, FX_LJOIN, hook_owner_adopts, 1);
+  fx_add(0, 0, G_, 5);
+  FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 5, 0),
+            EV_JOIN(0, 0, 0, G_, FX_ALL, TRUE),
+            EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE));
+  cr_assert_eq(fx_hook_rc(1), NO_ERROR, "got %u", (unsigned)fx_hook_rc(1));
+}
+
+
+Test(reentry, local_join_callback_adopts_membership) {
+  local_join_adopted();
+}
+
+
+/* Not a documented deadlock, so strict mode allows it (G-4). */
+Test(reentry_strict, local_join_callback_adopts_membership) {
+  local_join_adopted();
+}
+
+
+static DWORD hook_deregister_self(int slot, const struct fx_ev *ev) {
+  (void)ev;
+  return fx_deregister(slot);
+}
+
+
+Test(reentry, client_deregisters_inside_its_callback) {
+  /* Registration order A 0, C 2, B 1. */
+  fx_register(0, PID_A, 1);
+  fx_register(2, PID_C, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 2, 0);
+  fx_hook(2, FX_JOIN, hook_deregister_self, 1);
+  fx_add(0, 0, G_, 2);
+  FX_EXPECT(EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE),
+            EV_JOIN(1, 0, 0, G_, FX_ALL, TRUE));
+  cr_assert_eq(fx_hook_rc(2), NO_ERROR, "deregister: %u",
+               (unsigned)fx_hook_rc(2));
+  fx_del(0, 0, G_, 2);
+  FX_EXPECT(EV_PRUNE(1, 0, 0, G_, FX_ALL, 2, 0, TRUE));
+}
+
+
+static DWORD hook_sim_advance(int slot, const struct fx_ev *ev) {
+  (void)slot;
+  (void)ev;
+  return libmgm_sim_advance(0);
+}
+
+
+Test(reentry_strict, sim_control_from_loop_thread_is_refused) {
+  fx_register(0, PID_A, 1);
+  fx_take(0, 1, 0);
+  fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
+  fx_hook(0, FX_RPF, hook_sim_advance, 1);
+  fx_inject(1, S_, G_);
+  FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, 0), EV_NPRUNE_LOOP(0, S_, G_, 1, 0));
+  cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "got %u",
+               (unsigned)fx_hook_rc(0));
+}

@@ -540,14 +540,12 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
     return -1;
 
   /* Memberships: add. */
-  h0 = bench_heap_bytes();
   t0 = bench_now_ns();
   if (floor_memb_add(&fm, w->keys, w->add_order, w->n_memb))
     bench_fail("floor: memberships not inserted");
   t1 = bench_now_ns();
-  h1 = bench_heap_bytes();
   s->add_f[r] = bench_sec(t0, t1);
-  s->mem_memb_f[r] = bench_per(h0, h1, w->n_memb);
+  s->mem_memb_f[r] = (double)floor_table_bytes(&fm) / (double)w->n_memb;
 
   h0 = bench_heap_bytes();
   t0 = bench_now_ns();
@@ -562,14 +560,12 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   atomic_store(&bench_cb_create, 0);
   atomic_store(&bench_cb_prune, 0);
   atomic_store(&bench_cb_join, 0);
-  h0 = bench_heap_bytes();
   t0 = bench_now_ns();
   if (floor_mfe_create(fw, &ff, w->keys, w->mfe_order, w->n_mfe))
     bench_fail("floor: MFEs not inserted");
   t1 = bench_now_ns();
-  h1 = bench_heap_bytes();
   s->create_f[r] = bench_sec(t0, t1);
-  s->mem_mfe_f[r] = bench_per(h0, h1, w->n_mfe);
+  s->mem_mfe_f[r] = (double)floor_table_bytes(&ff) / (double)w->n_mfe;
 
   h0 = bench_heap_bytes();
   t0 = bench_now_ns();
@@ -689,9 +685,9 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
 /* ---- Report ------------------------------------------------------------------- */
 
 enum bench_kind {
-  BENCH_RATE, /* operations per second: ratio = floor / libmgm */
-  BENCH_TIME, /* milliseconds: ratio = libmgm / floor */
-  BENCH_BYTES /* bytes per object: ratio = libmgm / floor */
+  BENCH_RATE, /* operations per second */
+  BENCH_TIME, /* milliseconds */
+  BENCH_BYTES /* bytes per object */
 };
 
 struct bench_metric {
@@ -702,15 +698,28 @@ struct bench_metric {
   double max_ratio;  /* target on the ratio; 0 = none */
   double max_abs;    /* target on the libmgm figure; 0 = none */
   const char *floor_what; /* what the floor is, for the table's notes */
+  double ratio;      /* slowdown factor, bench_paired() */
 };
 
 
 static double bench_ratio(const struct bench_metric *m) {
-  if (!(m->lib > 0) || !(m->floor > 0))
-    return NAN;
-  if (m->kind == BENCH_RATE)
-    return m->floor / m->lib;
-  return m->lib / m->floor;
+  return m->ratio;
+}
+
+
+/* Slowdown factor of libmgm over the floor: the median over reps of the
+ * per-rep ratio libmgm/floor of times (or of bytes).  Each rep runs a phase
+ * and its floor back to back, so a load change on the shared machine
+ * between reps cancels out of the ratio. */
+static double bench_paired(const double *lib, const double *flo, unsigned n) {
+  double r[BENCH_MAX_REPS];
+  unsigned k = 0;
+  unsigned i;
+
+  for (i = 0; i < n; i++)
+    if (lib[i] > 0 && flo[i] > 0)
+      r[k++] = lib[i] / flo[i];
+  return k ? bench_median(r, k) : NAN;
 }
 
 
@@ -781,7 +790,8 @@ static void bench_report(const struct bench_metric *m, size_t n) {
     printf("%-22s %12s %12s %9s  %-12s %s\n", m[i].name, lib, flo, rat, tgt,
            bench_verdict(&m[i], ratio));
   }
-  printf("\nfloors:\n");
+  printf("\nlibmgm and floor: medians over reps; ratio = libmgm slowdown "
+         "(or size) factor, the median of the per-rep ratios\nfloors:\n");
   for (i = 0; i < n; i++)
     printf("  %-20s %s\n", m[i].name, m[i].floor_what);
   printf("\n");
@@ -868,8 +878,9 @@ int main(int argc, char **argv) {
   printf("bench_core: scale %g: %zu (S,G) memberships, %zu MFEs, %d "
          "interfaces; %u reps, median reported\n",
          o.scale, w.n_memb, w.n_mfe, BENCH_NIFS, o.reps);
-  printf("bench_core: build type %s; clock CLOCK_MONOTONIC; memory = "
-         "mallinfo2() (uordblks + hblkhd) delta around each phase%s\n",
+  printf("bench_core: build type %s; clock CLOCK_MONOTONIC; libmgm memory = "
+         "mallinfo2() (uordblks + hblkhd) delta around each phase%s; floor "
+         "memory = its slot array's size\n",
          BENCH_BUILD_TYPE,
          bench_heap_bytes() < 0 ? " (unavailable here)" : "");
   buf = malloc(BENCH_ENUM_BUF);
@@ -916,36 +927,45 @@ int main(int argc, char **argv) {
   memset(m, 0, sizeof(m));
   m[0] = (struct bench_metric){"add_per_s", BENCH_RATE,
       bench_rate(w.n_memb, s.add, s.n), bench_rate(w.n_memb, s.add_f, s.n),
-      3, 0, "hash insert of the same (S,G) keys, same order"};
+      3, 0, "hash insert of the same (S,G) keys, same order", NAN};
   m[1] = (struct bench_metric){"del_per_s", BENCH_RATE,
       bench_rate(w.n_memb, s.del, s.n), bench_rate(w.n_memb, s.del_f, s.n),
-      3, 0, "hash delete (backward shift) of the same keys, same order"};
+      3, 0, "hash delete (backward shift) of the same keys, same order", NAN};
   m[2] = (struct bench_metric){"lookup_per_s", BENCH_RATE,
       bench_rate(n_lookups, s.lookup, s.n),
       bench_rate(n_lookups, s.lookup_f, s.n), 3, 0,
-      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order"};
+      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order", NAN};
   ms = 1e3;
   m[3] = (struct bench_metric){"enum_ms", BENCH_TIME,
       bench_median(s.enumr, s.n) * ms, bench_median(s.enum_f, s.n) * ms, 3, 0,
       "collect + qsort by (ntohl G, ntohl S) + format into 64 KiB buffers "
-      "(sorted: the API's order)"};
+      "(sorted: the API's order)", NAN};
   m[4] = (struct bench_metric){"enum_vs_iter_ms", BENCH_TIME,
       bench_median(s.enumr, s.n) * ms, bench_median(s.enum_iter_f, s.n) * ms,
-      0, 0, "unsorted table walk + format into 64 KiB buffers (info)"};
+      0, 0, "unsorted table walk + format into 64 KiB buffers (info)", NAN};
   m[5] = (struct bench_metric){"add_vs_warm_per_s", BENCH_RATE,
       bench_rate(w.n_memb, s.add, s.n),
       bench_rate(w.n_memb, s.add_warm_f, s.n), 0, 0,
-      "hash insert into the table already grown and faulted in (info)"};
+      "hash insert into the table already grown and faulted in (info)", NAN};
   m[6] = (struct bench_metric){"create_per_s", BENCH_RATE,
       bench_rate(w.n_mfe, s.create, s.n),
       bench_rate(w.n_mfe, s.create_f, s.n), 0, 0,
-      "hash insert handed to a worker thread and waited for (info)"};
+      "hash insert handed to a worker thread and waited for (info)", NAN};
   m[7] = (struct bench_metric){"bytes_per_membership", BENCH_BYTES,
       bench_median(s.mem_memb, s.n), bench_median(s.mem_memb_f, s.n), 0, 200,
-      "open-addressing table bytes / entries (24-byte slots, load <= 3/4)"};
+      "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)", NAN};
   m[8] = (struct bench_metric){"bytes_per_mfe", BENCH_BYTES,
       bench_median(s.mem_mfe, s.n), bench_median(s.mem_mfe_f, s.n), 0, 0,
-      "same table; libmgm's figure includes the sim forwarder's entry"};
+      "same table; libmgm's figure includes the sim forwarder's entry", NAN};
+  m[0].ratio = bench_paired(s.add, s.add_f, s.n);
+  m[1].ratio = bench_paired(s.del, s.del_f, s.n);
+  m[2].ratio = bench_paired(s.lookup, s.lookup_f, s.n);
+  m[3].ratio = bench_paired(s.enumr, s.enum_f, s.n);
+  m[4].ratio = bench_paired(s.enumr, s.enum_iter_f, s.n);
+  m[5].ratio = bench_paired(s.add, s.add_warm_f, s.n);
+  m[6].ratio = bench_paired(s.create, s.create_f, s.n);
+  m[7].ratio = bench_paired(s.mem_memb, s.mem_memb_f, s.n);
+  m[8].ratio = bench_paired(s.mem_mfe, s.mem_mfe_f, s.n);
   bench_report(m, 9);
   if (atomic_load(&bench_log_lines))
     printf("# libmgm logged %lu lines\n", atomic_load(&bench_log_lines));

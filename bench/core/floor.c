@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <windows.h>
 #include <iprtrmib.h>
@@ -27,8 +28,25 @@
 
 /* ---- The table ----------------------------------------------------------- */
 
+/* Slot arrays come from their own anonymous mappings, not from malloc: the
+ * floor then costs the same in every rep (fresh zero pages, faulted in on
+ * first touch) whatever state libmgm's phases left the malloc heap in. */
+static struct floor_slot *floor_alloc(size_t cap) {
+  void *p = mmap(NULL, cap * sizeof(struct floor_slot), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANON, -1, 0);
+
+  return p == MAP_FAILED ? NULL : p;
+}
+
+
+static void floor_release(struct floor_slot *slots, size_t cap) {
+  if (slots != NULL)
+    munmap(slots, cap * sizeof(struct floor_slot));
+}
+
+
 int floor_table_init(struct floor_table *t) {
-  t->slots = calloc(FLOOR_MIN_CAP, sizeof(*t->slots));
+  t->slots = floor_alloc(FLOOR_MIN_CAP);
   if (t->slots == NULL)
     return -1;
   t->mask = FLOOR_MIN_CAP - 1;
@@ -38,10 +56,15 @@ int floor_table_init(struct floor_table *t) {
 
 
 void floor_table_destroy(struct floor_table *t) {
-  free(t->slots);
+  floor_release(t->slots, t->mask + 1);
   t->slots = NULL;
   t->mask = 0;
   t->count = 0;
+}
+
+
+size_t floor_table_bytes(const struct floor_table *t) {
+  return (t->mask + 1) * sizeof(struct floor_slot);
 }
 
 
@@ -55,7 +78,7 @@ static int floor_grow(struct floor_table *t) {
   size_t cap = (t->mask + 1) * 2;
   size_t i;
 
-  nt.slots = calloc(cap, sizeof(*nt.slots));
+  nt.slots = floor_alloc(cap);
   if (nt.slots == NULL)
     return -1;
   nt.mask = cap - 1;
@@ -70,7 +93,7 @@ static int floor_grow(struct floor_table *t) {
       j = (j + 1) & nt.mask;
     nt.slots[j] = t->slots[i];
   }
-  free(t->slots);
+  floor_release(t->slots, t->mask + 1);
   *t = nt;
   return 0;
 }

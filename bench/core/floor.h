@@ -7,7 +7,9 @@
  *
  * The table uses linear probing with backward-shift deletion (no
  * tombstones), a power-of-two capacity that starts at 16 and doubles above
- * 3/4 load, like a real table that does not know its final size.  It has
+ * 3/4 load, like a real table that does not know its final size.  Its slot
+ * arrays are mmapped, so every rep pays the same growth and first-touch
+ * costs regardless of the malloc heap's state.  It has
  * no lock, no argument checks and no callbacks: it is what the data
  * structure alone costs, so libmgm's figures divided by these are its
  * overhead factor.
@@ -42,6 +44,8 @@ struct floor_table {
 
 int floor_table_init(struct floor_table *t);
 void floor_table_destroy(struct floor_table *t);
+/* Bytes the slot array occupies (it is mmapped, outside malloc's view). */
+size_t floor_table_bytes(const struct floor_table *t);
 
 /* The phases.  `order` lists indexes into `keys`; each returns the number
  * of operations that did not do what was expected (0 = all fine). */

@@ -87,6 +87,7 @@ struct mgm_backend {
   const struct mgm_be_upcalls *up;
   void *ctx;
   void (*log)(void *ctx, int level, const char *msg);
+  void *log_ctx;
   uint32_t table; /* as configured; 0 = default (253) */
 
   int mfd;     /* raw IGMP socket: the table's owner */

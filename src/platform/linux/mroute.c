@@ -56,7 +56,7 @@ void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(line, sizeof(line), fmt, ap);
   va_end(ap);
-  be->log(be->ctx, level, line);
+  be->log(be->log_ctx, level, line);
 }
 
 
@@ -667,6 +667,7 @@ static int lnx_open(const struct mgm_be_config *cfg,
   be->up = up;
   be->ctx = ctx;
   be->log = cfg->log;
+  be->log_ctx = cfg->log_ctx;
   be->table = cfg->table;
   be->mfe_nbuckets = LNX_MFE_MIN_BUCKETS;
   be->mfe = calloc(be->mfe_nbuckets, sizeof(*be->mfe));

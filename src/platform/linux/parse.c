@@ -448,8 +448,11 @@ int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq,
   rtm.rtm_family = AF_INET;
   rtm.rtm_dst_len = 32;
   /* Ask for the FIB entry that matched (prefix, protocol, gateway) rather
-   * than the resolved /32 host route. */
+   * than the resolved /32 host route (Linux >= 4.13; without it the core
+   * gets a /32 "route"). */
+#ifdef HAVE_RTM_F_FIB_MATCH
   rtm.rtm_flags = RTM_F_FIB_MATCH;
+#endif
   memcpy(p + NLMSG_HDRLEN, &rtm, sizeof(rtm));
   rta.rta_len = (unsigned short)RTA_LENGTH(sizeof(dst));
   rta.rta_type = RTA_DST;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define MPR50 1 /* the SDK's routprot.h wants a router version */
 #include <windows.h>
 #include <iprtrmib.h>
 #include <mgm.h>

@@ -495,12 +495,13 @@ static void route_to_buf(uint8_t *buf, uint32_t net, uint32_t mask) {
 }
 
 
-static void route_from_buf(const uint8_t *buf, uint32_t *net, uint32_t *mask) {
+static void route_from_buf(const uint8_t *buf, DWORD *net, DWORD *mask) {
   uint16_t bits;
-  uint32_t hm;
+  uint32_t hm, n;
 
   memcpy(&bits, buf + MGM_DEST_ADDR_OFF + 2, 2);
-  memcpy(net, buf + MGM_DEST_ADDR_OFF + 4, 4);
+  memcpy(&n, buf + MGM_DEST_ADDR_OFF + 4, 4);
+  *net = n;
   if (bits > 32)
     bits = 32;
   hm = bits ? 0xFFFFFFFFu << (32 - bits) : 0;

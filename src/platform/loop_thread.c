@@ -6,6 +6,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
+#include <pthread.h> /* first: mingw-w64 declares clock_gettime here */
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -27,7 +30,7 @@ struct mgm_loop {
 static int64_t thr_now_ms(void) {
   struct timespec ts;
 
-  timespec_get(&ts, TIME_UTC);
+  clock_gettime(CLOCK_REALTIME, &ts); /* pthread_cond_timedwait's clock */
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

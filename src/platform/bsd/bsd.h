@@ -1,0 +1,178 @@
+/*
+ * bsd.h - internals shared by the BSD backend's files (mroute.c, ifmon.c,
+ * route.c, oscaps.c): the backend object, the per-OS capability flags and
+ * the functions the files call in each other.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Include this first: it sets the BSD visibility macros before any system
+ * header is read.  Of the OS it needs only <pthread.h>.
+ *
+ * Locking (as in the Linux backend): the core serialises ops with its own
+ * lock, but dispatch() and resync() run on the loop thread without it, so
+ * the backend keeps one mutex over all of struct mgm_backend.  It is never
+ * held while an upcall runs: interface events and mfe_gone notices are
+ * queued as records under the mutex and delivered after it is dropped (a
+ * byte on the self-pipe makes the loop call dispatch() for records queued
+ * by an op); packet upcalls are made straight from dispatch() with the
+ * mutex dropped, out of rxbuf, which only the loop thread touches.
+ */
+#ifndef MGM_BSD_H
+#define MGM_BSD_H
+
+/* The backend needs the BSD namespace (u_long, sockaddr_dl, PF_ROUTE...)
+ * even if a strict -D_POSIX_C_SOURCE is on the command line. */
+#if defined(__FreeBSD__) && !defined(__BSD_VISIBLE)
+#define __BSD_VISIBLE 1
+#endif
+#if defined(__NetBSD__) && !defined(_NETBSD_SOURCE)
+#define _NETBSD_SOURCE 1
+#endif
+#if defined(__OpenBSD__) && !defined(_BSD_SOURCE)
+#define _BSD_SOURCE 1
+#endif
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/platform.h"
+#include "platform/bsd/mfctab.h"
+#include "platform/bsd/mrtenc.h"
+#include "platform/bsd/rtmsg.h"
+
+/* Log levels, as in enum libmgm_log_level (include/libmgm.h). */
+#define BSD_LOG_ERROR 1
+#define BSD_LOG_WARN 2
+#define BSD_LOG_INFO 4
+#define BSD_LOG_TRACE 5
+
+/* What the running OS's multicast routing and routing socket can do, read
+ * from its own headers (oscaps.c); OS names appear only where the headers
+ * cannot tell (behaviour, not ABI). */
+struct mgm_bsd_oscaps {
+  const char *os;            /* "freebsd", "netbsd", "openbsd" */
+  const char *mroute_hint;   /* how to get multicast routing into the kernel */
+  uint16_t maxvifs;          /* MAXVIFS */
+  unsigned api_config : 1;   /* MRT_API_CONFIG and struct mfcctl2 */
+  unsigned assert_opt : 1;   /* MRT_ASSERT */
+  unsigned wrongif_upcall : 1; /* the kernel sends IGMPMSG_WRONGVIF */
+  unsigned register_vif : 1; /* VIFF_REGISTER (PIM) */
+  unsigned bw_upcall : 1;    /* MRT_ADD_BW_UPCALL */
+  unsigned group_keyed_only : 1; /* OpenBSD: one MFC entry per group */
+  unsigned kernel_ages_idle : 1; /* OpenBSD: idle entries expire (~30-60 s) */
+  unsigned one_vif_per_if : 1;   /* OpenBSD: EADDRINUSE on a second VIF */
+  unsigned mforwarding_sysctl : 1; /* OpenBSD: net.inet.ip.mforwarding */
+  unsigned route_hdrlen : 1;  /* OpenBSD: *_hdrlen in routing messages */
+  unsigned route_desync : 1;  /* RTM_DESYNC */
+  unsigned route_filter : 1;  /* ROUTE_MSGFILTER (OpenBSD) */
+  unsigned ro_msgfilter : 1;  /* RO_MSGFILTER (NetBSD) */
+  unsigned rdomain : 1;       /* SO_RTABLE: per-rdomain multicast tables */
+};
+
+#define BSD_IF_ADDRS 8     /* IPv4 addresses remembered per interface */
+#define BSD_PENDING_MAX 128
+
+struct mgm_bsd_ifaddr {
+  uint32_t addr;     /* network order */
+  uint8_t prefixlen;
+};
+
+/* An interface as learnt from PF_ROUTE. */
+struct mgm_bsd_iface {
+  uint32_t ifindex;
+  char name[MGM_RTM_NAMESIZ];
+  uint32_t flags;     /* MGM_IFF_* */
+  int32_t link_state; /* ifi_link_state, -1 unknown */
+  uint8_t naddr;
+  struct mgm_bsd_ifaddr addr[BSD_IF_ADDRS]; /* addr[0] is the primary */
+};
+
+/* A kernel VIF slot.  refcnt 0 with in_use set is "pre-armed": added
+ * when the address of a pending interface arrived, not yet claimed by
+ * the core (its next if_attach takes it without a kernel call). */
+struct mgm_bsd_vif {
+  uint32_t ifindex;
+  uint32_t addr;     /* vifc_lcl_addr it was created with */
+  uint32_t refcnt;   /* if_attach count */
+  uint8_t in_use;
+};
+
+/* A queued upcall: an interface event or an mfe_gone notice. */
+struct mgm_bsd_rec {
+  struct mgm_bsd_rec *next;
+  int is_gone;
+  struct mgm_if_event ev;          /* !is_gone; ev.name is set on delivery */
+  char name[MGM_RTM_NAMESIZ];
+  struct mgm_mfe_key key;          /* is_gone */
+  enum mgm_mfe_gone why;
+};
+
+struct mgm_backend {
+  pthread_mutex_t lock; /* over everything below (see the top comment) */
+  struct mgm_be_config cfg;
+  struct mgm_be_upcalls up;
+  void *ctx;
+  struct mgm_bsd_oscaps os;
+  struct mgm_rtm_layout rtl;
+  struct mgm_mrt_layout mrl;
+  int igmp_fd;           /* raw IGMP socket, the router socket */
+  int rt_fd;             /* PF_ROUTE event socket */
+  int wake_rd, wake_wr;  /* self-pipe: deferred upcalls are waiting */
+  int mrt_inited;        /* MRT_INIT succeeded: MRT_DONE on close */
+  int use_mfcctl2;       /* MRT_API_CONFIG granted flags: pass mfcctl2 */
+  uint32_t api_config;   /* the granted MRT_API_CONFIG bits */
+  int wrongif_on;
+  int last_errno;
+  int32_t pid;
+  int32_t rtseq;
+  struct mgm_bsd_vif vif[MGM_MRT_VIFS_MAX];
+  uint32_t pending[BSD_PENDING_MAX]; /* ifindexes waiting for an address */
+  size_t npending;
+  struct mgm_bsd_iface *ifs;
+  size_t nifs, capifs;
+  struct mgm_bsd_mfctab mfc;
+  struct mgm_bsd_rec *rec_head, *rec_tail; /* upcalls to deliver */
+  uint8_t *rxbuf; /* loop thread only: dispatch() and resync() */
+  size_t rxcap;
+};
+
+/* oscaps.c: everything read from the OS headers. */
+void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps);
+void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
+void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
+
+/* mroute.c (the backend lock is held by the caller unless said otherwise) */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...);
+int mgm__bsd_errno_map(int err);
+void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
+                       const struct mgm_bsd_iface *ifp, uint32_t addr,
+                       uint8_t prefixlen);
+void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex);
+void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex);
+void mgm__bsd_mfc_group_check(struct mgm_backend *be, uint32_t group);
+uint64_t mgm__bsd_clock_ms(void);
+
+/* ifmon.c: interface tracking on PF_ROUTE (lock held). */
+int mgm__bsd_ifmon_open(struct mgm_backend *be);
+void mgm__bsd_ifmon_close(struct mgm_backend *be);
+/* Re-read all interfaces; replay queues IF_ADD/ADDR_ADD for each, and
+ * vanished interfaces get IF_DEL and lose their VIF either way. */
+int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay);
+/* Read and handle one datagram: 1 handled, 0 none waiting,
+ * MGM_BE_EDESYNC (ENOBUFS, RTM_DESYNC) or another MGM_BE_* error. */
+int mgm__bsd_ifmon_read(struct mgm_backend *be);
+void mgm__bsd_ifmon_drain(struct mgm_backend *be);
+struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
+                                       uint32_t ifindex);
+
+/* route.c: unicast RPF lookup with RTM_GET (lock NOT held: it waits for
+ * the kernel's reply; it reads only what open() fixed).  *err gets the
+ * failing errno. */
+int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
+                          int32_t seq, struct mgm_route *out, int *err);
+
+#endif /* MGM_BSD_H */

@@ -850,15 +850,34 @@ void fx_advance_ms(DWORD ms) {
 
 /* ---- Views ---------------------------------------------------------------- */
 
+void fx_mfe_unpack(const void *raw, struct fx_mfe *out) {
+  const unsigned char *p = raw;
+  DWORD i;
+
+  memset(out, 0, sizeof *out);
+  memcpy(&out->m, p, SIZEOF_BASIC_MIB_MFE);
+  cr_assert(out->m.ulNumOutIf <= FX_MAX_IFS, "ulNumOutIf %u",
+            (unsigned)out->m.ulNumOutIf);
+  for (i = 0; i < out->m.ulNumOutIf; i++)
+    memcpy(&out->oif[i], p + SIZEOF_MIB_MFE(i), sizeof out->oif[i]);
+  if (out->m.ulNumOutIf > 0)
+    out->m.rgmioOutInfo[0] = out->oif[0];
+}
+
+
 DWORD fx_mfe_get(DWORD s, DWORD g, struct fx_mfe *out) {
   MIB_IPMCAST_MFE key;
-  DWORD size = (DWORD)sizeof(*out);
+  unsigned char raw[SIZEOF_MIB_MFE(FX_MAX_IFS)];
+  DWORD size = (DWORD)sizeof raw, rc;
 
   memset(&key, 0, sizeof key);
   key.dwGroup = g;
   key.dwSource = s;
   memset(out, 0, sizeof *out);
-  return MgmGetMfe(&key, &size, (PBYTE)out);
+  rc = MgmGetMfe(&key, &size, raw);
+  if (rc == NO_ERROR)
+    fx_mfe_unpack(raw, out);
+  return rc;
 }
 
 
@@ -894,7 +913,7 @@ void fx_assert_oifs_(const char *file, int line, DWORD s, DWORD g, size_t n,
 size_t fx_mfe_all(struct fx_mfe *out, size_t max) {
   /* Room for exactly one record with up to FX_MAX_IFS outgoing interfaces,
    * so the buffer protocol is exercised record by record. */
-  unsigned char buf[sizeof(struct fx_mfe)];
+  DWORD buf[SIZEOF_MIB_MFE(FX_MAX_IFS) / sizeof(DWORD)];
   MIB_IPMCAST_MFE last;
   DWORD size, n, rc, i, off;
   size_t count = 0;
@@ -906,20 +925,18 @@ size_t fx_mfe_all(struct fx_mfe *out, size_t max) {
     size = (DWORD)SIZEOF_MIB_MFE(FX_MAX_IFS);
     n = 0xFFFFu;
     if (first)
-      rc = MgmGetFirstMfe(&size, buf, &n);
+      rc = MgmGetFirstMfe(&size, (PBYTE)buf, &n);
     else
-      rc = MgmGetNextMfe(&last, &size, buf, &n);
+      rc = MgmGetNextMfe(&last, &size, (PBYTE)buf, &n);
     first = 0;
     cr_assert(rc == ERROR_MORE_DATA || rc == ERROR_NO_MORE_ITEMS,
               "MgmGetFirst/NextMfe = %u", (unsigned)rc);
     off = 0;
     for (i = 0; i < n; i++) {
-      rec = (MIB_IPMCAST_MFE *)(void *)(buf + off);
+      rec = (MIB_IPMCAST_MFE *)(void *)((unsigned char *)buf + off);
       cr_assert(rec->ulNumOutIf <= FX_MAX_IFS);
-      if (count < max) {
-        memset(&out[count], 0, sizeof out[count]);
-        memcpy(&out[count], rec, SIZEOF_MIB_MFE(rec->ulNumOutIf));
-      }
+      if (count < max)
+        fx_mfe_unpack(rec, &out[count]);
       count++;
       last = *rec;
       off += (DWORD)SIZEOF_MIB_MFE(rec->ulNumOutIf);

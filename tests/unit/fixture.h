@@ -206,10 +206,15 @@ void fx_warns_clear(void);
 
 /* ---- MFE and group views -------------------------------------------------- */
 
+/* An MFE record unpacked: the fixed part (m.rgmioOutInfo[0] duplicates
+ * oif[0] when there is one) and every outgoing interface in oif[]. */
 struct fx_mfe {
-  MIB_IPMCAST_MFE m;           /* fixed part as returned */
+  MIB_IPMCAST_MFE m;
   MIB_IPMCAST_OIF oif[FX_MAX_IFS];
 };
+
+/* Unpack one raw record (SIZEOF_MIB_MFE(n) bytes) into out. */
+void fx_mfe_unpack(const void *raw, struct fx_mfe *out);
 
 /* MgmGetMfe with a large buffer; returns its code. */
 DWORD fx_mfe_get(DWORD s, DWORD g, struct fx_mfe *out);

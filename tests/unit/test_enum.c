@@ -32,7 +32,7 @@
 TestSuite(enumeration, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
 
-static unsigned char buf[BUFSZ];
+static _Alignas(8) unsigned char buf[BUFSZ];
 
 
 static void fill(void) {
@@ -72,15 +72,20 @@ static const MIB_IPMCAST_MFE *rec_at(size_t off) {
 
 
 static void assert_rec(size_t off, DWORD g, DWORD n) {
-  struct fx_mfe ref;
+  unsigned char ref[SIZEOF_MIB_MFE(FX_MAX_IFS)];
+  MIB_IPMCAST_MFE key;
+  DWORD size = sizeof ref;
 
   cr_assert_eq(rec_at(off)->dwGroup, g, "record at %zu: group %08x", off,
                (unsigned)rec_at(off)->dwGroup);
   cr_assert_eq(rec_at(off)->dwSource, S_);
   cr_assert_eq(rec_at(off)->ulNumOutIf, n, "record at %zu: %u OIFs", off,
                (unsigned)rec_at(off)->ulNumOutIf);
-  cr_assert_eq(fx_mfe_get(S_, g, &ref), NO_ERROR);
-  cr_assert(memcmp(buf + off, &ref, SIZEOF_MIB_MFE(n)) == 0,
+  memset(&key, 0, sizeof key);
+  key.dwGroup = g;
+  key.dwSource = S_;
+  cr_assert_eq(MgmGetMfe(&key, &size, ref), NO_ERROR);
+  cr_assert(memcmp(buf + off, ref, SIZEOF_MIB_MFE(n)) == 0,
             "record at %zu differs from MgmGetMfe", off);
 }
 

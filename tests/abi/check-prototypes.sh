@@ -112,8 +112,13 @@ check_header iprtrmib.h "$want_iprtrmib"
 
 # shellcheck disable=SC2086
 if ! "$cc" $flags "$@" -c "$here/prototypes.c" -o "$tmp/prototypes.o"; then
-  echo "FAIL: mgm.h ($want_mgm) does not match the SDK API re-stated in" \
-    "sdk_prototypes.inc" >&2
+  if [ "$mode" = mingw-sdk ]; then
+    echo "FAIL: sdk_prototypes.inc disagrees with mingw-w64's own SDK" \
+      "headers: the .inc is wrong" >&2
+  else
+    echo "FAIL: the headers listed above do not declare the SDK API" \
+      "re-stated in sdk_prototypes.inc" >&2
+  fi
   exit 1
 fi
 echo "PASS: 17 prototypes, 9 callback typedefs and all field types match"

@@ -159,6 +159,69 @@ DWORD libmgm_sim_set_limits(DWORD max_slots);
 /* Forwarding entries installed in the sim kernel (for leak checks). */
 DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots);
 
+/* ---- Host hooks for tools (mgmd, mgmctl, the IGMP component) ---------- */
+
+struct libmgm_proto_info {
+  DWORD protocol_id;
+  DWORD component_id;
+  BOOL igmp;        /* IGMP-type client (D-IGMP-ID) */
+  DWORD interfaces; /* interfaces owned or IGMP-co-owned */
+};
+
+struct libmgm_if_info {
+  DWORD ifindex;
+  DWORD nexthop;
+  BOOL has_owner; /* routing-protocol owner */
+  DWORD owner_protocol, owner_component;
+  BOOL has_igmp;  /* IGMP co-owner */
+  DWORD igmp_protocol, igmp_component;
+  BOOL attached;  /* has a forwarder slot (VIF) */
+};
+
+struct libmgm_member_info {
+  SOURCE_GROUP_ENTRY sg; /* normalised (D-SHAPE) */
+  DWORD ifindex;
+  DWORD nexthop;
+  DWORD protocol_id, component_id; /* contributing client */
+  BOOL latent; /* IGMP join waiting for the owner's decision (D-LOCAL) */
+};
+
+/* A consistent read-only copy of what MGM holds (MFEs: MgmGetFirstMfe*). */
+struct libmgm_snapshot {
+  char backend[16];
+  ULONGLONG now_ms;                   /* backend clock */
+  DWORD n_protos;
+  struct libmgm_proto_info *protos;   /* registration order */
+  DWORD n_ifs;
+  struct libmgm_if_info *ifs;         /* ascending (ifindex, nexthop) */
+  DWORD n_members;
+  struct libmgm_member_info *members; /* ascending (group, source, if) */
+};
+
+DWORD libmgm_snapshot_take(struct libmgm_snapshot **out);
+void libmgm_snapshot_free(struct libmgm_snapshot *snap);
+
+/* IGMP packets that the forwarder's router socket sees (a second raw IGMP
+ * socket would receive duplicates, kernel.md A.14).  fn runs on the loop
+ * thread without libmgm's lock, with the whole IPv4 packet; one hook per
+ * instance, NULL removes it. */
+typedef void (*libmgm_ctrl_fn)(void *ctx, DWORD ifindex, const BYTE *pkt,
+                               DWORD len);
+DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx);
+
+/* Send an IGMP message (igmp: the IGMP header and body, no IP header) out
+ * of ifindex to dst (network order) with TTL 1 and the router-alert
+ * option.  ERROR_NOT_SUPPORTED when the backend cannot send. */
+DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp, DWORD len);
+
+/* Sim: deliver an IGMP packet (whole IPv4 packet) as received on ifindex,
+ * returning after the ctrl hook ran; capture what libmgm_ctrl_send sends
+ * (the tx hook runs on the sending thread). */
+DWORD libmgm_sim_inject_ctrl(DWORD ifindex, const BYTE *pkt, DWORD len);
+typedef void (*libmgm_sim_tx_fn)(void *ctx, DWORD ifindex, DWORD dst,
+                                 const BYTE *igmp, DWORD len);
+DWORD libmgm_sim_set_tx_hook(libmgm_sim_tx_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -327,3 +327,134 @@ MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
   }
   return rc;
 }
+
+/* ---- Host hooks ------------------------------------------------------------ */
+
+MGM_EXPORT DWORD libmgm_snapshot_take(struct libmgm_snapshot **out) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  if (out == NULL)
+    return ERROR_INVALID_PARAMETER;
+  MGM_ENTER(c);
+  rc = mgm__snapshot(c, out);
+  mgm__core_leave(c);
+  return rc;
+}
+
+
+MGM_EXPORT void libmgm_snapshot_free(struct libmgm_snapshot *snap) {
+  if (snap == NULL)
+    return;
+  free(snap->protos);
+  free(snap->ifs);
+  free(snap->members);
+  free(snap);
+}
+
+
+MGM_EXPORT DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx) {
+  struct mgm_core *c;
+
+  MGM_ENTER(c);
+  mgm__lock(c);
+  c->ctrl_fn = fn;
+  c->ctrl_ctx = ctx;
+  mgm__unlock(c);
+  mgm__core_leave(c);
+  return NO_ERROR;
+}
+
+
+MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
+                                  DWORD len) {
+  struct mgm_core *c;
+  DWORD rc = NO_ERROR;
+  int brc;
+
+  if (igmp == NULL || len == 0)
+    return ERROR_INVALID_PARAMETER;
+  MGM_ENTER(c);
+  mgm__lock(c);
+  if (c->be_ops->ctrl_send == NULL) {
+    rc = ERROR_NOT_SUPPORTED;
+  } else if ((brc = c->be_ops->ctrl_send(c->be, ifindex, dst, igmp, len)) !=
+             0) {
+    MGM_WARN(c, MGM_CH_PLAT, "cannot send IGMP on interface %u: %s",
+             (unsigned)ifindex, mgm__be_strerror(brc));
+    rc = mgm__be_to_win32(brc);
+  }
+  mgm__unlock(c);
+  mgm__core_leave(c);
+  return rc;
+}
+
+
+struct ctrl_task {
+  struct mgm_core *c;
+  uint32_t ifindex;
+  const BYTE *pkt;
+  DWORD len;
+  int rc;
+};
+
+
+static void ctrl_task_fn(void *arg) {
+  struct ctrl_task *k = arg;
+
+  mgm__lock(k->c);
+  k->rc = mgm__sim_inject_ctrl(k->c->be, k->ifindex, k->pkt, k->len);
+  mgm__unlock(k->c);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_inject_ctrl(DWORD ifindex, const BYTE *pkt,
+                                        DWORD len) {
+  struct ctrl_task k = {NULL, ifindex, pkt, len, 0};
+  struct mgm_core *c;
+  DWORD rc;
+
+  if (pkt == NULL || len == 0)
+    return ERROR_INVALID_PARAMETER;
+  MGM_ENTER(c);
+  if (c->be_ops != &mgm__sim_ops) {
+    rc = ERROR_NOT_SUPPORTED;
+  } else {
+    k.c = c;
+    rc = mgm__core_run_on_loop(c, ctrl_task_fn, &k);
+    if (rc == NO_ERROR && k.rc != 0)
+      rc = mgm__be_to_win32(k.rc);
+  }
+  mgm__core_leave(c);
+  return rc;
+}
+
+
+/* The sim speaks uint32_t, the public hook DWORD: convert, never cast
+ * function pointers. */
+static void sim_tx_tramp(void *ctx, uint32_t ifindex, uint32_t dst,
+                         const void *msg, uint32_t len) {
+  struct mgm_core *c = ctx;
+
+  if (c->sim_tx_fn)
+    c->sim_tx_fn(c->sim_tx_ctx, ifindex, dst, msg, len);
+}
+
+
+MGM_EXPORT DWORD libmgm_sim_set_tx_hook(libmgm_sim_tx_fn fn, void *ctx) {
+  struct mgm_core *c;
+  DWORD rc = NO_ERROR;
+
+  MGM_ENTER(c);
+  mgm__lock(c);
+  if (c->be_ops != &mgm__sim_ops) {
+    rc = ERROR_NOT_SUPPORTED;
+  } else {
+    c->sim_tx_fn = fn;
+    c->sim_tx_ctx = ctx;
+    mgm__sim_set_tx_hook(c->be, fn ? sim_tx_tramp : NULL, c);
+  }
+  mgm__unlock(c);
+  mgm__core_leave(c);
+  return rc;
+}

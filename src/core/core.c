@@ -144,9 +144,17 @@ static void up_mfe_gone(void *ctx, const struct mgm_mfe_key *k,
 static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
                            size_t len) {
   struct mgm_core *c = ctx;
+  libmgm_ctrl_fn fn;
+  void *fctx;
 
-  MGM_TRACE(c, MGM_CH_PLAT, "control packet on %u (%u bytes)",
-            (unsigned)ifindex, (unsigned)len);
+  mgm__lock(c);
+  fn = c->ctrl_fn;
+  fctx = c->ctrl_ctx;
+  mgm__unlock(c);
+  MGM_TRACE(c, MGM_CH_PLAT, "control packet on %u (%u bytes)%s",
+            (unsigned)ifindex, (unsigned)len, fn ? "" : ": no hook");
+  if (fn)
+    fn(fctx, ifindex, pkt, (DWORD)len);
 }
 
 
@@ -327,6 +335,8 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   c->wrongif_alerts = cfg.wrongif_alerts != 0;
   c->bigmp_membership = cfg.bigmp_membership != 0;
   c->wrongif_on = 0;
+  c->ctrl_fn = NULL;
+  c->ctrl_ctx = NULL;
   c->armed_ms = -1;
   c->next_seq = 1;
   atomic_store(&c->state, MGM_STARTING);

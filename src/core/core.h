@@ -309,6 +309,10 @@ struct mgm_core {
   struct mgm_mfe **heap;      /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
+  libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
+  void *ctrl_ctx;             /* its context */
+  libmgm_sim_tx_fn sim_tx_fn; /* sim: capture of libmgm_ctrl_send */
+  void *sim_tx_ctx;           /* its context */
 };
 
 /* core.c: instance selection, lifecycle, plumbing. */
@@ -339,6 +343,9 @@ int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
 int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                         struct mgm_fwd_stats *out);
 int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+
+/* snapshot.c */
+DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out);
 
 /* error.c */
 DWORD mgm__be_to_win32(int be_err);

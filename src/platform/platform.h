@@ -179,6 +179,10 @@ struct mgm_backend_ops {
   uint64_t (*now_ms)(struct mgm_backend *be);
   /* Wrong-interface upcalls on/off (optional). */
   int (*set_wrongif)(struct mgm_backend *be, int on);
+  /* Send an IGMP message (no IP header) out of ifindex to dst with TTL 1
+   * and router alert (optional; NULL = cannot send). */
+  int (*ctrl_send)(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
+                   const void *msg, size_t len);
 };
 
 /* Backend registry (registry.c): compiled-in backends, found by name. */

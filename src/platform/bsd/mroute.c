@@ -866,7 +866,9 @@ out:
 
 /* ---- ops ------------------------------------------------------------------ */
 
-static void bsd_teardown(struct mgm_backend *be) {
+static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
+  struct mgm_bsd_rec *r;
+
   if (be->igmp_fd >= 0) {
     if (be->mrt_inited)
       (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DONE, NULL, 0);
@@ -877,10 +879,15 @@ static void bsd_teardown(struct mgm_backend *be) {
     close(be->wake_rd);
   if (be->wake_wr >= 0)
     close(be->wake_wr);
+  while ((r = be->rec_head) != NULL) {
+    be->rec_head = r->next;
+    free(r);
+  }
   mgm__bsd_mfctab_fini(&be->mfc);
   free(be->ifs);
-  free(be->gone);
   free(be->rxbuf);
+  if (mutex_ok)
+    pthread_mutex_destroy(&be->lock);
   free(be);
 }
 
@@ -999,6 +1006,10 @@ static int bsd_open(const struct mgm_be_config *cfg,
   be = calloc(1, sizeof(*be));
   if (be == NULL)
     return MGM_BE_ENOMEM;
+  if (pthread_mutex_init(&be->lock, NULL) != 0) {
+    free(be);
+    return MGM_BE_ENOMEM;
+  }
   be->cfg = *cfg;
   if (up != NULL)
     be->up = *up;
@@ -1052,6 +1063,7 @@ static int bsd_open(const struct mgm_be_config *cfg,
   if (cfg->table != 0) {
     int tid = (int)cfg->table;
 
+    /* OpenBSD: one multicast router per rdomain (kernel.md C.4) */
     if (setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid, sizeof(tid)) <
         0) {
       err = errno;
@@ -1092,21 +1104,20 @@ static int bsd_open(const struct mgm_be_config *cfg,
   rc = mgm__bsd_ifmon_load(be, 0);
   if (rc < 0)
     goto fail;
-  mgm__bsd_log(be, BSD_LOG_INFO,
-               "bsd: %s multicast router up (%u VIFs, %s)", be->os.os,
-               (unsigned)be->mrl.maxvifs,
+  mgm__bsd_log(be, BSD_LOG_INFO, "bsd: %s multicast router up (%u VIFs, %s)",
+               be->os.os, (unsigned)be->mrl.maxvifs,
                be->use_mfcctl2 ? "mfcctl2" : "mfcctl");
   *out = be;
   return 0;
 fail:
-  bsd_teardown(be);
+  bsd_teardown(be, 1);
   return rc;
 }
 
 
 static void bsd_close(struct mgm_backend *be) {
   if (be != NULL)
-    bsd_teardown(be); /* MRT_DONE removes every VIF and MFC entry */
+    bsd_teardown(be, 1); /* MRT_DONE removes every VIF and MFC entry */
 }
 
 
@@ -1140,18 +1151,36 @@ out:
 }
 
 
+/* Alternate between the router socket and the routing socket until both
+ * are empty or the budget is spent; queued records go out in between. */
 static int bsd_dispatch(struct mgm_backend *be, unsigned budget) {
   unsigned done = 0;
-  int rc;
+  int r1, r2, rc = 0;
 
   bsd_wake_drain(be);
-  bsd_gone_flush(be);
-  rc = bsd_igmp_read(be, budget, &done);
-  if (rc < 0)
-    goto out;
-  rc = mgm__bsd_ifmon_dispatch(be, budget, &done);
-out:
-  bsd_gone_flush(be);
+  done += bsd_deliver(be);
+  while (done < budget) {
+    r1 = bsd_igmp_one(be);
+    if (r1 < 0) {
+      rc = r1;
+      break;
+    }
+    done += (unsigned)r1;
+    if (done >= budget)
+      break;
+    bsd_lock(be);
+    r2 = mgm__bsd_ifmon_read(be);
+    bsd_unlock(be);
+    done += bsd_deliver(be);
+    if (r2 < 0) {
+      rc = r2; /* MGM_BE_EDESYNC: the core calls resync() */
+      break;
+    }
+    done += (unsigned)r2;
+    if (r1 == 0 && r2 == 0)
+      break;
+  }
+  (void)bsd_deliver(be);
   return rc < 0 ? rc : (int)done;
 }
 
@@ -1161,17 +1190,18 @@ static int bsd_resync(struct mgm_backend *be) {
   size_t i, n;
   int rc;
 
+  bsd_lock(be);
   mgm__bsd_ifmon_drain(be);
   rc = mgm__bsd_ifmon_load(be, 1);
-  if (rc < 0)
-    goto out;
-  n = be->npending;
-  memcpy(pend, be->pending, n * sizeof(pend[0]));
-  for (i = 0; i < n; i++)
-    mgm__bsd_vif_addr_added(be, pend[i]);
-  bsd_mfc_verify(be, 0);
-out:
-  bsd_gone_flush(be);
+  if (rc == 0) {
+    n = be->npending;
+    memcpy(pend, be->pending, n * sizeof(pend[0]));
+    for (i = 0; i < n; i++)
+      mgm__bsd_vif_addr_added(be, pend[i]);
+    bsd_mfc_verify(be, 0);
+  }
+  bsd_unlock(be);
+  (void)bsd_deliver(be);
   return rc;
 }
 
@@ -1180,9 +1210,10 @@ static int bsd_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   struct mgm_bsd_vif *v;
   int rc;
 
+  bsd_lock(be);
   v = bsd_vif_find(be, ifindex);
   if (v != NULL) {
-    v->refcnt++;
+    v->refcnt++; /* also claims a pre-armed VIF */
     rc = 0;
     goto out;
   }
@@ -1192,6 +1223,7 @@ static int bsd_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   be->vif[rc].refcnt = 1;
   rc = 0;
 out:
+  bsd_unlock(be);
   return rc;
 }
 
@@ -1200,6 +1232,7 @@ static int bsd_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   struct mgm_bsd_vif *v;
   int was_pending, rc = 0;
 
+  bsd_lock(be);
   was_pending = bsd_pending_del(be, ifindex);
   v = bsd_vif_find(be, ifindex);
   if (v == NULL) {
@@ -1212,6 +1245,7 @@ static int bsd_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   }
   rc = bsd_vif_release(be, v);
 out:
+  bsd_unlock(be);
   return rc;
 }
 
@@ -1238,16 +1272,14 @@ static int bsd_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   int rc;
 
   if (!bsd_is_multicast(fwd->key.group) || fwd->n_oif > be->mrl.maxvifs ||
-      (fwd->n_oif != 0 && fwd->oif == NULL)) {
-    rc = MGM_BE_EINVAL;
-    goto out;
-  }
-  if (be->os.group_keyed_only && bsd_group_conflict(be, fwd)) {
+      (fwd->n_oif != 0 && fwd->oif == NULL))
+    return MGM_BE_EINVAL;
+  bsd_lock(be);
+  if (be->os.group_keyed_only && bsd_group_conflict(be, fwd))
     rc = MGM_BE_ENOTSUP;
-    goto out;
-  }
-  rc = bsd_mfc_install(be, fwd);
-out:
+  else
+    rc = bsd_mfc_install(be, fwd);
+  bsd_unlock(be);
   return rc;
 }
 
@@ -1256,6 +1288,7 @@ static int bsd_mfe_del(struct mgm_backend *be,
                        const struct mgm_mfe_key *key) {
   int rc, had;
 
+  bsd_lock(be);
   rc = bsd_mfc_kernel_del(be, key->source, key->group);
   if (rc != 0 && rc != MGM_BE_ENOENT)
     goto out; /* still installed: keep the shadow */
@@ -1265,6 +1298,7 @@ static int bsd_mfe_del(struct mgm_backend *be,
   if (be->os.group_keyed_only)
     bsd_mfc_reinstall_group(be, key->group);
 out:
+  bsd_unlock(be);
   return rc;
 }
 
@@ -1280,10 +1314,9 @@ static int bsd_mfe_stats(struct mgm_backend *be,
   out->idle_ms = UINT32_MAX; /* no last-use time on BSD */
   len = mgm__mrtenc_sg_req(&be->mrl, a.b, sizeof(a.b), key->source,
                            key->group);
-  if (len < 0) {
-    rc = MGM_BE_EINVAL;
-    goto out;
-  }
+  if (len < 0)
+    return MGM_BE_EINVAL;
+  bsd_lock(be);
   if (ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
     err = errno;
     be->last_errno = err;
@@ -1300,6 +1333,7 @@ static int bsd_mfe_stats(struct mgm_backend *be,
   out->bytes = bytes;
   out->wrong_if = wrong_if;
 out:
+  bsd_unlock(be);
   return rc;
 }
 
@@ -1310,6 +1344,7 @@ static int bsd_flush(struct mgm_backend *be) {
   size_t i;
   int r, rc = 0;
 
+  bsd_lock(be);
   for (i = 0; i < be->mfc.nbucket; i++) {
     while ((m = be->mfc.bucket[i]) != NULL) {
       key = m->key;
@@ -1319,13 +1354,26 @@ static int bsd_flush(struct mgm_backend *be) {
       (void)mgm__bsd_mfctab_del(&be->mfc, key.source, key.group);
     }
   }
+  bsd_unlock(be);
   return rc;
 }
 
 
 static int bsd_route_lookup(struct mgm_backend *be, uint32_t src,
                             struct mgm_route *out) {
-  return mgm__bsd_route_lookup(be, src, out);
+  int32_t seq;
+  int err = 0, rc;
+
+  bsd_lock(be);
+  seq = ++be->rtseq;
+  bsd_unlock(be);
+  rc = mgm__bsd_route_lookup(be, src, seq, out, &err);
+  if (rc < 0 && err != 0) {
+    bsd_lock(be);
+    be->last_errno = err;
+    bsd_unlock(be);
+  }
+  return rc;
 }
 
 
@@ -1338,27 +1386,26 @@ static uint64_t bsd_now_ms(struct mgm_backend *be) {
 static int bsd_set_wrongif(struct mgm_backend *be, int on) {
   int rc = 0;
 
-  if (!be->os.wrongif_upcall) {
-    rc = MGM_BE_ENOTSUP; /* OpenBSD only counts wrong-interface packets */
-    goto out;
-  }
+  if (!be->os.wrongif_upcall)
+    return MGM_BE_ENOTSUP; /* OpenBSD only counts wrong-interface packets */
 #ifdef MRT_ASSERT
   {
     int v = on ? 1 : 0, err;
 
+    bsd_lock(be);
     if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
       err = errno;
       be->last_errno = err;
       rc = mgm__bsd_errno_map(err);
-      goto out;
+    } else {
+      be->wrongif_on = v;
     }
-    be->wrongif_on = v;
+    bsd_unlock(be);
   }
 #else
   (void)on;
   rc = MGM_BE_ENOTSUP;
 #endif
-out:
   return rc;
 }
 

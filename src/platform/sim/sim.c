@@ -72,7 +72,7 @@ struct sim_route {
   uint32_t net, mask, ifindex, upstream, proto;
 };
 
-enum sim_ev_type { EV_IF, EV_NO_ENTRY, EV_WRONG_IF, EV_GONE };
+enum sim_ev_type { EV_IF, EV_NO_ENTRY, EV_WRONG_IF, EV_GONE, EV_CTRL };
 
 struct sim_ev {
   enum sim_ev_type type;
@@ -81,6 +81,8 @@ struct sim_ev {
   uint32_t iif, src, grp;
   uint8_t hdr[28];
   enum mgm_mfe_gone why;
+  uint8_t *pkt;   /* EV_CTRL: owned copy */
+  uint32_t len;
   struct sim_ev *next;
 };
 
@@ -105,6 +107,8 @@ struct mgm_backend {
   uint32_t n_pend, cap_pend;
   struct sim_route *routes;
   uint32_t n_routes, cap_routes;
+  mgm_sim_tx_fn tx_fn;         /* capture of ctrl_send */
+  void *tx_ctx;
 };
 
 
@@ -369,6 +373,7 @@ static void sim_close(struct mgm_backend *be) {
 
   for (ev = be->head; ev; ev = next) {
     next = ev->next;
+    free(ev->pkt);
     free(ev);
   }
   for (i = 0; i < be->n_ent; i++) {
@@ -436,7 +441,11 @@ static int sim_dispatch(struct mgm_backend *be, unsigned budget) {
       be->up->mfe_gone(be->ctx, &k, ev->why);
       break;
     }
+    case EV_CTRL:
+      be->up->ctrl_packet(be->ctx, ev->iif, ev->pkt, ev->len);
+      break;
     }
+    free(ev->pkt);
     free(ev);
     done++;
   }
@@ -673,12 +682,24 @@ static int sim_set_wrongif(struct mgm_backend *be, int on) {
 }
 
 
+static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
+                         uint32_t dst, const void *msg, size_t len) {
+  struct sim_if *f = find_if(be, ifindex);
+
+  if (f == NULL || !f->present || !f->up)
+    return MGM_BE_ENOIF;
+  if (be->tx_fn)
+    be->tx_fn(be->tx_ctx, ifindex, dst, msg, (uint32_t)len);
+  return 0;
+}
+
+
 const struct mgm_backend_ops mgm__sim_ops = {
     "sim",           MGM_BACKEND_ABI, sim_open,      sim_close,
     sim_caps,        sim_fds,         sim_dispatch,  sim_resync,
     sim_if_attach,   sim_if_detach,   sim_mfe_set,   sim_mfe_del,
     sim_mfe_stats,   sim_flush,       sim_route_lookup, sim_now_ms,
-    sim_set_wrongif};
+    sim_set_wrongif, sim_ctrl_send};
 
 /* ---- Control functions (libmgm_sim_*) ------------------------------------- */
 
@@ -855,6 +876,30 @@ int mgm__sim_fail_next(struct mgm_backend *be, int op, int err) {
 int mgm__sim_set_limits(struct mgm_backend *be, uint32_t max_slots) {
   be->max_slots = max_slots;
   return 0;
+}
+
+
+int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
+                         const void *pkt, uint32_t len) {
+  struct sim_ev *ev = calloc(1, sizeof(*ev));
+
+  if (ev == NULL || (ev->pkt = malloc(len ? len : 1)) == NULL) {
+    free(ev);
+    return MGM_BE_ENOMEM;
+  }
+  memcpy(ev->pkt, pkt, len);
+  ev->len = len;
+  ev->type = EV_CTRL;
+  ev->iif = ifindex;
+  push_ev(be, ev);
+  return 0;
+}
+
+
+void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn,
+                          void *ctx) {
+  be->tx_fn = fn;
+  be->tx_ctx = ctx;
 }
 
 

@@ -36,7 +36,7 @@ static int mem_cmp(const void *a, const void *b) {
 
 
 static int add_members(struct mgm_core *c, struct libmgm_snapshot *s,
-                       DWORD *cap, const struct mgm_grp *e,
+                       uint32_t *cap, const struct mgm_grp *e,
                        const struct mgm_member *v, uint32_t n, BOOL latent) {
   uint32_t i;
 
@@ -65,7 +65,8 @@ static int add_members(struct mgm_core *c, struct libmgm_snapshot *s,
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out) {
   struct libmgm_snapshot *s;
   struct mgm_hnode *it = NULL;
-  DWORD rc = NO_ERROR, cap = 0;
+  DWORD rc = NO_ERROR;
+  uint32_t cap = 0;
   uint32_t i;
 
   s = mgm__calloc(1, sizeof(*s));

@@ -39,8 +39,8 @@ shift
 }
 
 tmp=$(abi_mktemp)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded when the trap runs
+abi_on_exit 'rm -rf "$tmp"'
 
 # The expected set: names only, one per line, sorted; duplicates are an error.
 sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$exports" >"$tmp/list"

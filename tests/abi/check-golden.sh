@@ -31,8 +31,8 @@ fi
 golden=$1
 
 tmp=$(abi_mktemp)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded when the trap runs
+abi_on_exit 'rm -rf "$tmp"'
 
 rc=0
 if [ -n "$opt" ]; then

@@ -68,8 +68,8 @@ mingw-sdk)
 esac
 
 tmp=$(abi_mktemp)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded when the trap runs
+abi_on_exit 'rm -rf "$tmp"'
 
 flags="-std=c11 -pedantic -Wall -Wextra -Wstrict-prototypes -Werror
        -Werror=incompatible-pointer-types"

@@ -30,8 +30,8 @@ golden=$1
 prog=$2
 
 tmp=$(abi_mktemp)
-trap 'abi_wine_cleanup "$tmp/prefix"; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded when the trap runs
+abi_on_exit 'abi_wine_cleanup "$tmp/prefix"; rm -rf "$tmp"'
 
 if [ "$wine" = 1 ]; then
   abi_find_wine

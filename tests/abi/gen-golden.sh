@@ -38,8 +38,8 @@ abi_find_mingw
 abi_find_wine
 
 tmp=$(abi_mktemp)
-trap 'abi_wine_cleanup "$tmp/prefix"; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+# shellcheck disable=SC2016 # expanded when the trap runs
+abi_on_exit 'abi_wine_cleanup "$tmp/prefix"; rm -rf "$tmp"'
 
 if [ "$ours" = 1 ]; then
   set -- "-I$root/include"

@@ -78,3 +78,14 @@ abi_wine_cleanup() {
 abi_mktemp() {
   mktemp -d "${TMPDIR:-/tmp}/libmgm-abi.XXXXXX"
 }
+
+# abi_on_exit COMMAND: run COMMAND (cleanup) on exit, including when the
+# script is interrupted or its output pipe is closed.
+abi_on_exit() {
+  # shellcheck disable=SC2064
+  trap "$1" EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 141' PIPE
+  trap 'exit 143' TERM
+}

@@ -57,12 +57,23 @@ abi_find_wine() {
 
 # abi_wine PREFIX PROGRAM [ARGS...]: run a Windows program in PREFIX (created
 # on first use, which takes a few seconds).  No Mono/Gecko install prompts,
-# no debug channels.
+# no debug channels.  ABI_WINE_OVERRIDES adds DLL overrides (e.g. "rtm=n").
 abi_wine() {
   _abi_prefix=$1
   shift
-  WINEPREFIX=$_abi_prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" \
+  WINEPREFIX=$_abi_prefix WINEDEBUG=-all \
+    WINEDLLOVERRIDES="${ABI_WINE_OVERRIDES:+$ABI_WINE_OVERRIDES;}mscoree,mshtml=" \
     "$WINE" "$@"
+}
+
+# abi_wine_init PREFIX: create PREFIX now, quietly (its creation messages
+# would otherwise mix with the first program's output).
+abi_wine_init() {
+  if ! abi_wine "$1" wineboot -u >"$1.log" 2>&1; then
+    echo "error: could not create a Wine prefix in $1:" >&2
+    cat "$1.log" >&2
+    return 1
+  fi
 }
 
 # abi_wine_cleanup PREFIX: stop the wineserver of that prefix only (the one

@@ -90,7 +90,8 @@ struct mgm_bsd_iface {
 
 /* A kernel VIF slot.  refcnt 0 with in_use set is "pre-armed": added
  * when the address of a pending interface arrived, not yet claimed by
- * the core (its next if_attach takes it without a kernel call). */
+ * the core (its next if_attach takes it without a kernel call); in_use
+ * with ifindex 0 is a slot quarantined after MRT_DEL_VIF failed. */
 struct mgm_bsd_vif {
   uint32_t ifindex;
   uint32_t addr;     /* vifc_lcl_addr it was created with */

@@ -417,29 +417,25 @@ static void bsd_on_addr(struct mgm_backend *be,
     return;
   addr = msg->v4[MGM_RTAX_IFA];
   ifp = mgm__bsd_if_find(be, msg->ifindex);
-  if (msg->kind == MGM_RTM_NEWADDR) {
-    if (ifp == NULL) {
-      ifp = bsd_tab_add(&be->ifs, &be->nifs, &be->capifs, msg->ifindex);
-      if (ifp == NULL)
-        return;
-      bsd_if_name(ifp, msg->name);
-      mgm__bsd_queue_if(be, MGM_IF_ADD, ifp, 0, 0);
-      ifp = mgm__bsd_if_find(be, msg->ifindex);
-      if (ifp == NULL)
-        return;
-    }
-    plen = bsd_msg_prefixlen(msg);
-    if (!bsd_addr_add(ifp, addr, plen))
-      return;
-    /* pre-arm a pending VIF, so the core's if_attach on this event works */
-    mgm__bsd_vif_addr_added(be, msg->ifindex);
-    ifp = mgm__bsd_if_find(be, msg->ifindex);
-    if (ifp != NULL)
-      mgm__bsd_queue_if(be, MGM_IF_ADDR_ADD, ifp, addr, plen);
+  if (msg->kind == MGM_RTM_DELADDR) {
+    if (ifp != NULL && bsd_addr_del(ifp, addr, &plen))
+      mgm__bsd_queue_if(be, MGM_IF_ADDR_DEL, ifp, addr, plen);
     return;
   }
-  if (ifp != NULL && bsd_addr_del(ifp, addr, &plen))
-    mgm__bsd_queue_if(be, MGM_IF_ADDR_DEL, ifp, addr, plen);
+  if (ifp == NULL) {
+    /* an address before the interface's own announcement */
+    ifp = bsd_tab_add(&be->ifs, &be->nifs, &be->capifs, msg->ifindex);
+    if (ifp == NULL)
+      return;
+    bsd_if_name(ifp, msg->name);
+    mgm__bsd_queue_if(be, MGM_IF_ADD, ifp, 0, 0);
+  }
+  plen = bsd_msg_prefixlen(msg);
+  if (!bsd_addr_add(ifp, addr, plen))
+    return;
+  /* pre-arm a pending VIF, so the core's if_attach on this event works */
+  mgm__bsd_vif_addr_added(be, msg->ifindex);
+  mgm__bsd_queue_if(be, MGM_IF_ADDR_ADD, ifp, addr, plen);
 }
 
 

@@ -325,7 +325,7 @@ out:
 
 
 /* Lowest free slot; failing that, evict a pre-armed VIF nobody claimed
- * (its interface goes back to the pending set). */
+ * (its interface goes back to the pending set) or a quarantined one. */
 static int bsd_vif_slot(struct mgm_backend *be) {
   uint16_t i;
 
@@ -334,12 +334,14 @@ static int bsd_vif_slot(struct mgm_backend *be) {
       return i;
   }
   for (i = 0; i < be->mrl.maxvifs; i++) {
-    if (be->vif[i].refcnt == 0) {
-      (void)bsd_vif_kernel_del(be, i);
+    if (be->vif[i].refcnt != 0)
+      continue;
+    if (bsd_vif_kernel_del(be, i) == MGM_BE_EIO && be->vif[i].ifindex == 0)
+      continue; /* a quarantined slot that still will not go */
+    if (be->vif[i].ifindex != 0)
       bsd_pending_add(be, be->vif[i].ifindex);
-      memset(&be->vif[i], 0, sizeof(be->vif[i]));
-      return i;
-    }
+    memset(&be->vif[i], 0, sizeof(be->vif[i]));
+    return i;
   }
   return -1;
 }
@@ -604,19 +606,26 @@ out:
 }
 
 
-/* Scrub ifindex out of the MFC and give its slot back to the kernel. */
+/* Scrub ifindex out of the MFC and give its slot back to the kernel.  A
+ * slot the kernel would not delete is quarantined (in use, no interface)
+ * and retried only when slots run out. */
 static int bsd_vif_release(struct mgm_backend *be, struct mgm_bsd_vif *v) {
   uint32_t ifindex = v->ifindex;
-  uint16_t vifi = (uint16_t)(v - be->vif);
   int rc;
 
   rc = bsd_mfc_scrub(be, ifindex);
   if (rc < 0)
     goto out;
-  rc = bsd_vif_kernel_del(be, vifi);
-  memset(&be->vif[vifi], 0, sizeof(be->vif[vifi]));
-  if (rc == MGM_BE_ENOENT || rc == MGM_BE_EINVAL)
+  rc = bsd_vif_kernel_del(be, (uint16_t)(v - be->vif));
+  memset(v, 0, sizeof(*v));
+  if (rc == MGM_BE_ENOENT || rc == MGM_BE_EINVAL) {
     rc = 0; /* the kernel had already dropped it */
+  } else if (rc < 0) {
+    v->in_use = 1;
+    mgm__bsd_log(be, BSD_LOG_WARN,
+                 "bsd: MRT_DEL_VIF %d failed (errno %d); slot quarantined",
+                 (int)(v - be->vif), be->last_errno);
+  }
 out:
   return rc;
 }
@@ -811,7 +820,8 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
     *kind = BSD_PKT_CTRL; /* an IGMP packet the router socket also sees */
     goto out;
   }
-  if (u->vif >= be->mrl.maxvifs || !be->vif[u->vif].in_use) {
+  if (u->vif >= be->mrl.maxvifs || !be->vif[u->vif].in_use ||
+      be->vif[u->vif].ifindex == 0) {
     mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: upcall %u for unknown VIF %u",
                  u->raw_type, u->vif);
     goto out;

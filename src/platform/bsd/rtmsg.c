@@ -393,7 +393,9 @@ int mgm__rtmsg_next(const struct mgm_rtm_layout *lay, const void *buf,
       msg->kind = MGM_RTM_OTHER; /* an announcement we do not know */
       goto out;
     }
-    nlen = strnlen((const char *)p + h->off_name, MGM_RTM_NAMESIZ - 1);
+    nlen = 0; /* ifan_name need not be NUL-terminated (C11: no strnlen) */
+    while (nlen < MGM_RTM_NAMESIZ - 1 && p[h->off_name + nlen] != '\0')
+      nlen++;
     memcpy(msg->name, p + h->off_name, nlen);
     msg->name[nlen] = '\0';
     break;

@@ -12,7 +12,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -529,7 +529,7 @@ static const ROUTING_PROTOCOL_CONFIG fx_cfgs[FX_MAX_CLIENTS] = {
 
 /* ---- Setup ---------------------------------------------------------------- */
 
-static void fx_setup_common(int strict) {
+static void fx_setup_common(int strict, int wrongif) {
   struct libmgm_config c;
   DWORD rc;
 
@@ -545,6 +545,7 @@ static void fx_setup_common(int strict) {
   libmgm_config_init(&c);
   c.backend = "sim";
   c.strict = strict;
+  c.wrongif_alerts = wrongif;
   c.log_fn = fx_log_hook;
   c.log_ctx = NULL;
   rc = libmgm_start(&c);
@@ -554,12 +555,17 @@ static void fx_setup_common(int strict) {
 
 
 void fx_setup(void) {
-  fx_setup_common(0);
+  fx_setup_common(0, 0);
 }
 
 
 void fx_setup_strict(void) {
-  fx_setup_common(1);
+  fx_setup_common(1, 0);
+}
+
+
+void fx_setup_wrongif(void) {
+  fx_setup_common(0, 1);
 }
 
 

@@ -112,6 +112,10 @@ typedef DWORD (*fx_hook_fn)(int slot, const struct fx_ev *ev);
    .grp = (g), .gmask = FX_ALL, .ifindex = (i), .nexthop = (nh),             \
    .count = (n), .ifs = {__VA_ARGS__}, .thread = (thr)}
 #define IFE(i, nh, igmp) {(i), (nh), (igmp), TRUE}
+/* Wrong-interface alert (loop thread; only with wrongif_alerts on). */
+#define EV_WRONGIF(c, s, g, i, nh)                                           \
+  {.client = (c), .kind = FX_WRONGIF, .src = (s), .grp = (g),                \
+   .ifindex = (i), .nexthop = (nh), .thread = FX_T_LOOP}
 
 /* API-triggered callbacks run on the calling thread (G-4). */
 #define EV_JOIN(...) EV_JOIN_T(FX_T_CALLER, __VA_ARGS__)
@@ -143,6 +147,7 @@ void fx_expect_(const char *file, int line, const struct fx_ev *exp,
 
 void fx_setup(void);        /* sim, default (non-strict) mode */
 void fx_setup_strict(void); /* sim, strict mode */
+void fx_setup_wrongif(void); /* sim, wrong-if alerts on (D-WRONGIF) */
 void fx_teardown(void);     /* releases, deregisters, stops */
 /* libmgm_stop() now (and remember so fx_teardown does not stop twice). */
 DWORD fx_stop(void);

@@ -19,7 +19,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <pthread.h>
 #include <string.h>

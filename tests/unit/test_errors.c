@@ -14,7 +14,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <stdint.h>
 #include <stdlib.h>

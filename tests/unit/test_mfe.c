@@ -18,7 +18,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <string.h>
 
@@ -34,6 +34,8 @@
 #define U_ IP(10, 1, 0, 1)
 
 TestSuite(mfe, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
+TestSuite(mfe_wrongif, .init = fx_setup_wrongif, .fini = fx_teardown,
+          .timeout = 30);
 
 
 /* Setup of 4.4.  Slots (registration order): P 0, Q 1, IGMP 2, R 3.
@@ -629,4 +631,56 @@ Test(mfe, stats_report_hundredths_and_layout) {
     cr_assert_eq(st.s.rgmiosOutStats[i].dwNextHopAddr, 0u);
     cr_assert_eq(st.s.rgmiosOutStats[i].dwDialContext, 0u);
   }
+}
+
+
+/* D-WRONGIF enabled: a packet on another interface than the MFE's iif
+ * gives a wrong-if alert to the owner of the arrival interface, at most
+ * once per second per (S,G,interface) (the sim kernel itself reports at
+ * most every 3 s). */
+Test(mfe_wrongif, wrong_interface_alert_to_arrival_owner) {
+  struct libmgm_sim_result r;
+  struct fx_ev e;
+
+  setup_44();
+  fx_inject(1, S_, G_);
+  fx_log_clear();
+  r = fx_inject(3, S_, G_);
+  cr_assert_eq(r.n_out, 0u);
+  e = fx_log_at(0);
+  FX_EXPECT(EV_WRONGIF(1, S_, G_, 3, 0));
+  cr_assert(e.hdr_size >= 20 && e.hdr_nonnull, "header %u bytes",
+            (unsigned)e.hdr_size);
+  fx_inject(3, S_, G_);
+  FX_EXPECT_NONE();
+  fx_advance_ms(3000);
+  fx_inject(3, S_, G_);
+  FX_EXPECT(EV_WRONGIF(1, S_, G_, 3, 0));
+  /* Packets on the right interface never alert. */
+  fx_inject(1, S_, G_);
+  FX_EXPECT_NONE();
+}
+
+
+Test(mfe, no_wrong_interface_alert_by_default) {
+  setup_44();
+  fx_inject(1, S_, G_);
+  fx_log_clear();
+  fx_inject(3, S_, G_);
+  fx_advance_ms(5000);
+  fx_inject(3, S_, G_);
+  FX_EXPECT_NONE();
+}
+
+
+/* The same rate limit, away from the clock's origin. */
+Test(mfe_wrongif, wrong_interface_alert_rate_limit_later) {
+  setup_44();
+  fx_advance_ms(10000);
+  fx_inject(1, S_, G_);
+  fx_log_clear();
+  fx_inject(3, S_, G_);
+  FX_EXPECT(EV_WRONGIF(1, S_, G_, 3, 0));
+  fx_inject(3, S_, G_);
+  FX_EXPECT_NONE();
 }

@@ -15,7 +15,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
  */
 #include "fixture.h"
 
-#include <criterion/criterion.h>
+#include "fx_criterion.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -214,8 +214,8 @@ struct mgm_mfe {
   uint32_t n_oif, cap_oif;
   uint32_t heap_idx;        /* position in the expiry heap */
   int installed;            /* in the forwarder */
-  uint64_t wrongif_ms[4];   /* D-WRONGIF rate limit, per arrival if */
-  uint32_t wrongif_if[4];
+  uint64_t wrongif_ms[4];   /* D-WRONGIF rate limit: last alert time */
+  uint32_t wrongif_if[4];   /* ...per arrival interface; 0 = unused */
 };
 
 /* ---- Callback batches (dispatch.c) ------------------------------------- */
@@ -253,6 +253,7 @@ struct mgm_core;
 void mgm__batch_init(struct mgm_batch *b);
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call);
+void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
 /* Deliver with the core lock NOT held, then free the batch. */
 void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b);
 

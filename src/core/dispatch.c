@@ -62,6 +62,17 @@ void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
 }
 
 
+/* Drop the calls from index n on (their state change was rolled back). */
+void mgm__batch_truncate(struct mgm_batch *b, uint32_t n) {
+  while (b->n > n) {
+    struct mgm_call *k = &b->v[--b->n];
+
+    free((void *)k->hdr);
+    mgm__proto_unref(k->p);
+  }
+}
+
+
 static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
   const ROUTING_PROTOCOL_CONFIG *f = &k->p->cfg;
   DWORD t = c->lifetime_s;

@@ -101,8 +101,8 @@ static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
 }
 
 
-/* Up to two distinct clients of E other than... no: of E; *has_p tells
- * whether p is among all of them. */
+/* Clients(E) minus p, counted up to two (their ids in first2); *has_p
+ * tells whether p itself is among Clients(E). */
 static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
                            uint16_t first2[2]) {
   uint32_t i, n = 0;
@@ -202,10 +202,53 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
 }
 
 
+/* MFE updates of one membership change, with an undo log: the change is
+ * all-or-nothing, so a forwarder failure on any MFE rolls back the MFEs
+ * already reprogrammed and the membership itself. */
+struct mfe_undo {
+  uint32_t s, g;
+  uint64_t id;
+};
+
 struct oif_arg {
   uint32_t ifx, nh;
   struct mgm_batch *b;
+  int err;                /* first MGM_BE_* failure, 0 = none */
+  struct mfe_undo *u;     /* MFEs changed so far */
+  uint32_t nu, cap;
 };
+
+
+static void oif_apply(struct mgm_core *c, struct mgm_mfe *m,
+                      struct oif_arg *a, int add) {
+  int rc;
+
+  if (a->err)
+    return;
+  rc = add ? mgm__mfe_oif_add(c, m, a->ifx, a->nh, a->b)
+           : mgm__mfe_oif_del(c, m, a->ifx, a->nh, a->b);
+  if (rc < 0) {
+    a->err = rc;
+  } else if (rc == 1) {
+    if (mgm__vec_reserve((void **)&a->u, &a->cap, a->nu + 1,
+                         sizeof(*a->u)) != 0) {
+      struct mgm_batch scratch;
+
+      mgm__batch_init(&scratch);
+      if (add)
+        mgm__mfe_oif_del(c, m, a->ifx, a->nh, &scratch);
+      else
+        mgm__mfe_oif_add(c, m, a->ifx, a->nh, &scratch);
+      mgm__batch_truncate(&scratch, 0);
+      a->err = MGM_BE_ENOMEM;
+      return;
+    }
+    a->u[a->nu].s = m->src;
+    a->u[a->nu].g = m->grp;
+    a->u[a->nu].id = m->id;
+    a->nu++;
+  }
+}
 
 
 static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
@@ -213,7 +256,7 @@ static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
 
   if (m->iif == a->ifx && m->iif_nh == a->nh)
     return;
-  mgm__mfe_oif_add(c, m, a->ifx, a->nh, a->b);
+  oif_apply(c, m, a, 1);
 }
 
 
@@ -221,7 +264,29 @@ static void visit_del(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
   if (!mgm__mfe_justified(c, m, a->ifx, a->nh))
-    mgm__mfe_oif_del(c, m, a->ifx, a->nh, a->b);
+    oif_apply(c, m, a, 0);
+}
+
+
+/* Undo the MFE changes recorded in `a` (added != 0: they were adds). */
+static void oif_undo(struct mgm_core *c, struct oif_arg *a, int added) {
+  struct mgm_batch scratch;
+
+  mgm__batch_init(&scratch);
+  while (a->nu > 0) {
+    const struct mfe_undo *u = &a->u[--a->nu];
+    struct mgm_mfe *m = mgm__mfe_find(c, u->s, u->g);
+
+    if (m == NULL || m->id != u->id)
+      continue;
+    if ((added ? mgm__mfe_oif_del(c, m, a->ifx, a->nh, &scratch)
+               : mgm__mfe_oif_add(c, m, a->ifx, a->nh, &scratch)) < 0) {
+      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be restored; deleted",
+              (unsigned)m->src, (unsigned)m->grp);
+      mgm__mfe_delete(c, m);
+    }
+  }
+  mgm__batch_truncate(&scratch, 0);
 }
 
 
@@ -230,10 +295,12 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p,
                             uint32_t s, uint32_t g, uint32_t ifx, uint32_t nh,
                             struct mgm_batch *b) {
   struct mgm_grp *e;
-  struct oif_arg a = {ifx, nh, b};
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
+  uint32_t mark = b->n;
   uint16_t first2[2];
   uint32_t n;
   int has_p;
+  DWORD rc = NO_ERROR;
 
   e = grp_get(c, s, g);
   if (e == NULL)
@@ -248,26 +315,50 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p,
   if (!has_p)
     alert_others(c, e, p, n, first2, 1, ifx, nh, b);
   mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
-  return NO_ERROR;
+  if (a.err) {
+    oif_undo(c, &a, 1);
+    mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx);
+    grp_maybe_free(c, e);
+    mgm__batch_truncate(b, mark);
+    rc = mgm__be_to_win32(a.err);
+    MGM_WARN(c, MGM_CH_CORE, "membership not added: forwarder failed (%s)",
+             mgm__be_strerror(a.err));
+  }
+  free(a.u);
+  return rc;
 }
 
 
 /* Case E of 2.9; E may be freed. */
-static void leave_effective(struct mgm_core *c, struct mgm_proto *p,
-                            struct mgm_grp *e, uint32_t ifx, uint32_t nh,
-                            struct mgm_batch *b) {
-  struct oif_arg a = {ifx, nh, b};
+static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
+                             struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                             struct mgm_batch *b) {
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
+  uint32_t mark = b->n;
   uint16_t first2[2];
   uint32_t n;
   int has_p;
+  DWORD rc = NO_ERROR;
 
   if (!mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
-    return; /* D-IDEMPOTENT */
+    return NO_ERROR; /* D-IDEMPOTENT */
   n = clients_of(e, p->idx, &has_p, first2);
   if (!has_p)
     alert_others(c, e, p, n, first2, 0, ifx, nh, b);
   mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
-  grp_maybe_free(c, e);
+  if (a.err) {
+    oif_undo(c, &a, 0);
+    /* the slot just freed: re-inserting cannot fail for lack of room */
+    mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, p->idx);
+    mgm__batch_truncate(b, mark);
+    rc = mgm__be_to_win32(a.err);
+    MGM_WARN(c, MGM_CH_CORE, "membership not deleted: forwarder failed (%s)",
+             mgm__be_strerror(a.err));
+  } else {
+    grp_maybe_free(c, e);
+  }
+  free(a.u);
+  return rc;
 }
 
 
@@ -292,7 +383,7 @@ static void local_call(struct mgm_core *c, int kind, struct mgm_proto *to,
  * ones is a single address; any other mask is a range: unsupported. */
 static DWORD norm(struct mgm_core *c, const char *what, DWORD addr,
                   DWORD mask) {
-  if (mask != 0 && mask != MGM_ALL_ONES)
+  if (addr != 0 && mask != 0 && mask != MGM_ALL_ONES)
     return ERROR_INVALID_PARAMETER;
   if (addr == 0 && mask != 0)
     return mgm__misuse(c, ERROR_INVALID_PARAMETER,
@@ -401,9 +492,12 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
   }
   if ((flags & MGM_FORWARD_STATE_FLAG) && !latent && s && g) {
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+    int brc = 0;
 
     if (m && !(m->iif == ifx && m->iif_nh == nh))
-      mgm__mfe_oif_add(c, m, ifx, nh, &b);
+      brc = mgm__mfe_oif_add(c, m, ifx, nh, &b);
+    if (brc < 0)
+      rc = mgm__be_to_win32(brc);
   }
 
 out:
@@ -436,14 +530,17 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
         local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, &b);
       grp_maybe_free(c, e);
     } else {
-      leave_effective(c, p, e, ifx, nh, &b);
+      rc = leave_effective(c, p, e, ifx, nh, &b);
+      if (rc != NO_ERROR)
+        goto out;
     }
   }
   if ((flags & MGM_FORWARD_STATE_FLAG) && !latent && s && g) {
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
+    int brc = m ? mgm__mfe_oif_del(c, m, ifx, nh, &b) : 0;
 
-    if (m)
-      mgm__mfe_oif_del(c, m, ifx, nh, &b);
+    if (brc < 0)
+      rc = mgm__be_to_win32(brc);
   }
 
 out:
@@ -498,6 +595,11 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
 }
 
 
+static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  mgm__mfe_delete(c, m);
+}
+
+
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
   uint32_t i, n;
@@ -506,8 +608,13 @@ void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   for (i = 0; i < n; i++) {
     struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
 
-    if (e)
+    /* A purge cannot be refused: if the forwarder fails, the MFEs
+     * concerned are deleted and the membership goes anyway. */
+    if (e && leave_effective(c, p, e, ifx, nh, b) != NO_ERROR &&
+        (e = mgm__grp_find(c, v[i].s, v[i].g)) != NULL) {
+      mgm__mfe_foreach_covered(c, e->src, e->grp, purge_mfe, NULL);
       leave_effective(c, p, e, ifx, nh, b);
+    }
   }
   free(v);
 }

@@ -209,45 +209,60 @@ static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
 }
 
 
-/* Append (ifx, nh); when the list turns non-empty the incoming-interface
- * owner gets a join alert with bMemberUpdate FALSE (D-NEGMFE). */
+/* Append (ifx, nh) and reprogram the forwarder; when the list turns
+ * non-empty the incoming-interface owner gets a join alert with
+ * bMemberUpdate FALSE (D-NEGMFE).  Returns 1 if added, 0 if already there,
+ * or a negative MGM_BE_* code with the list unchanged (all-or-nothing). */
 int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
                      uint32_t nh, struct mgm_batch *b) {
   uint32_t i = oif_lb(m, ifx, nh);
+  int rc;
 
   if (m->iif == ifx && m->iif_nh == nh)
     return 0;
   if (i < m->n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
     return 0;
   if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
-                       sizeof(*m->oif)) != 0) {
-    MGM_ERR(c, MGM_CH_MFE, "out of memory adding interface %u to an MFE",
-            (unsigned)ifx);
-    return -1;
-  }
+                       sizeof(*m->oif)) != 0)
+    return MGM_BE_ENOMEM;
   memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
   m->oif[i].ifindex = ifx;
   m->oif[i].nexthop = nh;
   m->n_oif++;
-  mgm__mfe_install(c, m);
+  rc = mgm__mfe_install(c, m);
+  if (rc != 0) {
+    m->n_oif--;
+    memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i) * sizeof(*m->oif));
+    return rc;
+  }
   if (m->n_oif == 1)
     iif_owner_call(c, m, MGM_CB_JOIN, 0, 0, b);
   return 1;
 }
 
 
-/* Remove (ifx, nh); when the list turns empty the incoming-interface owner
- * gets a prune alert with bMemberDelete FALSE whose returned timeout
- * becomes the MFE's lifetime (D-NEGMFE, D-REARM). */
+/* Remove (ifx, nh) and reprogram; when the list turns empty the
+ * incoming-interface owner gets a prune alert with bMemberDelete FALSE
+ * whose returned timeout becomes the MFE's lifetime (D-NEGMFE, D-REARM).
+ * Returns 1, 0 or a negative MGM_BE_* code with the list unchanged. */
 int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
                      uint32_t nh, struct mgm_batch *b) {
   uint32_t i = oif_lb(m, ifx, nh);
+  struct mgm_oifent saved;
+  int rc;
 
   if (i >= m->n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
     return 0;
+  saved = m->oif[i];
   memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i - 1) * sizeof(*m->oif));
   m->n_oif--;
-  mgm__mfe_install(c, m);
+  rc = mgm__mfe_install(c, m);
+  if (rc != 0) {
+    memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+    m->oif[i] = saved;
+    m->n_oif++;
+    return rc;
+  }
   if (m->n_oif == 0)
     iif_owner_call(c, m, MGM_CB_PRUNE, ifx, nh, b);
   return 1;
@@ -331,12 +346,23 @@ void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
 }
 
 
+/* Remove (ifx, nh) from every MFE (interface released).  The release
+ * itself cannot be refused: an MFE the forwarder will not reprogram is
+ * deleted instead, and the next packet rebuilds it. */
 void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_batch *b) {
-  struct mgm_avl *n;
+  struct mgm_avl *n, *next;
 
-  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n))
-    mgm__mfe_oif_del(c, node_mfe(n), ifx, nh, b);
+  for (n = mgm__avl_first(&c->mfes); n; n = next) {
+    struct mgm_mfe *m = node_mfe(n);
+
+    next = mgm__avl_next(n);
+    if (mgm__mfe_oif_del(c, m, ifx, nh, b) < 0) {
+      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; "
+              "deleted", (unsigned)m->src, (unsigned)m->grp);
+      mgm__mfe_delete(c, m);
+    }
+  }
 }
 
 
@@ -690,7 +716,16 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   m->heap_idx = c->heap_n;
   c->heap[c->heap_n++] = m;
   heap_up(c, m->heap_idx);
-  mgm__mfe_install(c, m);
+  if (mgm__mfe_install(c, m) != 0) {
+    /* Nothing is forwarded without the kernel entry: drop the MFE so the
+     * table shows what the forwarder does; the next upcall rebuilds it. */
+    mgm__avl_remove(&c->mfes, &m->node);
+    heap_remove(c, m);
+    free(m->oif);
+    free(m);
+    m = NULL;
+    goto out;
+  }
   MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
            (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->n_oif);
   if (m->n_oif == 0) /* negative MFE */
@@ -735,20 +770,22 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
   o = mgm__if_owner(c, arr, 0);
   if (o == NULL || !o->cfg.pfnWrongIfCallback)
     goto out;
-  /* D-WRONGIF: at most one call per (S, G, arrival interface) per second. */
+  /* D-WRONGIF: at most one call per (S, G, arrival interface) per second;
+   * four remembered interfaces per MFE, the oldest replaced. */
   now = mgm__now(c);
   for (i = 0; i < 4; i++) {
-    if (m->wrongif_if[i] == arr && m->wrongif_ms[i] != 0) {
+    if (m->wrongif_if[i] == arr) {
       if (now - m->wrongif_ms[i] < 1000)
         goto out;
       slot = i;
       break;
     }
-    if (m->wrongif_ms[i] < m->wrongif_ms[slot])
+    if (m->wrongif_if[i] == 0 ||
+        (m->wrongif_if[slot] != 0 && m->wrongif_ms[i] < m->wrongif_ms[slot]))
       slot = i;
   }
   m->wrongif_if[slot] = arr;
-  m->wrongif_ms[slot] = now ? now : 1;
+  m->wrongif_ms[slot] = now;
   k.kind = MGM_CB_WRONGIF;
   k.p = o;
   k.s = s;
@@ -800,8 +837,8 @@ static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
 
 /* Stats times are hundredths of a second (D-UNITS); the expiry of a live
  * MFE is never reported as 0 ("never ages"). */
-static void write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
-                      DWORD flags, uint64_t now, PBYTE out) {
+static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
+                     DWORD flags, uint64_t now, PBYTE out) {
   uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
   uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
   uint32_t i;
@@ -840,8 +877,14 @@ static void write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
                                           : SIZEOF_BASIC_MIB_MFE_STATS;
 
     memset(&st, 0, sizeof(st));
-    if (m->installed && mgm__plat_mfe_stats(c, &key, &st) != 0)
-      memset(&st, 0, sizeof(st));
+    if (m->installed) {
+      int rc = mgm__plat_mfe_stats(c, &key, &st);
+
+      if (rc != 0 && rc != MGM_BE_ENOENT && rc != MGM_BE_ENOTSUP)
+        return rc;
+      if (rc != 0)
+        memset(&st, 0, sizeof(st));
+    }
     memset(&r, 0, sizeof(r));
     r.dwGroup = m->grp;
     r.dwSource = m->src;
@@ -869,6 +912,7 @@ static void write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
       memcpy(out + base + i * sizeof(o), &o, sizeof(o));
     }
   }
+  return 0;
 }
 
 
@@ -876,6 +920,7 @@ DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
   struct mgm_mfe *m;
   DWORD rc = NO_ERROR, need;
+  int brc;
 
   mgm__lock(c);
   m = mgm__mfe_find(c, key->dwSource, key->dwGroup);
@@ -889,7 +934,9 @@ DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
     rc = ERROR_INSUFFICIENT_BUFFER;
     goto out;
   }
-  write_rec(c, m, stats, flags, mgm__now(c), buf);
+  brc = write_rec(c, m, stats, flags, mgm__now(c), buf);
+  if (brc != 0)
+    rc = mgm__be_to_win32(brc);
 
 out:
   mgm__unlock(c);
@@ -903,6 +950,7 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
   struct mgm_avl *node;
   DWORD rc, used = 0, count = 0, need = 0;
   uint64_t now;
+  int brc;
 
   mgm__lock(c);
   now = mgm__now(c);
@@ -919,7 +967,11 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
     need = rec_size(stats, flags, m->n_oif);
     if (need > *size - used)
       break;
-    write_rec(c, m, stats, flags, now, buf + used);
+    brc = write_rec(c, m, stats, flags, now, buf + used);
+    if (brc != 0) {
+      rc = mgm__be_to_win32(brc);
+      goto out;
+    }
     used += need;
     count++;
   }
@@ -931,6 +983,8 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
     *n = count;
     rc = node ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
   }
+
+out:
   mgm__unlock(c);
   return rc;
 }

@@ -51,6 +51,7 @@ struct sim_entry {
   struct mgm_oif *oif;
   uint64_t pkts, bytes, wrong_if;
   uint64_t last_wrongif_ms;
+  int wrongif_sent;      /* last_wrongif_ms is valid */
   int notify_wrongif;
 };
 
@@ -293,11 +294,12 @@ static void forward(struct mgm_backend *be, struct sim_entry *e,
     if (res)
       res->verdict = V_WRONG_IF;
     if (be->wrongif && e->notify_wrongif &&
-        (e->last_wrongif_ms == 0 ||
+        (!e->wrongif_sent ||
          be->now_ms - e->last_wrongif_ms >= SIM_WRONGIF_INTERVAL_MS)) {
       struct sim_ev *ev = calloc(1, sizeof(*ev));
 
-      e->last_wrongif_ms = be->now_ms ? be->now_ms : 1;
+      e->wrongif_sent = 1;
+      e->last_wrongif_ms = be->now_ms;
       if (ev) {
         ev->type = EV_WRONG_IF;
         ev->iif = p->arr;

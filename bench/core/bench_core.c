@@ -813,6 +813,15 @@ static double bench_rate(size_t ops, const double *sec, unsigned n) {
 }
 
 
+/* The 1-minute load average, or -1: a busy shared machine makes the
+ * absolute figures noisy (the paired ratios less so). */
+static double bench_load(void) {
+  double l[1];
+
+  return getloadavg(l, 1) == 1 ? l[0] : -1.0;
+}
+
+
 static void bench_usage(FILE *f) {
   fprintf(f,
           "usage: bench_core [--scale F] [--reps N]\n"
@@ -892,6 +901,8 @@ int main(int argc, char **argv) {
   if (bench_lib_start() != 0)
     goto out;
 
+  printf("bench_core: load average at start %.2f (%s)\n", bench_load(),
+         "a busy machine inflates the absolute figures more than the ratios");
   start = bench_now_ns();
   reps = o.reps;
   while (s.n < reps && bench_failures == 0) {
@@ -914,6 +925,8 @@ int main(int argc, char **argv) {
     }
   }
   bench_lib_stop();
+  printf("bench_core: load average at end %.2f; %u reps in %.1f s\n",
+         bench_load(), s.n, bench_sec(start, bench_now_ns()));
   if (s.n == 0)
     goto out;
 

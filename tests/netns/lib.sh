@@ -79,6 +79,7 @@ t_cleanup() {
   for pid in $T_PIDS; do
     t_kill "$pid"
   done
+  [ -n "${T_WATCHDOG:-}" ] && kill "$T_WATCHDOG" 2>/dev/null
   for ns in $T_NS; do
     ip netns del "$ns" 2>/dev/null
   done
@@ -101,7 +102,16 @@ t_require() {
   command -v python3 >/dev/null 2>&1 || t_skip "python3 is not installed"
   T_TMP=$(mktemp -d "/tmp/${T_ID}.XXXXXX")
   trap t_cleanup EXIT
-  trap 'exit 130' INT TERM
+  trap 'echo "FAIL: interrupted (watchdog or signal)"; t_dump_outputs; exit 124' INT TERM
+  # Our own deadline, below CTest's TIMEOUT (which kills with SIGKILL and
+  # would skip the cleanup): on expiry the EXIT trap still removes all.
+  (
+    sleep "${T_DEADLINE:-180}" &
+    s=$!
+    trap 'kill $s 2>/dev/null; exit 0' TERM
+    wait $s && kill -TERM $$
+  ) >/dev/null 2>&1 &
+  T_WATCHDOG=$!
   if ! err=$(ip netns add "${T_ID}-probe" 2>&1); then
     t_skip "cannot create a network namespace here: $err"
   fi
@@ -207,4 +217,54 @@ t_recv() {
 t_send() {
   nsx s python3 -u "$MCTOOL" send "$1" "$2" 10.1.0.1 "$3" "${4:-8}" \
     "${5:-20}" "${6:-pkt}" 2>&1 | sed 's/^/  sender: /'
+}
+
+# ---- mgmdrv control ---------------------------------------------------------
+declare -A T_DRV_FD T_DRV_PID
+
+# t_drv_start TAG NS ARGS...: start mgmdrv in namespace NS, commands from a
+# FIFO (fd kept in T_DRV_FD[TAG]), output in TAG.out.  Waits for READY (or
+# START_FAILED, then returns 1).
+t_drv_start() {
+  local tag=$1 ns=$2 fifo="$T_TMP/$1.in" fd
+  shift 2
+  mkfifo "$fifo"
+  # The FIFO is opened by the background child, not by this shell (which
+  # would block until a writer appears).
+  ip netns exec "${T_ID}-$ns" "$MGMDRV" "$@" <"$fifo" >"$T_TMP/$tag.out" 2>&1 &
+  T_LAST_PID=$!
+  T_PIDS="$T_PIDS $T_LAST_PID"
+  T_DRV_PID[$tag]=$T_LAST_PID
+  exec {fd}>"$fifo"
+  T_DRV_FD[$tag]=$fd
+  t_wait_for "$tag" '^(READY|START_FAILED|REGISTER_FAILED)' 15 ||
+    t_fail "mgmdrv $tag did not start"
+  grep -q '^READY' "$T_TMP/$tag.out"
+}
+
+# t_drv TAG CMD...: send one command and wait for its OK/ERR line; returns
+# 0 on OK.
+t_drv() {
+  local tag=$1 cmd re n
+  shift
+  cmd="$*"
+  re="^(OK|ERR [0-9]+) ${cmd}\$"
+  n=$(t_count "$tag" "$re")
+  echo "$cmd" >&"${T_DRV_FD[$tag]}"
+  t_wait_for "$tag" "$re" 30 $((n + 1)) || t_fail "mgmdrv $tag: no answer to '$cmd'"
+  [ "$(grep -E -- "$re" "$T_TMP/$tag.out" | tail -n 1 | cut -d' ' -f1)" = OK ]
+}
+
+# t_drv_stop TAG: quit, wait for EXIT and the process.
+t_drv_stop() {
+  local tag=$1
+  echo quit >&"${T_DRV_FD[$tag]}"
+  t_wait_for "$tag" '^EXIT' 15 || t_fail "mgmdrv $tag did not exit"
+  exec {T_DRV_FD[$tag]}>&-
+  wait "${T_DRV_PID[$tag]}" 2>/dev/null
+}
+
+# t_rx_count K TAG: packets with payload tag TAG received by host hK.
+t_rx_count() {
+  t_count "rx$1" "^RX 10\\.1\\.0\\.1 $2 "
 }

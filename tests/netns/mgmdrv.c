@@ -1,0 +1,526 @@
+/*
+ * mgmdrv.c - a tiny multicast routing protocol written against the
+ * Windows MGM API, used by the netns scenarios to drive libmgm's "linux"
+ * backend end to end.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Usage: mgmdrv [options] IF...
+ *   -b BACKEND   backend (default "linux")     -t TABLE   MRT_TABLE
+ *   -l SECONDS   MFE lifetime (mfe_lifetime_s) -w         wrong-if alerts
+ *   -j IF:GROUP[:SOURCE]   add a membership at start (repeatable)
+ *   -v IF        veto: clear bIsEnabled for IF in creation alerts
+ *   -p ID        protocol id (default 10000)
+ * IF is an interface name or an ifindex.  mgmdrv starts libmgm, registers
+ * with MgmRegisterMProtocol, takes every IF, adds the -j memberships,
+ * prints READY, then reads commands on stdin, one per line:
+ *   take IF | release IF | join IF GROUP [SOURCE] | leave IF GROUP [SOURCE]
+ *   veto IF | unveto IF | mfes | stats | quit
+ * Every command answers "OK <cmd...>" or "ERR <code> <cmd...>" after it
+ * ran, so a script can wait for it.  Every callback prints one line:
+ *   RPF <src> <grp> iif=<n> up=<addr>
+ *   CREATE <src> <grp> iif=<n> n=<k> <ifindex>:<0|1>...
+ *   PRUNE <src> <grp> if=<n> member=<b>   JOIN <src> <grp> update=<b>
+ *   WRONGIF <src> <grp> if=<n>            LJOIN / LLEAVE <src> <grp> if=<n>
+ *   IGMPOFF / IGMPON if=<n>
+ * "mfes" prints "MFE <src> <grp> iif=<n> up=<a> proto=<n> net=<a>/<m>
+ * oifs=<i,j,...>" per entry then "MFES <count>"; "stats" prints
+ * "MFESTATS <src> <grp> iif=<n> pkts=<n> octets=<n> diffif=<n>" then
+ * "STATSN <count>".  On SIGTERM or EOF it releases, deregisters, stops
+ * libmgm and prints EXIT.  If libmgm_start fails: "START_FAILED <code>",
+ * exit status 3.
+ */
+#define _GNU_SOURCE 1
+
+#include <windows.h>
+#include <winerror.h>
+#include <iprtrmib.h>
+#include <mgm.h>
+#include <libmgm.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRV_MAX_IF 64
+#define DRV_BUF (1024 * 1024)
+
+static pthread_mutex_t drv_out = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t drv_lock = PTHREAD_MUTEX_INITIALIZER;
+static DWORD drv_veto[DRV_MAX_IF];
+static int drv_n_veto;
+static DWORD drv_taken[DRV_MAX_IF];
+static int drv_n_taken;
+static HANDLE drv_h;
+static volatile sig_atomic_t drv_stop;
+
+
+static void out(const char *fmt, ...) {
+  va_list ap;
+
+  pthread_mutex_lock(&drv_out);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  putchar('\n');
+  fflush(stdout);
+  pthread_mutex_unlock(&drv_out);
+}
+
+
+/* Two address strings usable in one printf. */
+static const char *ip_a(DWORD a) {
+  static _Thread_local char buf[2][INET_ADDRSTRLEN];
+  static _Thread_local int k;
+  struct in_addr in;
+
+  k ^= 1;
+  in.s_addr = a;
+  return inet_ntop(AF_INET, &in, buf[k], INET_ADDRSTRLEN);
+}
+
+
+static DWORD ifx(const char *s) {
+  char *end;
+  unsigned long v;
+
+  v = strtoul(s, &end, 10);
+  if (*s != '\0' && *end == '\0')
+    return (DWORD)v;
+  return (DWORD)if_nametoindex(s);
+}
+
+
+static int vetoed(DWORD ifindex) {
+  int i;
+  int r = 0;
+
+  pthread_mutex_lock(&drv_lock);
+  for (i = 0; i < drv_n_veto; i++)
+    if (drv_veto[i] == ifindex)
+      r = 1;
+  pthread_mutex_unlock(&drv_lock);
+  return r;
+}
+
+
+/* ---- callbacks ----------------------------------------------------------- */
+
+static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                    PDWORD iif, PDWORD iifnh, PDWORD up, DWORD hdrsize,
+                    PBYTE hdr, PBYTE route) {
+  (void)srcmask;
+  (void)grpmask;
+  (void)iifnh;
+  (void)hdrsize;
+  (void)hdr;
+  (void)route;
+  out("RPF %s %s iif=%lu up=%s", ip_a(src), ip_a(grp), (unsigned long)*iif,
+      ip_a(*up));
+  return NO_ERROR;
+}
+
+
+static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                       DWORD iif, DWORD iifnh, DWORD n, PMGM_IF_ENTRY list) {
+  char line[1024];
+  size_t off;
+  DWORD i;
+
+  (void)srcmask;
+  (void)grpmask;
+  (void)iifnh;
+  off = (size_t)snprintf(line, sizeof(line), "CREATE %s %s iif=%lu n=%lu",
+                         ip_a(src), ip_a(grp), (unsigned long)iif,
+                         (unsigned long)n);
+  for (i = 0; i < n; i++) {
+    if (vetoed(list[i].dwIfIndex))
+      list[i].bIsEnabled = FALSE;
+    if (off < sizeof(line))
+      off += (size_t)snprintf(line + off, sizeof(line) - off, " %lu:%d",
+                              (unsigned long)list[i].dwIfIndex,
+                              list[i].bIsEnabled ? 1 : 0);
+  }
+  out("%s", line);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_prune(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                      DWORD ifindex, DWORD nh, BOOL member, PDWORD timeout) {
+  (void)srcmask;
+  (void)grpmask;
+  (void)nh;
+  out("PRUNE %s %s if=%lu member=%d timeout=%lu", ip_a(src), ip_a(grp),
+      (unsigned long)ifindex, member ? 1 : 0,
+      timeout ? (unsigned long)*timeout : 0ul);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_join(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                     BOOL update) {
+  (void)srcmask;
+  (void)grpmask;
+  out("JOIN %s %s update=%d", ip_a(src), ip_a(grp), update ? 1 : 0);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_wrongif(DWORD src, DWORD grp, DWORD ifindex, DWORD nh,
+                        DWORD hdrsize, PBYTE hdr) {
+  (void)nh;
+  (void)hdrsize;
+  (void)hdr;
+  out("WRONGIF %s %s if=%lu", ip_a(src), ip_a(grp), (unsigned long)ifindex);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_ljoin(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                      DWORD ifindex, DWORD nh) {
+  (void)srcmask;
+  (void)grpmask;
+  (void)nh;
+  out("LJOIN %s %s if=%lu", ip_a(src), ip_a(grp), (unsigned long)ifindex);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_lleave(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
+                       DWORD ifindex, DWORD nh) {
+  (void)srcmask;
+  (void)grpmask;
+  (void)nh;
+  out("LLEAVE %s %s if=%lu", ip_a(src), ip_a(grp), (unsigned long)ifindex);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_igmpoff(DWORD ifindex, DWORD nh) {
+  (void)nh;
+  out("IGMPOFF if=%lu", (unsigned long)ifindex);
+  return NO_ERROR;
+}
+
+
+static DWORD cb_igmpon(DWORD ifindex, DWORD nh) {
+  (void)nh;
+  out("IGMPON if=%lu", (unsigned long)ifindex);
+  return NO_ERROR;
+}
+
+
+/* ---- commands ------------------------------------------------------------ */
+
+static DWORD membership(int add, const char *ifs, const char *g,
+                        const char *s) {
+  struct in_addr ga;
+  struct in_addr sa;
+  DWORD src = 0;
+  DWORD smask = 0;
+
+  if (inet_pton(AF_INET, g, &ga) != 1)
+    return ERROR_INVALID_PARAMETER;
+  if (s != NULL) {
+    if (inet_pton(AF_INET, s, &sa) != 1)
+      return ERROR_INVALID_PARAMETER;
+    src = sa.s_addr;
+    smask = 0xffffffffu;
+  }
+  if (add)
+    return MgmAddGroupMembershipEntry(drv_h, src, smask, ga.s_addr,
+                                      0xffffffffu, ifx(ifs), 0,
+                                      MGM_JOIN_STATE_FLAG);
+  return MgmDeleteGroupMembershipEntry(drv_h, src, smask, ga.s_addr,
+                                       0xffffffffu, ifx(ifs), 0,
+                                       MGM_JOIN_STATE_FLAG);
+}
+
+
+static DWORD take(const char *ifs) {
+  DWORD ix = ifx(ifs);
+  DWORD rc;
+
+  rc = MgmTakeInterfaceOwnership(drv_h, ix, 0);
+  out("TAKE %s %lu rc=%lu", ifs, (unsigned long)ix, (unsigned long)rc);
+  pthread_mutex_lock(&drv_lock);
+  if (rc == NO_ERROR && drv_n_taken < DRV_MAX_IF)
+    drv_taken[drv_n_taken++] = ix;
+  pthread_mutex_unlock(&drv_lock);
+  return rc;
+}
+
+
+static DWORD release(const char *ifs) {
+  DWORD ix = ifx(ifs);
+  DWORD rc;
+  int i;
+
+  rc = MgmReleaseInterfaceOwnership(drv_h, ix, 0);
+  pthread_mutex_lock(&drv_lock);
+  for (i = 0; i < drv_n_taken; i++)
+    if (drv_taken[i] == ix)
+      drv_taken[i] = drv_taken[--drv_n_taken];
+  pthread_mutex_unlock(&drv_lock);
+  return rc;
+}
+
+
+static void veto(const char *ifs, int on) {
+  DWORD ix = ifx(ifs);
+  int i;
+
+  pthread_mutex_lock(&drv_lock);
+  for (i = 0; i < drv_n_veto; i++)
+    if (drv_veto[i] == ix)
+      drv_veto[i] = drv_veto[--drv_n_veto];
+  if (on && drv_n_veto < DRV_MAX_IF)
+    drv_veto[drv_n_veto++] = ix;
+  pthread_mutex_unlock(&drv_lock);
+}
+
+
+static DWORD list_mfes(void) {
+  static BYTE buf[DRV_BUF];
+  MIB_IPMCAST_MFE last;
+  PMIB_IPMCAST_MFE m;
+  DWORD size;
+  DWORD n;
+  DWORD i;
+  DWORD k;
+  DWORD rc;
+  DWORD total = 0;
+  size_t off;
+  char oifs[512];
+  size_t o;
+  int first = 1;
+
+  do {
+    size = sizeof(buf);
+    n = 0;
+    rc = first ? MgmGetFirstMfe(&size, buf, &n)
+               : MgmGetNextMfe(&last, &size, buf, &n);
+    first = 0;
+    if (rc != NO_ERROR && rc != ERROR_MORE_DATA && rc != ERROR_NO_MORE_ITEMS)
+      return rc;
+    off = 0;
+    for (i = 0; i < n; i++) {
+      m = (PMIB_IPMCAST_MFE)(buf + off);
+      oifs[0] = '\0';
+      o = 0;
+      for (k = 0; k < m->ulNumOutIf && o < sizeof(oifs); k++)
+        o += (size_t)snprintf(oifs + o, sizeof(oifs) - o, "%s%lu",
+                              k ? "," : "",
+                              (unsigned long)m->rgmioOutInfo[k].dwOutIfIndex);
+      out("MFE %s %s iif=%lu up=%s proto=%lu net=%s/%s oifs=%s",
+          ip_a(m->dwSource), ip_a(m->dwGroup),
+          (unsigned long)m->dwInIfIndex, ip_a(m->dwUpStrmNgbr),
+          (unsigned long)m->dwRouteProtocol, ip_a(m->dwRouteNetwork),
+          ip_a(m->dwRouteMask), oifs[0] ? oifs : "-");
+      memcpy(&last, m, sizeof(last));
+      off += offsetof(MIB_IPMCAST_MFE, rgmioOutInfo) +
+             m->ulNumOutIf * sizeof(MIB_IPMCAST_OIF);
+      total++;
+    }
+  } while (rc != ERROR_NO_MORE_ITEMS && n > 0);
+  out("MFES %lu", (unsigned long)total);
+  return NO_ERROR;
+}
+
+
+static DWORD list_stats(void) {
+  static BYTE buf[DRV_BUF];
+  MIB_IPMCAST_MFE last;
+  PMIB_IPMCAST_MFE_STATS m;
+  DWORD size;
+  DWORD n;
+  DWORD i;
+  DWORD rc;
+  DWORD total = 0;
+  size_t off;
+  int first = 1;
+
+  memset(&last, 0, sizeof(last));
+  do {
+    size = sizeof(buf);
+    n = 0;
+    rc = first ? MgmGetFirstMfeStats(&size, buf, &n, MGM_MFE_STATS_0)
+               : MgmGetNextMfeStats(&last, &size, buf, &n, MGM_MFE_STATS_0);
+    first = 0;
+    if (rc != NO_ERROR && rc != ERROR_MORE_DATA && rc != ERROR_NO_MORE_ITEMS)
+      return rc;
+    off = 0;
+    for (i = 0; i < n; i++) {
+      m = (PMIB_IPMCAST_MFE_STATS)(buf + off);
+      out("MFESTATS %s %s iif=%lu pkts=%lu octets=%lu diffif=%lu",
+          ip_a(m->dwSource), ip_a(m->dwGroup), (unsigned long)m->dwInIfIndex,
+          (unsigned long)m->ulInPkts, (unsigned long)m->ulInOctets,
+          (unsigned long)m->ulPktsDifferentIf);
+      last.dwGroup = m->dwGroup;
+      last.dwSource = m->dwSource;
+      last.dwSrcMask = m->dwSrcMask;
+      off += offsetof(MIB_IPMCAST_MFE_STATS, rgmiosOutStats) +
+             m->ulNumOutIf * sizeof(MIB_IPMCAST_OIF_STATS);
+      total++;
+    }
+  } while (rc != ERROR_NO_MORE_ITEMS && n > 0);
+  out("STATSN %lu", (unsigned long)total);
+  return NO_ERROR;
+}
+
+
+static void command(char *line) {
+  char copy[256];
+  char *argv[6];
+  char *save = NULL;
+  char *tok;
+  int argc = 0;
+  DWORD rc = NO_ERROR;
+
+  line[strcspn(line, "\r\n")] = '\0';
+  snprintf(copy, sizeof(copy), "%s", line);
+  for (tok = strtok_r(line, " \t", &save); tok != NULL && argc < 6;
+       tok = strtok_r(NULL, " \t", &save))
+    argv[argc++] = tok;
+  if (argc == 0)
+    return;
+  if (strcmp(argv[0], "take") == 0 && argc == 2)
+    rc = take(argv[1]);
+  else if (strcmp(argv[0], "release") == 0 && argc == 2)
+    rc = release(argv[1]);
+  else if (strcmp(argv[0], "join") == 0 && (argc == 3 || argc == 4))
+    rc = membership(1, argv[1], argv[2], argc == 4 ? argv[3] : NULL);
+  else if (strcmp(argv[0], "leave") == 0 && (argc == 3 || argc == 4))
+    rc = membership(0, argv[1], argv[2], argc == 4 ? argv[3] : NULL);
+  else if (strcmp(argv[0], "veto") == 0 && argc == 2)
+    veto(argv[1], 1);
+  else if (strcmp(argv[0], "unveto") == 0 && argc == 2)
+    veto(argv[1], 0);
+  else if (strcmp(argv[0], "mfes") == 0)
+    rc = list_mfes();
+  else if (strcmp(argv[0], "stats") == 0)
+    rc = list_stats();
+  else if (strcmp(argv[0], "quit") == 0)
+    drv_stop = 1;
+  else
+    rc = ERROR_INVALID_PARAMETER;
+  if (rc == NO_ERROR)
+    out("OK %s", copy);
+  else
+    out("ERR %lu %s", (unsigned long)rc, copy);
+}
+
+
+static void on_term(int sig) {
+  (void)sig;
+  drv_stop = 1;
+}
+
+
+static void usage(void) {
+  fprintf(stderr, "usage: mgmdrv [-b BACKEND] [-t TABLE] [-l SECONDS] [-w] "
+                  "[-p ID] [-j IF:GROUP[:SOURCE]]... [-v IF]... IF...\n");
+  exit(1);
+}
+
+
+int main(int argc, char **argv) {
+  ROUTING_PROTOCOL_CONFIG rpc;
+  struct libmgm_config cfg;
+  struct sigaction sa;
+  const char *joins[DRV_MAX_IF];
+  int n_joins = 0;
+  char line[256];
+  char spec[128];
+  char *g;
+  char *s;
+  DWORD proto = 10000;
+  DWORD rc;
+  int i;
+
+  libmgm_config_init(&cfg);
+  cfg.backend = "linux";
+  if (getenv("LIBMGM_LOG") != NULL)
+    cfg.log = getenv("LIBMGM_LOG");
+  for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+    if (i + 1 >= argc && strcmp(argv[i], "-w") != 0)
+      usage();
+    if (strcmp(argv[i], "-b") == 0)
+      cfg.backend = argv[++i];
+    else if (strcmp(argv[i], "-t") == 0)
+      cfg.table = (uint32_t)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "-l") == 0)
+      cfg.mfe_lifetime_s = (uint32_t)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "-w") == 0)
+      cfg.wrongif_alerts = 1;
+    else if (strcmp(argv[i], "-p") == 0)
+      proto = (DWORD)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "-j") == 0 && n_joins < DRV_MAX_IF)
+      joins[n_joins++] = argv[++i];
+    else if (strcmp(argv[i], "-v") == 0)
+      veto(argv[++i], 1);
+    else
+      usage();
+  }
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_term; /* no SA_RESTART: fgets returns on a signal */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+
+  rc = libmgm_start(&cfg);
+  if (rc != NO_ERROR) {
+    out("START_FAILED %lu", (unsigned long)rc);
+    return 3;
+  }
+  memset(&rpc, 0, sizeof(rpc));
+  rpc.pfnRpfCallback = cb_rpf;
+  rpc.pfnCreationAlertCallback = cb_create;
+  rpc.pfnPruneAlertCallback = cb_prune;
+  rpc.pfnJoinAlertCallback = cb_join;
+  rpc.pfnWrongIfCallback = cb_wrongif;
+  rpc.pfnLocalJoinCallback = cb_ljoin;
+  rpc.pfnLocalLeaveCallback = cb_lleave;
+  rpc.pfnDisableIgmpCallback = cb_igmpoff;
+  rpc.pfnEnableIgmpCallback = cb_igmpon;
+  rc = MgmRegisterMProtocol(&rpc, proto, 1, &drv_h);
+  if (rc != NO_ERROR) {
+    out("REGISTER_FAILED %lu", (unsigned long)rc);
+    libmgm_stop();
+    return 3;
+  }
+  for (; i < argc; i++)
+    take(argv[i]);
+  for (i = 0; i < n_joins; i++) {
+    snprintf(spec, sizeof(spec), "%s", joins[i]);
+    g = strchr(spec, ':');
+    if (g == NULL)
+      usage();
+    *g++ = '\0';
+    s = strchr(g, ':');
+    if (s != NULL)
+      *s++ = '\0';
+    rc = membership(1, spec, g, s);
+    out("JOINED %s %s rc=%lu", spec, g, (unsigned long)rc);
+  }
+  out("READY");
+  while (!drv_stop && fgets(line, sizeof(line), stdin) != NULL)
+    command(line);
+  while (drv_n_taken > 0) {
+    snprintf(spec, sizeof(spec), "%lu", (unsigned long)drv_taken[0]);
+    release(spec);
+  }
+  rc = MgmDeRegisterMProtocol(drv_h);
+  if (rc != NO_ERROR)
+    out("DEREGISTER_FAILED %lu", (unsigned long)rc);
+  rc = libmgm_stop();
+  out("EXIT %lu", (unsigned long)rc);
+  return 0;
+}

@@ -5,6 +5,24 @@
  */
 #include "api/api.h"
 
+static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                             DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+  struct mgm_core *c;
+  DWORD rc;
+
+  MGM_ENTER(c);
+  MGM_API_TRACE(c, "Mgm%sGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
+                "%08x, %x)",
+                add ? "Add" : "Delete", h, (unsigned)s, (unsigned)sm,
+                (unsigned)g, (unsigned)gm, (unsigned)ifx, (unsigned)nh,
+                (unsigned)flags);
+  rc = add ? mgm__member_add(c, h, s, sm, g, gm, ifx, nh, flags)
+           : mgm__member_del(c, h, s, sm, g, gm, ifx, nh, flags);
+  mgm__core_leave(c);
+  return rc;
+}
+
+
 /***********************************************************************
  *      MgmAddGroupMembershipEntry
  *
@@ -35,21 +53,9 @@ MGM_EXPORT DWORD MgmAddGroupMembershipEntry(HANDLE hProtocol,
                                             DWORD dwGroupMask, DWORD dwIfIndex,
                                             DWORD dwIfNextHopIPAddr,
                                             DWORD dwFlags) {
-  struct mgm_core *c;
-  DWORD rc;
-
-  MGM_ENTER(c);
-  MGM_API_TRACE(c,
-                "MgmAddGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
-                "%08x, %x)",
-                hProtocol, (unsigned)dwSourceAddr, (unsigned)dwSourceMask,
-                (unsigned)dwGroupAddr, (unsigned)dwGroupMask,
-                (unsigned)dwIfIndex, (unsigned)dwIfNextHopIPAddr,
-                (unsigned)dwFlags);
-  rc = mgm__member_add(c, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
-                       dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
-  mgm__core_leave(c);
-  return rc;
+  return membership_call(1, hProtocol, dwSourceAddr, dwSourceMask,
+                         dwGroupAddr, dwGroupMask, dwIfIndex,
+                         dwIfNextHopIPAddr, dwFlags);
 }
 
 
@@ -74,19 +80,7 @@ MGM_EXPORT DWORD MgmDeleteGroupMembershipEntry(HANDLE hProtocol,
                                                DWORD dwIfIndex,
                                                DWORD dwIfNextHopIPAddr,
                                                DWORD dwFlags) {
-  struct mgm_core *c;
-  DWORD rc;
-
-  MGM_ENTER(c);
-  MGM_API_TRACE(c,
-                "MgmDeleteGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
-                "%08x, %x)",
-                hProtocol, (unsigned)dwSourceAddr, (unsigned)dwSourceMask,
-                (unsigned)dwGroupAddr, (unsigned)dwGroupMask,
-                (unsigned)dwIfIndex, (unsigned)dwIfNextHopIPAddr,
-                (unsigned)dwFlags);
-  rc = mgm__member_del(c, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
-                       dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
-  mgm__core_leave(c);
-  return rc;
+  return membership_call(0, hProtocol, dwSourceAddr, dwSourceMask,
+                         dwGroupAddr, dwGroupMask, dwIfIndex,
+                         dwIfNextHopIPAddr, dwFlags);
 }

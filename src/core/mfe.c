@@ -835,28 +835,40 @@ static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
 }
 
 
-/* Stats times are hundredths of a second (D-UNITS); the expiry of a live
- * MFE is never reported as 0 ("never ages"). */
+/* The fields MIB_IPMCAST_MFE and MIB_IPMCAST_MFE_STATS(_EX) share: the
+ * first 36 bytes, dwGroup .. dwRouteMask (same layout, proved by
+ * tests/abi). */
+#define MGM_MFE_COMMON_SIZE offsetof(MIB_IPMCAST_MFE, ulUpTime)
+
+
+static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
+  memset(r, 0, sizeof(*r));
+  r->dwGroup = m->grp;
+  r->dwSource = m->src;
+  r->dwSrcMask = MGM_ALL_ONES;
+  r->dwUpStrmNgbr = m->upstream;
+  r->dwInIfIndex = m->iif;
+  r->dwInIfProtocol = m->in_proto;
+  r->dwRouteProtocol = m->route_proto;
+  r->dwRouteNetwork = m->route_net;
+  r->dwRouteMask = m->route_mask;
+}
+
+
+/* Write one record: MIB_IPMCAST_MFE (seconds) or the stats forms
+ * (hundredths of a second, D-UNITS; the expiry of a live MFE is never 0,
+ * which would mean "never ages"). */
 static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
                      DWORD flags, uint64_t now, PBYTE out) {
   uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
   uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  MIB_IPMCAST_MFE r;
   uint32_t i;
 
+  fill_common(m, &r);
   if (!stats) {
-    MIB_IPMCAST_MFE r;
     MIB_IPMCAST_OIF o;
 
-    memset(&r, 0, sizeof(r));
-    r.dwGroup = m->grp;
-    r.dwSource = m->src;
-    r.dwSrcMask = MGM_ALL_ONES;
-    r.dwUpStrmNgbr = m->upstream;
-    r.dwInIfIndex = m->iif;
-    r.dwInIfProtocol = m->in_proto;
-    r.dwRouteProtocol = m->route_proto;
-    r.dwRouteNetwork = m->route_net;
-    r.dwRouteMask = m->route_mask;
     r.ulUpTime = (ULONG)(age / 1000);
     r.ulExpiryTime = (ULONG)((left + 999) / 1000);
     r.ulTimeOut = m->timeout_s;
@@ -869,7 +881,7 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
       memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
     }
   } else {
-    MIB_IPMCAST_MFE_STATS_EX r;
+    MIB_IPMCAST_MFE_STATS_EX x;
     MIB_IPMCAST_OIF_STATS o;
     struct mgm_fwd_stats st;
     struct mgm_mfe_key key = {m->src, m->grp};
@@ -885,26 +897,18 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
       if (rc != 0)
         memset(&st, 0, sizeof(st));
     }
-    memset(&r, 0, sizeof(r));
-    r.dwGroup = m->grp;
-    r.dwSource = m->src;
-    r.dwSrcMask = MGM_ALL_ONES;
-    r.dwUpStrmNgbr = m->upstream;
-    r.dwInIfIndex = m->iif;
-    r.dwInIfProtocol = m->in_proto;
-    r.dwRouteProtocol = m->route_proto;
-    r.dwRouteNetwork = m->route_net;
-    r.dwRouteMask = m->route_mask;
-    r.ulUpTime = (ULONG)(age / 10);
-    r.ulExpiryTime = (ULONG)((left + 9) / 10);
-    if (r.ulExpiryTime == 0)
-      r.ulExpiryTime = 1;
-    r.ulNumOutIf = m->n_oif;
-    r.ulInPkts = (ULONG)st.pkts;
-    r.ulInOctets = (ULONG)st.bytes;
-    r.ulPktsDifferentIf = (ULONG)st.wrong_if;
-    r.ulNegativeMfe = m->n_oif == 0;
-    memcpy(out, &r, base);
+    memset(&x, 0, sizeof(x));
+    memcpy(&x, &r, MGM_MFE_COMMON_SIZE);
+    x.ulUpTime = (ULONG)(age / 10);
+    x.ulExpiryTime = (ULONG)((left + 9) / 10);
+    if (x.ulExpiryTime == 0)
+      x.ulExpiryTime = 1;
+    x.ulNumOutIf = m->n_oif;
+    x.ulInPkts = (ULONG)st.pkts;
+    x.ulInOctets = (ULONG)st.bytes;
+    x.ulPktsDifferentIf = (ULONG)st.wrong_if;
+    x.ulNegativeMfe = m->n_oif == 0;
+    memcpy(out, &x, base);
     for (i = 0; i < m->n_oif; i++) {
       memset(&o, 0, sizeof(o));
       o.dwOutIfIndex = m->oif[i].ifindex;

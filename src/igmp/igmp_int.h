@@ -244,6 +244,7 @@ struct mgm_igmp {
   HANDLE h;                   /* MGM protocol handle */
   int gslot;                  /* index in the global instance table */
   uint32_t rng;
+  uint64_t last_now;           /* latest time the host gave us */
   struct mgm_igmp_counters cnt;
   uint32_t n_if, cap_if;
   struct ig_if **ifs;         /* ascending ifindex */

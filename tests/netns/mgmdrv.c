@@ -15,6 +15,7 @@
  * with MgmRegisterMProtocol, takes every IF, adds the -j memberships,
  * prints READY, then reads commands on stdin, one per line:
  *   take IF | release IF | join IF GROUP [SOURCE] | leave IF GROUP [SOURCE]
+ *   (GROUP 0.0.0.0 is the (*,*) wildcard)
  *   veto IF | unveto IF | mfes | stats | quit
  * Every command answers "OK <cmd...>" or "ERR <code> <cmd...>" after it
  * ran, so a script can wait for it.  Every callback prints one line:
@@ -75,13 +76,13 @@ static void out(const char *fmt, ...) {
 }
 
 
-/* Two address strings usable in one printf. */
+/* Up to eight address strings usable in one printf. */
 static const char *ip_a(DWORD a) {
-  static _Thread_local char buf[2][INET_ADDRSTRLEN];
-  static _Thread_local int k;
+  static _Thread_local char buf[8][INET_ADDRSTRLEN];
+  static _Thread_local unsigned k;
   struct in_addr in;
 
-  k ^= 1;
+  k = (k + 1) % 8;
   in.s_addr = a;
   return inet_ntop(AF_INET, &in, buf[k], INET_ADDRSTRLEN);
 }
@@ -226,9 +227,11 @@ static DWORD membership(int add, const char *ifs, const char *g,
   struct in_addr sa;
   DWORD src = 0;
   DWORD smask = 0;
+  DWORD gmask;
 
   if (inet_pton(AF_INET, g, &ga) != 1)
     return ERROR_INVALID_PARAMETER;
+  gmask = ga.s_addr == 0 ? 0 : 0xffffffffu; /* 0.0.0.0 = (*,*) */
   if (s != NULL) {
     if (inet_pton(AF_INET, s, &sa) != 1)
       return ERROR_INVALID_PARAMETER;
@@ -236,11 +239,11 @@ static DWORD membership(int add, const char *ifs, const char *g,
     smask = 0xffffffffu;
   }
   if (add)
-    return MgmAddGroupMembershipEntry(drv_h, src, smask, ga.s_addr,
-                                      0xffffffffu, ifx(ifs), 0,
+    return MgmAddGroupMembershipEntry(drv_h, src, smask, ga.s_addr, gmask,
+                                      ifx(ifs), 0,
                                       MGM_JOIN_STATE_FLAG);
-  return MgmDeleteGroupMembershipEntry(drv_h, src, smask, ga.s_addr,
-                                       0xffffffffu, ifx(ifs), 0,
+  return MgmDeleteGroupMembershipEntry(drv_h, src, smask, ga.s_addr, gmask,
+                                       ifx(ifs), 0,
                                        MGM_JOIN_STATE_FLAG);
 }
 

@@ -556,13 +556,13 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
              (unsigned)ifp->ifindex);
     }
     ifp->querier_addr = pk->src;
-    ifp->oqp_until = now + oqpi(ig, ifp);
     if (pk->qver == 3) {
       if (pk->qrv != 0)
         ifp->qrv = pk->qrv;
       if (pk->qqi_s != 0)
         ifp->qi_ms = pk->qqi_s * 1000;
     }
+    ifp->oqp_until = now + oqpi(ig, ifp);
   }
   /* Timer updates for group(-and-source)-specific queries. */
   if (pk->group != 0 && (pk->qver < 3 || !pk->sflag) && !link_local(pk->group)) {

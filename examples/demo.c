@@ -27,7 +27,6 @@
 static HANDLE h_igmp, h_dvmrp;
 static int step;
 
-
 static DWORD ip(int a, int b, int c, int d) {
   DWORD v;
   unsigned char *p = (unsigned char *)&v;
@@ -39,14 +38,12 @@ static DWORD ip(int a, int b, int c, int d) {
   return v;
 }
 
-
 static const char *ipstr(DWORD v, char *buf) {
   const unsigned char *p = (const unsigned char *)&v;
 
   sprintf(buf, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
   return buf;
 }
-
 
 static void say(const char *who, const char *fmt, DWORD s, DWORD g) {
   char a[16], b[16];
@@ -58,12 +55,11 @@ static void say(const char *who, const char *fmt, DWORD s, DWORD g) {
 
 /* ---- DVMRP: a dense-mode protocol written against the Windows API ------ */
 
-static DWORD dv_rpf(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD iif,
-                    PDWORD nh, PDWORD up, DWORD hl, PBYTE hdr, PBYTE rt) {
+static DWORD dv_rpf(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD iif, PDWORD nh,
+                    PDWORD up, DWORD hl, PBYTE hdr, PBYTE rt) {
   say("DVMRP", "RPF check for (%s, %s): accept the route's interface", s, g);
   return NO_ERROR;
 }
-
 
 static DWORD dv_create(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,
                        DWORD inh, DWORD n, PMGM_IF_ENTRY list) {
@@ -76,9 +72,8 @@ static DWORD dv_create(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,
   return NO_ERROR;
 }
 
-
-static DWORD dv_prune(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
-                      DWORD nh, BOOL del, PDWORD tmo) {
+static DWORD dv_prune(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx, DWORD nh,
+                      BOOL del, PDWORD tmo) {
   say("DVMRP",
       del ? "prune alert (%s, %s): no more receivers elsewhere"
           : "prune alert (%s, %s): the MFE lost its last output; send a "
@@ -87,19 +82,19 @@ static DWORD dv_prune(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
   return NO_ERROR;
 }
 
-
 static DWORD dv_join(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL upd) {
-  say("DVMRP", upd ? "join alert (%s, %s): receivers appeared elsewhere"
-                   : "join alert (%s, %s): the MFE has outputs again",
+  say("DVMRP",
+      upd ? "join alert (%s, %s): receivers appeared elsewhere"
+          : "join alert (%s, %s): the MFE has outputs again",
       s, g);
   return NO_ERROR;
 }
 
-
 static DWORD dv_local_join(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
                            DWORD nh) {
-  say("DVMRP", "local join (%s, %s) on interface 2: as the LAN's "
-               "forwarder, add it",
+  say("DVMRP",
+      "local join (%s, %s) on interface 2: as the LAN's "
+      "forwarder, add it",
       s, g);
   /* A real protocol would defer this to its own thread; libmgm allows the
    * call from inside the callback. */
@@ -107,7 +102,6 @@ static DWORD dv_local_join(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
                              MGM_JOIN_STATE_FLAG);
   return NO_ERROR;
 }
-
 
 static DWORD dv_local_leave(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
                             DWORD nh) {
@@ -117,14 +111,14 @@ static DWORD dv_local_leave(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
   return NO_ERROR;
 }
 
-/* ---- IGMP ------------------------------------------------------------------ */
+/* ---- IGMP ------------------------------------------------------------------
+ */
 
 static DWORD ig_disable(DWORD ifx, DWORD nh) {
   printf("    callback -> IGMP  disable on interface %u: stop adding\n",
          (unsigned)ifx);
   return NO_ERROR;
 }
-
 
 static DWORD ig_enable(DWORD ifx, DWORD nh) {
   printf("    callback -> IGMP  enable on interface %u: re-add memberships "
@@ -133,30 +127,27 @@ static DWORD ig_enable(DWORD ifx, DWORD nh) {
   return NO_ERROR;
 }
 
-
 static DWORD ig_join(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL upd) {
   say("IGMP", "join alert (%s, %s)", s, g);
   return NO_ERROR;
 }
 
-
-static DWORD ig_prune(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
-                      DWORD nh, BOOL del, PDWORD tmo) {
+static DWORD ig_prune(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx, DWORD nh,
+                      BOOL del, PDWORD tmo) {
   say("IGMP", "prune alert (%s, %s)", s, g);
   return NO_ERROR;
 }
 
-/* ---- Output ------------------------------------------------------------------ */
+/* ---- Output
+ * ------------------------------------------------------------------ */
 
 static void banner(const char *what) {
   printf("\n== Step %d: %s\n", ++step, what);
 }
 
-
 static void show(const char *call, DWORD rc) {
   printf("  %s -> %lu\n", call, (unsigned long)rc);
 }
-
 
 static void show_mfes(void) {
   BYTE buf[4096];
@@ -171,8 +162,8 @@ static void show_mfes(void) {
     DWORD j;
 
     memcpy(&m, buf + off, SIZEOF_BASIC_MIB_MFE);
-    printf("    (%s, %s) iif %u up %lus expires %lus  oifs:", ipstr(m.dwSource, a),
-           ipstr(m.dwGroup, b), (unsigned)m.dwInIfIndex,
+    printf("    (%s, %s) iif %u up %lus expires %lus  oifs:",
+           ipstr(m.dwSource, a), ipstr(m.dwGroup, b), (unsigned)m.dwInIfIndex,
            (unsigned long)m.ulUpTime, (unsigned long)m.ulExpiryTime);
     for (j = 0; j < m.ulNumOutIf; j++) {
       MIB_IPMCAST_OIF o;
@@ -185,13 +176,12 @@ static void show_mfes(void) {
   }
 }
 
-
 static void send_packet(DWORD ifx, DWORD s, DWORD g) {
   struct libmgm_sim_result r;
   char a[16], b[16];
   static const char *const verdict[] = {"forwarded", "dropped (negative)",
-                                        "dropped (wrong interface)",
-                                        "queued", "not routed"};
+                                        "dropped (wrong interface)", "queued",
+                                        "not routed"};
   DWORD i;
 
   libmgm_sim_inject(ifx, s, g, 16, 1000, &r);
@@ -201,7 +191,6 @@ static void send_packet(DWORD ifx, DWORD s, DWORD g) {
     printf("%s%u", i ? ", " : " to interface ", (unsigned)r.out_ifindex[i]);
   printf("\n");
 }
-
 
 int main(void) {
   struct libmgm_config cfg;
@@ -216,8 +205,7 @@ int main(void) {
          (unsigned long)rc);
   if (rc != NO_ERROR)
     return 1;
-  libmgm_sim_route_add(ip(10, 1, 0, 0), ip(255, 255, 0, 0), 1, 0,
-                       PROTO_IP_RIP);
+  libmgm_sim_route_add(ip(10, 1, 0, 0), ip(255, 255, 0, 0), 1, 0, PROTO_IP_RIP);
 
   banner("IGMP registers and takes the host LANs (interfaces 2 and 3)");
   igmp.pfnDisableIgmpCallback = ig_disable;

@@ -39,9 +39,7 @@ enum libmgm_log_level {
   LIBMGM_LOG_TRACE = 5
 };
 
-typedef void (*libmgm_log_fn)(void *ctx,
-                              int level,
-                              const char *channel,
+typedef void (*libmgm_log_fn)(void *ctx, int level, const char *channel,
                               const char *message);
 
 struct uv_loop_s; /* libuv's loop; libmgm.h needs no uv.h */
@@ -49,19 +47,19 @@ struct uv_loop_s; /* libuv's loop; libmgm.h needs no uv.h */
 /* Start-up configuration.  Initialise with libmgm_config_init(), then set
  * what you need.  Strings are copied by libmgm_start(). */
 struct libmgm_config {
-  uint32_t size;            /* sizeof(struct libmgm_config), set by init */
-  const char *backend;      /* "sim", "linux", "bsd"; NULL = platform's */
-  uint32_t table;           /* kernel multicast table (Linux MRT_TABLE) */
-  uint32_t mfe_lifetime_s;  /* default MFE lifetime, seconds (900) */
-  int strict;               /* report documented misuse as errors */
-  const char *log;          /* LIBMGM_LOG syntax; NULL = "warn" */
-  libmgm_log_fn log_fn;     /* NULL = lines on stderr */
-  void *log_ctx;            /* passed to log_fn */
-  struct uv_loop_s *loop;   /* host libuv loop, or NULL for own thread */
-  int wrongif_alerts;       /* D-WRONGIF: deliver wrong-if callbacks */
-  int bigmp_membership;     /* D-BIGMP: bIGMP = IGMP has a member there */
-  uint32_t rcvbuf_bytes;    /* kernel upcall socket buffer; 0 = default */
-  int sim_profile;          /* enum libmgm_sim_profile, sim backend only */
+  uint32_t size;           /* sizeof(struct libmgm_config), set by init */
+  const char *backend;     /* "sim", "linux", "bsd"; NULL = platform's */
+  uint32_t table;          /* kernel multicast table (Linux MRT_TABLE) */
+  uint32_t mfe_lifetime_s; /* default MFE lifetime, seconds (900) */
+  int strict;              /* report documented misuse as errors */
+  const char *log;         /* LIBMGM_LOG syntax; NULL = "warn" */
+  libmgm_log_fn log_fn;    /* NULL = lines on stderr */
+  void *log_ctx;           /* passed to log_fn */
+  struct uv_loop_s *loop;  /* host libuv loop, or NULL for own thread */
+  int wrongif_alerts;      /* D-WRONGIF: deliver wrong-if callbacks */
+  int bigmp_membership;    /* D-BIGMP: bIGMP = IGMP has a member there */
+  uint32_t rcvbuf_bytes;   /* kernel upcall socket buffer; 0 = default */
+  int sim_profile;         /* enum libmgm_sim_profile, sim backend only */
 };
 
 void libmgm_config_init(struct libmgm_config *cfg);
@@ -115,9 +113,9 @@ enum libmgm_sim_verdict {
   LIBMGM_SIM_NOT_ROUTED = 4 /* arrival interface absent/down/not a slot */
 };
 struct libmgm_sim_result {
-  DWORD verdict;                          /* enum libmgm_sim_verdict */
-  DWORD n_out;                            /* interfaces it was sent on */
-  DWORD out_ifindex[LIBMGM_SIM_MAX_OUT];  /* ascending */
+  DWORD verdict;                         /* enum libmgm_sim_verdict */
+  DWORD n_out;                           /* interfaces it was sent on */
+  DWORD out_ifindex[LIBMGM_SIM_MAX_OUT]; /* ascending */
 };
 
 /* Interfaces.  addr is in network order (0 = unnumbered). */
@@ -173,9 +171,9 @@ struct libmgm_if_info {
   DWORD nexthop;
   BOOL has_owner; /* routing-protocol owner */
   DWORD owner_protocol, owner_component;
-  BOOL has_igmp;  /* IGMP co-owner */
+  BOOL has_igmp; /* IGMP co-owner */
   DWORD igmp_protocol, igmp_component;
-  BOOL attached;  /* has a forwarder slot (VIF) */
+  BOOL attached; /* has a forwarder slot (VIF) */
 };
 
 struct libmgm_member_info {
@@ -189,11 +187,11 @@ struct libmgm_member_info {
 /* A consistent read-only copy of what MGM holds (MFEs: MgmGetFirstMfe*). */
 struct libmgm_snapshot {
   char backend[16];
-  ULONGLONG now_ms;                   /* backend clock */
+  ULONGLONG now_ms; /* backend clock */
   DWORD n_protos;
-  struct libmgm_proto_info *protos;   /* registration order */
+  struct libmgm_proto_info *protos; /* registration order */
   DWORD n_ifs;
-  struct libmgm_if_info *ifs;         /* ascending (ifindex, nexthop) */
+  struct libmgm_if_info *ifs; /* ascending (ifindex, nexthop) */
   DWORD n_members;
   struct libmgm_member_info *members; /* ascending (group, source, if) */
 };

@@ -20,11 +20,11 @@
 #endif
 
 /* Enter the instance or return its code; `c` is declared by the caller. */
-#define MGM_ENTER(c)                                                          \
-  do {                                                                        \
-    DWORD enter_rc_ = mgm__core_enter(&(c));                                  \
-    if (enter_rc_ != NO_ERROR)                                                \
-      return enter_rc_;                                                       \
+#define MGM_ENTER(c)                                                           \
+  do {                                                                         \
+    DWORD enter_rc_ = mgm__core_enter(&(c));                                   \
+    if (enter_rc_ != NO_ERROR)                                                 \
+      return enter_rc_;                                                        \
   } while (0)
 
 #define MGM_API_TRACE(c, ...) MGM_TRACE(c, MGM_CH_API, __VA_ARGS__)

@@ -34,7 +34,6 @@ MGM_EXPORT DWORD MgmGroupEnumerationStart(HANDLE hProtocol,
   return rc;
 }
 
-
 /***********************************************************************
  *      MgmGroupEnumerationGetNext
  *
@@ -45,8 +44,7 @@ MGM_EXPORT DWORD MgmGroupEnumerationStart(HANDLE hProtocol,
  *  ERROR_INSUFFICIENT_BUFFER (*pdwBufferSize := 16),
  *  ERROR_INVALID_PARAMETER, ERROR_CAN_NOT_COMPLETE.
  */
-MGM_EXPORT DWORD MgmGroupEnumerationGetNext(HANDLE hEnum,
-                                            PDWORD pdwBufferSize,
+MGM_EXPORT DWORD MgmGroupEnumerationGetNext(HANDLE hEnum, PDWORD pdwBufferSize,
                                             PBYTE pbBuffer,
                                             PDWORD pdwNumEntries) {
   struct mgm_core *c;
@@ -54,8 +52,7 @@ MGM_EXPORT DWORD MgmGroupEnumerationGetNext(HANDLE hEnum,
 
   MGM_ENTER(c);
   MGM_API_TRACE(c, "MgmGroupEnumerationGetNext(%p, %p, %p, %p)", hEnum,
-                (void *)pdwBufferSize, (void *)pbBuffer,
-                (void *)pdwNumEntries);
+                (void *)pdwBufferSize, (void *)pbBuffer, (void *)pdwNumEntries);
   if (pdwBufferSize == NULL || pdwNumEntries == NULL ||
       (pbBuffer == NULL && *pdwBufferSize != 0))
     rc = ERROR_INVALID_PARAMETER;
@@ -64,7 +61,6 @@ MGM_EXPORT DWORD MgmGroupEnumerationGetNext(HANDLE hEnum,
   mgm__core_leave(c);
   return rc;
 }
-
 
 /***********************************************************************
  *      MgmGroupEnumerationEnd

@@ -22,7 +22,6 @@ MGM_EXPORT void libmgm_config_init(struct libmgm_config *cfg) {
   cfg->mfe_lifetime_s = MGM_DEFAULT_LIFETIME_S;
 }
 
-
 MGM_EXPORT DWORD libmgm_start(const struct libmgm_config *cfg) {
   struct libmgm_config envcfg;
   char name[32];
@@ -34,11 +33,9 @@ MGM_EXPORT DWORD libmgm_start(const struct libmgm_config *cfg) {
   return mgm__core_start(mgm__core_default(), cfg);
 }
 
-
 MGM_EXPORT DWORD libmgm_stop(void) {
   return mgm__core_stop(mgm__core_default());
 }
-
 
 /***********************************************************************
  *      MgmInitialize / MgmDeInitialize
@@ -51,12 +48,12 @@ MGM_EXPORT DWORD MgmInitialize(void) {
   return libmgm_start(NULL);
 }
 
-
 MGM_EXPORT DWORD MgmDeInitialize(void) {
   return libmgm_stop();
 }
 
-/* ---- Instances ------------------------------------------------------------- */
+/* ---- Instances -------------------------------------------------------------
+ */
 
 MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
                                         struct libmgm_instance **out) {
@@ -82,7 +79,6 @@ MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
   return NO_ERROR;
 }
 
-
 MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
   struct mgm_core *c = (struct mgm_core *)inst;
   DWORD rc;
@@ -99,7 +95,6 @@ MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
   return NO_ERROR;
 }
 
-
 MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
   struct mgm_core *c = (struct mgm_core *)inst;
 
@@ -111,7 +106,8 @@ MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
   return NO_ERROR;
 }
 
-/* ---- Sim controls ------------------------------------------------------------ */
+/* ---- Sim controls
+ * ------------------------------------------------------------ */
 
 struct sim_task {
   struct mgm_core *c;
@@ -136,7 +132,6 @@ enum {
   SIM_NOW
 };
 
-
 static void sim_task_fn(void *arg) {
   struct sim_task *t = arg;
   struct mgm_core *c = t->c;
@@ -160,8 +155,7 @@ static void sim_task_fn(void *arg) {
     t->rc = mgm__sim_route_del(be, t->a, t->b);
     break;
   case SIM_INJECT:
-    t->rc = mgm__sim_inject(be, t->a, t->b, t->d, (uint8_t)t->e, t->f,
-                            &t->res);
+    t->rc = mgm__sim_inject(be, t->a, t->b, t->d, (uint8_t)t->e, t->f, &t->res);
     break;
   case SIM_ADVANCE:
     t->rc = mgm__sim_advance(be, t->a);
@@ -192,7 +186,6 @@ static void sim_task_fn(void *arg) {
   }
 }
 
-
 static DWORD sim_run(struct sim_task *t) {
   struct mgm_core *c;
   DWORD rc;
@@ -214,17 +207,15 @@ out:
   return rc;
 }
 
-
-MGM_EXPORT DWORD libmgm_sim_if_add(DWORD ifindex, const char *name,
-                                   DWORD addr, DWORD prefixlen) {
-  struct sim_task t = {.op = SIM_IF_ADD, .a = ifindex, .b = addr,
-                       .d = prefixlen, .name = name};
+MGM_EXPORT DWORD libmgm_sim_if_add(DWORD ifindex, const char *name, DWORD addr,
+                                   DWORD prefixlen) {
+  struct sim_task t = {
+      .op = SIM_IF_ADD, .a = ifindex, .b = addr, .d = prefixlen, .name = name};
 
   if (ifindex == 0 || prefixlen > 32)
     return ERROR_INVALID_PARAMETER;
   return sim_run(&t);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_if_del(DWORD ifindex) {
   struct sim_task t = {.op = SIM_IF_DEL, .a = ifindex};
@@ -232,25 +223,25 @@ MGM_EXPORT DWORD libmgm_sim_if_del(DWORD ifindex) {
   return sim_run(&t);
 }
 
-
 MGM_EXPORT DWORD libmgm_sim_if_set_up(DWORD ifindex, BOOL up) {
   struct sim_task t = {.op = SIM_IF_UP, .a = ifindex, .b = up != 0};
 
   return sim_run(&t);
 }
 
-
-MGM_EXPORT DWORD libmgm_sim_route_add(DWORD network, DWORD mask,
-                                      DWORD ifindex, DWORD upstream,
-                                      DWORD protocol) {
-  struct sim_task t = {.op = SIM_ROUTE_ADD, .a = network, .b = mask,
-                       .d = ifindex, .e = upstream, .f = protocol};
+MGM_EXPORT DWORD libmgm_sim_route_add(DWORD network, DWORD mask, DWORD ifindex,
+                                      DWORD upstream, DWORD protocol) {
+  struct sim_task t = {.op = SIM_ROUTE_ADD,
+                       .a = network,
+                       .b = mask,
+                       .d = ifindex,
+                       .e = upstream,
+                       .f = protocol};
 
   if ((network & ~mask) != 0)
     return ERROR_INVALID_PARAMETER;
   return sim_run(&t);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_route_del(DWORD network, DWORD mask) {
   struct sim_task t = {.op = SIM_ROUTE_DEL, .a = network, .b = mask};
@@ -258,12 +249,11 @@ MGM_EXPORT DWORD libmgm_sim_route_del(DWORD network, DWORD mask) {
   return sim_run(&t);
 }
 
-
 MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
                                    BYTE ttl, DWORD len,
                                    struct libmgm_sim_result *res) {
-  struct sim_task t = {.op = SIM_INJECT, .a = ifindex, .b = src, .d = grp,
-                       .e = ttl, .f = len};
+  struct sim_task t = {
+      .op = SIM_INJECT, .a = ifindex, .b = src, .d = grp, .e = ttl, .f = len};
   DWORD rc, i;
 
   rc = sim_run(&t);
@@ -276,13 +266,11 @@ MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
   return rc;
 }
 
-
 MGM_EXPORT DWORD libmgm_sim_advance(DWORD ms) {
   struct sim_task t = {.op = SIM_ADVANCE, .a = ms};
 
   return sim_run(&t);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_now(ULONGLONG *ms) {
   struct mgm_core *c;
@@ -297,7 +285,6 @@ MGM_EXPORT DWORD libmgm_sim_now(ULONGLONG *ms) {
   return NO_ERROR;
 }
 
-
 MGM_EXPORT DWORD libmgm_sim_fail_next(DWORD op, int be_error) {
   struct sim_task t = {.op = SIM_FAIL, .a = op, .b = (uint32_t)be_error};
 
@@ -306,13 +293,11 @@ MGM_EXPORT DWORD libmgm_sim_fail_next(DWORD op, int be_error) {
   return sim_run(&t);
 }
 
-
 MGM_EXPORT DWORD libmgm_sim_set_limits(DWORD max_slots) {
   struct sim_task t = {.op = SIM_LIMITS, .a = max_slots};
 
   return sim_run(&t);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
   struct sim_task t = {.op = SIM_COUNT};
@@ -328,7 +313,8 @@ MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
   return rc;
 }
 
-/* ---- Host hooks ------------------------------------------------------------ */
+/* ---- Host hooks ------------------------------------------------------------
+ */
 
 MGM_EXPORT DWORD libmgm_snapshot_take(struct libmgm_snapshot **out) {
   struct mgm_core *c;
@@ -342,7 +328,6 @@ MGM_EXPORT DWORD libmgm_snapshot_take(struct libmgm_snapshot **out) {
   return rc;
 }
 
-
 MGM_EXPORT void libmgm_snapshot_free(struct libmgm_snapshot *snap) {
   if (snap == NULL)
     return;
@@ -351,7 +336,6 @@ MGM_EXPORT void libmgm_snapshot_free(struct libmgm_snapshot *snap) {
   free(snap->members);
   free(snap);
 }
-
 
 MGM_EXPORT DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx) {
   struct mgm_core *c;
@@ -364,7 +348,6 @@ MGM_EXPORT DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx) {
   mgm__core_leave(c);
   return NO_ERROR;
 }
-
 
 MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
                                   DWORD len) {
@@ -389,7 +372,6 @@ MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
   return rc;
 }
 
-
 struct ctrl_task {
   struct mgm_core *c;
   uint32_t ifindex;
@@ -398,7 +380,6 @@ struct ctrl_task {
   int rc;
 };
 
-
 static void ctrl_task_fn(void *arg) {
   struct ctrl_task *k = arg;
 
@@ -406,7 +387,6 @@ static void ctrl_task_fn(void *arg) {
   k->rc = mgm__sim_inject_ctrl(k->c->be, k->ifindex, k->pkt, k->len);
   mgm__unlock(k->c);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_inject_ctrl(DWORD ifindex, const BYTE *pkt,
                                         DWORD len) {
@@ -429,7 +409,6 @@ MGM_EXPORT DWORD libmgm_sim_inject_ctrl(DWORD ifindex, const BYTE *pkt,
   return rc;
 }
 
-
 /* The sim speaks uint32_t, the public hook DWORD: convert, never cast
  * function pointers. */
 static void sim_tx_tramp(void *ctx, uint32_t ifindex, uint32_t dst,
@@ -439,7 +418,6 @@ static void sim_tx_tramp(void *ctx, uint32_t ifindex, uint32_t dst,
   if (c->sim_tx_fn)
     c->sim_tx_fn(c->sim_tx_ctx, ifindex, dst, msg, len);
 }
-
 
 MGM_EXPORT DWORD libmgm_sim_set_tx_hook(libmgm_sim_tx_fn fn, void *ctx) {
   struct mgm_core *c;

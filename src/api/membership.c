@@ -11,7 +11,8 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
   DWORD rc;
 
   MGM_ENTER(c);
-  MGM_API_TRACE(c, "Mgm%sGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
+  MGM_API_TRACE(c,
+                "Mgm%sGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
                 "%08x, %x)",
                 add ? "Add" : "Delete", h, (unsigned)s, (unsigned)sm,
                 (unsigned)g, (unsigned)gm, (unsigned)ifx, (unsigned)nh,
@@ -21,7 +22,6 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
   mgm__core_leave(c);
   return rc;
 }
-
 
 /***********************************************************************
  *      MgmAddGroupMembershipEntry
@@ -46,18 +46,13 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
  *  mode also refuses non-canonical masks, non-class-D groups, unknown flag
  *  bits, and calls inside the IGMP enable/disable callbacks.
  */
-MGM_EXPORT DWORD MgmAddGroupMembershipEntry(HANDLE hProtocol,
-                                            DWORD dwSourceAddr,
-                                            DWORD dwSourceMask,
-                                            DWORD dwGroupAddr,
-                                            DWORD dwGroupMask, DWORD dwIfIndex,
-                                            DWORD dwIfNextHopIPAddr,
-                                            DWORD dwFlags) {
-  return membership_call(1, hProtocol, dwSourceAddr, dwSourceMask,
-                         dwGroupAddr, dwGroupMask, dwIfIndex,
-                         dwIfNextHopIPAddr, dwFlags);
+MGM_EXPORT DWORD MgmAddGroupMembershipEntry(
+    HANDLE hProtocol, DWORD dwSourceAddr, DWORD dwSourceMask, DWORD dwGroupAddr,
+    DWORD dwGroupMask, DWORD dwIfIndex, DWORD dwIfNextHopIPAddr,
+    DWORD dwFlags) {
+  return membership_call(1, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
+                         dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
 }
-
 
 /***********************************************************************
  *      MgmDeleteGroupMembershipEntry
@@ -72,15 +67,10 @@ MGM_EXPORT DWORD MgmAddGroupMembershipEntry(HANDLE hProtocol,
  * NOTES
  *  Deleting an absent membership returns NO_ERROR (D-IDEMPOTENT).
  */
-MGM_EXPORT DWORD MgmDeleteGroupMembershipEntry(HANDLE hProtocol,
-                                               DWORD dwSourceAddr,
-                                               DWORD dwSourceMask,
-                                               DWORD dwGroupAddr,
-                                               DWORD dwGroupMask,
-                                               DWORD dwIfIndex,
-                                               DWORD dwIfNextHopIPAddr,
-                                               DWORD dwFlags) {
-  return membership_call(0, hProtocol, dwSourceAddr, dwSourceMask,
-                         dwGroupAddr, dwGroupMask, dwIfIndex,
-                         dwIfNextHopIPAddr, dwFlags);
+MGM_EXPORT DWORD MgmDeleteGroupMembershipEntry(
+    HANDLE hProtocol, DWORD dwSourceAddr, DWORD dwSourceMask, DWORD dwGroupAddr,
+    DWORD dwGroupMask, DWORD dwIfIndex, DWORD dwIfNextHopIPAddr,
+    DWORD dwFlags) {
+  return membership_call(0, hProtocol, dwSourceAddr, dwSourceMask, dwGroupAddr,
+                         dwGroupMask, dwIfIndex, dwIfNextHopIPAddr, dwFlags);
 }

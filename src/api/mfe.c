@@ -17,15 +17,13 @@ static int bad_buffer(PDWORD size, PBYTE buf) {
   return size == NULL || (buf == NULL && *size != 0);
 }
 
-
 /* D-STATSFLAG: 1 basic, 2 EX, 0 basic; anything else is invalid. */
 static int bad_stats_flags(DWORD f) {
   return f != 0 && f != MGM_MFE_STATS_0 && f != MGM_MFE_STATS_1;
 }
 
-
-static DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size,
-                     PBYTE buf, DWORD flags) {
+static DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size, PBYTE buf,
+                     DWORD flags) {
   struct mgm_core *c;
   DWORD rc;
 
@@ -41,9 +39,8 @@ static DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size,
   return rc;
 }
 
-
-static DWORD get_many(int stats, PMIB_IPMCAST_MFE start, int next,
-                      PDWORD size, PBYTE buf, PDWORD n, DWORD flags) {
+static DWORD get_many(int stats, PMIB_IPMCAST_MFE start, int next, PDWORD size,
+                      PBYTE buf, PDWORD n, DWORD flags) {
   struct mgm_core *c;
   DWORD rc;
 
@@ -61,7 +58,6 @@ static DWORD get_many(int stats, PMIB_IPMCAST_MFE start, int next,
   return rc;
 }
 
-
 /***********************************************************************
  *      MgmGetMfe
  *
@@ -75,7 +71,6 @@ MGM_EXPORT DWORD MgmGetMfe(PMIB_IPMCAST_MFE pimm, PDWORD pdwBufferSize,
                            PBYTE pbBuffer) {
   return get_one(0, pimm, pdwBufferSize, pbBuffer, 0);
 }
-
 
 /***********************************************************************
  *      MgmGetFirstMfe
@@ -91,7 +86,6 @@ MGM_EXPORT DWORD MgmGetFirstMfe(PDWORD pdwBufferSize, PBYTE pbBuffer,
   return get_many(0, NULL, 0, pdwBufferSize, pbBuffer, pdwNumEntries, 0);
 }
 
-
 /***********************************************************************
  *      MgmGetNextMfe
  *
@@ -100,12 +94,10 @@ MGM_EXPORT DWORD MgmGetFirstMfe(PDWORD pdwBufferSize, PBYTE pbBuffer,
  * RETURNS
  *  As MgmGetFirstMfe.
  */
-MGM_EXPORT DWORD MgmGetNextMfe(PMIB_IPMCAST_MFE pimmStart,
-                               PDWORD pdwBufferSize, PBYTE pbBuffer,
-                               PDWORD pdwNumEntries) {
+MGM_EXPORT DWORD MgmGetNextMfe(PMIB_IPMCAST_MFE pimmStart, PDWORD pdwBufferSize,
+                               PBYTE pbBuffer, PDWORD pdwNumEntries) {
   return get_many(0, pimmStart, 1, pdwBufferSize, pbBuffer, pdwNumEntries, 0);
 }
-
 
 /***********************************************************************
  *      MgmGetMfeStats
@@ -125,16 +117,13 @@ MGM_EXPORT DWORD MgmGetMfeStats(PMIB_IPMCAST_MFE pimm, PDWORD pdwBufferSize,
   return get_one(1, pimm, pdwBufferSize, pbBuffer, dwFlags);
 }
 
-
 /***********************************************************************
  *      MgmGetFirstMfeStats
  */
 MGM_EXPORT DWORD MgmGetFirstMfeStats(PDWORD pdwBufferSize, PBYTE pbBuffer,
                                      PDWORD pdwNumEntries, DWORD dwFlags) {
-  return get_many(1, NULL, 0, pdwBufferSize, pbBuffer, pdwNumEntries,
-                  dwFlags);
+  return get_many(1, NULL, 0, pdwBufferSize, pbBuffer, pdwNumEntries, dwFlags);
 }
-
 
 /***********************************************************************
  *      MgmGetNextMfeStats
@@ -145,7 +134,6 @@ MGM_EXPORT DWORD MgmGetNextMfeStats(PMIB_IPMCAST_MFE pimmStart,
   return get_many(1, pimmStart, 1, pdwBufferSize, pbBuffer, pdwNumEntries,
                   dwFlags);
 }
-
 
 /***********************************************************************
  *      MgmSetMfe

@@ -34,7 +34,6 @@ MGM_EXPORT DWORD MgmTakeInterfaceOwnership(HANDLE hProtocol, DWORD dwIfIndex,
   return rc;
 }
 
-
 /***********************************************************************
  *      MgmReleaseInterfaceOwnership
  *
@@ -44,8 +43,7 @@ MGM_EXPORT DWORD MgmTakeInterfaceOwnership(HANDLE hProtocol, DWORD dwIfIndex,
  *  NO_ERROR, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER (bad handle,
  *  or the interface is not owned by the caller).
  */
-MGM_EXPORT DWORD MgmReleaseInterfaceOwnership(HANDLE hProtocol,
-                                              DWORD dwIfIndex,
+MGM_EXPORT DWORD MgmReleaseInterfaceOwnership(HANDLE hProtocol, DWORD dwIfIndex,
                                               DWORD dwIfNextHopAddr) {
   struct mgm_core *c;
   DWORD rc;
@@ -57,7 +55,6 @@ MGM_EXPORT DWORD MgmReleaseInterfaceOwnership(HANDLE hProtocol,
   mgm__core_leave(c);
   return rc;
 }
-
 
 /***********************************************************************
  *      MgmGetProtocolOnInterface

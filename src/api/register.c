@@ -24,8 +24,7 @@
  *  ERROR_INVALID_PARAMETER when prpiInfo or phProtocol is NULL (port).
  */
 MGM_EXPORT DWORD MgmRegisterMProtocol(PROUTING_PROTOCOL_CONFIG prpiInfo,
-                                      DWORD dwProtocolId,
-                                      DWORD dwComponentId,
+                                      DWORD dwProtocolId, DWORD dwComponentId,
                                       HANDLE *phProtocol) {
   struct mgm_core *c;
   DWORD rc;
@@ -42,7 +41,6 @@ MGM_EXPORT DWORD MgmRegisterMProtocol(PROUTING_PROTOCOL_CONFIG prpiInfo,
   mgm__core_leave(c);
   return rc;
 }
-
 
 /***********************************************************************
  *      MgmDeRegisterMProtocol

@@ -28,26 +28,21 @@ static pthread_cond_t g_drain_cond = PTHREAD_COND_INITIALIZER;
 
 _Thread_local struct mgm_core *mgm__tls_inst;
 
-
 struct mgm_core *mgm__core_default(void) {
   return &default_core;
 }
-
 
 void mgm__lock(struct mgm_core *c) {
   pthread_mutex_lock(&c->lock);
 }
 
-
 void mgm__unlock(struct mgm_core *c) {
   pthread_mutex_unlock(&c->lock);
 }
 
-
 uint64_t mgm__now(struct mgm_core *c) {
   return c->be_ops->now_ms(c->be);
 }
-
 
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
   char buf[384];
@@ -64,7 +59,8 @@ DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
   return NO_ERROR;
 }
 
-/* ---- Backend wrappers ----------------------------------------------------- */
+/* ---- Backend wrappers -----------------------------------------------------
+ */
 
 int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex) {
   int rc = c->be_ops->if_attach ? c->be_ops->if_attach(c->be, ifindex) : 0;
@@ -73,7 +69,6 @@ int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex) {
   return rc;
 }
 
-
 int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex) {
   int rc = c->be_ops->if_detach ? c->be_ops->if_detach(c->be, ifindex) : 0;
 
@@ -81,16 +76,14 @@ int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex) {
   return rc;
 }
 
-
 int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
   int rc = c->be_ops->mfe_set(c->be, f);
 
   MGM_TRACE(c, MGM_CH_PLAT, "mfe_set(%08x, %08x, iif %u, %u oif) = %d",
-            (unsigned)f->key.source, (unsigned)f->key.group,
-            (unsigned)f->iif, (unsigned)f->n_oif, rc);
+            (unsigned)f->key.source, (unsigned)f->key.group, (unsigned)f->iif,
+            (unsigned)f->n_oif, rc);
   return rc;
 }
-
 
 int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
   int rc = c->be_ops->mfe_del(c->be, k);
@@ -100,13 +93,11 @@ int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
   return rc == MGM_BE_ENOENT ? 0 : rc;
 }
 
-
 int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                         struct mgm_fwd_stats *out) {
   return c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
                               : MGM_BE_ENOTSUP;
 }
-
 
 int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r) {
   int rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
@@ -122,24 +113,20 @@ static void up_if_event(void *ctx, const struct mgm_if_event *ev) {
   mgm__if_on_event(ctx, ev);
 }
 
-
 static void up_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
                         const void *hdr, size_t hdrlen) {
   mgm__mfe_on_no_entry(ctx, iif, src, grp, hdr, hdrlen);
 }
-
 
 static void up_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
                         const void *hdr, size_t hdrlen) {
   mgm__mfe_on_wrong_if(ctx, iif, src, grp, hdr, hdrlen);
 }
 
-
 static void up_mfe_gone(void *ctx, const struct mgm_mfe_key *k,
                         enum mgm_mfe_gone why) {
   mgm__mfe_on_gone(ctx, k, why);
 }
-
 
 static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
                            size_t len) {
@@ -157,10 +144,8 @@ static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
     fn(fctx, ifindex, pkt, (DWORD)len);
 }
 
-
 static const struct mgm_be_upcalls core_upcalls = {
     up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
-
 
 void mgm__core_drain(struct mgm_core *c) {
   int rc;
@@ -174,11 +159,9 @@ void mgm__core_drain(struct mgm_core *c) {
   } while (rc > 0);
 }
 
-
 static void on_readable(void *ctx) {
   mgm__core_drain(ctx);
 }
-
 
 static void on_timer(void *ctx) {
   struct mgm_core *c = ctx;
@@ -189,9 +172,7 @@ static void on_timer(void *ctx) {
   mgm__unlock(c);
 }
 
-
 static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer};
-
 
 /* Keep the loop's timer on the earliest MFE deadline (real clocks only;
  * the sim's virtual clock advances through libmgm_sim_advance). */
@@ -213,13 +194,11 @@ void mgm__core_rearm(struct mgm_core *c) {
   }
 }
 
-
 struct loop_call {
   struct mgm_core *c;
   void (*fn)(void *);
   void *arg;
 };
-
 
 static void loop_call_fn(void *a) {
   struct loop_call *lc = a;
@@ -227,7 +206,6 @@ static void loop_call_fn(void *a) {
   lc->fn(lc->arg);
   mgm__core_drain(lc->c);
 }
-
 
 /* Run fn on the loop thread and deliver every backend event it causes
  * before returning.  From the loop thread itself (a sim control call made
@@ -252,7 +230,8 @@ DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a) {
              : ERROR_CAN_NOT_COMPLETE;
 }
 
-/* ---- Start and stop --------------------------------------------------------- */
+/* ---- Start and stop ---------------------------------------------------------
+ */
 
 static void be_log(void *ctx, int level, const char *msg) {
   struct mgm_core *c = ctx;
@@ -260,14 +239,12 @@ static void be_log(void *ctx, int level, const char *msg) {
   MGM_LOGX(c, level, MGM_CH_PLAT, "%s", msg);
 }
 
-
 static void resync_fn(void *a) {
   struct mgm_core *c = a;
 
   if (c->be_ops->resync)
     c->be_ops->resync(c->be);
 }
-
 
 static DWORD open_error(int be_err) {
   switch (be_err) {
@@ -286,7 +263,6 @@ static DWORD open_error(int be_err) {
   }
 }
 
-
 static void free_state(struct mgm_core *c) {
   mgm__protos_destroy(c);
   mgm__grps_destroy(c);
@@ -295,7 +271,6 @@ static void free_state(struct mgm_core *c) {
   mgm__handles_destroy(&c->handles);
   memset(&c->mfes, 0, sizeof(c->mfes));
 }
-
 
 /* Caller holds g_start_lock. */
 static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
@@ -323,14 +298,15 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
     return ERROR_INVALID_PARAMETER;
   }
   if (cfg.loop != NULL) {
-    MGM_ERR(c, MGM_CH_CORE, "a host libuv loop is not supported yet: leave "
+    MGM_ERR(c, MGM_CH_CORE,
+            "a host libuv loop is not supported yet: leave "
             "libmgm_config.loop NULL to use libmgm's own loop thread");
     return ERROR_NOT_SUPPORTED;
   }
   snprintf(c->backend_name, sizeof(c->backend_name), "%s", name);
   c->table = cfg.table;
-  c->lifetime_s = cfg.mfe_lifetime_s ? cfg.mfe_lifetime_s
-                                     : MGM_DEFAULT_LIFETIME_S;
+  c->lifetime_s =
+      cfg.mfe_lifetime_s ? cfg.mfe_lifetime_s : MGM_DEFAULT_LIFETIME_S;
   c->strict = cfg.strict != 0;
   c->wrongif_alerts = cfg.wrongif_alerts != 0;
   c->bigmp_membership = cfg.bigmp_membership != 0;
@@ -391,7 +367,6 @@ fail:
   return rc;
 }
 
-
 DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg) {
   DWORD rc;
 
@@ -400,7 +375,6 @@ DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg) {
   pthread_mutex_unlock(&g_start_lock);
   return rc;
 }
-
 
 DWORD mgm__core_stop(struct mgm_core *c) {
   DWORD rc = NO_ERROR;
@@ -454,7 +428,6 @@ out:
   return rc;
 }
 
-
 DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n) {
   const char *v;
 
@@ -476,7 +449,6 @@ DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n) {
   return NO_ERROR;
 }
 
-
 /* First Mgm* call without a start: start the default instance from the
  * environment.  A failure is logged once and remembered (state FAILED), so
  * every call returns ERROR_CAN_NOT_COMPLETE until libmgm_start succeeds. */
@@ -497,7 +469,6 @@ static void autostart(struct mgm_core *c) {
   pthread_mutex_unlock(&g_start_lock);
 }
 
-
 static void leave_raw(struct mgm_core *c) {
   if (atomic_fetch_sub(&c->active, 1) == 1 &&
       atomic_load(&c->state) == MGM_STOPPING) {
@@ -506,7 +477,6 @@ static void leave_raw(struct mgm_core *c) {
     pthread_mutex_unlock(&g_drain_lock);
   }
 }
-
 
 DWORD mgm__core_enter(struct mgm_core **out) {
   struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
@@ -528,7 +498,6 @@ DWORD mgm__core_enter(struct mgm_core **out) {
   }
   return ERROR_CAN_NOT_COMPLETE;
 }
-
 
 void mgm__core_leave(struct mgm_core *c) {
   leave_raw(c);

@@ -100,29 +100,30 @@ struct mgm_log {
 void mgm__log_init(struct mgm_log *log, const char *spec, libmgm_log_fn fn,
                    void *ctx);
 void mgm__log(const struct mgm_log *log, int level, enum mgm_chan ch,
-              const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char *mgm__log_chan_name(enum mgm_chan ch);
 
 #define MGM_LOG_ON(core, lvl, ch) ((core)->log.level[ch] >= (lvl))
-#define MGM_LOGX(core, lvl, ch, ...)                                          \
-  do {                                                                        \
-    if (MGM_LOG_ON(core, lvl, ch))                                            \
-      mgm__log(&(core)->log, lvl, ch, __VA_ARGS__);                           \
+#define MGM_LOGX(core, lvl, ch, ...)                                           \
+  do {                                                                         \
+    if (MGM_LOG_ON(core, lvl, ch))                                             \
+      mgm__log(&(core)->log, lvl, ch, __VA_ARGS__);                            \
   } while (0)
-#define MGM_TRACE(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_TRACE, ch, __VA_ARGS__)
+#define MGM_TRACE(core, ch, ...)                                               \
+  MGM_LOGX(core, LIBMGM_LOG_TRACE, ch, __VA_ARGS__)
 #define MGM_INFO(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_INFO, ch, __VA_ARGS__)
 #define MGM_WARN(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_WARN, ch, __VA_ARGS__)
 #define MGM_ERR(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_ERROR, ch, __VA_ARGS__)
 
-/* ---- Objects -------------------------------------------------------------- */
+/* ---- Objects --------------------------------------------------------------
+ */
 
 enum mgm_htype { MGM_H_FREE = 0, MGM_H_PROTO = 1, MGM_H_ENUM = 2 };
 
 struct mgm_hslot {
-  uint64_t gen;  /* generation of the live cookie; 0 when free */
-  uint8_t type;  /* enum mgm_htype */
-  void *obj;     /* the protocol or enumeration */
+  uint64_t gen;       /* generation of the live cookie; 0 when free */
+  uint8_t type;       /* enum mgm_htype */
+  void *obj;          /* the protocol or enumeration */
   uint32_t next_free; /* free list link (slot index + 1; 0 = end) */
 };
 
@@ -134,27 +135,27 @@ struct mgm_handles {
 
 /* A registered client (MgmRegisterMProtocol). */
 struct mgm_proto {
-  atomic_int refs;           /* registry + in-flight callback batches */
-  atomic_int dead;           /* deregistered: no more callbacks */
-  DWORD pid;                 /* protocol id */
-  DWORD cid;                 /* component id */
+  atomic_int refs;             /* registry + in-flight callback batches */
+  atomic_int dead;             /* deregistered: no more callbacks */
+  DWORD pid;                   /* protocol id */
+  DWORD cid;                   /* component id */
   ROUTING_PROTOCOL_CONFIG cfg; /* copy of the caller's callbacks */
-  uint64_t seq;              /* registration order */
-  uint16_t idx;              /* small id used in membership records */
-  int igmp;                  /* IGMP-type client (D-IGMP-ID) */
-  uint32_t n_owned;          /* interfaces owned or IGMP-co-owned */
-  uintptr_t handle;          /* its cookie */
-  struct mgm_enum *enums;    /* open group enumerations */
+  uint64_t seq;                /* registration order */
+  uint16_t idx;                /* small id used in membership records */
+  int igmp;                    /* IGMP-type client (D-IGMP-ID) */
+  uint32_t n_owned;            /* interfaces owned or IGMP-co-owned */
+  uintptr_t handle;            /* its cookie */
+  struct mgm_enum *enums;      /* open group enumerations */
 };
 
 /* A group enumeration (MgmGroupEnumerationStart). */
 struct mgm_enum {
-  struct mgm_proto *owner;     /* client that opened it */
-  struct mgm_enum *next;       /* in owner's list */
-  SOURCE_GROUP_ENTRY *snap;    /* snapshot taken at Start */
-  uint32_t n;                  /* entries in snap */
-  uint32_t pos;                /* next entry to return */
-  uintptr_t handle;            /* its cookie */
+  struct mgm_proto *owner;  /* client that opened it */
+  struct mgm_enum *next;    /* in owner's list */
+  SOURCE_GROUP_ENTRY *snap; /* snapshot taken at Start */
+  uint32_t n;               /* entries in snap */
+  uint32_t pos;             /* next entry to return */
+  uintptr_t handle;         /* its cookie */
 };
 
 /* Interface record: key = exact (ifindex, next hop) pair. */
@@ -170,26 +171,26 @@ struct mgm_if {
 
 /* Per-ifindex forwarder slot state (one VIF per ifindex in use). */
 struct mgm_slot {
-  struct mgm_hnode h;  /* key: ifindex */
-  uint32_t refs;       /* interface records with this ifindex */
-  int attached;        /* backend if_attach succeeded */
+  struct mgm_hnode h; /* key: ifindex */
+  uint32_t refs;      /* interface records with this ifindex */
+  int attached;       /* backend if_attach succeeded */
 };
 
 /* One membership: interface and contributing client. */
 struct mgm_member {
   uint32_t ifindex;
   uint32_t nexthop;
-  uint16_t pidx;  /* mgm_proto.idx */
+  uint16_t pidx; /* mgm_proto.idx */
 };
 
 /* Membership entry E: (S,G), (*,G) or (*,*) after normalisation. */
 struct mgm_grp {
-  struct mgm_hnode h;       /* key: src << 32 | grp (network order) */
-  uint32_t src;             /* 0 = any source */
-  uint32_t grp;             /* 0 = any group ((*,*)) */
-  struct mgm_member *mem;   /* effective, sorted (ifindex, nexthop, pidx) */
+  struct mgm_hnode h;     /* key: src << 32 | grp (network order) */
+  uint32_t src;           /* 0 = any source */
+  uint32_t grp;           /* 0 = any group ((*,*)) */
+  struct mgm_member *mem; /* effective, sorted (ifindex, nexthop, pidx) */
   uint32_t n_mem, cap_mem;
-  struct mgm_member *lat;   /* latent IGMP joins (D-LOCAL) */
+  struct mgm_member *lat; /* latent IGMP joins (D-LOCAL) */
   uint32_t n_lat, cap_lat;
 };
 
@@ -200,22 +201,22 @@ struct mgm_oifent {
 
 /* Multicast forwarding entry (always a specific (S,G), D-MFE-SG). */
 struct mgm_mfe {
-  struct mgm_avl node;      /* key: ntohl(G) << 32 | ntohl(S) */
-  uint32_t src, grp;        /* network order */
-  uint32_t iif, iif_nh;     /* incoming interface */
-  uint32_t upstream;        /* dwUpStrmNgbr */
-  uint32_t in_proto;        /* dwInIfProtocol */
+  struct mgm_avl node;  /* key: ntohl(G) << 32 | ntohl(S) */
+  uint32_t src, grp;    /* network order */
+  uint32_t iif, iif_nh; /* incoming interface */
+  uint32_t upstream;    /* dwUpStrmNgbr */
+  uint32_t in_proto;    /* dwInIfProtocol */
   uint32_t route_proto, route_net, route_mask;
-  uint64_t created_ms;      /* backend clock */
-  uint64_t expire_ms;       /* deadline */
-  uint32_t timeout_s;       /* ulTimeOut */
-  uint64_t id;              /* unique, for applying callback outputs */
-  struct mgm_oifent *oif;   /* sorted (ifindex, nexthop) */
+  uint64_t created_ms;    /* backend clock */
+  uint64_t expire_ms;     /* deadline */
+  uint32_t timeout_s;     /* ulTimeOut */
+  uint64_t id;            /* unique, for applying callback outputs */
+  struct mgm_oifent *oif; /* sorted (ifindex, nexthop) */
   uint32_t n_oif, cap_oif;
-  uint32_t heap_idx;        /* position in the expiry heap */
-  int installed;            /* in the forwarder */
-  uint64_t wrongif_ms[4];   /* D-WRONGIF rate limit: last alert time */
-  uint32_t wrongif_if[4];   /* ...per arrival interface; 0 = unused */
+  uint32_t heap_idx;      /* position in the expiry heap */
+  int installed;          /* in the forwarder */
+  uint64_t wrongif_ms[4]; /* D-WRONGIF rate limit: last alert time */
+  uint32_t wrongif_if[4]; /* ...per arrival interface; 0 = unused */
 };
 
 /* ---- Callback batches (dispatch.c) ------------------------------------- */
@@ -233,18 +234,18 @@ enum mgm_cb {
 };
 
 struct mgm_call {
-  uint8_t kind;            /* enum mgm_cb */
-  struct mgm_proto *p;     /* referenced target */
+  uint8_t kind;             /* enum mgm_cb */
+  struct mgm_proto *p;      /* referenced target */
   DWORD s, smask, g, gmask; /* source/group as passed */
-  DWORD ifx, nh;           /* interface */
-  BOOL flag;               /* bMemberUpdate / bMemberDelete */
-  uint64_t mfe_id;         /* negative prune: MFE to re-arm */
-  const void *hdr;         /* wrong-if header (batch-owned copy) */
+  DWORD ifx, nh;            /* interface */
+  BOOL flag;                /* bMemberUpdate / bMemberDelete */
+  uint64_t mfe_id;          /* negative prune: MFE to re-arm */
+  const void *hdr;          /* wrong-if header (batch-owned copy) */
   DWORD hdrlen;
 };
 
 struct mgm_batch {
-  struct mgm_call *v;   /* calls in commit order */
+  struct mgm_call *v; /* calls in commit order */
   uint32_t n, cap;
   struct mgm_call inl[16]; /* inline storage for the common case */
 };
@@ -272,42 +273,42 @@ enum mgm_state {
 };
 
 struct mgm_core {
-  pthread_mutex_t lock;       /* THE core lock */
-  atomic_int state;           /* enum mgm_state */
-  atomic_int active;          /* API calls in progress */
-  atomic_int selected;        /* threads that selected this instance */
-  int is_default;             /* the process's default instance */
+  pthread_mutex_t lock; /* THE core lock */
+  atomic_int state;     /* enum mgm_state */
+  atomic_int active;    /* API calls in progress */
+  atomic_int selected;  /* threads that selected this instance */
+  int is_default;       /* the process's default instance */
 
   /* configuration */
-  char backend_name[16];      /* "sim", "linux", ... */
-  uint32_t table;             /* kernel table */
-  uint32_t lifetime_s;        /* default MFE lifetime */
-  int strict;                 /* LIBMGM_STRICT */
-  int wrongif_alerts;         /* D-WRONGIF enabled */
-  int bigmp_membership;       /* D-BIGMP alternative meaning */
-  struct mgm_log log;         /* channels, levels, sink */
+  char backend_name[16]; /* "sim", "linux", ... */
+  uint32_t table;        /* kernel table */
+  uint32_t lifetime_s;   /* default MFE lifetime */
+  int strict;            /* LIBMGM_STRICT */
+  int wrongif_alerts;    /* D-WRONGIF enabled */
+  int bigmp_membership;  /* D-BIGMP alternative meaning */
+  struct mgm_log log;    /* channels, levels, sink */
 
   /* platform */
   const struct mgm_backend_ops *be_ops; /* vtable */
-  struct mgm_backend *be;     /* backend instance */
-  struct mgm_be_caps caps;    /* its capabilities */
+  struct mgm_backend *be;               /* backend instance */
+  struct mgm_be_caps caps;              /* its capabilities */
   const struct mgm_loop_ops *loop_ops;
-  struct mgm_loop *loop;      /* loop driver */
-  int wrongif_on;             /* wrong-if upcalls currently requested */
-  int64_t armed_ms;           /* deadline last given to the loop, -1 */
+  struct mgm_loop *loop; /* loop driver */
+  int wrongif_on;        /* wrong-if upcalls currently requested */
+  int64_t armed_ms;      /* deadline last given to the loop, -1 */
 
   /* state (mgm-spec 2.0) */
   struct mgm_handles handles; /* protocol and enumeration cookies */
   struct mgm_proto **protos;  /* registry in registration order */
   uint32_t n_protos, cap_protos;
-  struct mgm_proto **by_idx;  /* pidx -> protocol (NULL = free) */
+  struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
   uint32_t cap_idx;
-  uint64_t next_seq;          /* registration counter */
-  struct mgm_hash ifs;        /* struct mgm_if by (ifindex, nexthop) */
-  struct mgm_hash slots;      /* struct mgm_slot by ifindex */
-  struct mgm_hash grps;       /* struct mgm_grp by (src, grp) */
-  struct mgm_avl_tree mfes;   /* struct mgm_mfe by (G, S) */
-  struct mgm_mfe **heap;      /* expiry min-heap */
+  uint64_t next_seq;        /* registration counter */
+  struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */
+  struct mgm_hash slots;    /* struct mgm_slot by ifindex */
+  struct mgm_hash grps;     /* struct mgm_grp by (src, grp) */
+  struct mgm_avl_tree mfes; /* struct mgm_mfe by (G, S) */
+  struct mgm_mfe **heap;    /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
@@ -360,8 +361,9 @@ void mgm__handle_free(struct mgm_core *c, uintptr_t cookie);
 void mgm__handles_destroy(struct mgm_handles *h);
 
 /* protocol.c */
-DWORD mgm__proto_register(struct mgm_core *c, const ROUTING_PROTOCOL_CONFIG *cfg,
-                          DWORD pid, DWORD cid, HANDLE *out);
+DWORD mgm__proto_register(struct mgm_core *c,
+                          const ROUTING_PROTOCOL_CONFIG *cfg, DWORD pid,
+                          DWORD cid, HANDLE *out);
 DWORD mgm__proto_deregister(struct mgm_core *c, HANDLE h);
 struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h);
 void mgm__proto_ref(struct mgm_proto *p);
@@ -376,17 +378,17 @@ struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
-DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh,
-                           PDWORD pid, PDWORD cid);
+DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh, PDWORD pid,
+                           PDWORD cid);
 int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex);
 void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev);
 void mgm__ifs_destroy(struct mgm_core *c);
 
 /* group.c */
-DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
-                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
-DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
-                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
 /* Delete every effective membership of p on (ifx, nh), with side effects. */
@@ -437,8 +439,7 @@ void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *k,
 DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf);
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
-                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
-                    PDWORD n);
+                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n);
 DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE m);
 void mgm__mfes_destroy(struct mgm_core *c);
 

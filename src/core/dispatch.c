@@ -24,16 +24,14 @@ _Thread_local int mgm__tls_cb_depth;
 _Thread_local int mgm__tls_cb_kind = -1;
 
 static const char *const cb_names[] = {
-    "Rpf",       "CreationAlert", "PruneAlert",  "JoinAlert",  "WrongIf",
+    "Rpf",       "CreationAlert", "PruneAlert",  "JoinAlert", "WrongIf",
     "LocalJoin", "LocalLeave",    "DisableIgmp", "EnableIgmp"};
-
 
 void mgm__batch_init(struct mgm_batch *b) {
   b->v = b->inl;
   b->n = 0;
   b->cap = (uint32_t)(sizeof(b->inl) / sizeof(b->inl[0]));
 }
-
 
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call) {
@@ -61,7 +59,6 @@ void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
   b->n++;
 }
 
-
 /* Drop the calls from index n on (their state change was rolled back). */
 void mgm__batch_truncate(struct mgm_batch *b, uint32_t n) {
   while (b->n > n) {
@@ -71,7 +68,6 @@ void mgm__batch_truncate(struct mgm_batch *b, uint32_t n) {
     mgm__proto_unref(k->p);
   }
 }
-
 
 static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
   const ROUTING_PROTOCOL_CONFIG *f = &k->p->cfg;
@@ -98,8 +94,7 @@ static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
     break;
   case MGM_CB_LOCAL_LEAVE:
     if (f->pfnLocalLeaveCallback)
-      f->pfnLocalLeaveCallback(k->s, k->smask, k->g, k->gmask, k->ifx,
-                               k->nh);
+      f->pfnLocalLeaveCallback(k->s, k->smask, k->g, k->gmask, k->ifx, k->nh);
     break;
   case MGM_CB_DISABLE_IGMP:
     if (f->pfnDisableIgmpCallback)
@@ -125,7 +120,6 @@ static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
     mgm__unlock(c);
   }
 }
-
 
 void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
   uint32_t i;

@@ -22,7 +22,6 @@ DWORD mgm__be_to_win32(int be_err) {
   }
 }
 
-
 const char *mgm__be_strerror(int be_err) {
   switch (be_err) {
   case MGM_BE_OK:

@@ -24,11 +24,9 @@ static uint64_t grp_key(uint32_t s, uint32_t g) {
   return (uint64_t)s << 32 | g;
 }
 
-
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g) {
   return (struct mgm_grp *)mgm__hash_find(&c->grps, grp_key(s, g));
 }
-
 
 static int mem_cmp(const struct mgm_member *a, uint32_t ifx, uint32_t nh,
                    uint16_t pidx) {
@@ -40,7 +38,6 @@ static int mem_cmp(const struct mgm_member *a, uint32_t ifx, uint32_t nh,
     return a->pidx < pidx ? -1 : 1;
   return 0;
 }
-
 
 /* Lower bound of (ifx, nh, pidx) in a sorted member array. */
 static uint32_t mem_lb(const struct mgm_member *v, uint32_t n, uint32_t ifx,
@@ -58,7 +55,6 @@ static uint32_t mem_lb(const struct mgm_member *v, uint32_t n, uint32_t ifx,
   return lo;
 }
 
-
 static int mem_has(const struct mgm_member *v, uint32_t n, uint32_t ifx,
                    uint32_t nh, uint16_t pidx) {
   uint32_t i = mem_lb(v, n, ifx, nh, pidx);
@@ -66,13 +62,11 @@ static int mem_has(const struct mgm_member *v, uint32_t n, uint32_t ifx,
   return i < n && mem_cmp(&v[i], ifx, nh, pidx) == 0;
 }
 
-
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
   uint32_t i = mem_lb(e->mem, e->n_mem, ifx, nh, 0);
 
   return i < e->n_mem && e->mem[i].ifindex == ifx && e->mem[i].nexthop == nh;
 }
-
 
 static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
                       uint32_t ifx, uint32_t nh, uint16_t pidx) {
@@ -88,7 +82,6 @@ static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
   return 0;
 }
 
-
 static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
                       uint32_t nh, uint16_t pidx) {
   uint32_t i = mem_lb(v, *n, ifx, nh, pidx);
@@ -99,7 +92,6 @@ static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
   (*n)--;
   return 1;
 }
-
 
 /* Clients(E) minus p, counted up to two (their ids in first2); *has_p
  * tells whether p itself is among Clients(E). */
@@ -121,7 +113,6 @@ static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
   return n;
 }
 
-
 static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
   struct mgm_grp *e = mgm__grp_find(c, s, g);
 
@@ -140,7 +131,6 @@ static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
   return e;
 }
 
-
 static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
   if (e->n_mem || e->n_lat)
     return;
@@ -150,7 +140,6 @@ static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
   free(e);
 }
 
-
 /* The client eligible for (S,G) alerts: owner of the interface toward S. */
 static struct mgm_proto *rpf_owner(struct mgm_core *c, uint32_t s) {
   struct mgm_route r;
@@ -159,7 +148,6 @@ static struct mgm_proto *rpf_owner(struct mgm_core *c, uint32_t s) {
     return NULL;
   return mgm__if_owner(c, r.ifindex, r.nexthop);
 }
-
 
 /* Queue the join (join != 0) or prune alerts that a change of Clients(E)
  * owes.  `p` is the client whose membership changed; `n`/`first2` describe
@@ -201,7 +189,6 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
   }
 }
 
-
 /* MFE updates of one membership change, with an undo log: the change is
  * all-or-nothing, so a forwarder failure on any MFE rolls back the MFEs
  * already reprogrammed and the membership itself. */
@@ -213,14 +200,13 @@ struct mfe_undo {
 struct oif_arg {
   uint32_t ifx, nh;
   struct mgm_batch *b;
-  int err;                /* first MGM_BE_* failure, 0 = none */
-  struct mfe_undo *u;     /* MFEs changed so far */
+  int err;            /* first MGM_BE_* failure, 0 = none */
+  struct mfe_undo *u; /* MFEs changed so far */
   uint32_t nu, cap;
 };
 
-
-static void oif_apply(struct mgm_core *c, struct mgm_mfe *m,
-                      struct oif_arg *a, int add) {
+static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
+                      int add) {
   int rc;
 
   if (a->err)
@@ -230,8 +216,8 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m,
   if (rc < 0) {
     a->err = rc;
   } else if (rc == 1) {
-    if (mgm__vec_reserve((void **)&a->u, &a->cap, a->nu + 1,
-                         sizeof(*a->u)) != 0) {
+    if (mgm__vec_reserve((void **)&a->u, &a->cap, a->nu + 1, sizeof(*a->u)) !=
+        0) {
       struct mgm_batch scratch;
 
       mgm__batch_init(&scratch);
@@ -250,7 +236,6 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m,
   }
 }
 
-
 static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
@@ -259,14 +244,12 @@ static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   oif_apply(c, m, a, 1);
 }
 
-
 static void visit_del(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
   if (!mgm__mfe_justified(c, m, a->ifx, a->nh))
     oif_apply(c, m, a, 0);
 }
-
 
 /* Undo the MFE changes recorded in `a` (added != 0: they were adds). */
 static void oif_undo(struct mgm_core *c, struct oif_arg *a, int added) {
@@ -289,10 +272,9 @@ static void oif_undo(struct mgm_core *c, struct oif_arg *a, int added) {
   mgm__batch_truncate(&scratch, 0);
 }
 
-
 /* Case E of 2.8: an effective membership. */
-static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p,
-                            uint32_t s, uint32_t g, uint32_t ifx, uint32_t nh,
+static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
+                            uint32_t g, uint32_t ifx, uint32_t nh,
                             struct mgm_batch *b) {
   struct mgm_grp *e;
   struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
@@ -328,7 +310,6 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p,
   return rc;
 }
 
-
 /* Case E of 2.9; E may be freed. */
 static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
                              struct mgm_grp *e, uint32_t ifx, uint32_t nh,
@@ -361,7 +342,6 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   return rc;
 }
 
-
 static void local_call(struct mgm_core *c, int kind, struct mgm_proto *to,
                        uint32_t s, uint32_t g, uint32_t ifx, uint32_t nh,
                        struct mgm_batch *b) {
@@ -377,7 +357,6 @@ static void local_call(struct mgm_core *c, int kind, struct mgm_proto *to,
   k.nh = nh;
   mgm__batch_add(c, b, &k);
 }
-
 
 /* D-SHAPE: 0 = wildcard (mask forced to 0); a value with mask 0 or all
  * ones is a single address; any other mask is a range: unsupported. */
@@ -397,7 +376,6 @@ static DWORD norm(struct mgm_core *c, const char *what, DWORD addr,
                        what, (unsigned)addr);
   return NO_ERROR;
 }
-
 
 /* Common validation of Add/Delete (G-2 order) and the caller's role. */
 static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
@@ -435,13 +413,12 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
     return ERROR_CAN_NOT_COMPLETE; /* D-IGMP-WINDOW */
   if (mgm__tls_cb_depth > 0 && (mgm__tls_cb_kind == MGM_CB_ENABLE_IGMP ||
                                 mgm__tls_cb_kind == MGM_CB_DISABLE_IGMP)) {
-    rc = mgm__misuse(c, ERROR_CAN_NOT_COMPLETE,
-                     "%s inside the %s-IGMP callback would deadlock on "
-                     "Windows; defer it",
-                     add ? "MgmAddGroupMembershipEntry"
-                         : "MgmDeleteGroupMembershipEntry",
-                     mgm__tls_cb_kind == MGM_CB_ENABLE_IGMP ? "enable"
-                                                             : "disable");
+    rc = mgm__misuse(
+        c, ERROR_CAN_NOT_COMPLETE,
+        "%s inside the %s-IGMP callback would deadlock on "
+        "Windows; defer it",
+        add ? "MgmAddGroupMembershipEntry" : "MgmDeleteGroupMembershipEntry",
+        mgm__tls_cb_kind == MGM_CB_ENABLE_IGMP ? "enable" : "disable");
     if (rc != NO_ERROR)
       return rc;
   }
@@ -450,9 +427,8 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
   return NO_ERROR;
 }
 
-
-DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
-                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
   struct mgm_proto *p;
   struct mgm_if *r;
   struct mgm_batch b;
@@ -506,9 +482,8 @@ out:
   return rc;
 }
 
-
-DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
-                      DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
   struct mgm_proto *p;
   struct mgm_if *r;
   struct mgm_grp *e;
@@ -549,11 +524,9 @@ out:
   return rc;
 }
 
-
 struct grp_ref {
   uint32_t s, g;
 };
-
 
 static int grp_ref_cmp(const void *a, const void *b) {
   const struct grp_ref *x = a, *y = b;
@@ -562,7 +535,6 @@ static int grp_ref_cmp(const void *a, const void *b) {
 
   return kx < ky ? -1 : kx > ky;
 }
-
 
 /* Keys of the entries holding (ifx, nh, p) in the effective (latent = 0)
  * or latent list, in (G, S) order so that purges are deterministic. */
@@ -594,11 +566,9 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
   return v;
 }
 
-
 static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   mgm__mfe_delete(c, m);
 }
-
 
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
@@ -618,7 +588,6 @@ void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   }
   free(v);
 }
-
 
 void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
@@ -642,14 +611,13 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
 
 static int sge_cmp(const void *a, const void *b) {
   const SOURCE_GROUP_ENTRY *x = a, *y = b;
-  uint64_t kx = (uint64_t)mgm__ntohl(x->dwGroupAddr) << 32 |
-                mgm__ntohl(x->dwSourceAddr);
-  uint64_t ky = (uint64_t)mgm__ntohl(y->dwGroupAddr) << 32 |
-                mgm__ntohl(y->dwSourceAddr);
+  uint64_t kx =
+      (uint64_t)mgm__ntohl(x->dwGroupAddr) << 32 | mgm__ntohl(x->dwSourceAddr);
+  uint64_t ky =
+      (uint64_t)mgm__ntohl(y->dwGroupAddr) << 32 | mgm__ntohl(y->dwSourceAddr);
 
   return kx < ky ? -1 : kx > ky;
 }
-
 
 DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
                       HANDLE *out) {
@@ -713,7 +681,6 @@ out:
   return rc;
 }
 
-
 DWORD mgm__enum_next(struct mgm_core *c, HANDLE h, PDWORD size, PBYTE buf,
                      PDWORD n) {
   struct mgm_enum *en;
@@ -746,7 +713,6 @@ out:
   return rc;
 }
 
-
 void mgm__enum_free(struct mgm_core *c, struct mgm_enum *en) {
   struct mgm_enum **pp = &en->owner->enums;
 
@@ -758,7 +724,6 @@ void mgm__enum_free(struct mgm_core *c, struct mgm_enum *en) {
   free(en->snap);
   free(en);
 }
-
 
 DWORD mgm__enum_end(struct mgm_core *c, HANDLE h) {
   struct mgm_enum *en;
@@ -773,7 +738,6 @@ DWORD mgm__enum_end(struct mgm_core *c, HANDLE h) {
   mgm__unlock(c);
   return rc;
 }
-
 
 void mgm__grps_destroy(struct mgm_core *c) {
   struct mgm_hnode *n;

@@ -17,7 +17,6 @@
 
 static atomic_uint_fast64_t handle_gen = 1;
 
-
 DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,
                         uintptr_t *cookie) {
   struct mgm_handles *h = &c->handles;
@@ -48,7 +47,6 @@ DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,
   return NO_ERROR;
 }
 
-
 void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie, uint8_t type) {
   struct mgm_handles *h = &c->handles;
   uintptr_t slot = cookie & 0xFFFFu;
@@ -62,7 +60,6 @@ void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie, uint8_t type) {
   return h->slot[slot - 1].obj;
 }
 
-
 void mgm__handle_free(struct mgm_core *c, uintptr_t cookie) {
   struct mgm_handles *h = &c->handles;
   uintptr_t slot = cookie & 0xFFFFu;
@@ -75,7 +72,6 @@ void mgm__handle_free(struct mgm_core *c, uintptr_t cookie) {
   h->slot[slot - 1].next_free = h->free_head;
   h->free_head = (uint32_t)slot;
 }
-
 
 void mgm__handles_destroy(struct mgm_handles *h) {
   free(h->slot);

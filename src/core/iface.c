@@ -20,11 +20,9 @@ static uint64_t if_key(uint32_t ifx, uint32_t nh) {
   return (uint64_t)ifx << 32 | nh;
 }
 
-
 struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   return (struct mgm_if *)mgm__hash_find(&c->ifs, if_key(ifx, nh));
 }
-
 
 /* Exact pair first, then (ifindex, 0) for a p2mp link (D-P2MP). */
 struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
@@ -35,9 +33,7 @@ struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   return r;
 }
 
-
-struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx,
-                                uint32_t nh) {
+struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   struct mgm_if *r = mgm__if_lookup(c, ifx, nh);
 
   if (r == NULL)
@@ -51,13 +47,11 @@ static struct mgm_slot *slot_find(struct mgm_core *c, uint32_t ifindex) {
   return (struct mgm_slot *)mgm__hash_find(&c->slots, ifindex);
 }
 
-
 int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex) {
   struct mgm_slot *s = slot_find(c, ifindex);
 
   return s && s->attached;
 }
-
 
 /* First record of an ifindex attaches it to the forwarder.  An interface
  * the OS does not have yet (ENOIF) waits for its IF_ADD/ADDR_ADD event; a
@@ -105,7 +99,6 @@ out:
   return rc;
 }
 
-
 static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
   struct mgm_slot *s = slot_find(c, ifindex);
 
@@ -117,7 +110,8 @@ static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
   free(s);
 }
 
-/* ---- Records --------------------------------------------------------------- */
+/* ---- Records ---------------------------------------------------------------
+ */
 
 static DWORD rec_create(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_if **out) {
@@ -144,7 +138,6 @@ static DWORD rec_create(struct mgm_core *c, uint32_t ifx, uint32_t nh,
   return NO_ERROR;
 }
 
-
 static void rec_maybe_free(struct mgm_core *c, struct mgm_if *r) {
   if (r->owner || r->igmp || r->pending)
     return;
@@ -152,7 +145,6 @@ static void rec_maybe_free(struct mgm_core *c, struct mgm_if *r) {
   slot_unref(c, r->ifindex);
   free(r);
 }
-
 
 /* Queue an IGMP disable/enable callback and deliver it now (unlocked). */
 static void igmp_notify(struct mgm_core *c, struct mgm_proto *x, int kind,
@@ -171,7 +163,6 @@ static void igmp_notify(struct mgm_core *c, struct mgm_proto *x, int kind,
   mgm__lock(c);
 }
 
-
 /* Steps 1-2 of 2.6: mark disabled, deliver disable (lock dropped inside). */
 static struct mgm_proto *igmp_disable(struct mgm_core *c, struct mgm_if *r) {
   struct mgm_proto *x = r->igmp;
@@ -182,7 +173,6 @@ static struct mgm_proto *igmp_disable(struct mgm_core *c, struct mgm_if *r) {
   igmp_notify(c, x, MGM_CB_DISABLE_IGMP, r->ifindex, r->nexthop);
   return x;
 }
-
 
 /* Step 4 of 2.6: clear the mark, deliver enable to the current co-owner. */
 static void igmp_enable(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
@@ -195,13 +185,11 @@ static void igmp_enable(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
     igmp_notify(c, r->igmp, MGM_CB_ENABLE_IGMP, ifx, nh);
 }
 
-
 static void deliver_locked(struct mgm_core *c, struct mgm_batch *b) {
   mgm__unlock(c);
   mgm__batch_deliver(c, b);
   mgm__lock(c);
 }
-
 
 DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   struct mgm_proto *p;
@@ -270,7 +258,6 @@ out:
   return rc;
 }
 
-
 /* Steps 1-4 of the release purge (2.5) for client p on (ifx, nh). */
 static void release_purge(struct mgm_core *c, struct mgm_proto *p,
                           struct mgm_if *r, struct mgm_batch *b) {
@@ -282,7 +269,6 @@ static void release_purge(struct mgm_core *c, struct mgm_proto *p,
   mgm__mfe_delete_iif(c, ifx, nh);
   mgm__mfe_strip_oif(c, ifx, nh, b);
 }
-
 
 DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   struct mgm_proto *p;
@@ -325,8 +311,8 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
     p->n_owned--;
     rec_maybe_free(c, r);
   }
-  MGM_INFO(c, MGM_CH_CORE, "interface %u/%08x released by %u/%u",
-           (unsigned)ifx, (unsigned)nh, (unsigned)p->pid, (unsigned)p->cid);
+  MGM_INFO(c, MGM_CH_CORE, "interface %u/%08x released by %u/%u", (unsigned)ifx,
+           (unsigned)nh, (unsigned)p->pid, (unsigned)p->cid);
 
 out:
   mgm__unlock(c);
@@ -334,9 +320,8 @@ out:
   return rc;
 }
 
-
-DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh,
-                           PDWORD pid, PDWORD cid) {
+DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh, PDWORD pid,
+                           PDWORD cid) {
   struct mgm_proto *p;
   DWORD rc = NO_ERROR;
 
@@ -353,7 +338,6 @@ out:
   mgm__unlock(c);
   return rc;
 }
-
 
 /* Interface events from the backend (loop thread). */
 void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
@@ -390,8 +374,10 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
        * keep using it, and the protocol must take the interface again once
        * it is back (kernel.md A.13). */
       s->attached = 0;
-      MGM_WARN(c, MGM_CH_PLAT, "interface %u vanished: its forwarding "
-               "entries are removed", (unsigned)ev->ifindex);
+      MGM_WARN(c, MGM_CH_PLAT,
+               "interface %u vanished: its forwarding "
+               "entries are removed",
+               (unsigned)ev->ifindex);
       mgm__mfe_reprogram_ifindex(c, ev->ifindex);
     }
     break;
@@ -402,7 +388,6 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
 out:
   mgm__unlock(c);
 }
-
 
 void mgm__ifs_destroy(struct mgm_core *c) {
   struct mgm_hnode *n;

@@ -17,17 +17,15 @@
 
 #include "core/core.h"
 
-static const char *const chan_names[MGM_CH_COUNT] = {
-    "api", "core", "mfe", "cb", "plat", "strict"};
+static const char *const chan_names[MGM_CH_COUNT] = {"api", "core", "mfe",
+                                                     "cb",  "plat", "strict"};
 
-static const char *const level_names[] = {"none", "error", "warn",
-                                          "fixme", "info", "trace"};
-
+static const char *const level_names[] = {"none",  "error", "warn",
+                                          "fixme", "info",  "trace"};
 
 const char *mgm__log_chan_name(enum mgm_chan ch) {
   return (unsigned)ch < MGM_CH_COUNT ? chan_names[ch] : "?";
 }
-
 
 static int parse_level(const char *s, size_t n) {
   int i;
@@ -38,7 +36,6 @@ static int parse_level(const char *s, size_t n) {
   return -1;
 }
 
-
 static void set_chan(struct mgm_log *log, const char *name, size_t n,
                      int level) {
   int i;
@@ -48,7 +45,6 @@ static void set_chan(struct mgm_log *log, const char *name, size_t n,
         (strlen(chan_names[i]) == n && strncmp(name, chan_names[i], n) == 0))
       log->level[i] = (uint8_t)level;
 }
-
 
 void mgm__log_init(struct mgm_log *log, const char *spec, libmgm_log_fn fn,
                    void *ctx) {
@@ -78,7 +74,6 @@ void mgm__log_init(struct mgm_log *log, const char *spec, libmgm_log_fn fn,
     p = end ? end + 1 : NULL;
   }
 }
-
 
 void mgm__log(const struct mgm_log *log, int level, enum mgm_chan ch,
               const char *fmt, ...) {

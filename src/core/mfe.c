@@ -27,18 +27,17 @@ static uint64_t mfe_key(uint32_t s, uint32_t g) {
   return (uint64_t)mgm__ntohl(g) << 32 | mgm__ntohl(s);
 }
 
-
 static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
   return n ? (struct mgm_mfe *)((char *)n - offsetof(struct mgm_mfe, node))
            : NULL;
 }
 
-
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
   return node_mfe(mgm__avl_find(&c->mfes, mfe_key(s, g)));
 }
 
-/* ---- Expiry heap ------------------------------------------------------------ */
+/* ---- Expiry heap ------------------------------------------------------------
+ */
 
 static void heap_swap(struct mgm_core *c, uint32_t i, uint32_t j) {
   struct mgm_mfe *t = c->heap[i];
@@ -48,7 +47,6 @@ static void heap_swap(struct mgm_core *c, uint32_t i, uint32_t j) {
   c->heap[i]->heap_idx = i;
   c->heap[j]->heap_idx = j;
 }
-
 
 static void heap_up(struct mgm_core *c, uint32_t i) {
   while (i > 0) {
@@ -60,7 +58,6 @@ static void heap_up(struct mgm_core *c, uint32_t i) {
     i = parent;
   }
 }
-
 
 static void heap_down(struct mgm_core *c, uint32_t i) {
   for (;;) {
@@ -77,7 +74,6 @@ static void heap_down(struct mgm_core *c, uint32_t i) {
   }
 }
 
-
 static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
   uint32_t i = m->heap_idx;
 
@@ -89,7 +85,6 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
     heap_up(c, i);
   }
 }
-
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
   return c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
@@ -152,7 +147,6 @@ out:
   return rc;
 }
 
-
 void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   if (m->installed) {
     struct mgm_mfe_key k = {m->src, m->grp};
@@ -167,7 +161,8 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   free(m);
 }
 
-/* ---- Outgoing lists ------------------------------------------------------- */
+/* ---- Outgoing lists -------------------------------------------------------
+ */
 
 static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
   uint32_t lo = 0, hi = m->n_oif;
@@ -183,7 +178,6 @@ static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
   }
   return lo;
 }
-
 
 static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
                            uint32_t ifx, uint32_t nh, struct mgm_batch *b) {
@@ -207,7 +201,6 @@ static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
   k.mfe_id = m->id;
   mgm__batch_add(c, b, &k);
 }
-
 
 /* Append (ifx, nh) and reprogram the forwarder; when the list turns
  * non-empty the incoming-interface owner gets a join alert with
@@ -240,7 +233,6 @@ int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   return 1;
 }
 
-
 /* Remove (ifx, nh) and reprogram; when the list turns empty the
  * incoming-interface owner gets a prune alert with bMemberDelete FALSE
  * whose returned timeout becomes the MFE's lifetime (D-NEGMFE, D-REARM).
@@ -268,7 +260,6 @@ int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   return 1;
 }
 
-
 int mgm__mfe_justified(struct mgm_core *c, const struct mgm_mfe *m,
                        uint32_t ifx, uint32_t nh) {
   const uint32_t keys[3][2] = {{m->src, m->grp}, {0, m->grp}, {0, 0}};
@@ -282,7 +273,6 @@ int mgm__mfe_justified(struct mgm_core *c, const struct mgm_mfe *m,
   }
   return 0;
 }
-
 
 void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
                               mgm_mfe_visit_fn fn, void *arg) {
@@ -303,7 +293,6 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
     fn(c, node_mfe(n), arg);
   }
 }
-
 
 /* Collect MFEs matching a predicate first: deleting while walking the tree
  * would invalidate the walk. */
@@ -329,22 +318,18 @@ static void delete_where(struct mgm_core *c,
   free(v);
 }
 
-
 static int has_iif(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
   return m->iif == ifx && m->iif_nh == nh;
 }
-
 
 static int has_iif_index(const struct mgm_mfe *m, uint32_t ifx,
                          uint32_t unused) {
   return m->iif == ifx;
 }
 
-
 void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   delete_where(c, has_iif, ifx, nh);
 }
-
 
 /* Remove (ifx, nh) from every MFE (interface released).  The release
  * itself cannot be refused: an MFE the forwarder will not reprogram is
@@ -358,13 +343,14 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
 
     next = mgm__avl_next(n);
     if (mgm__mfe_oif_del(c, m, ifx, nh, b) < 0) {
-      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; "
-              "deleted", (unsigned)m->src, (unsigned)m->grp);
+      MGM_ERR(c, MGM_CH_MFE,
+              "MFE (%08x, %08x) cannot be reprogrammed; "
+              "deleted",
+              (unsigned)m->src, (unsigned)m->grp);
       mgm__mfe_delete(c, m);
     }
   }
 }
-
 
 /* A slot came or went: MFEs arriving on a vanished interface go (no stale
  * forwarding); the others are reprogrammed with the current slots. */
@@ -385,7 +371,6 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex) {
   }
 }
 
-
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s) {
   struct mgm_mfe *m = mgm__mfe_find(c, s, g);
@@ -398,11 +383,10 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
   m->expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
   heap_down(c, m->heap_idx);
   heap_up(c, m->heap_idx);
-  MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s",
-            (unsigned)s, (unsigned)g, (unsigned)timeout_s);
+  MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s", (unsigned)s,
+            (unsigned)g, (unsigned)timeout_s);
   mgm__core_rearm(c);
 }
-
 
 void mgm__mfe_expire_due(struct mgm_core *c) {
   uint64_t now = mgm__now(c);
@@ -424,7 +408,6 @@ struct cand {
   int vetoed;
 };
 
-
 static int cand_cmp(const void *a, const void *b) {
   const struct cand *x = a, *y = b;
 
@@ -433,12 +416,10 @@ static int cand_cmp(const void *a, const void *b) {
   return x->nh < y->nh ? -1 : x->nh > y->nh;
 }
 
-
 /* OIF candidates of a new (S,G): every interface with an effective
  * membership in (S,G), (*,G) or (*,*), minus the incoming interface. */
-static int candidates(struct mgm_core *c, uint32_t s, uint32_t g,
-                      uint32_t iif, uint32_t iif_nh, struct cand **out,
-                      uint32_t *count) {
+static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
+                      uint32_t iif_nh, struct cand **out, uint32_t *count) {
   const uint32_t keys[3][2] = {{s, g}, {0, g}, {0, 0}};
   struct cand *v = NULL;
   uint32_t n = 0, cap = 0, i, j, w;
@@ -469,7 +450,6 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g,
   return 0;
 }
 
-
 /* D-BIGMP: by default TRUE iff an IGMP-type client owns or co-owns the
  * interface; with the port option, iff IGMP has a (latent or effective)
  * membership covering (S,G) there. */
@@ -498,13 +478,11 @@ static BOOL bigmp(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
   return FALSE;
 }
 
-
 /* The RTM_DEST_INFO handed to the RPF callback (D-ROUTE): sized for two
  * views (RTM_SIZE_OF_DEST_INFO(2) = 128 on 64-bit), zero except
  * DestAddress at offset 8 (AddressFamily, NumBits, AddrBits[16]). */
 #define MGM_DEST_INFO_SIZE 128
 #define MGM_DEST_ADDR_OFF 8
-
 
 static void route_to_buf(uint8_t *buf, uint32_t net, uint32_t mask) {
   uint16_t af = 2, bits = 0; /* AF_INET */
@@ -520,7 +498,6 @@ static void route_to_buf(uint8_t *buf, uint32_t net, uint32_t mask) {
   memcpy(buf + MGM_DEST_ADDR_OFF + 4, &net, 4);
 }
 
-
 static void route_from_buf(const uint8_t *buf, DWORD *net, DWORD *mask) {
   uint16_t bits;
   uint32_t hm, n;
@@ -535,13 +512,11 @@ static void route_from_buf(const uint8_t *buf, DWORD *net, DWORD *mask) {
   *mask = mgm__ntohl(hm);
 }
 
-
 struct creation {
-  struct mgm_proto *p;    /* client being alerted */
-  MGM_IF_ENTRY *list;     /* its interfaces */
+  struct mgm_proto *p; /* client being alerted */
+  MGM_IF_ENTRY *list;  /* its interfaces */
   uint32_t n;
 };
-
 
 void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
                           uint32_t g, const void *hdr, size_t hdrlen) {
@@ -670,8 +645,8 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     goto oom;
   for (i = 0; i < ncr; i++)
     for (j = 0; j < cr[i].n; j++) {
-      struct cand key = {cr[i].list[j].dwIfIndex,
-                         cr[i].list[j].dwIfNextHopAddr, 0};
+      struct cand key = {cr[i].list[j].dwIfIndex, cr[i].list[j].dwIfNextHopAddr,
+                         0};
       struct cand *hit;
 
       if (cr[i].list[j].bIsEnabled != FALSE)
@@ -735,8 +710,8 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   goto out;
 
 oom:
-  MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)",
-          (unsigned)s, (unsigned)g);
+  MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)", (unsigned)s,
+          (unsigned)g);
   if (m) {
     free(m->oif);
     free(m);
@@ -752,7 +727,6 @@ out:
   free(cv);
   mgm__batch_deliver(c, &b);
 }
-
 
 void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
                           uint32_t g, const void *hdr, size_t hdrlen) {
@@ -808,7 +782,6 @@ out:
   mgm__batch_deliver(c, &b);
 }
 
-
 void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *key,
                       enum mgm_mfe_gone why) {
   struct mgm_mfe *m;
@@ -824,7 +797,8 @@ void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *key,
   mgm__unlock(c);
 }
 
-/* ---- The read API ------------------------------------------------------------ */
+/* ---- The read API
+ * ------------------------------------------------------------ */
 
 static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
   if (!stats)
@@ -834,12 +808,10 @@ static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
   return (DWORD)SIZEOF_MIB_MFE_STATS(n);
 }
 
-
 /* The fields MIB_IPMCAST_MFE and MIB_IPMCAST_MFE_STATS(_EX) share: the
  * first 36 bytes, dwGroup .. dwRouteMask (same layout, proved by
  * tests/abi). */
 #define MGM_MFE_COMMON_SIZE offsetof(MIB_IPMCAST_MFE, ulUpTime)
-
 
 static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
   memset(r, 0, sizeof(*r));
@@ -853,7 +825,6 @@ static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
   r->dwRouteNetwork = m->route_net;
   r->dwRouteMask = m->route_mask;
 }
-
 
 /* Write one record: MIB_IPMCAST_MFE (seconds) or the stats forms
  * (hundredths of a second, D-UNITS; the expiry of a live MFE is never 0,
@@ -919,7 +890,6 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
   return 0;
 }
 
-
 DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
   struct mgm_mfe *m;
@@ -947,10 +917,8 @@ out:
   return rc;
 }
 
-
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
-                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
-                    PDWORD n) {
+                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n) {
   struct mgm_avl *node;
   DWORD rc, used = 0, count = 0, need = 0;
   uint64_t now;
@@ -993,9 +961,7 @@ out:
   return rc;
 }
 
-
-DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h,
-                            PMIB_IPMCAST_MFE in) {
+DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE in) {
   struct mgm_mfe *m;
   DWORD rc = NO_ERROR;
 
@@ -1015,7 +981,6 @@ out:
   mgm__unlock(c);
   return rc;
 }
-
 
 void mgm__mfes_destroy(struct mgm_core *c) {
   struct mgm_avl *n;

@@ -22,27 +22,22 @@
 #define MGM_PROTO_IP_IGMP 10u
 #define MGM_MS_IP_IGMP 0x4137000Au
 
-
 int mgm__proto_is_igmp_id(DWORD pid) {
   return pid == MGM_PROTO_IP_IGMP || pid == MGM_MS_IP_IGMP;
 }
 
-
 void mgm__proto_ref(struct mgm_proto *p) {
   atomic_fetch_add(&p->refs, 1);
 }
-
 
 void mgm__proto_unref(struct mgm_proto *p) {
   if (atomic_fetch_sub(&p->refs, 1) == 1)
     free(p);
 }
 
-
 struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h) {
   return mgm__handle_get(c, (uintptr_t)h, MGM_H_PROTO);
 }
-
 
 /* Wrong-if upcalls are requested only while enabled by configuration
  * (D-WRONGIF) and some protocol has a wrong-if callback. */
@@ -64,9 +59,9 @@ void mgm__proto_update_wrongif(struct mgm_core *c) {
   }
 }
 
-
-DWORD mgm__proto_register(struct mgm_core *c, const ROUTING_PROTOCOL_CONFIG *cfg,
-                          DWORD pid, DWORD cid, HANDLE *out) {
+DWORD mgm__proto_register(struct mgm_core *c,
+                          const ROUTING_PROTOCOL_CONFIG *cfg, DWORD pid,
+                          DWORD cid, HANDLE *out) {
   struct mgm_proto *p = NULL;
   DWORD rc = NO_ERROR;
   uint32_t i, idx;
@@ -82,9 +77,8 @@ DWORD mgm__proto_register(struct mgm_core *c, const ROUTING_PROTOCOL_CONFIG *cfg
   for (idx = 0; idx < c->cap_idx && c->by_idx[idx]; idx++)
     ;
   if (idx == c->cap_idx) {
-    if (idx >= 0xFFFFu ||
-        mgm__vec_reserve((void **)&c->by_idx, &c->cap_idx, idx + 1,
-                         sizeof(*c->by_idx)) != 0) {
+    if (idx >= 0xFFFFu || mgm__vec_reserve((void **)&c->by_idx, &c->cap_idx,
+                                           idx + 1, sizeof(*c->by_idx)) != 0) {
       rc = ERROR_NOT_ENOUGH_MEMORY;
       goto out;
     }
@@ -126,7 +120,6 @@ out:
   return rc;
 }
 
-
 DWORD mgm__proto_deregister(struct mgm_core *c, HANDLE h) {
   struct mgm_proto *p;
   DWORD rc = NO_ERROR;
@@ -164,7 +157,6 @@ out:
   mgm__unlock(c);
   return rc;
 }
-
 
 void mgm__protos_destroy(struct mgm_core *c) {
   uint32_t i;

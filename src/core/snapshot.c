@@ -17,7 +17,6 @@ static int if_cmp(const void *a, const void *b) {
   return x->nexthop < y->nexthop ? -1 : x->nexthop > y->nexthop;
 }
 
-
 static int mem_cmp(const void *a, const void *b) {
   const struct libmgm_member_info *x = a, *y = b;
   uint64_t kx = (uint64_t)mgm__ntohl(x->sg.dwGroupAddr) << 32 |
@@ -33,7 +32,6 @@ static int mem_cmp(const void *a, const void *b) {
     return x->nexthop < y->nexthop ? -1 : 1;
   return x->latent - y->latent;
 }
-
 
 static int add_members(struct mgm_core *c, struct libmgm_snapshot *s,
                        uint32_t *cap, const struct mgm_grp *e,
@@ -60,7 +58,6 @@ static int add_members(struct mgm_core *c, struct libmgm_snapshot *s,
   }
   return 0;
 }
-
 
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out) {
   struct libmgm_snapshot *s;

@@ -16,16 +16,13 @@ void *mgm__malloc(size_t n) {
   return malloc(n);
 }
 
-
 void *mgm__calloc(size_t n, size_t sz) {
   return calloc(n, sz);
 }
 
-
 void *mgm__realloc(void *p, size_t n) {
   return realloc(p, n);
 }
-
 
 int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   uint32_t ncap;
@@ -47,25 +44,23 @@ int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   return 0;
 }
 
-
 uint32_t mgm__ntohl(uint32_t x) {
   const uint8_t *p = (const uint8_t *)&x;
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          (uint32_t)p[3];
 }
 
-/* ---- AVL tree -------------------------------------------------------------- */
+/* ---- AVL tree --------------------------------------------------------------
+ */
 
 static int avl_h(const struct mgm_avl *n) {
   return n ? n->height : 0;
 }
 
-
 static void avl_fix_height(struct mgm_avl *n) {
   int l = avl_h(n->left), r = avl_h(n->right);
   n->height = (l > r ? l : r) + 1;
 }
-
 
 static void avl_replace_child(struct mgm_avl_tree *t, struct mgm_avl *parent,
                               struct mgm_avl *old, struct mgm_avl *new_) {
@@ -78,7 +73,6 @@ static void avl_replace_child(struct mgm_avl_tree *t, struct mgm_avl *parent,
   if (new_)
     new_->parent = parent;
 }
-
 
 static struct mgm_avl *avl_rotate_left(struct mgm_avl_tree *t,
                                        struct mgm_avl *x) {
@@ -95,7 +89,6 @@ static struct mgm_avl *avl_rotate_left(struct mgm_avl_tree *t,
   return y;
 }
 
-
 static struct mgm_avl *avl_rotate_right(struct mgm_avl_tree *t,
                                         struct mgm_avl *x) {
   struct mgm_avl *y = x->left;
@@ -110,7 +103,6 @@ static struct mgm_avl *avl_rotate_right(struct mgm_avl_tree *t,
   avl_fix_height(y);
   return y;
 }
-
 
 /* Walk from n to the root restoring heights and balance. */
 static void avl_rebalance(struct mgm_avl_tree *t, struct mgm_avl *n) {
@@ -132,7 +124,6 @@ static void avl_rebalance(struct mgm_avl_tree *t, struct mgm_avl *n) {
   }
 }
 
-
 struct mgm_avl *mgm__avl_find(const struct mgm_avl_tree *t, uint64_t key) {
   struct mgm_avl *n = t->root;
 
@@ -140,7 +131,6 @@ struct mgm_avl *mgm__avl_find(const struct mgm_avl_tree *t, uint64_t key) {
     n = key < n->key ? n->left : n->right;
   return n;
 }
-
 
 struct mgm_avl *mgm__avl_ceil(const struct mgm_avl_tree *t, uint64_t key) {
   struct mgm_avl *n = t->root, *best = NULL;
@@ -158,7 +148,6 @@ struct mgm_avl *mgm__avl_ceil(const struct mgm_avl_tree *t, uint64_t key) {
   return best;
 }
 
-
 struct mgm_avl *mgm__avl_first(const struct mgm_avl_tree *t) {
   struct mgm_avl *n = t->root;
 
@@ -166,7 +155,6 @@ struct mgm_avl *mgm__avl_first(const struct mgm_avl_tree *t) {
     n = n->left;
   return n;
 }
-
 
 struct mgm_avl *mgm__avl_next(struct mgm_avl *n) {
   if (n->right) {
@@ -179,7 +167,6 @@ struct mgm_avl *mgm__avl_next(struct mgm_avl *n) {
     n = n->parent;
   return n->parent;
 }
-
 
 void mgm__avl_insert(struct mgm_avl_tree *t, struct mgm_avl *n) {
   struct mgm_avl *p = NULL, **link = &t->root;
@@ -195,7 +182,6 @@ void mgm__avl_insert(struct mgm_avl_tree *t, struct mgm_avl *n) {
   t->count++;
   avl_rebalance(t, p);
 }
-
 
 void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n) {
   struct mgm_avl *fix;
@@ -229,7 +215,8 @@ void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n) {
   avl_rebalance(t, fix);
 }
 
-/* ---- Hash table ------------------------------------------------------------ */
+/* ---- Hash table ------------------------------------------------------------
+ */
 
 static size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
   key ^= key >> 33;
@@ -239,7 +226,6 @@ static size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
   key ^= key >> 33;
   return (size_t)key & h->mask;
 }
-
 
 int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
   size_t n = 1;
@@ -254,14 +240,12 @@ int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
   return 0;
 }
 
-
 void mgm__hash_free(struct mgm_hash *h) {
   free(h->b);
   h->b = NULL;
   h->mask = 0;
   h->count = 0;
 }
-
 
 struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key) {
   struct mgm_hnode *n;
@@ -273,7 +257,6 @@ struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key) {
       return n;
   return NULL;
 }
-
 
 /* Double the bucket array; on allocation failure keep the old one (the
  * table still works, only longer chains). */
@@ -299,7 +282,6 @@ static void hash_grow(struct mgm_hash *h) {
   *h = nh;
 }
 
-
 int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n) {
   size_t s;
 
@@ -314,7 +296,6 @@ int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n) {
   return 0;
 }
 
-
 void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n) {
   struct mgm_hnode **pp = &h->b[hash_slot(h, n->key)];
 
@@ -325,7 +306,6 @@ void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n) {
     h->count--;
   }
 }
-
 
 struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
                                  const struct mgm_hnode *n) {

@@ -19,13 +19,12 @@
 struct mgm_loop {
   pthread_t thread;
   struct mgm_loopq q;
-  int64_t deadline_ms;  /* absolute (CLOCK_REALTIME ms), -1 = none */
+  int64_t deadline_ms; /* absolute (CLOCK_REALTIME ms), -1 = none */
   int stopping;
-  int kick;             /* work queued: wake up */
+  int kick; /* work queued: wake up */
   const struct mgm_loop_hooks *hooks;
   void *ctx;
 };
-
 
 static int64_t thr_now_ms(void) {
   struct timespec ts;
@@ -33,7 +32,6 @@ static int64_t thr_now_ms(void) {
   clock_gettime(CLOCK_REALTIME, &ts); /* pthread_cond_timedwait's clock */
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
 
 static void *thr_main(void *arg) {
   struct mgm_loop *l = arg;
@@ -71,9 +69,8 @@ static void *thr_main(void *arg) {
   return NULL;
 }
 
-
-static int thr_open(void *host, const struct mgm_loop_hooks *hooks,
-                    void *ctx, struct mgm_loop **out) {
+static int thr_open(void *host, const struct mgm_loop_hooks *hooks, void *ctx,
+                    struct mgm_loop **out) {
   struct mgm_loop *l;
 
   if (host != NULL)
@@ -97,7 +94,6 @@ static int thr_open(void *host, const struct mgm_loop_hooks *hooks,
   return 0;
 }
 
-
 static void thr_wake(struct mgm_loop *l) {
   pthread_mutex_lock(&l->q.mu);
   l->kick = 1;
@@ -105,11 +101,9 @@ static void thr_wake(struct mgm_loop *l) {
   pthread_mutex_unlock(&l->q.mu);
 }
 
-
 static int thr_on_loop_thread(struct mgm_loop *l) {
   return pthread_equal(pthread_self(), l->thread);
 }
-
 
 static int thr_run(struct mgm_loop *l, void (*fn)(void *), void *arg,
                    int wait) {
@@ -127,11 +121,9 @@ static int thr_run(struct mgm_loop *l, void (*fn)(void *), void *arg,
   return 0;
 }
 
-
 static int thr_watch(struct mgm_loop *l, const int *fds, size_t n) {
   return n == 0 ? 0 : -1; /* no descriptors: sim only */
 }
-
 
 static void thr_arm(struct mgm_loop *l, int64_t delay_ms) {
   pthread_mutex_lock(&l->q.mu);
@@ -139,7 +131,6 @@ static void thr_arm(struct mgm_loop *l, int64_t delay_ms) {
   pthread_cond_broadcast(&l->q.cv);
   pthread_mutex_unlock(&l->q.mu);
 }
-
 
 static void thr_close(struct mgm_loop *l) {
   pthread_mutex_lock(&l->q.mu);
@@ -150,7 +141,6 @@ static void thr_close(struct mgm_loop *l) {
   mgm__loopq_destroy(&l->q);
   free(l);
 }
-
 
 const struct mgm_loop_ops mgm__loop_thread_ops = {
     "thread", thr_open, thr_close,         thr_watch,

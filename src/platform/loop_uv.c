@@ -27,13 +27,12 @@ struct mgm_loop {
   uv_thread_t thread;
   struct mgm_loopq q;
   pthread_mutex_t arm_mu;
-  int64_t arm_delay;      /* requested delay, or -1 to disarm */
-  int arm_pending;        /* a request waits for the loop thread */
+  int64_t arm_delay; /* requested delay, or -1 to disarm */
+  int arm_pending;   /* a request waits for the loop thread */
   int stopping;
   const struct mgm_loop_hooks *hooks;
   void *ctx;
 };
-
 
 static void uvl_on_timer(uv_timer_t *t) {
   struct mgm_loop *l = t->data;
@@ -41,13 +40,11 @@ static void uvl_on_timer(uv_timer_t *t) {
   l->hooks->on_timer(l->ctx);
 }
 
-
 static void uvl_on_poll(uv_poll_t *p, int status, int events) {
   struct mgm_loop *l = p->data;
 
   l->hooks->on_readable(l->ctx);
 }
-
 
 static void uvl_apply_arm(struct mgm_loop *l) {
   int64_t d;
@@ -66,10 +63,8 @@ static void uvl_apply_arm(struct mgm_loop *l) {
     uv_timer_start(&l->timer, uvl_on_timer, (uint64_t)d, 0);
 }
 
-
 static void uvl_close_cb(uv_handle_t *h) {
 }
-
 
 static void uvl_on_async(uv_async_t *a) {
   struct mgm_loop *l = a->data;
@@ -85,13 +80,11 @@ static void uvl_on_async(uv_async_t *a) {
   }
 }
 
-
 static void uvl_thread(void *arg) {
   struct mgm_loop *l = arg;
 
   uv_run(&l->loop, UV_RUN_DEFAULT);
 }
-
 
 static int uvl_open(void *host, const struct mgm_loop_hooks *hooks, void *ctx,
                     struct mgm_loop **out) {
@@ -132,13 +125,11 @@ fail_loop:
   return -1;
 }
 
-
 static int uvl_on_loop_thread(struct mgm_loop *l) {
   uv_thread_t self = uv_thread_self();
 
   return uv_thread_equal(&self, &l->thread);
 }
-
 
 static int uvl_run(struct mgm_loop *l, void (*fn)(void *), void *arg,
                    int wait) {
@@ -156,14 +147,12 @@ static int uvl_run(struct mgm_loop *l, void (*fn)(void *), void *arg,
   return 0;
 }
 
-
 struct uvl_watch {
   struct mgm_loop *l;
   const int *fds;
   size_t n;
   int rc;
 };
-
 
 static void uvl_watch_fn(void *arg) {
   struct uvl_watch *w = arg;
@@ -186,7 +175,6 @@ static void uvl_watch_fn(void *arg) {
   }
 }
 
-
 static int uvl_watch(struct mgm_loop *l, const int *fds, size_t n) {
   struct uvl_watch w = {l, fds, n, 0};
 
@@ -197,7 +185,6 @@ static int uvl_watch(struct mgm_loop *l, const int *fds, size_t n) {
   return w.rc;
 }
 
-
 static void uvl_arm(struct mgm_loop *l, int64_t delay_ms) {
   pthread_mutex_lock(&l->arm_mu);
   l->arm_delay = delay_ms;
@@ -206,13 +193,11 @@ static void uvl_arm(struct mgm_loop *l, int64_t delay_ms) {
   uv_async_send(&l->async);
 }
 
-
 static void uvl_stop_fn(void *arg) {
   struct mgm_loop *l = arg;
 
   l->stopping = 1;
 }
-
 
 static void uvl_close(struct mgm_loop *l) {
   uvl_run(l, uvl_stop_fn, l, 1);
@@ -224,7 +209,5 @@ static void uvl_close(struct mgm_loop *l) {
   free(l);
 }
 
-
 const struct mgm_loop_ops mgm__loop_uv_ops = {
-    "uv",     uvl_open, uvl_close,          uvl_watch,
-    uvl_arm,  uvl_run,  uvl_on_loop_thread};
+    "uv", uvl_open, uvl_close, uvl_watch, uvl_arm, uvl_run, uvl_on_loop_thread};

@@ -18,17 +18,14 @@ int mgm__loopq_init(struct mgm_loopq *q) {
   return 0;
 }
 
-
 void mgm__loopq_destroy(struct mgm_loopq *q) {
   mgm__loopq_run_all(q); /* nothing may be left waiting */
   pthread_cond_destroy(&q->cv);
   pthread_mutex_destroy(&q->mu);
 }
 
-
 int mgm__loopq_push(struct mgm_loopq *q, void (*fn)(void *), void *arg,
-                    int wait, struct mgm_task *storage,
-                    struct mgm_task **out) {
+                    int wait, struct mgm_task *storage, struct mgm_task **out) {
   struct mgm_task *t = wait ? storage : malloc(sizeof(*t));
 
   if (t == NULL)
@@ -49,14 +46,12 @@ int mgm__loopq_push(struct mgm_loopq *q, void (*fn)(void *), void *arg,
   return 0;
 }
 
-
 void mgm__loopq_wait(struct mgm_loopq *q, struct mgm_task *t) {
   pthread_mutex_lock(&q->mu);
   while (!t->done)
     pthread_cond_wait(&q->cv, &q->mu);
   pthread_mutex_unlock(&q->mu);
 }
-
 
 void mgm__loopq_run_all(struct mgm_loopq *q) {
   for (;;) {

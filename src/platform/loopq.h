@@ -12,7 +12,7 @@
 struct mgm_task {
   void (*fn)(void *);
   void *arg;
-  int wait;  /* poster waits for done */
+  int wait; /* poster waits for done */
   int done;
   struct mgm_task *next;
 };
@@ -28,8 +28,7 @@ void mgm__loopq_destroy(struct mgm_loopq *q);
 /* Queue a task (copied to the heap when not waited for); caller wakes the
  * loop, then mgm__loopq_wait() if t->wait. */
 int mgm__loopq_push(struct mgm_loopq *q, void (*fn)(void *), void *arg,
-                    int wait, struct mgm_task *storage,
-                    struct mgm_task **out);
+                    int wait, struct mgm_task *storage, struct mgm_task **out);
 void mgm__loopq_wait(struct mgm_loopq *q, struct mgm_task *t);
 /* Loop thread: run every queued task. */
 void mgm__loopq_run_all(struct mgm_loopq *q);

@@ -29,17 +29,17 @@
 
 enum mgm_be_err {
   MGM_BE_OK = 0,
-  MGM_BE_EINVAL = -1,  /* malformed request (non-multicast group ...) */
-  MGM_BE_ENOTSUP = -2, /* feature absent (table, (*,G), no mroute) */
-  MGM_BE_EBUSY = -3,   /* table owned by another router (EADDRINUSE) */
-  MGM_BE_EPERM = -4,   /* no privilege */
-  MGM_BE_ENOIF = -5,   /* ifindex unknown or not usable as a slot */
-  MGM_BE_ENOSLOT = -6, /* VIF table full */
-  MGM_BE_ENOENT = -7,  /* absent entry */
-  MGM_BE_ENOMEM = -8,  /* ENOMEM / ENOBUFS */
-  MGM_BE_EAGAIN = -9,  /* transient */
+  MGM_BE_EINVAL = -1,   /* malformed request (non-multicast group ...) */
+  MGM_BE_ENOTSUP = -2,  /* feature absent (table, (*,G), no mroute) */
+  MGM_BE_EBUSY = -3,    /* table owned by another router (EADDRINUSE) */
+  MGM_BE_EPERM = -4,    /* no privilege */
+  MGM_BE_ENOIF = -5,    /* ifindex unknown or not usable as a slot */
+  MGM_BE_ENOSLOT = -6,  /* VIF table full */
+  MGM_BE_ENOENT = -7,   /* absent entry */
+  MGM_BE_ENOMEM = -8,   /* ENOMEM / ENOBUFS */
+  MGM_BE_EAGAIN = -9,   /* transient */
   MGM_BE_EDESYNC = -10, /* events lost: the core must call resync() */
-  MGM_BE_EIO = -11     /* anything else */
+  MGM_BE_EIO = -11      /* anything else */
 };
 
 struct mgm_oif {
@@ -55,19 +55,19 @@ struct mgm_mfe_key {
 
 struct mgm_fwd {
   struct mgm_mfe_key key;
-  uint32_t iif;    /* incoming ifindex */
-  uint32_t flags;  /* MGM_FWD_F_* */
-  uint16_t n_oif;  /* 0 = negative entry: drop, stop upcalls */
+  uint32_t iif;   /* incoming ifindex */
+  uint32_t flags; /* MGM_FWD_F_* */
+  uint16_t n_oif; /* 0 = negative entry: drop, stop upcalls */
   const struct mgm_oif *oif;
 };
 
 #define MGM_FWD_F_NOTIFY_WRONGIF 0x1u
 
 struct mgm_fwd_stats {
-  uint64_t pkts;     /* includes wrong_if packets, as on Unix */
+  uint64_t pkts; /* includes wrong_if packets, as on Unix */
   uint64_t bytes;
   uint64_t wrong_if;
-  uint32_t idle_ms;  /* UINT32_MAX if unknown */
+  uint32_t idle_ms; /* UINT32_MAX if unknown */
 };
 
 /* Result of a unicast route lookup toward a source (RPF). */
@@ -81,10 +81,10 @@ struct mgm_route {
 };
 
 struct mgm_be_caps {
-  uint16_t max_slots;        /* VIF limit; 0 = unlimited */
-  unsigned star_g : 1;       /* kernel (*,G) entries */
+  uint16_t max_slots;         /* VIF limit; 0 = unlimited */
+  unsigned star_g : 1;        /* kernel (*,G) entries */
   unsigned ifindex_slots : 1; /* 0 on BSD: slot needs an IPv4 address */
-  unsigned if_events : 1;    /* pushes interface events */
+  unsigned if_events : 1;     /* pushes interface events */
   unsigned wrongif_upcall : 1;
   unsigned virtual_clock : 1; /* now_ms is virtual: no real timers */
   unsigned kernel_ages_idle : 1;
@@ -124,12 +124,11 @@ struct mgm_be_upcalls {
   void (*if_event)(void *ctx, const struct mgm_if_event *ev);
   void (*no_entry)(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
                    const void *hdr, size_t hdrlen);
-  void (*wrong_if)(void *ctx, uint32_t arrived_iif, uint32_t src,
-                   uint32_t grp, const void *hdr, size_t hdrlen);
+  void (*wrong_if)(void *ctx, uint32_t arrived_iif, uint32_t src, uint32_t grp,
+                   const void *hdr, size_t hdrlen);
   void (*mfe_gone)(void *ctx, const struct mgm_mfe_key *key,
                    enum mgm_mfe_gone why);
-  void (*ctrl_packet)(void *ctx, uint32_t ifindex, const void *pkt,
-                      size_t len);
+  void (*ctrl_packet)(void *ctx, uint32_t ifindex, const void *pkt, size_t len);
 };
 
 struct mgm_be_config {
@@ -147,10 +146,8 @@ struct mgm_backend_ops {
   const char *name;
   uint32_t abi;
 
-  int (*open)(const struct mgm_be_config *cfg,
-              const struct mgm_be_upcalls *up,
-              void *ctx,
-              struct mgm_backend **out);
+  int (*open)(const struct mgm_be_config *cfg, const struct mgm_be_upcalls *up,
+              void *ctx, struct mgm_backend **out);
   void (*close)(struct mgm_backend *be); /* removes all it installed */
   void (*caps)(struct mgm_backend *be, struct mgm_be_caps *out);
 

@@ -19,9 +19,7 @@ static const struct mgm_backend_ops *const backends[] = {
 #ifdef LIBMGM_HAVE_BACKEND_BSD
     &mgm__bsd_ops,
 #endif
-    &mgm__sim_ops,
-    NULL};
-
+    &mgm__sim_ops, NULL};
 
 const struct mgm_backend_ops *mgm__plat_find(const char *name) {
   size_t i;
@@ -33,11 +31,9 @@ const struct mgm_backend_ops *mgm__plat_find(const char *name) {
   return NULL;
 }
 
-
 const char *mgm__plat_default_name(void) {
   return LIBMGM_DEFAULT_BACKEND;
 }
-
 
 const char *mgm__plat_names(void) {
   static const char names[] =
@@ -50,7 +46,6 @@ const char *mgm__plat_names(void) {
       "sim";
   return names;
 }
-
 
 const struct mgm_loop_ops *mgm__loop_default(void) {
 #ifdef LIBMGM_HAVE_LOOP_UV

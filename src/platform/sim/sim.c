@@ -29,18 +29,29 @@
 #define SIM_QUEUE_MAX 4
 #define SIM_WRONGIF_INTERVAL_MS 3000
 
-enum { SIM_PROFILE_LINUX = 0, SIM_PROFILE_FREEBSD = 1, SIM_PROFILE_WINDOWS = 2 };
+enum {
+  SIM_PROFILE_LINUX = 0,
+  SIM_PROFILE_FREEBSD = 1,
+  SIM_PROFILE_WINDOWS = 2
+};
 enum { V_FORWARDED = 0, V_NEGATIVE, V_WRONG_IF, V_PENDING, V_NOT_ROUTED };
-enum { OP_ANY = 0, OP_IF_ATTACH, OP_IF_DETACH, OP_MFE_SET, OP_MFE_DEL,
-       OP_MFE_STATS, OP_ROUTE };
+enum {
+  OP_ANY = 0,
+  OP_IF_ATTACH,
+  OP_IF_DETACH,
+  OP_MFE_SET,
+  OP_MFE_DEL,
+  OP_MFE_STATS,
+  OP_ROUTE
+};
 
 struct sim_if {
   uint32_t ifindex;
   char name[16];
-  uint32_t addr;   /* network order, 0 = unnumbered */
-  int present;     /* created with if_add (or implicitly) */
+  uint32_t addr; /* network order, 0 = unnumbered */
+  int present;   /* created with if_add (or implicitly) */
   int up;
-  int slot_refs;   /* if_attach count */
+  int slot_refs; /* if_attach count */
 };
 
 struct sim_entry {
@@ -51,7 +62,7 @@ struct sim_entry {
   struct mgm_oif *oif;
   uint64_t pkts, bytes, wrong_if;
   uint64_t last_wrongif_ms;
-  int wrongif_sent;      /* last_wrongif_ms is valid */
+  int wrongif_sent; /* last_wrongif_ms is valid */
   int notify_wrongif;
 };
 
@@ -82,7 +93,7 @@ struct sim_ev {
   uint32_t iif, src, grp;
   uint8_t hdr[28];
   enum mgm_mfe_gone why;
-  uint8_t *pkt;   /* EV_CTRL: owned copy */
+  uint8_t *pkt; /* EV_CTRL: owned copy */
   uint32_t len;
   struct sim_ev *next;
 };
@@ -91,27 +102,26 @@ struct mgm_backend {
   const struct mgm_be_upcalls *up;
   void *ctx;
   int profile;
-  pthread_mutex_t mu;          /* guards the event queue */
-  struct sim_ev *head, *tail;  /* events for dispatch() */
-  uint64_t now_ms;             /* virtual clock */
-  uint32_t max_slots;          /* 0 = unlimited */
+  pthread_mutex_t mu;         /* guards the event queue */
+  struct sim_ev *head, *tail; /* events for dispatch() */
+  uint64_t now_ms;            /* virtual clock */
+  uint32_t max_slots;         /* 0 = unlimited */
   uint32_t used_slots;
-  int wrongif;                 /* wrong-if upcalls requested */
-  int fail_op, fail_err;       /* fault injection */
+  int wrongif;           /* wrong-if upcalls requested */
+  int fail_op, fail_err; /* fault injection */
   struct sim_if *ifs;
   uint32_t n_ifs, cap_ifs;
-  struct sim_entry **ent;      /* installed entries, dense */
+  struct sim_entry **ent; /* installed entries, dense */
   uint32_t n_ent, cap_ent;
-  struct sim_entry **bucket;   /* hash of entries by (S,G) */
-  uint32_t nbucket;            /* power of two, or 0 */
+  struct sim_entry **bucket; /* hash of entries by (S,G) */
+  uint32_t nbucket;          /* power of two, or 0 */
   struct sim_pending *pend;
   uint32_t n_pend, cap_pend;
   struct sim_route *routes;
   uint32_t n_routes, cap_routes;
-  mgm_sim_tx_fn tx_fn;         /* capture of ctrl_send */
+  mgm_sim_tx_fn tx_fn; /* capture of ctrl_send */
   void *tx_ctx;
 };
-
 
 static int grow(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   uint32_t n = *cap ? *cap : 8;
@@ -129,7 +139,6 @@ static int grow(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   return 0;
 }
 
-
 static int take_fault(struct mgm_backend *be, int op) {
   int err;
 
@@ -139,7 +148,6 @@ static int take_fault(struct mgm_backend *be, int op) {
   be->fail_err = 0;
   return err;
 }
-
 
 static void push_ev(struct mgm_backend *be, struct sim_ev *ev) {
   ev->next = NULL;
@@ -152,7 +160,6 @@ static void push_ev(struct mgm_backend *be, struct sim_ev *ev) {
   pthread_mutex_unlock(&be->mu);
 }
 
-
 static struct sim_if *find_if(struct mgm_backend *be, uint32_t ifindex) {
   uint32_t i;
 
@@ -161,7 +168,6 @@ static struct sim_if *find_if(struct mgm_backend *be, uint32_t ifindex) {
       return &be->ifs[i];
   return NULL;
 }
-
 
 static struct sim_if *get_if(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
@@ -177,7 +183,6 @@ static struct sim_if *get_if(struct mgm_backend *be, uint32_t ifindex) {
   return f;
 }
 
-
 static uint32_t ent_hash(uint32_t s, uint32_t g, uint32_t nb) {
   uint64_t k = (uint64_t)s << 32 | g;
 
@@ -186,7 +191,6 @@ static uint32_t ent_hash(uint32_t s, uint32_t g, uint32_t nb) {
   k ^= k >> 33;
   return (uint32_t)k & (nb - 1);
 }
-
 
 static struct sim_entry *find_ent(struct mgm_backend *be, uint32_t s,
                                   uint32_t g) {
@@ -199,7 +203,6 @@ static struct sim_entry *find_ent(struct mgm_backend *be, uint32_t s,
       return e;
   return NULL;
 }
-
 
 static int ent_rehash(struct mgm_backend *be, uint32_t nb) {
   struct sim_entry **b = calloc(nb, sizeof(*b));
@@ -220,14 +223,13 @@ static int ent_rehash(struct mgm_backend *be, uint32_t nb) {
   return 0;
 }
 
-
 static struct sim_entry *add_ent(struct mgm_backend *be, uint32_t s,
                                  uint32_t g) {
   struct sim_entry *e;
   uint32_t h;
 
-  if (grow((void **)&be->ent, &be->cap_ent, be->n_ent + 1,
-           sizeof(*be->ent)) != 0)
+  if (grow((void **)&be->ent, &be->cap_ent, be->n_ent + 1, sizeof(*be->ent)) !=
+      0)
     return NULL;
   if (be->n_ent + 1 > be->nbucket &&
       ent_rehash(be, be->nbucket ? be->nbucket * 2 : 64) != 0 &&
@@ -246,7 +248,6 @@ static struct sim_entry *add_ent(struct mgm_backend *be, uint32_t s,
   return e;
 }
 
-
 static void del_ent(struct mgm_backend *be, struct sim_entry *e) {
   struct sim_entry **pp = &be->bucket[ent_hash(e->src, e->grp, be->nbucket)];
 
@@ -259,7 +260,6 @@ static void del_ent(struct mgm_backend *be, struct sim_entry *e) {
   free(e);
 }
 
-
 static uint32_t find_pend(struct mgm_backend *be, uint32_t s, uint32_t g) {
   uint32_t i;
 
@@ -269,18 +269,15 @@ static uint32_t find_pend(struct mgm_backend *be, uint32_t s, uint32_t g) {
   return UINT32_MAX;
 }
 
-
 static void drop_pend(struct mgm_backend *be, uint32_t i) {
   be->pend[i] = be->pend[--be->n_pend];
 }
-
 
 static int slot_ok(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
 
   return f && f->slot_refs > 0 && f->up;
 }
-
 
 /* Forward one packet through an installed entry. */
 static void forward(struct mgm_backend *be, struct sim_entry *e,
@@ -324,7 +321,6 @@ static void forward(struct mgm_backend *be, struct sim_entry *e,
   }
 }
 
-
 static void build_hdr(uint8_t *h, uint32_t src, uint32_t grp, uint8_t ttl,
                       uint32_t len) {
   uint32_t sum = 0;
@@ -347,7 +343,8 @@ static void build_hdr(uint8_t *h, uint32_t src, uint32_t grp, uint8_t ttl,
   h[11] = (uint8_t)sum;
 }
 
-/* ---- Backend ops ---------------------------------------------------------- */
+/* ---- Backend ops ----------------------------------------------------------
+ */
 
 static int sim_open(const struct mgm_be_config *cfg,
                     const struct mgm_be_upcalls *up, void *ctx,
@@ -367,7 +364,6 @@ static int sim_open(const struct mgm_be_config *cfg,
   *out = be;
   return 0;
 }
-
 
 static void sim_close(struct mgm_backend *be) {
   struct sim_ev *ev, *next;
@@ -391,7 +387,6 @@ static void sim_close(struct mgm_backend *be) {
   free(be);
 }
 
-
 static void sim_caps(struct mgm_backend *be, struct mgm_be_caps *c) {
   memset(c, 0, sizeof(*c));
   c->max_slots = (uint16_t)be->max_slots;
@@ -401,12 +396,10 @@ static void sim_caps(struct mgm_backend *be, struct mgm_be_caps *c) {
   c->virtual_clock = 1;
 }
 
-
 static int sim_fds(struct mgm_backend *be, int *fds, size_t *n) {
   *n = 0; /* control calls drain the queue themselves */
   return 0;
 }
-
 
 static int sim_dispatch(struct mgm_backend *be, unsigned budget) {
   int done = 0;
@@ -454,7 +447,6 @@ static int sim_dispatch(struct mgm_backend *be, unsigned budget) {
   return done;
 }
 
-
 static void push_if_ev(struct mgm_backend *be, const struct sim_if *f,
                        enum mgm_if_ev type) {
   struct sim_ev *ev = calloc(1, sizeof(*ev));
@@ -470,7 +462,6 @@ static void push_if_ev(struct mgm_backend *be, const struct sim_if *f,
   push_ev(be, ev);
 }
 
-
 static int sim_resync(struct mgm_backend *be) {
   uint32_t i;
 
@@ -479,7 +470,6 @@ static int sim_resync(struct mgm_backend *be) {
       push_if_ev(be, &be->ifs[i], MGM_IF_ADD);
   return 0;
 }
-
 
 static int sim_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f;
@@ -502,7 +492,6 @@ static int sim_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   be->used_slots++;
   return 0;
 }
-
 
 /* Remove ifindex from every entry; entries arriving on it go. */
 static void scrub(struct mgm_backend *be, uint32_t ifindex, int report) {
@@ -534,7 +523,6 @@ static void scrub(struct mgm_backend *be, uint32_t ifindex, int report) {
   }
 }
 
-
 static int sim_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
   int rc = take_fault(be, OP_IF_DETACH);
@@ -549,7 +537,6 @@ static int sim_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   }
   return 0;
 }
-
 
 static int sim_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   struct sim_entry *e;
@@ -597,7 +584,6 @@ static int sim_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   return 0;
 }
 
-
 static int sim_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *k) {
   struct sim_entry *e;
   int rc = take_fault(be, OP_MFE_DEL);
@@ -610,7 +596,6 @@ static int sim_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *k) {
   del_ent(be, e);
   return 0;
 }
-
 
 static int sim_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *k,
                          struct mgm_fwd_stats *out) {
@@ -629,13 +614,11 @@ static int sim_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *k,
   return 0;
 }
 
-
 static int sim_flush(struct mgm_backend *be) {
   while (be->n_ent)
     del_ent(be, be->ent[be->n_ent - 1]);
   return 0;
 }
-
 
 static uint32_t ntohl_(uint32_t x) {
   const uint8_t *p = (const uint8_t *)&x;
@@ -643,7 +626,6 @@ static uint32_t ntohl_(uint32_t x) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          p[3];
 }
-
 
 static int sim_route_lookup(struct mgm_backend *be, uint32_t src,
                             struct mgm_route *out) {
@@ -672,20 +654,17 @@ static int sim_route_lookup(struct mgm_backend *be, uint32_t src,
   return 0;
 }
 
-
 static uint64_t sim_now_ms(struct mgm_backend *be) {
   return be->now_ms;
 }
-
 
 static int sim_set_wrongif(struct mgm_backend *be, int on) {
   be->wrongif = on;
   return 0;
 }
 
-
-static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
-                         uint32_t dst, const void *msg, size_t len) {
+static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
+                         const void *msg, size_t len) {
   struct sim_if *f = find_if(be, ifindex);
 
   if (f == NULL || !f->present || !f->up)
@@ -695,15 +674,15 @@ static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
   return 0;
 }
 
-
 const struct mgm_backend_ops mgm__sim_ops = {
-    "sim",           MGM_BACKEND_ABI, sim_open,      sim_close,
-    sim_caps,        sim_fds,         sim_dispatch,  sim_resync,
-    sim_if_attach,   sim_if_detach,   sim_mfe_set,   sim_mfe_del,
+    "sim",           MGM_BACKEND_ABI, sim_open,         sim_close,
+    sim_caps,        sim_fds,         sim_dispatch,     sim_resync,
+    sim_if_attach,   sim_if_detach,   sim_mfe_set,      sim_mfe_del,
     sim_mfe_stats,   sim_flush,       sim_route_lookup, sim_now_ms,
     sim_set_wrongif, sim_ctrl_send};
 
-/* ---- Control functions (libmgm_sim_*) ------------------------------------- */
+/* ---- Control functions (libmgm_sim_*) -------------------------------------
+ */
 
 int mgm__sim_if_add(struct mgm_backend *be, uint32_t ifindex, const char *name,
                     uint32_t addr, uint32_t prefixlen) {
@@ -725,7 +704,6 @@ int mgm__sim_if_add(struct mgm_backend *be, uint32_t ifindex, const char *name,
   return 0;
 }
 
-
 int mgm__sim_if_del(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
 
@@ -745,7 +723,6 @@ int mgm__sim_if_del(struct mgm_backend *be, uint32_t ifindex) {
   return 0;
 }
 
-
 int mgm__sim_if_set_up(struct mgm_backend *be, uint32_t ifindex, int up) {
   struct sim_if *f = get_if(be, ifindex);
 
@@ -755,7 +732,6 @@ int mgm__sim_if_set_up(struct mgm_backend *be, uint32_t ifindex, int up) {
   push_if_ev(be, f, up ? MGM_IF_UP : MGM_IF_DOWN);
   return 0;
 }
-
 
 int mgm__sim_route_add(struct mgm_backend *be, uint32_t net, uint32_t mask,
                        uint32_t ifindex, uint32_t upstream, uint32_t proto) {
@@ -778,7 +754,6 @@ int mgm__sim_route_add(struct mgm_backend *be, uint32_t net, uint32_t mask,
   return 0;
 }
 
-
 int mgm__sim_route_del(struct mgm_backend *be, uint32_t net, uint32_t mask) {
   uint32_t i;
 
@@ -790,7 +765,6 @@ int mgm__sim_route_del(struct mgm_backend *be, uint32_t net, uint32_t mask) {
   }
   return MGM_BE_ENOENT;
 }
-
 
 int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
                     uint32_t grp, uint8_t ttl, uint32_t len,
@@ -842,7 +816,6 @@ int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
   return 0;
 }
 
-
 void mgm__sim_inject_done(struct mgm_backend *be, struct mgm_sim_result *res) {
   uint32_t i, j;
 
@@ -851,7 +824,6 @@ void mgm__sim_inject_done(struct mgm_backend *be, struct mgm_sim_result *res) {
       if (be->pend[i].q[j].res == res)
         be->pend[i].q[j].res = NULL;
 }
-
 
 int mgm__sim_advance(struct mgm_backend *be, uint32_t ms) {
   uint64_t life = be->profile == SIM_PROFILE_FREEBSD ? 1500 : 10000;
@@ -867,19 +839,16 @@ int mgm__sim_advance(struct mgm_backend *be, uint32_t ms) {
   return 0;
 }
 
-
 int mgm__sim_fail_next(struct mgm_backend *be, int op, int err) {
   be->fail_op = op;
   be->fail_err = err;
   return 0;
 }
 
-
 int mgm__sim_set_limits(struct mgm_backend *be, uint32_t max_slots) {
   be->max_slots = max_slots;
   return 0;
 }
-
 
 int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
                          const void *pkt, uint32_t len) {
@@ -897,13 +866,10 @@ int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
   return 0;
 }
 
-
-void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn,
-                          void *ctx) {
+void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn, void *ctx) {
   be->tx_fn = fn;
   be->tx_ctx = ctx;
 }
-
 
 void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
                            uint32_t *slots) {

@@ -43,8 +43,7 @@ int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
                          const void *pkt, uint32_t len);
 typedef void (*mgm_sim_tx_fn)(void *ctx, uint32_t ifindex, uint32_t dst,
                               const void *msg, uint32_t len);
-void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn,
-                          void *ctx);
+void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn, void *ctx);
 void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
                            uint32_t *slots);
 

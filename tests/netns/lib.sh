@@ -131,6 +131,9 @@ t_ns() {
   ip -n "$ns" link set lo up
   ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
     net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 >/dev/null
+  # No IPv6 chatter (router solicitations, MLD) in the packet counters.
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || true
 }
 
 # nsx NAME CMD...: run CMD inside namespace NAME.
@@ -267,4 +270,14 @@ t_drv_stop() {
 # t_rx_count K TAG: packets with payload tag TAG received by host hK.
 t_rx_count() {
   t_count "rx$1" "^RX 10\\.1\\.0\\.1 $2 "
+}
+
+# t_txpkts NS IF / t_rxpkts NS IF: the device's packet counters (ip netns
+# exec mounts the namespace's own /sys).
+t_txpkts() {
+  nsx "$1" cat "/sys/class/net/$2/statistics/tx_packets"
+}
+
+t_rxpkts() {
+  nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"
 }

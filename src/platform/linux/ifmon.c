@@ -145,10 +145,52 @@ static void lnx_handle_link(struct mgm_backend *be, uint16_t type,
 }
 
 
+/* Keep the local address list in step (best effort: on ENOMEM an own
+ * report may be passed on, which is harmless). */
+static void lnx_addr_note(struct mgm_backend *be, int add,
+                          const struct mgm__lnx_addr *ad) {
+  struct mgm__lnx_addr *nv;
+  size_t ncap;
+  size_t i;
+
+  for (i = 0; i < be->n_addrs; i++) {
+    if (be->addrs[i].ifindex == ad->ifindex &&
+        be->addrs[i].addr == ad->addr) {
+      if (!add)
+        be->addrs[i] = be->addrs[--be->n_addrs];
+      return;
+    }
+  }
+  if (!add)
+    return;
+  if (be->n_addrs == be->cap_addrs) {
+    ncap = be->cap_addrs ? be->cap_addrs * 2 : 16;
+    nv = realloc(be->addrs, ncap * sizeof(*nv));
+    if (nv == NULL)
+      return;
+    be->addrs = nv;
+    be->cap_addrs = ncap;
+  }
+  be->addrs[be->n_addrs++] = *ad;
+}
+
+
+int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr) {
+  size_t i;
+
+  for (i = 0; i < be->n_addrs; i++)
+    if (be->addrs[i].addr == addr)
+      return 1;
+  return 0;
+}
+
+
 static void lnx_handle_addr(struct mgm_backend *be, uint16_t type,
                             const struct mgm__lnx_addr *ad) {
   struct mgm__lnx_if *ifp;
   struct mgm__lnx_if anon;
+
+  lnx_addr_note(be, type == RTM_NEWADDR, ad);
 
   ifp = lnx_if_find(be->ifs, be->n_ifs, ad->ifindex);
   if (ifp == NULL) {
@@ -283,15 +325,17 @@ static int lnx_dump_link_cb(struct mgm_backend *be, uint16_t type,
 
 static int lnx_dump_addr_cb(struct mgm_backend *be, uint16_t type,
                             const uint8_t *msg, size_t msglen, void *arg) {
+  const int *replay = arg;
   struct mgm__lnx_addr ad;
   int rc;
 
-  (void)arg;
   if (type != RTM_NEWADDR)
     return 0;
   rc = mgm__lnx_parse_addr(msg, msglen, &ad);
-  if (rc == 0)
+  if (rc == 0 && *replay)
     lnx_handle_addr(be, RTM_NEWADDR, &ad);
+  else if (rc == 0)
+    lnx_addr_note(be, 1, &ad);
   else if (rc != MGM__LNX_PE_SKIP)
     be->cnt.nl_malformed++;
   return 0;
@@ -333,13 +377,13 @@ int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay) {
   if (replay)
     for (i = 0; i < be->n_ifs; i++)
       mgm__lnx_queue_if(be, MGM_IF_ADD, &be->ifs[i], 0, 0);
-  if (replay) {
-    len = mgm__lnx_build_dump(req, sizeof(req), RTM_GETADDR, ++be->seq);
-    rc = mgm__lnx_nl_request(be, req, (size_t)len, lnx_dump_addr_cb, NULL,
-                             &nlerr);
-    if (rc < 0)
-      goto out;
-  }
+  /* Addresses: rebuilt from scratch, announced only on a replay. */
+  be->n_addrs = 0;
+  len = mgm__lnx_build_dump(req, sizeof(req), RTM_GETADDR, ++be->seq);
+  rc = mgm__lnx_nl_request(be, req, (size_t)len, lnx_dump_addr_cb, &replay,
+                           &nlerr);
+  if (rc < 0)
+    goto out;
   rc = 0;
 
 out:
@@ -353,4 +397,8 @@ void mgm__lnx_ifmon_free(struct mgm_backend *be) {
   be->ifs = NULL;
   be->n_ifs = 0;
   be->cap_ifs = 0;
+  free(be->addrs);
+  be->addrs = NULL;
+  be->n_addrs = 0;
+  be->cap_addrs = 0;
 }

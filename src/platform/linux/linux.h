@@ -73,6 +73,7 @@ struct mgm__lnx_counters {
   uint64_t nocache;     /* NOCACHE upcalls delivered */
   uint64_t wrongvif;    /* WRONGVIF upcalls delivered */
   uint64_t igmp;        /* IGMP packets delivered */
+  uint64_t igmp_own;    /* our own IGMP reports looped back (dropped) */
   uint64_t ignored;     /* well-formed upcalls we do not use */
   uint64_t malformed;   /* router-socket datagrams that failed to parse */
   uint64_t badvif;      /* upcalls naming a VIF that is not ours */
@@ -110,6 +111,12 @@ struct mgm_backend {
   size_t n_ifs;
   size_t cap_ifs;
 
+  /* Our own IPv4 addresses: IGMP packets from them are our kernel's own
+   * reports looped back to the router socket, not the hosts'. */
+  struct mgm__lnx_addr *addrs;
+  size_t n_addrs;
+  size_t cap_addrs;
+
   struct mgm__lnx_rec *rec_head;
   struct mgm__lnx_rec *rec_tail;
 
@@ -146,6 +153,8 @@ int mgm__lnx_ifmon_read(struct mgm_backend *be);
  * of them; either way vanished interfaces get IF_DEL (+ SLOT_LOST). */
 int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay);
 void mgm__lnx_ifmon_free(struct mgm_backend *be);
+/* Is addr one of our IPv4 addresses? */
+int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr);
 
 /* route.c (lock held) */
 int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out);

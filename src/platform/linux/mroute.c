@@ -736,11 +736,12 @@ static void lnx_close(struct mgm_backend *be) {
                   strerror(errno));
   mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
                 "linux: closing table %u: %llu nocache, %llu wrongvif, "
-                "%llu igmp, %llu ignored, %llu malformed, %llu bad vif, "
+                "%llu igmp (+%llu own), %llu ignored, %llu malformed, %llu bad vif, "
                 "%llu kernel drops, %llu netlink malformed, %llu overruns",
                 lnx_table_id(be), (unsigned long long)be->cnt.nocache,
                 (unsigned long long)be->cnt.wrongvif,
                 (unsigned long long)be->cnt.igmp,
+                (unsigned long long)be->cnt.igmp_own,
                 (unsigned long long)be->cnt.ignored,
                 (unsigned long long)be->cnt.malformed,
                 (unsigned long long)be->cnt.badvif,
@@ -843,6 +844,11 @@ static int lnx_mrt_read(struct mgm_backend *be) {
     rc = mgm__lnx_parse_mrt(be->rx, (size_t)n, &m);
   if (rc < 0) {
     be->cnt.malformed++;
+    lnx_unlock(be);
+    return 1;
+  }
+  if (rc == MGM__LNX_MRT_IGMP && mgm__lnx_is_local(be, m.src)) {
+    be->cnt.igmp_own++;
     lnx_unlock(be);
     return 1;
   }

@@ -34,7 +34,6 @@ static struct conf_ev conf_log[CONF_LOG_CAP];
 static size_t conf_nlog;
 static struct conf_slot conf_slots[CONF_MAX_CLIENTS];
 
-
 DWORD conf_ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   unsigned char v[4];
   DWORD r;
@@ -47,7 +46,6 @@ DWORD conf_ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   return r;
 }
 
-
 static struct conf_ev *conf_push(int client, int kind) {
   static struct conf_ev overflow;
   struct conf_ev *e = &overflow;
@@ -59,7 +57,6 @@ static struct conf_ev *conf_push(int client, int kind) {
   e->kind = kind;
   return e;
 }
-
 
 static DWORD on_rpf(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,
                     PDWORD pnh, PDWORD pu) {
@@ -75,9 +72,8 @@ static DWORD on_rpf(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,
   return NO_ERROR;
 }
 
-
-static DWORD on_create(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                       DWORD iif, DWORD inh, DWORD n, PMGM_IF_ENTRY l) {
+static DWORD on_create(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,
+                       DWORD inh, DWORD n, PMGM_IF_ENTRY l) {
   struct conf_ev *e = conf_push(c, CK_CREATE);
   DWORD i;
   int v;
@@ -99,7 +95,6 @@ static DWORD on_create(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return NO_ERROR;
 }
 
-
 static DWORD on_prune(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,
                       DWORD nh, BOOL del, PDWORD ptmo) {
   struct conf_ev *e = conf_push(c, CK_PRUNE);
@@ -117,7 +112,6 @@ static DWORD on_prune(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,
   return NO_ERROR;
 }
 
-
 static DWORD on_join(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {
   struct conf_ev *e = conf_push(c, CK_JOIN);
 
@@ -128,7 +122,6 @@ static DWORD on_join(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {
   e->flag = u ? 1 : 0;
   return NO_ERROR;
 }
-
 
 static DWORD on_local(int c, int kind, DWORD s, DWORD sm, DWORD g, DWORD gm,
                       DWORD i, DWORD nh) {
@@ -143,7 +136,6 @@ static DWORD on_local(int c, int kind, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return NO_ERROR;
 }
 
-
 static DWORD on_igmp(int c, int kind, DWORD i, DWORD nh) {
   struct conf_ev *e = conf_push(c, kind);
 
@@ -152,51 +144,49 @@ static DWORD on_igmp(int c, int kind, DWORD i, DWORD nh) {
   return NO_ERROR;
 }
 
-
-#define CONF_CLIENT(n)                                                       \
-  static DWORD rpf_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,      \
-                       PDWORD pnh, PDWORD pu, DWORD hs, PBYTE hdr,           \
-                       PBYTE rt) {                                           \
-    (void)hs;                                                                \
-    (void)hdr;                                                               \
-    (void)rt;                                                                \
-    return on_rpf(n, s, sm, g, gm, pi, pnh, pu);                             \
-  }                                                                          \
-  static DWORD create_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,   \
-                          DWORD inh, DWORD cnt, PMGM_IF_ENTRY l) {           \
-    return on_create(n, s, sm, g, gm, iif, inh, cnt, l);                     \
-  }                                                                          \
-  static DWORD prune_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,      \
-                         DWORD nh, BOOL d, PDWORD t) {                       \
-    return on_prune(n, s, sm, g, gm, i, nh, d, t);                           \
-  }                                                                          \
-  static DWORD join_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {      \
-    return on_join(n, s, sm, g, gm, u);                                      \
-  }                                                                          \
-  static DWORD wrongif_##n(DWORD s, DWORD g, DWORD i, DWORD nh, DWORD hs,    \
-                           PBYTE hdr) {                                      \
-    struct conf_ev *e = conf_push(n, CK_WRONGIF);                            \
-    (void)hs;                                                                \
-    (void)hdr;                                                               \
-    e->s = s;                                                                \
-    e->g = g;                                                                \
-    e->ifi = i;                                                              \
-    e->nh = nh;                                                              \
-    return NO_ERROR;                                                         \
-  }                                                                          \
-  static DWORD ljoin_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,      \
-                         DWORD nh) {                                         \
-    return on_local(n, CK_LJOIN, s, sm, g, gm, i, nh);                       \
-  }                                                                          \
-  static DWORD lleave_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,     \
-                          DWORD nh) {                                        \
-    return on_local(n, CK_LLEAVE, s, sm, g, gm, i, nh);                      \
-  }                                                                          \
-  static DWORD disable_##n(DWORD i, DWORD nh) {                              \
-    return on_igmp(n, CK_DISABLE, i, nh);                                    \
-  }                                                                          \
-  static DWORD enable_##n(DWORD i, DWORD nh) {                               \
-    return on_igmp(n, CK_ENABLE, i, nh);                                     \
+#define CONF_CLIENT(n)                                                         \
+  static DWORD rpf_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,        \
+                       PDWORD pnh, PDWORD pu, DWORD hs, PBYTE hdr, PBYTE rt) { \
+    (void)hs;                                                                  \
+    (void)hdr;                                                                 \
+    (void)rt;                                                                  \
+    return on_rpf(n, s, sm, g, gm, pi, pnh, pu);                               \
+  }                                                                            \
+  static DWORD create_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,     \
+                          DWORD inh, DWORD cnt, PMGM_IF_ENTRY l) {             \
+    return on_create(n, s, sm, g, gm, iif, inh, cnt, l);                       \
+  }                                                                            \
+  static DWORD prune_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,        \
+                         DWORD nh, BOOL d, PDWORD t) {                         \
+    return on_prune(n, s, sm, g, gm, i, nh, d, t);                             \
+  }                                                                            \
+  static DWORD join_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {        \
+    return on_join(n, s, sm, g, gm, u);                                        \
+  }                                                                            \
+  static DWORD wrongif_##n(DWORD s, DWORD g, DWORD i, DWORD nh, DWORD hs,      \
+                           PBYTE hdr) {                                        \
+    struct conf_ev *e = conf_push(n, CK_WRONGIF);                              \
+    (void)hs;                                                                  \
+    (void)hdr;                                                                 \
+    e->s = s;                                                                  \
+    e->g = g;                                                                  \
+    e->ifi = i;                                                                \
+    e->nh = nh;                                                                \
+    return NO_ERROR;                                                           \
+  }                                                                            \
+  static DWORD ljoin_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,        \
+                         DWORD nh) {                                           \
+    return on_local(n, CK_LJOIN, s, sm, g, gm, i, nh);                         \
+  }                                                                            \
+  static DWORD lleave_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,       \
+                          DWORD nh) {                                          \
+    return on_local(n, CK_LLEAVE, s, sm, g, gm, i, nh);                        \
+  }                                                                            \
+  static DWORD disable_##n(DWORD i, DWORD nh) {                                \
+    return on_igmp(n, CK_DISABLE, i, nh);                                      \
+  }                                                                            \
+  static DWORD enable_##n(DWORD i, DWORD nh) {                                 \
+    return on_igmp(n, CK_ENABLE, i, nh);                                       \
   }
 
 CONF_CLIENT(0)
@@ -206,22 +196,22 @@ CONF_CLIENT(3)
 CONF_CLIENT(4)
 CONF_CLIENT(5)
 
-#define CONF_CFG(n)                                                          \
-  {0,          rpf_##n,    create_##n, prune_##n,  join_##n,                 \
-   wrongif_##n, ljoin_##n, lleave_##n, disable_##n, enable_##n}
+#define CONF_CFG(n)                                                            \
+  {                                                                            \
+    0, rpf_##n, create_##n, prune_##n, join_##n, wrongif_##n, ljoin_##n,       \
+        lleave_##n, disable_##n, enable_##n                                    \
+  }
 
 static const ROUTING_PROTOCOL_CONFIG conf_cfgs[CONF_MAX_CLIENTS] = {
     CONF_CFG(0), CONF_CFG(1), CONF_CFG(2),
     CONF_CFG(3), CONF_CFG(4), CONF_CFG(5)};
 
-
 static const char *kind_name(int k) {
-  static const char *const names[] = {"?",      "RPF",   "CREATE", "PRUNE",
-                                      "JOIN",   "WRONGIF", "LJOIN", "LLEAVE",
+  static const char *const names[] = {"?",       "RPF",     "CREATE", "PRUNE",
+                                      "JOIN",    "WRONGIF", "LJOIN",  "LLEAVE",
                                       "DISABLE", "ENABLE"};
   return k >= 0 && k <= CK_ENABLE ? names[k] : "?";
 }
-
 
 static int ev_equal(const struct conf_ev *a, const struct conf_ev *b) {
   DWORD i;
@@ -237,16 +227,14 @@ static int ev_equal(const struct conf_ev *a, const struct conf_ev *b) {
   return 1;
 }
 
-
 static void ev_print(const char *what, const struct conf_ev *e) {
   DWORD i;
 
   printf("    %s c%d %s s=%08x/%08x g=%08x/%08x if=%u nh=%08x up=%08x "
          "flag=%u tmo=%u",
-         what, e->client, kind_name(e->kind), (unsigned)e->s,
-         (unsigned)e->sm, (unsigned)e->g, (unsigned)e->gm, (unsigned)e->ifi,
-         (unsigned)e->nh, (unsigned)e->up, (unsigned)e->flag,
-         (unsigned)e->tmo);
+         what, e->client, kind_name(e->kind), (unsigned)e->s, (unsigned)e->sm,
+         (unsigned)e->g, (unsigned)e->gm, (unsigned)e->ifi, (unsigned)e->nh,
+         (unsigned)e->up, (unsigned)e->flag, (unsigned)e->tmo);
   if (e->kind == CK_CREATE) {
     printf(" n=%u [", (unsigned)e->count);
     for (i = 0; i < e->count && i < CONF_MAX_IFS; i++)
@@ -255,7 +243,6 @@ static void ev_print(const char *what, const struct conf_ev *e) {
   }
   printf("\n");
 }
-
 
 void conf_check(const char *file, int line, const struct conf_ev *exp,
                 size_t n) {
@@ -276,11 +263,9 @@ void conf_check(const char *file, int line, const struct conf_ev *exp,
   conf_nlog = 0;
 }
 
-
 void conf_clear(void) {
   conf_nlog = 0;
 }
-
 
 int conf_begin(void) {
   ROUTING_PROTOCOL_CONFIG cfg = conf_cfgs[CONF_MAX_CLIENTS - 1];
@@ -308,7 +293,6 @@ int conf_begin(void) {
   return 1;
 }
 
-
 void conf_end(void) {
   int s;
   DWORD i, rc;
@@ -326,7 +310,6 @@ void conf_end(void) {
   conf_nlog = 0;
 }
 
-
 DWORD conf_register(int slot, DWORD pid, DWORD cid) {
   ROUTING_PROTOCOL_CONFIG cfg = conf_cfgs[slot];
   HANDLE h = NULL;
@@ -340,16 +323,13 @@ DWORD conf_register(int slot, DWORD pid, DWORD cid) {
   return rc;
 }
 
-
 HANDLE conf_h(int slot) {
   return conf_slots[slot].h;
 }
 
-
 DWORD conf_take(int slot, DWORD ifindex) {
   return MgmTakeInterfaceOwnership(conf_slots[slot].h, ifindex, 0);
 }
-
 
 DWORD conf_add(int slot, DWORD s, DWORD g, DWORD ifindex) {
   return MgmAddGroupMembershipEntry(conf_slots[slot].h, s, s ? ALL1 : 0, g,
@@ -357,19 +337,16 @@ DWORD conf_add(int slot, DWORD s, DWORD g, DWORD ifindex) {
                                     MGM_JOIN_STATE_FLAG);
 }
 
-
 DWORD conf_del(int slot, DWORD s, DWORD g, DWORD ifindex) {
-  return MgmDeleteGroupMembershipEntry(conf_slots[slot].h, s, s ? ALL1 : 0,
-                                       g, g ? ALL1 : 0, ifindex, 0,
+  return MgmDeleteGroupMembershipEntry(conf_slots[slot].h, s, s ? ALL1 : 0, g,
+                                       g ? ALL1 : 0, ifindex, 0,
                                        MGM_JOIN_STATE_FLAG);
 }
-
 
 void conf_veto(int slot, DWORD ifindex) {
   if (conf_slots[slot].n_veto < CONF_MAX_IFS)
     conf_slots[slot].veto[conf_slots[slot].n_veto++] = ifindex;
 }
-
 
 void conf_prune_timeout(int slot, DWORD seconds) {
   conf_slots[slot].tmo_set = 1;

@@ -36,42 +36,58 @@ enum conf_kind {
 struct conf_ev {
   int client, kind;
   DWORD s, sm, g, gm;
-  DWORD ifi, nh;   /* interface argument (rpf: *pdwInIfIndex on entry) */
-  DWORD up;        /* rpf: *pdwUpStreamNbr on entry */
-  DWORD flag;      /* bMemberDelete / bMemberUpdate */
-  DWORD tmo;       /* prune: *pdwTimeout on entry */
-  DWORD count;     /* creation: dwIfCount */
+  DWORD ifi, nh; /* interface argument (rpf: *pdwInIfIndex on entry) */
+  DWORD up;      /* rpf: *pdwUpStreamNbr on entry */
+  DWORD flag;    /* bMemberDelete / bMemberUpdate */
+  DWORD tmo;     /* prune: *pdwTimeout on entry */
+  DWORD count;   /* creation: dwIfCount */
   DWORD ifs[CONF_MAX_IFS]; /* creation: interface indexes in order */
 };
 
-#define E_JOIN(c_, s_, sm_, g_, gm_, f_)                                     \
-  {.client = (c_), .kind = CK_JOIN, .s = (s_), .sm = (sm_), .g = (g_),       \
-   .gm = (gm_), .flag = (f_)}
-#define E_PRUNE(c_, s_, sm_, g_, gm_, i_, f_)                                \
-  {.client = (c_), .kind = CK_PRUNE, .s = (s_), .sm = (sm_), .g = (g_),      \
-   .gm = (gm_), .ifi = (i_), .flag = (f_), .tmo = 900}
-#define E_LJOIN(c_, s_, sm_, g_, gm_, i_)                                    \
-  {.client = (c_), .kind = CK_LJOIN, .s = (s_), .sm = (sm_), .g = (g_),      \
-   .gm = (gm_), .ifi = (i_)}
-#define E_LLEAVE(c_, s_, sm_, g_, gm_, i_)                                   \
-  {.client = (c_), .kind = CK_LLEAVE, .s = (s_), .sm = (sm_), .g = (g_),     \
-   .gm = (gm_), .ifi = (i_)}
-#define E_DISABLE(c_, i_) {.client = (c_), .kind = CK_DISABLE, .ifi = (i_)}
-#define E_ENABLE(c_, i_) {.client = (c_), .kind = CK_ENABLE, .ifi = (i_)}
-#define E_RPF(c_, s_, g_, i_, u_)                                            \
-  {.client = (c_), .kind = CK_RPF, .s = (s_), .sm = ALL1, .g = (g_),         \
-   .gm = ALL1, .ifi = (i_), .up = (u_)}
-#define E_CREATE(c_, s_, g_, iif_, n_, ...)                                  \
-  {.client = (c_), .kind = CK_CREATE, .s = (s_), .sm = ALL1, .g = (g_),      \
-   .gm = ALL1, .ifi = (iif_), .count = (n_), .ifs = {__VA_ARGS__}}
+#define E_JOIN(c_, s_, sm_, g_, gm_, f_)                                       \
+  {                                                                            \
+    .client = (c_), .kind = CK_JOIN, .s = (s_), .sm = (sm_), .g = (g_),        \
+    .gm = (gm_), .flag = (f_)                                                  \
+  }
+#define E_PRUNE(c_, s_, sm_, g_, gm_, i_, f_)                                  \
+  {                                                                            \
+    .client = (c_), .kind = CK_PRUNE, .s = (s_), .sm = (sm_), .g = (g_),       \
+    .gm = (gm_), .ifi = (i_), .flag = (f_), .tmo = 900                         \
+  }
+#define E_LJOIN(c_, s_, sm_, g_, gm_, i_)                                      \
+  {                                                                            \
+    .client = (c_), .kind = CK_LJOIN, .s = (s_), .sm = (sm_), .g = (g_),       \
+    .gm = (gm_), .ifi = (i_)                                                   \
+  }
+#define E_LLEAVE(c_, s_, sm_, g_, gm_, i_)                                     \
+  {                                                                            \
+    .client = (c_), .kind = CK_LLEAVE, .s = (s_), .sm = (sm_), .g = (g_),      \
+    .gm = (gm_), .ifi = (i_)                                                   \
+  }
+#define E_DISABLE(c_, i_)                                                      \
+  { .client = (c_), .kind = CK_DISABLE, .ifi = (i_) }
+#define E_ENABLE(c_, i_)                                                       \
+  { .client = (c_), .kind = CK_ENABLE, .ifi = (i_) }
+#define E_RPF(c_, s_, g_, i_, u_)                                              \
+  {                                                                            \
+    .client = (c_), .kind = CK_RPF, .s = (s_), .sm = ALL1, .g = (g_),          \
+    .gm = ALL1, .ifi = (i_), .up = (u_)                                        \
+  }
+#define E_CREATE(c_, s_, g_, iif_, n_, ...)                                    \
+  {                                                                            \
+    .client = (c_), .kind = CK_CREATE, .s = (s_), .sm = ALL1, .g = (g_),       \
+    .gm = ALL1, .ifi = (iif_), .count = (n_), .ifs = {                         \
+      __VA_ARGS__                                                              \
+    }                                                                          \
+  }
 
 /* Compare the log with the expected events (ok() per mismatch, printing
  * the events seen), then clear it. */
-#define CHECK_EVENTS(...)                                                    \
-  do {                                                                       \
-    const struct conf_ev conf_exp_[] = {__VA_ARGS__};                        \
-    conf_check(__FILE__, __LINE__, conf_exp_,                                \
-               sizeof conf_exp_ / sizeof conf_exp_[0]);                      \
+#define CHECK_EVENTS(...)                                                      \
+  do {                                                                         \
+    const struct conf_ev conf_exp_[] = {__VA_ARGS__};                          \
+    conf_check(__FILE__, __LINE__, conf_exp_,                                  \
+               sizeof conf_exp_ / sizeof conf_exp_[0]);                        \
   } while (0)
 #define CHECK_NO_EVENTS() conf_check(__FILE__, __LINE__, NULL, 0)
 

@@ -34,7 +34,6 @@ static struct {
   conf_advance_fn advance;
 } conf_api;
 
-
 int conf_sim_init(void) {
 #ifdef _WIN32
   HMODULE mod;
@@ -44,7 +43,7 @@ int conf_sim_init(void) {
     mod = LoadLibraryA("rtm.dll");
   if (mod == NULL)
     return 0;
-#define CONF_LOOKUP(field, type, name)                                       \
+#define CONF_LOOKUP(field, type, name)                                         \
   conf_api.field = (type)(void (*)(void))GetProcAddress(mod, name)
   CONF_LOOKUP(config_init, conf_config_init_fn, "libmgm_config_init");
   CONF_LOOKUP(start, conf_start_fn, "libmgm_start");
@@ -67,11 +66,9 @@ int conf_sim_init(void) {
   return conf_api.present;
 }
 
-
 int conf_sim_present(void) {
   return conf_api.present;
 }
-
 
 DWORD conf_start(int strict) {
   struct libmgm_config c;
@@ -84,21 +81,18 @@ DWORD conf_start(int strict) {
   return conf_api.start(&c);
 }
 
-
 DWORD conf_stop(void) {
   if (!conf_api.present)
     return NO_ERROR;
   return conf_api.stop();
 }
 
-
-DWORD conf_route_add(DWORD network, DWORD mask, DWORD ifindex,
-                     DWORD upstream, DWORD protocol) {
+DWORD conf_route_add(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
+                     DWORD protocol) {
   if (!conf_api.present)
     return ERROR_CALL_NOT_IMPLEMENTED;
   return conf_api.route_add(network, mask, ifindex, upstream, protocol);
 }
-
 
 DWORD conf_inject(DWORD ifindex, DWORD src, DWORD grp, DWORD *n_out) {
   struct libmgm_sim_result res;
@@ -112,7 +106,6 @@ DWORD conf_inject(DWORD ifindex, DWORD src, DWORD grp, DWORD *n_out) {
     *n_out = res.n_out;
   return rc;
 }
-
 
 DWORD conf_advance(DWORD ms) {
   if (!conf_api.present)

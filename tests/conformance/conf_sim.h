@@ -26,8 +26,8 @@ DWORD conf_start(int strict);
 DWORD conf_stop(void);
 
 /* Sim controls; ERROR_CALL_NOT_IMPLEMENTED without libmgm. */
-DWORD conf_route_add(DWORD network, DWORD mask, DWORD ifindex,
-                     DWORD upstream, DWORD protocol);
+DWORD conf_route_add(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
+                     DWORD protocol);
 /* Inject one packet; *n_out (may be NULL) = interfaces it was sent on. */
 DWORD conf_inject(DWORD ifindex, DWORD src, DWORD grp, DWORD *n_out);
 DWORD conf_advance(DWORD ms);

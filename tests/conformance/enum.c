@@ -28,7 +28,6 @@
 
 static DWORD ebuf[1024];
 
-
 static int untouched(size_t from, size_t to) {
   const unsigned char *b = (const unsigned char *)ebuf;
   size_t i;
@@ -38,7 +37,6 @@ static int untouched(size_t from, size_t to) {
       return 0;
   return 1;
 }
-
 
 void test_enum_empty_mfe_table(void) {
   DWORD size = 1000, n = 77, rc;
@@ -54,7 +52,6 @@ void test_enum_empty_mfe_table(void) {
   ok(untouched(0, sizeof ebuf), "buffer written\n");
   conf_end();
 }
-
 
 /* M1 (S,G1) 2 OIFs, M2 (S,G2) 1, M3 (S,G3) none. */
 void test_enum_mfe_buffer_protocol(void) {
@@ -142,7 +139,6 @@ void test_enum_mfe_buffer_protocol(void) {
   conf_end();
 }
 
-
 /* Five groups: capacity 40 -> 2/234, 2/234, 1/259, 0/259; capacity 8 ->
  * 122 with 16. */
 void test_enum_groups(void) {
@@ -173,8 +169,8 @@ void test_enum_groups(void) {
     size = 40;
     n = 77;
     rc = MgmGroupEnumerationGetNext(e, &size, (PBYTE)ebuf, &n);
-    ok(rc == want_rc[call] || broken(rc == NO_ERROR && call < 2),
-       "got %u\n", (unsigned)rc);
+    ok(rc == want_rc[call] || broken(rc == NO_ERROR && call < 2), "got %u\n",
+       (unsigned)rc);
     ok(n == want_n[call], "n: got %u\n", (unsigned)n);
     ok(size == 40, "size: got %u\n", (unsigned)size);
     total += n;

@@ -26,7 +26,6 @@ static char h_context[HARNESS_MAX_CONTEXT][HARNESS_CONTEXT_LEN];
 static int h_ncontext;
 static const char *h_test = "?";
 
-
 static const char *basename_of(const char *path) {
   const char *p = path, *q;
 
@@ -36,7 +35,6 @@ static const char *basename_of(const char *path) {
   return p;
 }
 
-
 static void print_prefix(void) {
   int i;
 
@@ -45,22 +43,18 @@ static void print_prefix(void) {
     printf("%s: ", h_context[i]);
 }
 
-
 void harness_set_location(const char *file, int line) {
   h_file = file;
   h_line = line;
 }
 
-
 void harness_set_libmgm(int on_libmgm) {
   h_on_libmgm = on_libmgm;
 }
 
-
 int harness_on_libmgm(void) {
   return h_on_libmgm;
 }
-
 
 void harness_ok(int condition, const char *fmt, ...) {
   va_list ap;
@@ -97,7 +91,6 @@ void harness_ok(int condition, const char *fmt, ...) {
   h_failed++;
 }
 
-
 void harness_skip(const char *fmt, ...) {
   va_list ap;
 
@@ -109,7 +102,6 @@ void harness_skip(const char *fmt, ...) {
   fflush(stdout);
   h_skipped++;
 }
-
 
 void harness_win_skip(const char *fmt, ...) {
   va_list ap;
@@ -128,7 +120,6 @@ void harness_win_skip(const char *fmt, ...) {
   fflush(stdout);
 }
 
-
 void harness_trace(const char *fmt, ...) {
   va_list ap;
 
@@ -139,17 +130,14 @@ void harness_trace(const char *fmt, ...) {
   fflush(stdout);
 }
 
-
 int harness_broken(int condition) {
   return !h_on_libmgm && condition;
 }
-
 
 void harness_start_todo(int active) {
   h_todo_active = active;
   h_todo_loop = 1;
 }
-
 
 int harness_loop_todo(void) {
   int again = h_todo_loop;
@@ -158,11 +146,9 @@ int harness_loop_todo(void) {
   return again;
 }
 
-
 void harness_end_todo(void) {
   h_todo_active = 0;
 }
-
 
 void harness_push_context(const char *fmt, ...) {
   va_list ap;
@@ -177,12 +163,10 @@ void harness_push_context(const char *fmt, ...) {
   h_ncontext++;
 }
 
-
 void harness_pop_context(void) {
   if (h_ncontext > 0)
     h_ncontext--;
 }
-
 
 void harness_run(const char *name, void (*fn)(void)) {
   int failed_before = h_failed;
@@ -195,12 +179,10 @@ void harness_run(const char *name, void (*fn)(void)) {
   fflush(stdout);
 }
 
-
 int harness_summary(void) {
   if (h_todo > 0)
     printf("%d todo\n", h_todo);
-  printf("%d passed, %d failed, %d skipped\n", h_passed, h_failed,
-         h_skipped);
+  printf("%d passed, %d failed, %d skipped\n", h_passed, h_failed, h_skipped);
   fflush(stdout);
   return h_failed > 0 ? 1 : 0;
 }

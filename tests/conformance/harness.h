@@ -29,9 +29,8 @@
 #define LIBMGM_CONFORMANCE_HARNESS_H
 
 /* Only the public headers: mgm.h and libmgm.h.  Refuse internal ones. */
-#if defined(MGM_PLATFORM_H) || defined(MGM_LOOP_H) || \
-    defined(MGM_CORE_H) || defined(MGM_API_H) || \
-    defined(MGM_BUILDING_LIBRARY)
+#if defined(MGM_PLATFORM_H) || defined(MGM_LOOP_H) || defined(MGM_CORE_H) ||   \
+    defined(MGM_API_H) || defined(MGM_BUILDING_LIBRARY)
 #error "conformance tests may include only mgm.h and libmgm.h"
 #endif
 
@@ -64,8 +63,8 @@ int harness_summary(void);
 #define win_skip (harness_set_location(__FILE__, __LINE__), harness_win_skip)
 #define trace (harness_set_location(__FILE__, __LINE__), harness_trace)
 #define broken(cond) harness_broken(cond)
-#define todo_libmgm                                                          \
-  for (harness_start_todo(harness_on_libmgm()); harness_loop_todo();          \
+#define todo_libmgm                                                            \
+  for (harness_start_todo(harness_on_libmgm()); harness_loop_todo();           \
        harness_end_todo())
 #define push_context harness_push_context
 #define pop_context harness_pop_context

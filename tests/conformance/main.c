@@ -27,7 +27,8 @@ struct conf_test {
   void (*fn)(void);
 };
 
-#define T(name) {#name, test_##name}
+#define T(name)                                                                \
+  { #name, test_##name }
 
 static const struct conf_test conf_all[] = {
     T(register_codes),
@@ -47,7 +48,6 @@ static const struct conf_test conf_all[] = {
     T(enum_mfe_buffer_protocol),
     T(enum_groups),
 };
-
 
 int main(int argc, char **argv) {
   size_t i;

@@ -42,7 +42,6 @@ static int setup_abco(void) {
   return good;
 }
 
-
 void test_membership_wildcard_alerts(void) {
   DWORD G = conf_ip(224, 2, 2, 2);
 
@@ -84,7 +83,6 @@ void test_membership_wildcard_alerts(void) {
   conf_end();
 }
 
-
 void test_membership_source_specific_alerts(void) {
   DWORD S = conf_ip(10, 1, 1, 5), G = conf_ip(224, 2, 2, 3), rc;
 
@@ -95,8 +93,8 @@ void test_membership_source_specific_alerts(void) {
   if (!conf_begin())
     return;
   if (setup_abco()) {
-    rc = conf_route_add(conf_ip(10, 1, 1, 0), conf_ip(255, 255, 255, 0), 1,
-                        0, PROTO_IP_RIP);
+    rc = conf_route_add(conf_ip(10, 1, 1, 0), conf_ip(255, 255, 255, 0), 1, 0,
+                        PROTO_IP_RIP);
     ok(rc == NO_ERROR, "route: got %u\n", (unsigned)rc);
     push_context("4.5 rows 8-10");
     ok(conf_add(0, S, G, 2) == NO_ERROR, "add\n");
@@ -118,7 +116,6 @@ void test_membership_source_specific_alerts(void) {
   conf_end();
 }
 
-
 void test_membership_idempotent_and_shapes(void) {
   DWORD S = conf_ip(10, 1, 1, 5), G = conf_ip(224, 2, 2, 4), rc;
 
@@ -132,8 +129,8 @@ void test_membership_idempotent_and_shapes(void) {
     rc = conf_del(0, S, G, 2);
     ok(rc == NO_ERROR, "delete of absent entry: got %u\n", (unsigned)rc);
     CHECK_NO_EVENTS();
-    rc = MgmAddGroupMembershipEntry(conf_h(0), S, 0xFFFFFF00u, G, ALL1, 2,
-                                    0, MGM_JOIN_STATE_FLAG);
+    rc = MgmAddGroupMembershipEntry(conf_h(0), S, 0xFFFFFF00u, G, ALL1, 2, 0,
+                                    MGM_JOIN_STATE_FLAG);
     ok(rc == ERROR_INVALID_PARAMETER || broken(rc == NO_ERROR),
        "source range: got %u\n", (unsigned)rc);
     rc = MgmAddGroupMembershipEntry(conf_h(0), S, ALL1, 0, 0, 2, 0,
@@ -153,7 +150,6 @@ void test_membership_idempotent_and_shapes(void) {
   }
   conf_end();
 }
-
 
 /* Table 4.3: IGMP 0, P 1, Q 2; P owns I(5), IGMP co-owns it. */
 void test_membership_local_join_leave(void) {
@@ -177,7 +173,8 @@ void test_membership_local_join_leave(void) {
   ok(conf_del(0, 0, G, 5) == NO_ERROR, "5\n");
   CHECK_EVENTS(E_LLEAVE(1, 0, 0, G, ALL1, 5));
   ok(conf_del(1, 0, G, 5) == NO_ERROR, "6\n");
-  CHECK_EVENTS(E_PRUNE(0, 0, 0, G, ALL1, 5, 1), E_PRUNE(2, 0, 0, G, ALL1, 5, 1));
+  CHECK_EVENTS(E_PRUNE(0, 0, 0, G, ALL1, 5, 1),
+               E_PRUNE(2, 0, 0, G, ALL1, 5, 1));
   ok(MgmReleaseInterfaceOwnership(conf_h(0), 5, 0) == NO_ERROR, "7\n");
   CHECK_EVENTS(E_LLEAVE(1, S, ALL1, G, ALL1, 5));
   conf_end();

@@ -28,8 +28,8 @@
 
 static DWORD get_mfe(DWORD s, DWORD g, MIB_IPMCAST_MFE *out,
                      MIB_IPMCAST_OIF *oif, DWORD max_oif) {
-  DWORD raw[(SIZEOF_BASIC_MIB_MFE + 8 * sizeof(MIB_IPMCAST_OIF)) /
-            sizeof(DWORD)];
+  DWORD
+      raw[(SIZEOF_BASIC_MIB_MFE + 8 * sizeof(MIB_IPMCAST_OIF)) / sizeof(DWORD)];
   MIB_IPMCAST_MFE key;
   DWORD size = sizeof raw, rc, i;
 
@@ -45,7 +45,6 @@ static DWORD get_mfe(DWORD s, DWORD g, MIB_IPMCAST_MFE *out,
     memcpy(&oif[i], (unsigned char *)raw + SIZEOF_MIB_MFE(i), sizeof *oif);
   return rc;
 }
-
 
 /* 4.4: P 0 owns I(1) toward S; Q 1 owns I(2), I(3); IGMP 2 owns I(4);
  * Q (*,G)@2,@3, IGMP (*,G)@4, P (*,*)@1; Q vetoes I(3). */
@@ -83,8 +82,7 @@ void test_mfe_creation(void) {
   rc = get_mfe(S, G, &m, oif, 8);
   ok(rc == NO_ERROR, "MgmGetMfe: got %u\n", (unsigned)rc);
   ok(m.dwInIfIndex == 1, "dwInIfIndex: got %u\n", (unsigned)m.dwInIfIndex);
-  ok(m.dwUpStrmNgbr == U, "dwUpStrmNgbr: got %08x\n",
-     (unsigned)m.dwUpStrmNgbr);
+  ok(m.dwUpStrmNgbr == U, "dwUpStrmNgbr: got %08x\n", (unsigned)m.dwUpStrmNgbr);
   ok(m.dwInIfProtocol == 4001, "dwInIfProtocol: got %u\n",
      (unsigned)m.dwInIfProtocol);
   ok(m.dwRouteProtocol == PROTO_IP_OSPF, "dwRouteProtocol: got %u\n",
@@ -97,7 +95,6 @@ void test_mfe_creation(void) {
      (unsigned)oif[1].dwOutIfIndex);
   conf_end();
 }
-
 
 void test_mfe_negative_and_expiry(void) {
   DWORD S = conf_ip(10, 1, 1, 5), G = conf_ip(224, 9, 9, 10), rc;

@@ -52,7 +52,6 @@ void test_ownership_take_release(void) {
   conf_end();
 }
 
-
 void test_ownership_igmp_coowner(void) {
   DWORD rc, pid = 0, cid = 0;
 
@@ -69,7 +68,6 @@ void test_ownership_igmp_coowner(void) {
      (unsigned)rc, (unsigned)pid);
   conf_end();
 }
-
 
 /* IGMP 0 owns I(2) with (*,G)@2; Q 1 owns I(4) with (*,G)@4; P 2 takes
  * I(2). */
@@ -99,7 +97,6 @@ void test_ownership_change_sequence(void) {
   CHECK_EVENTS(E_JOIN(1, 0, 0, G, ALL1, 1));
   conf_end();
 }
-
 
 void test_ownership_igmp_release_local_leave(void) {
   DWORD G = conf_ip(224, 1, 1, 2), rc;

@@ -55,14 +55,12 @@ void test_register_codes(void) {
   rc = MgmTakeInterfaceOwnership(old, 3, 0);
   ok(rc == ERROR_INVALID_PARAMETER, "stale take: got %u\n", (unsigned)rc);
   rc = MgmTakeInterfaceOwnership((HANDLE)(uintptr_t)0x1234, 3, 0);
-  ok(rc == ERROR_INVALID_PARAMETER, "garbage handle: got %u\n",
-     (unsigned)rc);
+  ok(rc == ERROR_INVALID_PARAMETER, "garbage handle: got %u\n", (unsigned)rc);
   rc = conf_register(1, 1001, 2);
   ok(rc == NO_ERROR, "re-register: got %u\n", (unsigned)rc);
   CHECK_NO_EVENTS();
   conf_end();
 }
-
 
 void test_register_deregister_while_owning(void) {
   DWORD rc;
@@ -83,7 +81,6 @@ void test_register_deregister_while_owning(void) {
   CHECK_NO_EVENTS();
   conf_end();
 }
-
 
 void test_register_stop_while_registered(void) {
   DWORD rc;

@@ -24,17 +24,17 @@
 #define FX_MAX_TAKEN 128
 
 struct fx_slot {
-  HANDLE h;                 /* protocol handle */
-  DWORD pid, cid;           /* ids it registered with */
-  int registered;           /* 1 while registered through the fixture */
-  DWORD veto[FX_MAX_IFS];   /* creation-alert vetoes (ifindex) */
+  HANDLE h;               /* protocol handle */
+  DWORD pid, cid;         /* ids it registered with */
+  int registered;         /* 1 while registered through the fixture */
+  DWORD veto[FX_MAX_IFS]; /* creation-alert vetoes (ifindex) */
   int n_veto;
-  int rpf_set;              /* RPF override active */
+  int rpf_set; /* RPF override active */
   DWORD rpf_if, rpf_nh, rpf_up;
-  int tmo_set;              /* prune-alert timeout write-back */
+  int tmo_set; /* prune-alert timeout write-back */
   DWORD tmo;
-  DWORD ret;                /* value every callback returns */
-  int hook_kind;            /* enum fx_kind or 0 */
+  DWORD ret;     /* value every callback returns */
+  int hook_kind; /* enum fx_kind or 0 */
   fx_hook_fn hook;
   int hook_once;
   int hook_fired;
@@ -57,7 +57,6 @@ static size_t fx_ntaken;
 static pthread_t fx_main;
 static int fx_running;
 
-
 DWORD fx_ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   unsigned char bytes[4];
   DWORD v;
@@ -70,32 +69,30 @@ DWORD fx_ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   return v;
 }
 
-
 static const char *fx_kind_name(int kind) {
-  static const char *const names[] = {"?",      "RPF",    "CREATE",
-                                      "PRUNE",  "JOIN",   "WRONGIF",
-                                      "LJOIN",  "LLEAVE", "DISABLE",
-                                      "ENABLE"};
+  static const char *const names[] = {"?",       "RPF",     "CREATE", "PRUNE",
+                                      "JOIN",    "WRONGIF", "LJOIN",  "LLEAVE",
+                                      "DISABLE", "ENABLE"};
   if (kind < 0 || kind > FX_ENABLE)
     return "?";
   return names[kind];
 }
 
-
 static void fx_format(char *buf, size_t cap, const struct fx_ev *e) {
   size_t off;
   DWORD i;
 
-  off = (size_t)snprintf(buf, cap,
+  off = (size_t)snprintf(
+      buf, cap,
       "c%d %s s=%08x/%08x g=%08x/%08x if=%u nh=%08x up=%08x flag=%d "
       "tmo=%u thr=%d",
-      e->client, fx_kind_name(e->kind), (unsigned)e->src,
-      (unsigned)e->smask, (unsigned)e->grp, (unsigned)e->gmask,
-      (unsigned)e->ifindex, (unsigned)e->nexthop, (unsigned)e->upstream,
-      e->flag, (unsigned)e->timeout, e->thread);
+      e->client, fx_kind_name(e->kind), (unsigned)e->src, (unsigned)e->smask,
+      (unsigned)e->grp, (unsigned)e->gmask, (unsigned)e->ifindex,
+      (unsigned)e->nexthop, (unsigned)e->upstream, e->flag,
+      (unsigned)e->timeout, e->thread);
   if (e->kind == FX_CREATE && off < cap) {
-    off += (size_t)snprintf(buf + off, cap - off, " n=%u [",
-                            (unsigned)e->count);
+    off +=
+        (size_t)snprintf(buf + off, cap - off, " n=%u [", (unsigned)e->count);
     for (i = 0; i < e->count && i < FX_MAX_IFS && off < cap; i++)
       off += (size_t)snprintf(buf + off, cap - off, "(%u,%08x,igmp=%d,en=%d)",
                               (unsigned)e->ifs[i].dwIfIndex,
@@ -105,7 +102,6 @@ static void fx_format(char *buf, size_t cap, const struct fx_ev *e) {
       snprintf(buf + off, cap - off, "]");
   }
 }
-
 
 /* Compare an expected event with a recorded one. */
 static int fx_match(const struct fx_ev *exp, const struct fx_ev *got) {
@@ -130,9 +126,7 @@ static int fx_match(const struct fx_ev *exp, const struct fx_ev *got) {
   return 1;
 }
 
-
-void fx_expect_(const char *file, int line, const struct fx_ev *exp,
-                size_t n) {
+void fx_expect_(const char *file, int line, const struct fx_ev *exp, size_t n) {
   struct fx_ev *got;
   size_t ngot, i, off, bad;
   char *msg;
@@ -159,10 +153,9 @@ void fx_expect_(const char *file, int line, const struct fx_ev *exp,
                            file, line, n);
     for (i = 0; i < n && off < cap; i++) {
       fx_format(one, sizeof one, &exp[i]);
-      off += (size_t)snprintf(msg + off, cap - off, "  %c %s\n",
-                              i < ngot && fx_match(&exp[i], &got[i]) ? ' '
-                                                                     : '!',
-                              one);
+      off += (size_t)snprintf(
+          msg + off, cap - off, "  %c %s\n",
+          i < ngot && fx_match(&exp[i], &got[i]) ? ' ' : '!', one);
     }
     if (off < cap)
       off += (size_t)snprintf(msg + off, cap - off, " got %zu:\n", ngot);
@@ -176,7 +169,6 @@ void fx_expect_(const char *file, int line, const struct fx_ev *exp,
   free(got);
 }
 
-
 size_t fx_log_len(void) {
   size_t n;
 
@@ -185,7 +177,6 @@ size_t fx_log_len(void) {
   pthread_mutex_unlock(&fx_mu);
   return n;
 }
-
 
 struct fx_ev fx_log_at(size_t i) {
   struct fx_ev e;
@@ -198,13 +189,11 @@ struct fx_ev fx_log_at(size_t i) {
   return e;
 }
 
-
 void fx_log_clear(void) {
   pthread_mutex_lock(&fx_mu);
   fx_nlog = 0;
   pthread_mutex_unlock(&fx_mu);
 }
-
 
 size_t fx_log_dropped(void) {
   size_t n;
@@ -214,7 +203,6 @@ size_t fx_log_dropped(void) {
   pthread_mutex_unlock(&fx_mu);
   return n;
 }
-
 
 size_t fx_log_count(const struct fx_ev *exp) {
   size_t i, n = 0;
@@ -227,7 +215,6 @@ size_t fx_log_count(const struct fx_ev *exp) {
   return n;
 }
 
-
 size_t fx_warns(void) {
   size_t n;
 
@@ -237,13 +224,11 @@ size_t fx_warns(void) {
   return n;
 }
 
-
 void fx_warns_clear(void) {
   pthread_mutex_lock(&fx_mu);
   fx_nwarn = 0;
   pthread_mutex_unlock(&fx_mu);
 }
-
 
 static void fx_log_hook(void *ctx, int level, const char *channel,
                         const char *message) {
@@ -257,16 +242,15 @@ static void fx_log_hook(void *ctx, int level, const char *channel,
   }
 }
 
-
-/* ---- Recording ------------------------------------------------------------ */
+/* ---- Recording ------------------------------------------------------------
+ */
 
 /* Append ev (thread filled in here), copy the slot's knobs; returns the
  * log index or (size_t)-1 if the log is full. */
 static size_t fx_push(struct fx_ev *ev, struct fx_slot *knobs) {
   size_t idx = (size_t)-1;
 
-  ev->thread = pthread_equal(pthread_self(), fx_main) ? FX_T_CALLER
-                                                     : FX_T_LOOP;
+  ev->thread = pthread_equal(pthread_self(), fx_main) ? FX_T_CALLER : FX_T_LOOP;
   pthread_mutex_lock(&fx_mu);
   if (fx_nlog < FX_LOG_CAP) {
     idx = fx_nlog++;
@@ -278,7 +262,6 @@ static size_t fx_push(struct fx_ev *ev, struct fx_slot *knobs) {
   pthread_mutex_unlock(&fx_mu);
   return idx;
 }
-
 
 /* Run the slot's hook if it is armed for this kind. */
 static void fx_run_hook(int slot, int kind, size_t idx,
@@ -305,10 +288,9 @@ static void fx_run_hook(int slot, int kind, size_t idx,
   pthread_mutex_unlock(&fx_mu);
 }
 
-
-static DWORD fx_on_rpf(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                       PDWORD pin, PDWORD pnh, PDWORD pup, DWORD hsz,
-                       PBYTE hdr, PBYTE route) {
+static DWORD fx_on_rpf(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pin,
+                       PDWORD pnh, PDWORD pup, DWORD hsz, PBYTE hdr,
+                       PBYTE route) {
   struct fx_ev ev;
   struct fx_slot k;
   size_t idx;
@@ -335,7 +317,6 @@ static DWORD fx_on_rpf(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
   fx_run_hook(c, FX_RPF, idx, &ev);
   return k.ret;
 }
-
 
 static DWORD fx_on_create(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
                           DWORD iif, DWORD inh, DWORD n, PMGM_IF_ENTRY list) {
@@ -366,9 +347,8 @@ static DWORD fx_on_create(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return k.ret;
 }
 
-
-static DWORD fx_on_prune(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                         DWORD i, DWORD nh, BOOL del, PDWORD ptmo) {
+static DWORD fx_on_prune(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,
+                         DWORD nh, BOOL del, PDWORD ptmo) {
   struct fx_ev ev;
   struct fx_slot k;
   size_t idx;
@@ -391,9 +371,7 @@ static DWORD fx_on_prune(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return k.ret;
 }
 
-
-static DWORD fx_on_join(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                        BOOL upd) {
+static DWORD fx_on_join(int c, DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL upd) {
   struct fx_ev ev;
   struct fx_slot k;
   size_t idx;
@@ -410,7 +388,6 @@ static DWORD fx_on_join(int c, DWORD s, DWORD sm, DWORD g, DWORD gm,
   fx_run_hook(c, FX_JOIN, idx, &ev);
   return k.ret;
 }
-
 
 static DWORD fx_on_wrongif(int c, DWORD s, DWORD g, DWORD i, DWORD nh,
                            DWORD hsz, PBYTE hdr) {
@@ -432,9 +409,8 @@ static DWORD fx_on_wrongif(int c, DWORD s, DWORD g, DWORD i, DWORD nh,
   return k.ret;
 }
 
-
-static DWORD fx_on_local(int c, int kind, DWORD s, DWORD sm, DWORD g,
-                         DWORD gm, DWORD i, DWORD nh) {
+static DWORD fx_on_local(int c, int kind, DWORD s, DWORD sm, DWORD g, DWORD gm,
+                         DWORD i, DWORD nh) {
   struct fx_ev ev;
   struct fx_slot k;
   size_t idx;
@@ -453,7 +429,6 @@ static DWORD fx_on_local(int c, int kind, DWORD s, DWORD sm, DWORD g,
   return k.ret;
 }
 
-
 static DWORD fx_on_igmp(int c, int kind, DWORD i, DWORD nh) {
   struct fx_ev ev;
   struct fx_slot k;
@@ -469,43 +444,41 @@ static DWORD fx_on_igmp(int c, int kind, DWORD i, DWORD nh) {
   return k.ret;
 }
 
-
 /* One set of the nine callbacks per slot. */
-#define FX_DEFINE_CLIENT(n)                                                  \
-  static DWORD fx_rpf_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,   \
-                          PDWORD pnh, PDWORD pu, DWORD hs, PBYTE hdr,        \
-                          PBYTE rt) {                                        \
-    return fx_on_rpf(n, s, sm, g, gm, pi, pnh, pu, hs, hdr, rt);             \
-  }                                                                          \
-  static DWORD fx_create_##n(DWORD s, DWORD sm, DWORD g, DWORD gm,           \
-                             DWORD iif, DWORD inh, DWORD cnt,                \
-                             PMGM_IF_ENTRY l) {                              \
-    return fx_on_create(n, s, sm, g, gm, iif, inh, cnt, l);                  \
-  }                                                                          \
-  static DWORD fx_prune_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,   \
-                            DWORD nh, BOOL d, PDWORD t) {                    \
-    return fx_on_prune(n, s, sm, g, gm, i, nh, d, t);                        \
-  }                                                                          \
-  static DWORD fx_join_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {   \
-    return fx_on_join(n, s, sm, g, gm, u);                                   \
-  }                                                                          \
-  static DWORD fx_wrongif_##n(DWORD s, DWORD g, DWORD i, DWORD nh,           \
-                              DWORD hs, PBYTE hdr) {                         \
-    return fx_on_wrongif(n, s, g, i, nh, hs, hdr);                           \
-  }                                                                          \
-  static DWORD fx_ljoin_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,   \
-                            DWORD nh) {                                      \
-    return fx_on_local(n, FX_LJOIN, s, sm, g, gm, i, nh);                    \
-  }                                                                          \
-  static DWORD fx_lleave_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,  \
-                             DWORD nh) {                                     \
-    return fx_on_local(n, FX_LLEAVE, s, sm, g, gm, i, nh);                   \
-  }                                                                          \
-  static DWORD fx_disable_##n(DWORD i, DWORD nh) {                           \
-    return fx_on_igmp(n, FX_DISABLE, i, nh);                                 \
-  }                                                                          \
-  static DWORD fx_enable_##n(DWORD i, DWORD nh) {                            \
-    return fx_on_igmp(n, FX_ENABLE, i, nh);                                  \
+#define FX_DEFINE_CLIENT(n)                                                    \
+  static DWORD fx_rpf_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD pi,     \
+                          PDWORD pnh, PDWORD pu, DWORD hs, PBYTE hdr,          \
+                          PBYTE rt) {                                          \
+    return fx_on_rpf(n, s, sm, g, gm, pi, pnh, pu, hs, hdr, rt);               \
+  }                                                                            \
+  static DWORD fx_create_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD iif,  \
+                             DWORD inh, DWORD cnt, PMGM_IF_ENTRY l) {          \
+    return fx_on_create(n, s, sm, g, gm, iif, inh, cnt, l);                    \
+  }                                                                            \
+  static DWORD fx_prune_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,     \
+                            DWORD nh, BOOL d, PDWORD t) {                      \
+    return fx_on_prune(n, s, sm, g, gm, i, nh, d, t);                          \
+  }                                                                            \
+  static DWORD fx_join_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {     \
+    return fx_on_join(n, s, sm, g, gm, u);                                     \
+  }                                                                            \
+  static DWORD fx_wrongif_##n(DWORD s, DWORD g, DWORD i, DWORD nh, DWORD hs,   \
+                              PBYTE hdr) {                                     \
+    return fx_on_wrongif(n, s, g, i, nh, hs, hdr);                             \
+  }                                                                            \
+  static DWORD fx_ljoin_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,     \
+                            DWORD nh) {                                        \
+    return fx_on_local(n, FX_LJOIN, s, sm, g, gm, i, nh);                      \
+  }                                                                            \
+  static DWORD fx_lleave_##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,    \
+                             DWORD nh) {                                       \
+    return fx_on_local(n, FX_LLEAVE, s, sm, g, gm, i, nh);                     \
+  }                                                                            \
+  static DWORD fx_disable_##n(DWORD i, DWORD nh) {                             \
+    return fx_on_igmp(n, FX_DISABLE, i, nh);                                   \
+  }                                                                            \
+  static DWORD fx_enable_##n(DWORD i, DWORD nh) {                              \
+    return fx_on_igmp(n, FX_ENABLE, i, nh);                                    \
   }
 
 FX_DEFINE_CLIENT(0)
@@ -517,17 +490,18 @@ FX_DEFINE_CLIENT(5)
 FX_DEFINE_CLIENT(6)
 FX_DEFINE_CLIENT(7)
 
-#define FX_CFG(n)                                                            \
-  {0,          fx_rpf_##n,     fx_create_##n, fx_prune_##n,  fx_join_##n,    \
-   fx_wrongif_##n, fx_ljoin_##n, fx_lleave_##n, fx_disable_##n,              \
-   fx_enable_##n}
+#define FX_CFG(n)                                                              \
+  {                                                                            \
+    0, fx_rpf_##n, fx_create_##n, fx_prune_##n, fx_join_##n, fx_wrongif_##n,   \
+        fx_ljoin_##n, fx_lleave_##n, fx_disable_##n, fx_enable_##n             \
+  }
 
 static const ROUTING_PROTOCOL_CONFIG fx_cfgs[FX_MAX_CLIENTS] = {
     FX_CFG(0), FX_CFG(1), FX_CFG(2), FX_CFG(3),
     FX_CFG(4), FX_CFG(5), FX_CFG(6), FX_CFG(7)};
 
-
-/* ---- Setup ---------------------------------------------------------------- */
+/* ---- Setup ----------------------------------------------------------------
+ */
 
 static void fx_setup_common(int strict, int wrongif) {
   struct libmgm_config c;
@@ -553,21 +527,17 @@ static void fx_setup_common(int strict, int wrongif) {
   fx_running = 1;
 }
 
-
 void fx_setup(void) {
   fx_setup_common(0, 0);
 }
-
 
 void fx_setup_strict(void) {
   fx_setup_common(1, 0);
 }
 
-
 void fx_setup_wrongif(void) {
   fx_setup_common(0, 1);
 }
-
 
 DWORD fx_stop(void) {
   DWORD rc;
@@ -577,7 +547,6 @@ DWORD fx_stop(void) {
     fx_running = 0;
   return rc;
 }
-
 
 void fx_teardown(void) {
   int s;
@@ -609,14 +578,13 @@ void fx_teardown(void) {
   (void)fx_stop();
 }
 
-
-/* ---- Clients -------------------------------------------------------------- */
+/* ---- Clients --------------------------------------------------------------
+ */
 
 ROUTING_PROTOCOL_CONFIG fx_config(int slot) {
   cr_assert(slot >= 0 && slot < FX_MAX_CLIENTS);
   return fx_cfgs[slot];
 }
-
 
 DWORD fx_register_mask(int slot, DWORD pid, DWORD cid, unsigned mask) {
   ROUTING_PROTOCOL_CONFIG cfg;
@@ -655,16 +623,14 @@ DWORD fx_register_mask(int slot, DWORD pid, DWORD cid, unsigned mask) {
   return rc;
 }
 
-
 HANDLE fx_register(int slot, DWORD pid, DWORD cid) {
   DWORD rc;
 
   rc = fx_register_mask(slot, pid, cid, FX_CB_ALL);
-  cr_assert_eq(rc, NO_ERROR, "MgmRegisterMProtocol(slot %d, pid %u) = %u",
-               slot, (unsigned)pid, (unsigned)rc);
+  cr_assert_eq(rc, NO_ERROR, "MgmRegisterMProtocol(slot %d, pid %u) = %u", slot,
+               (unsigned)pid, (unsigned)rc);
   return fx_slots[slot].h;
 }
-
 
 HANDLE fx_h(int slot) {
   HANDLE h;
@@ -675,11 +641,9 @@ HANDLE fx_h(int slot) {
   return h;
 }
 
-
 DWORD fx_pid(int slot) {
   return fx_slots[slot].pid;
 }
-
 
 DWORD fx_deregister(int slot) {
   DWORD rc;
@@ -693,13 +657,13 @@ DWORD fx_deregister(int slot) {
   return rc;
 }
 
-
 void fx_take(int slot, DWORD ifindex, DWORD nexthop) {
   DWORD rc;
 
   rc = MgmTakeInterfaceOwnership(fx_h(slot), ifindex, nexthop);
-  cr_assert_eq(rc, NO_ERROR, "MgmTakeInterfaceOwnership(slot %d, %u, %08x) = %u",
-               slot, (unsigned)ifindex, (unsigned)nexthop, (unsigned)rc);
+  cr_assert_eq(rc, NO_ERROR,
+               "MgmTakeInterfaceOwnership(slot %d, %u, %08x) = %u", slot,
+               (unsigned)ifindex, (unsigned)nexthop, (unsigned)rc);
   if (fx_ntaken < FX_MAX_TAKEN) {
     fx_taken_list[fx_ntaken].slot = slot;
     fx_taken_list[fx_ntaken].ifindex = ifindex;
@@ -708,11 +672,9 @@ void fx_take(int slot, DWORD ifindex, DWORD nexthop) {
   }
 }
 
-
 DWORD fx_release(int slot, DWORD ifindex, DWORD nexthop) {
   return MgmReleaseInterfaceOwnership(fx_h(slot), ifindex, nexthop);
 }
-
 
 void fx_veto(int slot, DWORD ifindex) {
   pthread_mutex_lock(&fx_mu);
@@ -721,13 +683,11 @@ void fx_veto(int slot, DWORD ifindex) {
   pthread_mutex_unlock(&fx_mu);
 }
 
-
 void fx_veto_clear(int slot) {
   pthread_mutex_lock(&fx_mu);
   fx_slots[slot].n_veto = 0;
   pthread_mutex_unlock(&fx_mu);
 }
-
 
 void fx_rpf_set(int slot, DWORD ifindex, DWORD nexthop, DWORD upstream) {
   pthread_mutex_lock(&fx_mu);
@@ -738,7 +698,6 @@ void fx_rpf_set(int slot, DWORD ifindex, DWORD nexthop, DWORD upstream) {
   pthread_mutex_unlock(&fx_mu);
 }
 
-
 void fx_prune_timeout(int slot, DWORD seconds) {
   pthread_mutex_lock(&fx_mu);
   fx_slots[slot].tmo_set = 1;
@@ -746,13 +705,11 @@ void fx_prune_timeout(int slot, DWORD seconds) {
   pthread_mutex_unlock(&fx_mu);
 }
 
-
 void fx_return(int slot, DWORD rc) {
   pthread_mutex_lock(&fx_mu);
   fx_slots[slot].ret = rc;
   pthread_mutex_unlock(&fx_mu);
 }
-
 
 void fx_hook(int slot, int kind, fx_hook_fn fn, int once) {
   pthread_mutex_lock(&fx_mu);
@@ -764,7 +721,6 @@ void fx_hook(int slot, int kind, fx_hook_fn fn, int once) {
   pthread_mutex_unlock(&fx_mu);
 }
 
-
 int fx_hook_fired(int slot) {
   int n;
 
@@ -773,7 +729,6 @@ int fx_hook_fired(int slot) {
   pthread_mutex_unlock(&fx_mu);
   return n;
 }
-
 
 DWORD fx_hook_rc(int slot) {
   DWORD rc;
@@ -784,45 +739,40 @@ DWORD fx_hook_rc(int slot) {
   return rc;
 }
 
-
 DWORD fx_add_rc(int slot, DWORD s, DWORD g, DWORD ifindex, DWORD nexthop,
                 DWORD flags) {
   return MgmAddGroupMembershipEntry(fx_h(slot), s, s ? FX_ALL : 0, g,
                                     g ? FX_ALL : 0, ifindex, nexthop, flags);
 }
 
-
 DWORD fx_del_rc(int slot, DWORD s, DWORD g, DWORD ifindex, DWORD nexthop,
                 DWORD flags) {
   return MgmDeleteGroupMembershipEntry(fx_h(slot), s, s ? FX_ALL : 0, g,
-                                       g ? FX_ALL : 0, ifindex, nexthop,
-                                       flags);
+                                       g ? FX_ALL : 0, ifindex, nexthop, flags);
 }
-
 
 void fx_add(int slot, DWORD s, DWORD g, DWORD ifindex) {
   DWORD rc;
 
   rc = fx_add_rc(slot, s, g, ifindex, 0, MGM_JOIN_STATE_FLAG);
-  cr_assert_eq(rc, NO_ERROR,
-               "MgmAddGroupMembershipEntry(slot %d, s %08x, g %08x, if %u) = %u",
-               slot, (unsigned)s, (unsigned)g, (unsigned)ifindex,
-               (unsigned)rc);
+  cr_assert_eq(
+      rc, NO_ERROR,
+      "MgmAddGroupMembershipEntry(slot %d, s %08x, g %08x, if %u) = %u", slot,
+      (unsigned)s, (unsigned)g, (unsigned)ifindex, (unsigned)rc);
 }
-
 
 void fx_del(int slot, DWORD s, DWORD g, DWORD ifindex) {
   DWORD rc;
 
   rc = fx_del_rc(slot, s, g, ifindex, 0, MGM_JOIN_STATE_FLAG);
-  cr_assert_eq(rc, NO_ERROR,
-               "MgmDeleteGroupMembershipEntry(slot %d, s %08x, g %08x, if %u) = %u",
-               slot, (unsigned)s, (unsigned)g, (unsigned)ifindex,
-               (unsigned)rc);
+  cr_assert_eq(
+      rc, NO_ERROR,
+      "MgmDeleteGroupMembershipEntry(slot %d, s %08x, g %08x, if %u) = %u",
+      slot, (unsigned)s, (unsigned)g, (unsigned)ifindex, (unsigned)rc);
 }
 
-
-/* ---- Sim ------------------------------------------------------------------ */
+/* ---- Sim ------------------------------------------------------------------
+ */
 
 void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
               DWORD protocol) {
@@ -832,18 +782,16 @@ void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
   cr_assert_eq(rc, NO_ERROR, "libmgm_sim_route_add = %u", (unsigned)rc);
 }
 
-
 struct libmgm_sim_result fx_inject(DWORD ifindex, DWORD s, DWORD g) {
   struct libmgm_sim_result res;
   DWORD rc;
 
   memset(&res, 0xEE, sizeof res);
   rc = libmgm_sim_inject(ifindex, s, g, 64, 100, &res);
-  cr_assert_eq(rc, NO_ERROR, "libmgm_sim_inject(if %u) = %u",
-               (unsigned)ifindex, (unsigned)rc);
+  cr_assert_eq(rc, NO_ERROR, "libmgm_sim_inject(if %u) = %u", (unsigned)ifindex,
+               (unsigned)rc);
   return res;
 }
-
 
 void fx_advance_ms(DWORD ms) {
   DWORD rc;
@@ -853,8 +801,8 @@ void fx_advance_ms(DWORD ms) {
                (unsigned)rc);
 }
 
-
-/* ---- Views ---------------------------------------------------------------- */
+/* ---- Views ----------------------------------------------------------------
+ */
 
 void fx_mfe_unpack(const void *raw, struct fx_mfe *out) {
   const unsigned char *p = raw;
@@ -870,7 +818,6 @@ void fx_mfe_unpack(const void *raw, struct fx_mfe *out) {
     out->m.rgmioOutInfo[0] = out->oif[0];
 }
 
-
 DWORD fx_mfe_get(DWORD s, DWORD g, struct fx_mfe *out) {
   MIB_IPMCAST_MFE key;
   unsigned char raw[SIZEOF_MIB_MFE(FX_MAX_IFS)];
@@ -885,7 +832,6 @@ DWORD fx_mfe_get(DWORD s, DWORD g, struct fx_mfe *out) {
     fx_mfe_unpack(raw, out);
   return rc;
 }
-
 
 void fx_assert_oifs_(const char *file, int line, DWORD s, DWORD g, size_t n,
                      const DWORD *ifs) {
@@ -908,13 +854,12 @@ void fx_assert_oifs_(const char *file, int line, DWORD s, DWORD g, size_t n,
       off += (size_t)snprintf(got + off, sizeof got - off, " %u/%08x",
                               (unsigned)m.oif[i].dwOutIfIndex,
                               (unsigned)m.oif[i].dwNextHopAddr);
-    cr_assert_fail("%s:%d: MFE (%08x,%08x) outgoing list: expected %zu entries, "
-             "got %u:%s",
-             file, line, (unsigned)s, (unsigned)g, n,
-             (unsigned)m.m.ulNumOutIf, got);
+    cr_assert_fail(
+        "%s:%d: MFE (%08x,%08x) outgoing list: expected %zu entries, "
+        "got %u:%s",
+        file, line, (unsigned)s, (unsigned)g, n, (unsigned)m.m.ulNumOutIf, got);
   }
 }
-
 
 size_t fx_mfe_all(struct fx_mfe *out, size_t max) {
   /* Room for exactly one record with up to FX_MAX_IFS outgoing interfaces,
@@ -954,7 +899,6 @@ size_t fx_mfe_all(struct fx_mfe *out, size_t max) {
   return count;
 }
 
-
 size_t fx_groups(int slot, MGM_ENUM_TYPES type, SOURCE_GROUP_ENTRY *out,
                  size_t max) {
   HANDLE e = NULL;
@@ -985,7 +929,6 @@ size_t fx_groups(int slot, MGM_ENUM_TYPES type, SOURCE_GROUP_ENTRY *out,
   return count;
 }
 
-
 void fx_assert_kernel_consistent_(const char *file, int line) {
   static struct fx_mfe all[256];
   struct libmgm_sim_result res;
@@ -995,17 +938,16 @@ void fx_assert_kernel_consistent_(const char *file, int line) {
   n = fx_mfe_all(all, 256);
   cr_assert(n <= 256);
   rc = libmgm_sim_kernel_count(&entries, &slots);
-  cr_assert_eq(rc, NO_ERROR, "%s:%d: libmgm_sim_kernel_count = %u", file,
-               line, (unsigned)rc);
+  cr_assert_eq(rc, NO_ERROR, "%s:%d: libmgm_sim_kernel_count = %u", file, line,
+               (unsigned)rc);
   cr_assert_eq(entries, (DWORD)n,
-               "%s:%d: kernel holds %u entries, MGM lists %zu MFEs", file,
-               line, (unsigned)entries, n);
+               "%s:%d: kernel holds %u entries, MGM lists %zu MFEs", file, line,
+               (unsigned)entries, n);
   for (k = 0; k < n; k++) {
     memset(&res, 0, sizeof res);
     rc = libmgm_sim_inject(all[k].m.dwInIfIndex, all[k].m.dwSource,
                            all[k].m.dwGroup, 64, 100, &res);
-    cr_assert_eq(rc, NO_ERROR, "%s:%d: inject = %u", file, line,
-                 (unsigned)rc);
+    cr_assert_eq(rc, NO_ERROR, "%s:%d: inject = %u", file, line, (unsigned)rc);
     cr_assert_eq(res.n_out, all[k].m.ulNumOutIf,
                  "%s:%d: MFE (%08x,%08x): kernel sent on %u interfaces, "
                  "MFE lists %u",
@@ -1013,11 +955,10 @@ void fx_assert_kernel_consistent_(const char *file, int line) {
                  (unsigned)all[k].m.dwGroup, (unsigned)res.n_out,
                  (unsigned)all[k].m.ulNumOutIf);
     for (i = 0; i < res.n_out && i < FX_MAX_IFS; i++)
-      cr_assert_eq(res.out_ifindex[i], all[k].oif[i].dwOutIfIndex,
-                   "%s:%d: MFE (%08x,%08x) oif %u: kernel %u, MFE %u", file,
-                   line, (unsigned)all[k].m.dwSource,
-                   (unsigned)all[k].m.dwGroup, (unsigned)i,
-                   (unsigned)res.out_ifindex[i],
-                   (unsigned)all[k].oif[i].dwOutIfIndex);
+      cr_assert_eq(
+          res.out_ifindex[i], all[k].oif[i].dwOutIfIndex,
+          "%s:%d: MFE (%08x,%08x) oif %u: kernel %u, MFE %u", file, line,
+          (unsigned)all[k].m.dwSource, (unsigned)all[k].m.dwGroup, (unsigned)i,
+          (unsigned)res.out_ifindex[i], (unsigned)all[k].oif[i].dwOutIfIndex);
   }
 }

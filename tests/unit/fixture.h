@@ -56,19 +56,19 @@ enum fx_thread { FX_T_ANY = 0, FX_T_CALLER = 1, FX_T_LOOP = 2 };
 
 /* One recorded callback.  Fields a kind does not have stay 0. */
 struct fx_ev {
-  int client;        /* slot 0..FX_MAX_CLIENTS-1 */
-  int kind;          /* enum fx_kind */
-  DWORD src, smask;  /* source and mask as passed */
-  DWORD grp, gmask;  /* group and mask as passed */
-  DWORD ifindex;     /* rpf: *pdwInIfIndex on entry; create: dwInIfIndex;
-                        others: the interface argument */
-  DWORD nexthop;     /* next hop matching ifindex */
-  DWORD upstream;    /* rpf: *pdwUpStreamNbr on entry */
-  BOOL flag;         /* prune: bMemberDelete; join: bMemberUpdate */
-  DWORD timeout;     /* prune: *pdwTimeout on entry */
-  DWORD count;       /* create: dwIfCount */
+  int client;       /* slot 0..FX_MAX_CLIENTS-1 */
+  int kind;         /* enum fx_kind */
+  DWORD src, smask; /* source and mask as passed */
+  DWORD grp, gmask; /* group and mask as passed */
+  DWORD ifindex;    /* rpf: *pdwInIfIndex on entry; create: dwInIfIndex;
+                       others: the interface argument */
+  DWORD nexthop;    /* next hop matching ifindex */
+  DWORD upstream;   /* rpf: *pdwUpStreamNbr on entry */
+  BOOL flag;        /* prune: bMemberDelete; join: bMemberUpdate */
+  DWORD timeout;    /* prune: *pdwTimeout on entry */
+  DWORD count;      /* create: dwIfCount */
   MGM_IF_ENTRY ifs[FX_MAX_IFS]; /* create: list as received */
-  int thread;        /* enum fx_thread */
+  int thread;                   /* enum fx_thread */
   /* Recorded only, never compared by FX_EXPECT: */
   DWORD hdr_size;    /* rpf/wrongif: dwHdrSize */
   int hdr_nonnull;   /* rpf/wrongif: pbPacketHdr != NULL */
@@ -83,39 +83,58 @@ typedef DWORD (*fx_hook_fn)(int slot, const struct fx_ev *ev);
 
 /* ---- Expected events ---------------------------------------------------- */
 
-#define EV_JOIN_T(thr, c, s, sm, g, gm, upd)                                 \
-  {.client = (c), .kind = FX_JOIN, .src = (s), .smask = (sm), .grp = (g),    \
-   .gmask = (gm), .flag = (upd), .thread = (thr)}
-#define EV_PRUNE_T(thr, c, s, sm, g, gm, i, nh, del)                         \
-  {.client = (c), .kind = FX_PRUNE, .src = (s), .smask = (sm), .grp = (g),   \
-   .gmask = (gm), .ifindex = (i), .nexthop = (nh), .flag = (del),            \
-   .timeout = FX_TMO_DEFAULT, .thread = (thr)}
-#define EV_LJOIN_T(thr, c, s, sm, g, gm, i, nh)                              \
-  {.client = (c), .kind = FX_LJOIN, .src = (s), .smask = (sm), .grp = (g),   \
-   .gmask = (gm), .ifindex = (i), .nexthop = (nh), .thread = (thr)}
-#define EV_LLEAVE_T(thr, c, s, sm, g, gm, i, nh)                             \
-  {.client = (c), .kind = FX_LLEAVE, .src = (s), .smask = (sm), .grp = (g),  \
-   .gmask = (gm), .ifindex = (i), .nexthop = (nh), .thread = (thr)}
-#define EV_DISABLE_T(thr, c, i, nh)                                          \
-  {.client = (c), .kind = FX_DISABLE, .ifindex = (i), .nexthop = (nh),       \
-   .thread = (thr)}
-#define EV_ENABLE_T(thr, c, i, nh)                                           \
-  {.client = (c), .kind = FX_ENABLE, .ifindex = (i), .nexthop = (nh),        \
-   .thread = (thr)}
-#define EV_RPF_T(thr, c, s, g, i, nh, up)                                    \
-  {.client = (c), .kind = FX_RPF, .src = (s), .smask = FX_ALL, .grp = (g),   \
-   .gmask = FX_ALL, .ifindex = (i), .nexthop = (nh), .upstream = (up),       \
-   .thread = (thr)}
+#define EV_JOIN_T(thr, c, s, sm, g, gm, upd)                                   \
+  {                                                                            \
+    .client = (c), .kind = FX_JOIN, .src = (s), .smask = (sm), .grp = (g),     \
+    .gmask = (gm), .flag = (upd), .thread = (thr)                              \
+  }
+#define EV_PRUNE_T(thr, c, s, sm, g, gm, i, nh, del)                           \
+  {                                                                            \
+    .client = (c), .kind = FX_PRUNE, .src = (s), .smask = (sm), .grp = (g),    \
+    .gmask = (gm), .ifindex = (i), .nexthop = (nh), .flag = (del),             \
+    .timeout = FX_TMO_DEFAULT, .thread = (thr)                                 \
+  }
+#define EV_LJOIN_T(thr, c, s, sm, g, gm, i, nh)                                \
+  {                                                                            \
+    .client = (c), .kind = FX_LJOIN, .src = (s), .smask = (sm), .grp = (g),    \
+    .gmask = (gm), .ifindex = (i), .nexthop = (nh), .thread = (thr)            \
+  }
+#define EV_LLEAVE_T(thr, c, s, sm, g, gm, i, nh)                               \
+  {                                                                            \
+    .client = (c), .kind = FX_LLEAVE, .src = (s), .smask = (sm), .grp = (g),   \
+    .gmask = (gm), .ifindex = (i), .nexthop = (nh), .thread = (thr)            \
+  }
+#define EV_DISABLE_T(thr, c, i, nh)                                            \
+  {                                                                            \
+    .client = (c), .kind = FX_DISABLE, .ifindex = (i), .nexthop = (nh),        \
+    .thread = (thr)                                                            \
+  }
+#define EV_ENABLE_T(thr, c, i, nh)                                             \
+  {                                                                            \
+    .client = (c), .kind = FX_ENABLE, .ifindex = (i), .nexthop = (nh),         \
+    .thread = (thr)                                                            \
+  }
+#define EV_RPF_T(thr, c, s, g, i, nh, up)                                      \
+  {                                                                            \
+    .client = (c), .kind = FX_RPF, .src = (s), .smask = FX_ALL, .grp = (g),    \
+    .gmask = FX_ALL, .ifindex = (i), .nexthop = (nh), .upstream = (up),        \
+    .thread = (thr)                                                            \
+  }
 /* Creation alert: list entries written with IFE(index, nexthop, bIGMP). */
-#define EV_CREATE_T(thr, c, s, g, i, nh, n, ...)                             \
-  {.client = (c), .kind = FX_CREATE, .src = (s), .smask = FX_ALL,            \
-   .grp = (g), .gmask = FX_ALL, .ifindex = (i), .nexthop = (nh),             \
-   .count = (n), .ifs = {__VA_ARGS__}, .thread = (thr)}
-#define IFE(i, nh, igmp) {(i), (nh), (igmp), TRUE}
+#define EV_CREATE_T(thr, c, s, g, i, nh, n, ...)                               \
+  {                                                                            \
+    .client = (c), .kind = FX_CREATE, .src = (s), .smask = FX_ALL, .grp = (g), \
+    .gmask = FX_ALL, .ifindex = (i), .nexthop = (nh), .count = (n),            \
+    .ifs = {__VA_ARGS__}, .thread = (thr)                                      \
+  }
+#define IFE(i, nh, igmp)                                                       \
+  { (i), (nh), (igmp), TRUE }
 /* Wrong-interface alert (loop thread; only with wrongif_alerts on). */
-#define EV_WRONGIF(c, s, g, i, nh)                                           \
-  {.client = (c), .kind = FX_WRONGIF, .src = (s), .grp = (g),                \
-   .ifindex = (i), .nexthop = (nh), .thread = FX_T_LOOP}
+#define EV_WRONGIF(c, s, g, i, nh)                                             \
+  {                                                                            \
+    .client = (c), .kind = FX_WRONGIF, .src = (s), .grp = (g), .ifindex = (i), \
+    .nexthop = (nh), .thread = FX_T_LOOP                                       \
+  }
 
 /* API-triggered callbacks run on the calling thread (G-4). */
 #define EV_JOIN(...) EV_JOIN_T(FX_T_CALLER, __VA_ARGS__)
@@ -127,28 +146,28 @@ typedef DWORD (*fx_hook_fn)(int slot, const struct fx_ev *ev);
 /* Packet-triggered ones on libmgm's loop thread (G-4). */
 #define EV_RPF(...) EV_RPF_T(FX_T_LOOP, __VA_ARGS__)
 #define EV_CREATE(...) EV_CREATE_T(FX_T_LOOP, __VA_ARGS__)
-#define EV_NPRUNE_LOOP(c, s, g, i, nh)                                       \
+#define EV_NPRUNE_LOOP(c, s, g, i, nh)                                         \
   EV_PRUNE_T(FX_T_LOOP, c, s, FX_ALL, g, FX_ALL, i, nh, FALSE)
 
 /* Assert that the log holds exactly these events, in this order, then
  * clear it. */
-#define FX_EXPECT(...)                                                       \
-  do {                                                                       \
-    const struct fx_ev fx_exp_[] = {__VA_ARGS__};                            \
-    fx_expect_(__FILE__, __LINE__, fx_exp_,                                  \
-               sizeof fx_exp_ / sizeof fx_exp_[0]);                          \
+#define FX_EXPECT(...)                                                         \
+  do {                                                                         \
+    const struct fx_ev fx_exp_[] = {__VA_ARGS__};                              \
+    fx_expect_(__FILE__, __LINE__, fx_exp_,                                    \
+               sizeof fx_exp_ / sizeof fx_exp_[0]);                            \
   } while (0)
 #define FX_EXPECT_NONE() fx_expect_(__FILE__, __LINE__, NULL, 0)
 
-void fx_expect_(const char *file, int line, const struct fx_ev *exp,
-                size_t n);
+void fx_expect_(const char *file, int line, const struct fx_ev *exp, size_t n);
 
-/* ---- Setup ---------------------------------------------------------------- */
+/* ---- Setup ----------------------------------------------------------------
+ */
 
-void fx_setup(void);        /* sim, default (non-strict) mode */
-void fx_setup_strict(void); /* sim, strict mode */
+void fx_setup(void);         /* sim, default (non-strict) mode */
+void fx_setup_strict(void);  /* sim, strict mode */
 void fx_setup_wrongif(void); /* sim, wrong-if alerts on (D-WRONGIF) */
-void fx_teardown(void);     /* releases, deregisters, stops */
+void fx_teardown(void);      /* releases, deregisters, stops */
 /* libmgm_stop() now (and remember so fx_teardown does not stop twice). */
 DWORD fx_stop(void);
 
@@ -156,7 +175,8 @@ DWORD fx_stop(void);
 DWORD fx_ip(unsigned a, unsigned b, unsigned c, unsigned d);
 #define IP(a, b, c, d) fx_ip((a), (b), (c), (d))
 
-/* ---- Clients -------------------------------------------------------------- */
+/* ---- Clients --------------------------------------------------------------
+ */
 
 /* Register slot with every callback; asserts NO_ERROR. */
 HANDLE fx_register(int slot, DWORD pid, DWORD cid);
@@ -172,24 +192,25 @@ void fx_take(int slot, DWORD ifindex, DWORD nexthop);
 DWORD fx_release(int slot, DWORD ifindex, DWORD nexthop);
 
 /* Knobs. */
-void fx_veto(int slot, DWORD ifindex);       /* creation alert: disable */
+void fx_veto(int slot, DWORD ifindex); /* creation alert: disable */
 void fx_veto_clear(int slot);
 void fx_rpf_set(int slot, DWORD ifindex, DWORD nexthop, DWORD upstream);
 void fx_prune_timeout(int slot, DWORD seconds); /* written to *pdwTimeout */
-void fx_return(int slot, DWORD rc);          /* callback return value */
+void fx_return(int slot, DWORD rc);             /* callback return value */
 void fx_hook(int slot, int kind, fx_hook_fn fn, int once);
-int fx_hook_fired(int slot);                 /* how many times it ran */
-DWORD fx_hook_rc(int slot);                  /* last hook result */
+int fx_hook_fired(int slot); /* how many times it ran */
+DWORD fx_hook_rc(int slot);  /* last hook result */
 
 /* Memberships with normalised masks: s==0 -> (*), else single value. */
 DWORD fx_add_rc(int slot, DWORD s, DWORD g, DWORD ifindex, DWORD nexthop,
                 DWORD flags);
 DWORD fx_del_rc(int slot, DWORD s, DWORD g, DWORD ifindex, DWORD nexthop,
                 DWORD flags);
-void fx_add(int slot, DWORD s, DWORD g, DWORD ifindex);    /* asserts 0 */
-void fx_del(int slot, DWORD s, DWORD g, DWORD ifindex);    /* asserts 0 */
+void fx_add(int slot, DWORD s, DWORD g, DWORD ifindex); /* asserts 0 */
+void fx_del(int slot, DWORD s, DWORD g, DWORD ifindex); /* asserts 0 */
 
-/* ---- Sim ------------------------------------------------------------------ */
+/* ---- Sim ------------------------------------------------------------------
+ */
 
 void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
               DWORD protocol);
@@ -197,7 +218,8 @@ void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
 struct libmgm_sim_result fx_inject(DWORD ifindex, DWORD s, DWORD g);
 void fx_advance_ms(DWORD ms);
 
-/* ---- Log ------------------------------------------------------------------ */
+/* ---- Log ------------------------------------------------------------------
+ */
 
 size_t fx_log_len(void);
 struct fx_ev fx_log_at(size_t i);
@@ -209,7 +231,8 @@ size_t fx_log_count(const struct fx_ev *exp);
 size_t fx_warns(void);
 void fx_warns_clear(void);
 
-/* ---- MFE and group views -------------------------------------------------- */
+/* ---- MFE and group views --------------------------------------------------
+ */
 
 /* An MFE record unpacked: the fixed part (m.rgmioOutInfo[0] duplicates
  * oif[0] when there is one) and every outgoing interface in oif[]. */
@@ -227,11 +250,11 @@ DWORD fx_mfe_get(DWORD s, DWORD g, struct fx_mfe *out);
  * (next hop 0), in order. */
 void fx_assert_oifs_(const char *file, int line, DWORD s, DWORD g, size_t n,
                      const DWORD *ifs);
-#define FX_ASSERT_OIFS(s, g, ...)                                            \
-  do {                                                                       \
-    const DWORD fx_o_[] = {0, __VA_ARGS__};                                  \
-    fx_assert_oifs_(__FILE__, __LINE__, (s), (g),                            \
-                    sizeof fx_o_ / sizeof fx_o_[0] - 1, fx_o_ + 1);          \
+#define FX_ASSERT_OIFS(s, g, ...)                                              \
+  do {                                                                         \
+    const DWORD fx_o_[] = {0, __VA_ARGS__};                                    \
+    fx_assert_oifs_(__FILE__, __LINE__, (s), (g),                              \
+                    sizeof fx_o_ / sizeof fx_o_[0] - 1, fx_o_ + 1);            \
   } while (0)
 /* Every MFE, through GetFirstMfe/GetNextMfe with a small buffer. */
 size_t fx_mfe_all(struct fx_mfe *out, size_t max);
@@ -241,7 +264,7 @@ size_t fx_groups(int slot, MGM_ENUM_TYPES type, SOURCE_GROUP_ENTRY *out,
 /* MGM's MFE table equals the sim kernel's: same entry count, and a packet
  * injected on each MFE's iif goes out exactly on its enabled OIFs. */
 void fx_assert_kernel_consistent_(const char *file, int line);
-#define FX_ASSERT_KERNEL_CONSISTENT()                                        \
+#define FX_ASSERT_KERNEL_CONSISTENT()                                          \
   fx_assert_kernel_consistent_(__FILE__, __LINE__)
 
 #endif /* LIBMGM_TEST_FIXTURE_H */

@@ -35,33 +35,34 @@ void fx_test_add(const char *suite, const char *name,
 void fx_fail_(const char *file, int line, const char *cond, const char *fmt,
               ...);
 
-#define TestSuite(name, ...)                                                 \
+#define TestSuite(name, ...)                                                   \
   static const struct fx_suite fx_suite_##name = {__VA_ARGS__}
 
-#define Test(suite, name, ...)                                               \
-  static void fx_t_##suite##_##name(void);                                   \
-  __attribute__((constructor)) static void fx_r_##suite##_##name(void) {     \
-    fx_test_add(#suite, #name, &fx_suite_##suite, fx_t_##suite##_##name);    \
-  }                                                                          \
+#define Test(suite, name, ...)                                                 \
+  static void fx_t_##suite##_##name(void);                                     \
+  __attribute__((constructor)) static void fx_r_##suite##_##name(void) {       \
+    fx_test_add(#suite, #name, &fx_suite_##suite, fx_t_##suite##_##name);      \
+  }                                                                            \
   static void fx_t_##suite##_##name(void)
 
 /* The format, when given, must be a string literal (as in the tests). */
-#define cr_assert(cond, ...)                                                 \
+#define cr_assert(cond, ...)                                                   \
   ((cond) ? (void)0 : fx_fail_(__FILE__, __LINE__, #cond, "" __VA_ARGS__))
-#define cr_assert_eq(a, b, ...)                                              \
-  (((a) == (b)) ? (void)0                                                    \
+#define cr_assert_eq(a, b, ...)                                                \
+  (((a) == (b)) ? (void)0                                                      \
                 : fx_fail_(__FILE__, __LINE__, #a " == " #b, "" __VA_ARGS__))
-#define cr_assert_neq(a, b, ...)                                             \
-  (((a) != (b)) ? (void)0                                                    \
+#define cr_assert_neq(a, b, ...)                                               \
+  (((a) != (b)) ? (void)0                                                      \
                 : fx_fail_(__FILE__, __LINE__, #a " != " #b, "" __VA_ARGS__))
-#define cr_assert_null(p, ...)                                               \
-  (((p) == NULL) ? (void)0                                                   \
-                 : fx_fail_(__FILE__, __LINE__, #p " == NULL", "" __VA_ARGS__))
-#define cr_assert_not_null(p, ...)                                           \
-  (((p) != NULL)                                                             \
-       ? (void)0                                                             \
+#define cr_assert_null(p, ...)                                                 \
+  (((p) == NULL)                                                               \
+       ? (void)0                                                               \
+       : fx_fail_(__FILE__, __LINE__, #p " == NULL", "" __VA_ARGS__))
+#define cr_assert_not_null(p, ...)                                             \
+  (((p) != NULL)                                                               \
+       ? (void)0                                                               \
        : fx_fail_(__FILE__, __LINE__, #p " != NULL", "" __VA_ARGS__))
-#define cr_assert_fail(...)                                                  \
+#define cr_assert_fail(...)                                                    \
   fx_fail_(__FILE__, __LINE__, "failure", "" __VA_ARGS__)
 
 #endif /* FX_STANDALONE */

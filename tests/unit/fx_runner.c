@@ -31,7 +31,6 @@ struct fx_test {
 static struct fx_test fx_tests[FX_MAX_TESTS];
 static int fx_ntests;
 
-
 void fx_test_add(const char *suite, const char *name,
                  const struct fx_suite *cfg, void (*fn)(void)) {
   if (fx_ntests < FX_MAX_TESTS) {
@@ -43,13 +42,12 @@ void fx_test_add(const char *suite, const char *name,
   }
 }
 
-
 void fx_fail_(const char *file, int line, const char *cond, const char *fmt,
               ...) {
   va_list ap;
 
-  fprintf(stderr, "[----] %s:%d: Assertion Failed: %s\n[----]   ", file,
-          line, cond);
+  fprintf(stderr, "[----] %s:%d: Assertion Failed: %s\n[----]   ", file, line,
+          cond);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -57,7 +55,6 @@ void fx_fail_(const char *file, int line, const char *cond, const char *fmt,
   fflush(stderr);
   _exit(1);
 }
-
 
 static int fx_run_one(const struct fx_test *t) {
   pid_t pid;
@@ -88,12 +85,10 @@ static int fx_run_one(const struct fx_test *t) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 1;
   if (WIFSIGNALED(status))
-    fprintf(stderr, "[----] %s::%s: killed by signal %d%s\n", t->suite,
-            t->name, WTERMSIG(status),
-            WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+    fprintf(stderr, "[----] %s::%s: killed by signal %d%s\n", t->suite, t->name,
+            WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
   return 0;
 }
-
 
 int main(int argc, char **argv) {
   const char *filter = NULL;
@@ -108,8 +103,7 @@ int main(int argc, char **argv) {
   }
   for (i = 0; i < fx_ntests; i++) {
     snprintf(full, sizeof full, "%s/%s", fx_tests[i].suite, fx_tests[i].name);
-    if (filter != NULL &&
-        strncmp(full, filter, strcspn(filter, "*")) != 0)
+    if (filter != NULL && strncmp(full, filter, strcspn(filter, "*")) != 0)
       continue;
     ran++;
     if (fx_run_one(&fx_tests[i])) {

@@ -34,12 +34,11 @@
 
 TestSuite(concurrency, .init = fx_setup, .fini = fx_teardown, .timeout = 60);
 
-
 struct worker {
-  int slot;                 /* fixture slot of this client */
-  DWORD ifs[2];             /* interfaces it owns */
-  int member[NGRP][2];      /* final membership state */
-  DWORD errors;             /* calls that did not return NO_ERROR */
+  int slot;            /* fixture slot of this client */
+  DWORD ifs[2];        /* interfaces it owns */
+  int member[NGRP][2]; /* final membership state */
+  DWORD errors;        /* calls that did not return NO_ERROR */
   DWORD last_bad_rc;
   pthread_barrier_t *start;
 };
@@ -50,16 +49,13 @@ struct injector {
   pthread_barrier_t *start;
 };
 
-
 static DWORD grp(int j) {
   return IP(224, 10, 0, (unsigned)j + 1);
 }
 
-
 static DWORD src(int m) {
   return IP(10, 1, 1, (unsigned)m + 10);
 }
-
 
 static void *worker_main(void *arg) {
   struct worker *w = arg;
@@ -84,7 +80,6 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-
 static void *injector_main(void *arg) {
   struct injector *in = arg;
   struct libmgm_sim_result r;
@@ -102,7 +97,6 @@ static void *injector_main(void *arg) {
   }
   return NULL;
 }
-
 
 Test(concurrency, memberships_and_packets_race_to_a_consistent_state) {
   static struct worker w[NWORKERS];
@@ -169,9 +163,8 @@ Test(concurrency, memberships_and_packets_race_to_a_consistent_state) {
     for (k = 0; k < (int)nwant; k++)
       cr_assert_eq(all[i].oif[k].dwOutIfIndex, want[k],
                    "MFE (%08x,%08x) oif %d: %u, want %u",
-                   (unsigned)all[i].m.dwSource, (unsigned)all[i].m.dwGroup,
-                   k, (unsigned)all[i].oif[k].dwOutIfIndex,
-                   (unsigned)want[k]);
+                   (unsigned)all[i].m.dwSource, (unsigned)all[i].m.dwGroup, k,
+                   (unsigned)all[i].oif[k].dwOutIfIndex, (unsigned)want[k]);
   }
   /* Group enumeration: exactly the groups somebody still joins. */
   n = fx_groups(0, ANY_SOURCE, sg, NGRP + 4);

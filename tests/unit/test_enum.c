@@ -31,14 +31,11 @@
 
 TestSuite(enumeration, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 static _Alignas(8) unsigned char buf[BUFSZ];
-
 
 static void fill(void) {
   memset(buf, FILL, sizeof buf);
 }
-
 
 static void assert_untouched(size_t from, size_t to) {
   size_t i;
@@ -46,7 +43,6 @@ static void assert_untouched(size_t from, size_t to) {
   for (i = from; i < to; i++)
     cr_assert_eq(buf[i], FILL, "byte %zu written (0x%02x)", i, buf[i]);
 }
-
 
 /* M1 = (S,G1) with 2 OIFs, M2 = (S,G2) with 1, M3 = (S,G3) with 0. */
 static void setup_m123(void) {
@@ -65,11 +61,9 @@ static void setup_m123(void) {
   fx_log_clear();
 }
 
-
 static const MIB_IPMCAST_MFE *rec_at(size_t off) {
   return (const MIB_IPMCAST_MFE *)(const void *)(buf + off);
 }
-
 
 static void assert_rec(size_t off, DWORD g, DWORD n) {
   unsigned char ref[SIZEOF_MIB_MFE(FX_MAX_IFS)];
@@ -88,7 +82,6 @@ static void assert_rec(size_t off, DWORD g, DWORD n) {
   cr_assert(memcmp(buf + off, ref, SIZEOF_MIB_MFE(n)) == 0,
             "record at %zu differs from MgmGetMfe", off);
 }
-
 
 Test(enumeration, mfe_table_4_8_rows) {
   DWORD size, n, rc;
@@ -172,7 +165,6 @@ Test(enumeration, mfe_table_4_8_rows) {
   FX_EXPECT_NONE();
 }
 
-
 Test(enumeration, mfe_stats_rows) {
   DWORD size, n, rc;
   MIB_IPMCAST_MFE key;
@@ -245,7 +237,6 @@ Test(enumeration, mfe_stats_rows) {
   cr_assert_eq(size, 12u);
 }
 
-
 Test(enumeration, empty_table_is_259_with_nothing) {
   DWORD size, n, rc;
 
@@ -268,7 +259,6 @@ Test(enumeration, empty_table_is_259_with_nothing) {
   cr_assert_eq(rc, ERROR_NO_MORE_ITEMS, "stats: %u", (unsigned)rc);
   cr_assert_eq(size, 0u);
 }
-
 
 Test(enumeration, get_next_uses_strict_successor) {
   DWORD size, n, rc;
@@ -298,7 +288,6 @@ Test(enumeration, get_next_uses_strict_successor) {
   assert_rec(168, G3, 0);
 }
 
-
 Test(enumeration, mfes_are_ordered_by_ntohl_group_then_source) {
   DWORD Ga = IP(224, 1, 1, 2), Gb = IP(225, 1, 1, 1);
   DWORD Sa = IP(10, 1, 1, 2), Sb = IP(10, 1, 2, 1);
@@ -317,7 +306,6 @@ Test(enumeration, mfes_are_ordered_by_ntohl_group_then_source) {
   cr_assert(all[1].m.dwGroup == Ga && all[1].m.dwSource == Sb, "second");
   cr_assert(all[2].m.dwGroup == Gb && all[2].m.dwSource == Sa, "third");
 }
-
 
 /* Five groups, capacity 40: 2/234, 2/234, 1/259, 0/259; capacity 8 ->
  * 122 with 16. */
@@ -370,8 +358,7 @@ Test(enumeration, group_enumeration_40_bytes_5_groups) {
   assert_untouched(0, BUFSZ);
   size = 0;
   rc = MgmGroupEnumerationGetNext(e2, &size, NULL, &n);
-  cr_assert_eq(rc, ERROR_INSUFFICIENT_BUFFER, "NULL buffer: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INSUFFICIENT_BUFFER, "NULL buffer: %u", (unsigned)rc);
   cr_assert_eq(size, 16u);
   /* Nothing was consumed by the failed calls. */
   size = BUFSZ;
@@ -380,7 +367,6 @@ Test(enumeration, group_enumeration_40_bytes_5_groups) {
   cr_assert_eq(n, 5u, "D-NOCAP: n=%u", (unsigned)n);
   cr_assert_eq(MgmGroupEnumerationEnd(e2), NO_ERROR);
 }
-
 
 static int has(const SOURCE_GROUP_ENTRY *v, size_t n, DWORD s, DWORD sm,
                DWORD g, DWORD gm) {
@@ -392,7 +378,6 @@ static int has(const SOURCE_GROUP_ENTRY *v, size_t n, DWORD s, DWORD sm,
       return 1;
   return 0;
 }
-
 
 Test(enumeration, any_source_vs_all_sources) {
   DWORD S1 = IP(10, 1, 1, 1), S2 = IP(10, 1, 1, 2), S3 = IP(10, 1, 1, 3);
@@ -413,7 +398,7 @@ Test(enumeration, any_source_vs_all_sources) {
   fx_add(1, 0, G2, 3);
   fx_add(0, S3, G3, 2);
   fx_add(1, 0, 0, 3);
-  fx_add(2, 0, G4, 3); /* latent: excluded */
+  fx_add(2, 0, G4, 3);  /* latent: excluded */
   fx_add(2, S1, G4, 3); /* latent: excluded */
 
   n = fx_groups(0, ALL_SOURCES, v, 16);
@@ -440,10 +425,9 @@ Test(enumeration, any_source_vs_all_sources) {
             v[1].dwGroupAddr == G1 && v[1].dwGroupMask == FX_ALL);
   cr_assert(v[2].dwSourceAddr == 0 && v[2].dwGroupAddr == G2);
   cr_assert(v[3].dwSourceAddr == 0 && v[3].dwSourceMask == 0 &&
-            v[3].dwGroupAddr == G3 && v[3].dwGroupMask == FX_ALL,
+                v[3].dwGroupAddr == G3 && v[3].dwGroupMask == FX_ALL,
             "a group with only (S,G) entries is listed as (0,0,G,~0)");
 }
-
 
 Test(enumeration, snapshot_taken_at_start) {
   HANDLE e = NULL;
@@ -467,7 +451,6 @@ Test(enumeration, snapshot_taken_at_start) {
   cr_assert(!has(sg, n, 0, 0, G3, FX_ALL), "later entry seen");
   cr_assert_eq(MgmGroupEnumerationEnd(e), NO_ERROR);
 }
-
 
 Test(enumeration, handle_life_cycle) {
   HANDLE e = (HANDLE)(uintptr_t)0x99, e2 = NULL;

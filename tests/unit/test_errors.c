@@ -28,7 +28,6 @@
 
 TestSuite(errors, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 struct snapshot {
   DWORD owner_pid[8], owner_cid[8], owner_rc[8];
   SOURCE_GROUP_ENTRY groups[16];
@@ -36,7 +35,6 @@ struct snapshot {
   unsigned char mfes[2048];
   DWORD mfe_rc, mfe_n;
 };
-
 
 static void take_snapshot(struct snapshot *s) {
   DWORD i, size;
@@ -50,7 +48,6 @@ static void take_snapshot(struct snapshot *s) {
   s->mfe_rc = MgmGetFirstMfe(&size, s->mfes, &s->mfe_n);
 }
 
-
 static void assert_same(const struct snapshot *a, const struct snapshot *b) {
   cr_assert(memcmp(a->owner_rc, b->owner_rc, sizeof a->owner_rc) == 0 &&
                 memcmp(a->owner_pid, b->owner_pid, sizeof a->owner_pid) == 0 &&
@@ -62,10 +59,8 @@ static void assert_same(const struct snapshot *a, const struct snapshot *b) {
             "group entries changed");
   cr_assert_eq(a->mfe_rc, b->mfe_rc);
   cr_assert_eq(a->mfe_n, b->mfe_n);
-  cr_assert(memcmp(a->mfes, b->mfes, sizeof a->mfes) == 0,
-            "MFE table changed");
+  cr_assert(memcmp(a->mfes, b->mfes, sizeof a->mfes) == 0, "MFE table changed");
 }
-
 
 /* A(0) owns I(1) toward S and I(2) with (*,G); B(1) owns I(3) with
  * (*,G); one MFE (S,G) -> {2,3}. */
@@ -83,7 +78,6 @@ static void setup_world(void) {
   fx_log_clear();
 }
 
-
 /* Call every handle-taking function with h as a protocol handle and as an
  * enumeration handle; all must return 87. */
 static void all_87(HANDLE h, const char *what) {
@@ -100,8 +94,7 @@ static void all_87(HANDLE h, const char *what) {
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "%s: DeRegister %u", what,
                (unsigned)rc);
   rc = MgmTakeInterfaceOwnership(h, 20, 0);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "%s: Take %u", what,
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "%s: Take %u", what, (unsigned)rc);
   rc = MgmReleaseInterfaceOwnership(h, 2, 0);
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "%s: Release %u", what,
                (unsigned)rc);
@@ -129,7 +122,6 @@ static void all_87(HANDLE h, const char *what) {
                (unsigned)rc);
 }
 
-
 Test(errors, garbage_handles_are_87_and_change_nothing) {
   struct snapshot before, after;
   int on_stack = 0;
@@ -154,7 +146,6 @@ Test(errors, garbage_handles_are_87_and_change_nothing) {
   /* The real handles still work. */
   fx_take(0, 4, 0);
 }
-
 
 Test(errors, stale_and_wrong_kind_handles_are_87) {
   struct snapshot before, after;
@@ -212,10 +203,8 @@ Test(errors, stale_and_wrong_kind_handles_are_87) {
   cr_assert_eq(MgmGroupEnumerationEnd(e), NO_ERROR);
   /* And the protocol handles still work. */
   rc = MgmDeRegisterMProtocol(fx_h(1));
-  cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "still owns I(3): %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "still owns I(3): %u", (unsigned)rc);
 }
-
 
 Test(errors, null_pointers_are_87_without_effect) {
   struct snapshot before, after;
@@ -294,7 +283,6 @@ Test(errors, null_pointers_are_87_without_effect) {
   cr_assert(pid == 7 && cid == 8);
 }
 
-
 /* G-2: when two checks fail, the earlier one decides the code. */
 Test(errors, validation_order_first_failing_check_wins) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(3);
@@ -316,35 +304,28 @@ Test(errors, validation_order_first_failing_check_wins) {
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "pointer vs 1168: %u",
                (unsigned)rc);
   rc = MgmRegisterMProtocol(&cfg, PID_A, 1, NULL);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "pointer vs 183: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "pointer vs 183: %u", (unsigned)rc);
   /* handle (87) before missing (1168) / present (183) */
   rc = MgmDeleteGroupMembershipEntry((HANDLE)(uintptr_t)0x1234, 0, 0, G_,
                                      FX_ALL, 40, 0, MGM_JOIN_STATE_FLAG);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 1168: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 1168: %u", (unsigned)rc);
   rc = MgmTakeInterfaceOwnership((HANDLE)(uintptr_t)0x1234, 3, 0);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 183: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 183: %u", (unsigned)rc);
   rc = MgmSetMfe((HANDLE)(uintptr_t)0x1234, &key);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 1168: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "handle vs 1168: %u", (unsigned)rc);
   /* shape (87) before missing (1168) */
-  rc = MgmDeleteGroupMembershipEntry(fx_h(0), S_, 0xFFFF0000u, G_, FX_ALL,
-                                     40, 0, MGM_JOIN_STATE_FLAG);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "shape vs 1168: %u",
-               (unsigned)rc);
+  rc = MgmDeleteGroupMembershipEntry(fx_h(0), S_, 0xFFFF0000u, G_, FX_ALL, 40,
+                                     0, MGM_JOIN_STATE_FLAG);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "shape vs 1168: %u", (unsigned)rc);
   rc = MgmDeleteGroupMembershipEntry(fx_h(0), S_, FX_ALL, 0, 0, 40, 0,
                                      MGM_JOIN_STATE_FLAG);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "(S,*) vs 1168: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "(S,*) vs 1168: %u", (unsigned)rc);
   size = sizeof b;
   rc = MgmGetMfeStats(&key, &size, b, 3);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "flags vs 1168: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "flags vs 1168: %u", (unsigned)rc);
   /* permission (87) before "membership absent" (idempotent 0) */
-  rc = MgmDeleteGroupMembershipEntry(fx_h(0), 0, 0, IP(224, 6, 6, 50),
-                                     FX_ALL, 3, 0, MGM_JOIN_STATE_FLAG);
+  rc = MgmDeleteGroupMembershipEntry(fx_h(0), 0, 0, IP(224, 6, 6, 50), FX_ALL,
+                                     3, 0, MGM_JOIN_STATE_FLAG);
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "permission vs absent: %u",
                (unsigned)rc);
   /* permission (87) before duplicate (idempotent 0): B's (*,G)@3 exists */
@@ -357,7 +338,6 @@ Test(errors, validation_order_first_failing_check_wins) {
   assert_same(&before, &after);
 }
 
-
 Test(errors, not_running_beats_everything) {
   DWORD rc, size = 10;
   unsigned char b[16];
@@ -365,10 +345,9 @@ Test(errors, not_running_beats_everything) {
   cr_assert_eq(fx_stop(), NO_ERROR);
   setenv("LIBMGM_BACKEND", "no-such-backend", 1);
   rc = MgmRegisterMProtocol(NULL, 1, 1, NULL);
-  cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "1003 vs pointer: %u",
-               (unsigned)rc);
-  rc = MgmAddGroupMembershipEntry((HANDLE)(uintptr_t)0x1234, 1, 0x0F, 0, 5,
-                                  1, 0, 0);
+  cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "1003 vs pointer: %u", (unsigned)rc);
+  rc = MgmAddGroupMembershipEntry((HANDLE)(uintptr_t)0x1234, 1, 0x0F, 0, 5, 1,
+                                  0, 0);
   cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "1003 vs handle/shape: %u",
                (unsigned)rc);
   rc = MgmGetMfe(NULL, NULL, NULL);

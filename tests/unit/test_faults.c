@@ -28,7 +28,6 @@
 
 TestSuite(faults, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 /* O(0) owns I(1) toward S; Q(1) owns I(2), I(3) with (*,G)@2; MFE
  * (S,G) -> {2}. */
 static void setup_world(void) {
@@ -43,7 +42,6 @@ static void setup_world(void) {
   FX_ASSERT_OIFS(S_, G_, 2);
   fx_log_clear();
 }
-
 
 Test(faults, mfe_set_enomem_on_membership_add) {
   struct libmgm_sim_result r;
@@ -60,11 +58,9 @@ Test(faults, mfe_set_enomem_on_membership_add) {
   cr_assert_eq(rc, NO_ERROR, "retry: %u", (unsigned)rc);
   FX_ASSERT_OIFS(S_, G_, 2, 3);
   r = fx_inject(1, S_, G_);
-  cr_assert_eq(r.n_out, 2u, "retry not forwarded: n_out %u",
-               (unsigned)r.n_out);
+  cr_assert_eq(r.n_out, 2u, "retry not forwarded: n_out %u", (unsigned)r.n_out);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(faults, mfe_set_failure_on_membership_delete) {
   struct libmgm_sim_result r;
@@ -73,8 +69,7 @@ Test(faults, mfe_set_failure_on_membership_delete) {
   setup_world();
   fx_add(1, 0, G_, 3);
   FX_ASSERT_OIFS(S_, G_, 2, 3);
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_SET, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_SET, BE_EIO), NO_ERROR);
   rc = fx_del_rc(1, 0, G_, 3, 0, MGM_JOIN_STATE_FLAG);
   cr_assert(rc == ERROR_CAN_NOT_COMPLETE, "got %u", (unsigned)rc);
   FX_ASSERT_KERNEL_CONSISTENT();
@@ -86,7 +81,6 @@ Test(faults, mfe_set_failure_on_membership_delete) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(faults, mfe_set_failure_on_creation_then_rebuilt) {
   struct libmgm_sim_result r;
   struct fx_mfe m;
@@ -97,8 +91,7 @@ Test(faults, mfe_set_failure_on_creation_then_rebuilt) {
   fx_take(1, 2, 0);
   fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
   fx_add(1, 0, G_, 2);
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_SET, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_SET, BE_EIO), NO_ERROR);
   r = fx_inject(1, S_, G_);
   cr_assert_eq(r.n_out, 0u, "forwarded without a kernel entry");
   FX_ASSERT_KERNEL_CONSISTENT();
@@ -111,7 +104,6 @@ Test(faults, mfe_set_failure_on_creation_then_rebuilt) {
   FX_ASSERT_OIFS(S_, G_, 2);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(faults, if_attach_no_slot_on_take) {
   DWORD rc, pid = 0, cid = 0;
@@ -131,7 +123,6 @@ Test(faults, if_attach_no_slot_on_take) {
   FX_EXPECT_NONE();
 }
 
-
 Test(faults, slot_limit_on_take) {
   DWORD rc, pid = 0, cid = 0;
 
@@ -148,7 +139,6 @@ Test(faults, slot_limit_on_take) {
   cr_assert_eq(libmgm_sim_set_limits(0), NO_ERROR);
 }
 
-
 Test(faults, mfe_stats_failure) {
   unsigned char b[512];
   MIB_IPMCAST_MFE key;
@@ -158,16 +148,14 @@ Test(faults, mfe_stats_failure) {
   memset(&key, 0, sizeof key);
   key.dwGroup = G_;
   key.dwSource = S_;
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO), NO_ERROR);
   size = sizeof b;
   rc = MgmGetMfeStats(&key, &size, b, MGM_MFE_STATS_0);
   cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "got %u", (unsigned)rc);
   cr_assert_eq(size, (DWORD)sizeof b);
   rc = MgmGetMfeStats(&key, &size, b, MGM_MFE_STATS_0);
   cr_assert_eq(rc, NO_ERROR, "retry: %u", (unsigned)rc);
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO), NO_ERROR);
   rc = MgmGetFirstMfeStats(&size, b, &n, MGM_MFE_STATS_1);
   cr_assert_eq(rc, ERROR_CAN_NOT_COMPLETE, "got %u", (unsigned)rc);
   cr_assert_eq(size, (DWORD)sizeof b);
@@ -175,18 +163,15 @@ Test(faults, mfe_stats_failure) {
   cr_assert_eq(rc, ERROR_NO_MORE_ITEMS, "retry: %u", (unsigned)rc);
   cr_assert_eq(n, 1u);
   /* The plain MFE read needs no counters. */
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_STATS, BE_EIO), NO_ERROR);
   FX_ASSERT_OIFS(S_, G_, 2);
 }
-
 
 Test(faults, mfe_del_failure_on_release_keeps_tables_consistent) {
   DWORD rc, entries = 9, slots = 0;
 
   setup_world();
-  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_DEL, BE_EIO),
-               NO_ERROR);
+  cr_assert_eq(libmgm_sim_fail_next(LIBMGM_SIM_OP_MFE_DEL, BE_EIO), NO_ERROR);
   rc = fx_release(0, 1, 0);
   cr_assert(rc == NO_ERROR || rc == ERROR_CAN_NOT_COMPLETE, "got %u",
             (unsigned)rc);
@@ -199,7 +184,6 @@ Test(faults, mfe_del_failure_on_release_keeps_tables_consistent) {
   cr_assert_eq(libmgm_sim_kernel_count(&entries, &slots), NO_ERROR);
   cr_assert_eq(entries, 0u, "stale kernel entry: %u", (unsigned)entries);
 }
-
 
 Test(faults, no_leak_after_full_cleanup) {
   DWORD entries = 9, slots = 9;

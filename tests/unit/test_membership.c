@@ -30,7 +30,6 @@
 
 TestSuite(membership, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 /* Clients A, B, C, O in that order; O owns I(1) toward S and I(6). */
 static void setup_45(void) {
   fx_register(0, PID_A, 1);
@@ -45,7 +44,6 @@ static void setup_45(void) {
   fx_take(2, 5, 0);
   fx_route(NET, MASK24, 1, IP(10, 1, 0, 1), PROTO_IP_OSPF);
 }
-
 
 Test(membership, join_prune_alert_table_4_5) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 2, 2, 2);
@@ -101,7 +99,6 @@ Test(membership, join_prune_alert_table_4_5) {
   FX_EXPECT_NONE();
 }
 
-
 Test(membership, join_alert_false_when_negative_mfe_gains_output_4_5_12) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 2, 2, 2), U = IP(10, 1, 0, 1);
   struct libmgm_sim_result r;
@@ -119,7 +116,6 @@ Test(membership, join_alert_false_when_negative_mfe_gains_output_4_5_12) {
   FX_ASSERT_OIFS(S, G, 5);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(membership, recipients_follow_registration_order_not_slot_order) {
   DWORD G = IP(224, 2, 2, 3);
@@ -144,7 +140,6 @@ Test(membership, recipients_follow_registration_order_not_slot_order) {
             EV_PRUNE(1, 0, 0, 0, 0, 2, 0, TRUE));
 }
 
-
 Test(membership, sg_without_route_or_owner_alerts_nobody) {
   DWORD S1 = IP(192, 168, 7, 7), S2 = IP(172, 16, 1, 1);
   DWORD G = IP(224, 2, 2, 4), rc;
@@ -166,7 +161,6 @@ Test(membership, sg_without_route_or_owner_alerts_nobody) {
   fx_del(0, S2, G, 2);
   FX_EXPECT(EV_PRUNE(2, S2, FX_ALL, G, FX_ALL, 2, 0, TRUE));
 }
-
 
 /* Table 4.3 with an MFE (S,G) from I(1) (owned by Q) to show latent
  * memberships never change it.  Slots: IGMP 0, P 1, Q 2. */
@@ -218,7 +212,6 @@ Test(membership, local_join_leave_table_4_3) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(membership, latent_delete_of_absent_entry_is_silent) {
   DWORD G = IP(224, 3, 3, 4);
 
@@ -229,7 +222,6 @@ Test(membership, latent_delete_of_absent_entry_is_silent) {
   fx_del(0, 0, G, 5);
   FX_EXPECT_NONE();
 }
-
 
 Test(membership, duplicate_add_and_absent_delete_are_silent_no_error) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 4, 4, 4);
@@ -253,7 +245,6 @@ Test(membership, duplicate_add_and_absent_delete_are_silent_no_error) {
   FX_EXPECT_NONE();
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 0u);
 }
-
 
 Test(membership, shapes_are_normalised) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 4, 4, 5), rc;
@@ -303,7 +294,6 @@ Test(membership, shapes_are_normalised) {
   FX_EXPECT(EV_PRUNE(3, S, FX_ALL, G, FX_ALL, 2, 0, TRUE));
 }
 
-
 Test(membership, illegal_shapes_are_87_without_effect) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 4, 4, 6), rc;
   SOURCE_GROUP_ENTRY sg[4];
@@ -326,15 +316,14 @@ Test(membership, illegal_shapes_are_87_without_effect) {
   fx_add(0, 0, G, 2);
   fx_log_clear();
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    rc = MgmAddGroupMembershipEntry(fx_h(0), bad[i].s_set ? S : 0,
-                                    bad[i].smask, bad[i].g_set ? G : 0,
-                                    bad[i].gmask, 2, 0, MGM_JOIN_STATE_FLAG);
+    rc = MgmAddGroupMembershipEntry(fx_h(0), bad[i].s_set ? S : 0, bad[i].smask,
+                                    bad[i].g_set ? G : 0, bad[i].gmask, 2, 0,
+                                    MGM_JOIN_STATE_FLAG);
     cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "add shape %zu: got %u", i,
                  (unsigned)rc);
     rc = MgmDeleteGroupMembershipEntry(fx_h(0), bad[i].s_set ? S : 0,
                                        bad[i].smask, bad[i].g_set ? G : 0,
-                                       bad[i].gmask, 2, 0,
-                                       MGM_JOIN_STATE_FLAG);
+                                       bad[i].gmask, 2, 0, MGM_JOIN_STATE_FLAG);
     cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "delete shape %zu: got %u", i,
                  (unsigned)rc);
   }
@@ -342,7 +331,6 @@ Test(membership, illegal_shapes_are_87_without_effect) {
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 1u);
   cr_assert(sg[0].dwSourceAddr == 0 && sg[0].dwGroupAddr == G);
 }
-
 
 Test(membership, flags_zero_and_unknown_bits_mean_join) {
   DWORD G = IP(224, 4, 4, 7), G2 = IP(224, 4, 4, 8);
@@ -353,8 +341,8 @@ Test(membership, flags_zero_and_unknown_bits_mean_join) {
   FX_EXPECT(EV_JOIN(1, 0, 0, G, FX_ALL, TRUE),
             EV_JOIN(2, 0, 0, G, FX_ALL, TRUE),
             EV_JOIN(3, 0, 0, G, FX_ALL, TRUE));
-  cr_assert_eq(fx_add_rc(0, 0, G2, 2, 0,
-                         MGM_JOIN_STATE_FLAG | 0x80000100u), NO_ERROR);
+  cr_assert_eq(fx_add_rc(0, 0, G2, 2, 0, MGM_JOIN_STATE_FLAG | 0x80000100u),
+               NO_ERROR);
   FX_EXPECT(EV_JOIN(1, 0, 0, G2, FX_ALL, TRUE),
             EV_JOIN(2, 0, 0, G2, FX_ALL, TRUE),
             EV_JOIN(3, 0, 0, G2, FX_ALL, TRUE));
@@ -365,7 +353,6 @@ Test(membership, flags_zero_and_unknown_bits_mean_join) {
             EV_PRUNE(3, 0, 0, G, FX_ALL, 2, 0, TRUE));
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 1u);
 }
-
 
 Test(membership, forward_flag_without_specific_mfe_is_a_no_op) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 4, 4, 9);
@@ -382,7 +369,6 @@ Test(membership, forward_flag_without_specific_mfe_is_a_no_op) {
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 0u, "FORWARD added state");
   cr_assert_eq(fx_mfe_get(S, G, &(struct fx_mfe){0}), ERROR_NOT_FOUND);
 }
-
 
 /* FORWARD state on an existing MFE, and its precedence against later
  * membership events (D-PRECEDENCE).  Slots: O 0 (iif I(1)), Q 1 (I(2),
@@ -453,14 +439,13 @@ Test(membership, forward_flag_edits_existing_mfe) {
   FX_ASSERT_OIFS(S, G, 2);
   /* JOIN|FORWARD: JOIN first (a new (S,G) membership on I(3)), then the
    * FORWARD add finds I(3) already listed. */
-  cr_assert_eq(fx_add_rc(1, S, G, 3, 0,
-                         MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG),
-               NO_ERROR);
+  cr_assert_eq(
+      fx_add_rc(1, S, G, 3, 0, MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG),
+      NO_ERROR);
   FX_EXPECT_NONE(); /* Q already had (S,G): no alerts */
   FX_ASSERT_OIFS(S, G, 2, 3);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(membership, permission_errors) {
   DWORD G = IP(224, 4, 4, 11), rc;
@@ -484,7 +469,6 @@ Test(membership, permission_errors) {
   FX_EXPECT_NONE();
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 0u);
 }
-
 
 Test(membership, sg_and_star_g_are_independent_entries) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 4, 4, 12);

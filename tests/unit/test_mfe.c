@@ -37,7 +37,6 @@ TestSuite(mfe, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 TestSuite(mfe_wrongif, .init = fx_setup_wrongif, .fini = fx_teardown,
           .timeout = 30);
 
-
 /* Setup of 4.4.  Slots (registration order): P 0, Q 1, IGMP 2, R 3.
  * P owns I(1) (toward S), Q owns I(2), I(3), IGMP owns I(4), R owns I(5);
  * Q (*,G)@2,@3; IGMP (*,G)@4; P (*,*)@1. */
@@ -59,7 +58,6 @@ static void setup_44(void) {
   fx_log_clear();
 }
 
-
 static void expect_out(const struct libmgm_sim_result *r, size_t n,
                        const DWORD *ifs) {
   size_t i;
@@ -70,7 +68,6 @@ static void expect_out(const struct libmgm_sim_result *r, size_t n,
     cr_assert_eq(r->out_ifindex[i], ifs[i], "out[%zu] = %u, want %u", i,
                  (unsigned)r->out_ifindex[i], (unsigned)ifs[i]);
 }
-
 
 Test(mfe, creation_follows_4_4) {
   static const DWORD out[] = {2, 3, 4};
@@ -89,8 +86,7 @@ Test(mfe, creation_follows_4_4) {
   cr_assert(rpf.hdr_nonnull && rpf.route_nonnull,
             "RPF pbPacketHdr/pbRoute NULL");
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
-            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 1, 0, 1, IFE(4, 0, TRUE)));
 
   cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
@@ -102,8 +98,8 @@ Test(mfe, creation_follows_4_4) {
   cr_assert_eq(m.m.dwInIfIndex, 1u);
   cr_assert_eq(m.m.dwInIfProtocol, PID_P, "dwInIfProtocol %u",
                (unsigned)m.m.dwInIfProtocol);
-  cr_assert_eq(m.m.dwRouteProtocol, (DWORD)PROTO_IP_OSPF,
-               "dwRouteProtocol %u", (unsigned)m.m.dwRouteProtocol);
+  cr_assert_eq(m.m.dwRouteProtocol, (DWORD)PROTO_IP_OSPF, "dwRouteProtocol %u",
+               (unsigned)m.m.dwRouteProtocol);
   cr_assert_eq(m.m.dwRouteNetwork, NET, "dwRouteNetwork %08x",
                (unsigned)m.m.dwRouteNetwork);
   cr_assert_eq(m.m.dwRouteMask, MASK24, "dwRouteMask %08x",
@@ -128,7 +124,6 @@ Test(mfe, creation_follows_4_4) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(mfe, creation_alert_vetoes_are_honoured) {
   static const DWORD out[] = {2, 4};
   struct libmgm_sim_result r;
@@ -138,13 +133,11 @@ Test(mfe, creation_alert_vetoes_are_honoured) {
   r = fx_inject(1, S_, G_);
   expect_out(&r, 2, out);
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
-            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 1, 0, 1, IFE(4, 0, TRUE)));
   FX_ASSERT_OIFS(S_, G_, 2, 4);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(mfe, rpf_outputs_are_honoured) {
   static const DWORD out[] = {1, 2, 3, 4};
@@ -160,8 +153,7 @@ Test(mfe, rpf_outputs_are_honoured) {
   cr_assert_eq(r.n_out, 0u, "packet on the old iif forwarded");
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
             EV_CREATE(0, S_, G_, 5, 0, 1, IFE(1, 0, FALSE)),
-            EV_CREATE(1, S_, G_, 5, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 5, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 5, 0, 1, IFE(4, 0, TRUE)));
   cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
   cr_assert_eq(m.m.dwInIfIndex, 5u, "iif %u", (unsigned)m.m.dwInIfIndex);
@@ -176,7 +168,6 @@ Test(mfe, rpf_outputs_are_honoured) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(mfe, packet_on_wrong_interface_builds_mfe_toward_source) {
   struct libmgm_sim_result r;
 
@@ -185,8 +176,7 @@ Test(mfe, packet_on_wrong_interface_builds_mfe_toward_source) {
   cr_assert_eq(r.n_out, 0u, "packet from the wrong interface forwarded");
   /* D-WRONGIF: no wrong-if callback by default. */
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
-            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 1, 0, 1, IFE(4, 0, TRUE)));
   FX_ASSERT_OIFS(S_, G_, 2, 3, 4);
   r = fx_inject(3, S_, G_);
@@ -194,7 +184,6 @@ Test(mfe, packet_on_wrong_interface_builds_mfe_toward_source) {
                (unsigned)r.verdict);
   FX_EXPECT_NONE();
 }
-
 
 Test(mfe, creation_alert_lists_sorted_per_owner_with_bigmp) {
   DWORD G = IP(224, 9, 9, 10);
@@ -220,7 +209,6 @@ Test(mfe, creation_alert_lists_sorted_per_owner_with_bigmp) {
                       IFE(9, 0, FALSE)));
   FX_ASSERT_OIFS(S_, G, 3, 7, 9);
 }
-
 
 Test(mfe, negative_mfe_prune_alert_sets_lifetime) {
   struct libmgm_sim_result r;
@@ -249,11 +237,9 @@ Test(mfe, negative_mfe_prune_alert_sets_lifetime) {
   fx_advance_ms(1);
   cr_assert_eq(fx_mfe_get(S_, G_, &m), ERROR_NOT_FOUND, "did not expire");
   cr_assert_eq(libmgm_sim_kernel_count(&entries, &slots), NO_ERROR);
-  cr_assert_eq(entries, 0u, "kernel still holds %u entries",
-               (unsigned)entries);
+  cr_assert_eq(entries, 0u, "kernel still holds %u entries", (unsigned)entries);
   FX_EXPECT_NONE(); /* no callback on expiry */
 }
-
 
 Test(mfe, all_vetoed_gives_negative_mfe_alert_to_iif_owner) {
   struct libmgm_sim_result r;
@@ -265,14 +251,12 @@ Test(mfe, all_vetoed_gives_negative_mfe_alert_to_iif_owner) {
   r = fx_inject(1, S_, G_);
   cr_assert_eq(r.n_out, 0u);
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
-            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 1, 0, 1, IFE(4, 0, TRUE)),
             EV_NPRUNE_LOOP(0, S_, G_, 1, 0));
   FX_ASSERT_OIFS(S_, G_);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(mfe, prune_timeout_zero_keeps_900) {
   struct fx_mfe m;
@@ -288,7 +272,6 @@ Test(mfe, prune_timeout_zero_keeps_900) {
                (unsigned)m.m.ulTimeOut);
   cr_assert_eq(m.m.ulExpiryTime, 900u);
 }
-
 
 Test(mfe, member_delete_prune_timeout_is_ignored) {
   struct fx_mfe m;
@@ -314,7 +297,6 @@ Test(mfe, member_delete_prune_timeout_is_ignored) {
   FX_ASSERT_OIFS(S_, G_, 2);
 }
 
-
 Test(mfe, no_route_uses_arrival_interface) {
   DWORD S3 = IP(192, 168, 50, 1);
   struct fx_mfe m;
@@ -337,7 +319,6 @@ Test(mfe, no_route_uses_arrival_interface) {
   FX_ASSERT_OIFS(S3, G_, 1, 3, 4);
 }
 
-
 Test(mfe, owner_without_rpf_callback_keeps_route_values) {
   DWORD G = IP(224, 9, 9, 11);
   struct fx_mfe m;
@@ -358,7 +339,6 @@ Test(mfe, owner_without_rpf_callback_keeps_route_values) {
   cr_assert_eq(m.m.dwUpStrmNgbr, U_);
   cr_assert_eq(m.m.dwInIfProtocol, PID_X);
 }
-
 
 Test(mfe, join_alert_false_and_timer_unchanged_when_list_refills) {
   struct fx_mfe m;
@@ -388,7 +368,6 @@ Test(mfe, join_alert_false_and_timer_unchanged_when_list_refills) {
                "busy MFE must still expire");
   FX_EXPECT_NONE();
 }
-
 
 Test(mfe, expires_at_900_s_without_refresh_and_is_rebuilt) {
   struct libmgm_sim_result r;
@@ -426,14 +405,12 @@ Test(mfe, expires_at_900_s_without_refresh_and_is_rebuilt) {
   r = fx_inject(1, S_, G_);
   cr_assert_eq(r.n_out, 3u);
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, U_),
-            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)),
+            EV_CREATE(1, S_, G_, 1, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)),
             EV_CREATE(2, S_, G_, 1, 0, 1, IFE(4, 0, TRUE)));
   FX_ASSERT_OIFS(S_, G_, 2, 3, 4);
   cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
   cr_assert_eq(m.m.ulUpTime, 0u);
 }
-
 
 Test(mfe, negative_transition_rearms_timer) {
   struct fx_mfe m;
@@ -467,7 +444,6 @@ Test(mfe, negative_transition_rearms_timer) {
   cr_assert_eq(fx_mfe_get(S_, G_, &m), ERROR_NOT_FOUND, "not re-armed");
 }
 
-
 Test(mfe, membership_add_updates_mfe_without_creation_alert) {
   DWORD G2 = IP(224, 9, 9, 12);
   struct libmgm_sim_result r;
@@ -500,7 +476,6 @@ Test(mfe, membership_add_updates_mfe_without_creation_alert) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(mfe, take_and_release_of_iif_delete_mfes) {
   struct fx_mfe m;
   DWORD entries = 99, slots = 0;
@@ -512,14 +487,12 @@ Test(mfe, take_and_release_of_iif_delete_mfes) {
   fx_inject(4, S_, G_);
   FX_EXPECT(EV_RPF(2, S_, G_, 4, 0, U_),
             EV_CREATE(0, S_, G_, 4, 0, 1, IFE(1, 0, FALSE)),
-            EV_CREATE(1, S_, G_, 4, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)));
+            EV_CREATE(1, S_, G_, 4, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)));
   cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
   cr_assert_eq(m.m.dwInIfProtocol, (DWORD)PROTO_IP_IGMP);
   /* R takes I(4): D-OWN-MFE deletes the MFE (no callback for it). */
   fx_take(3, 4, 0);
-  FX_EXPECT(EV_DISABLE(2, 4, 0),
-            EV_PRUNE(1, 0, 0, G_, FX_ALL, 4, 0, TRUE),
+  FX_EXPECT(EV_DISABLE(2, 4, 0), EV_PRUNE(1, 0, 0, G_, FX_ALL, 4, 0, TRUE),
             EV_ENABLE(2, 4, 0));
   cr_assert_eq(fx_mfe_get(S_, G_, &m), ERROR_NOT_FOUND, "MFE survived take");
   cr_assert_eq(libmgm_sim_kernel_count(&entries, &slots), NO_ERROR);
@@ -528,18 +501,15 @@ Test(mfe, take_and_release_of_iif_delete_mfes) {
   fx_inject(4, S_, G_);
   FX_EXPECT(EV_RPF(3, S_, G_, 4, 0, U_),
             EV_CREATE(0, S_, G_, 4, 0, 1, IFE(1, 0, FALSE)),
-            EV_CREATE(1, S_, G_, 4, 0, 2, IFE(2, 0, FALSE),
-                      IFE(3, 0, FALSE)));
+            EV_CREATE(1, S_, G_, 4, 0, 2, IFE(2, 0, FALSE), IFE(3, 0, FALSE)));
   cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
   cr_assert_eq(m.m.dwInIfProtocol, PID_R);
   /* Release of the iif deletes it too. */
   cr_assert_eq(fx_release(3, 4, 0), NO_ERROR);
   FX_EXPECT(EV_DISABLE(2, 4, 0), EV_ENABLE(2, 4, 0));
-  cr_assert_eq(fx_mfe_get(S_, G_, &m), ERROR_NOT_FOUND,
-               "MFE survived release");
+  cr_assert_eq(fx_mfe_get(S_, G_, &m), ERROR_NOT_FOUND, "MFE survived release");
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 Test(mfe, set_mfe_changes_only_upstream) {
   DWORD N = IP(10, 1, 0, 77), rc;
@@ -556,9 +526,9 @@ Test(mfe, set_mfe_changes_only_upstream) {
   req.dwGroup = G_;
   req.dwSource = S_;
   req.dwUpStrmNgbr = N;
-  req.dwInIfIndex = 77;    /* ignored */
-  req.ulTimeOut = 5;       /* ignored */
-  req.ulNumOutIf = 0;      /* ignored */
+  req.dwInIfIndex = 77; /* ignored */
+  req.ulTimeOut = 5;    /* ignored */
+  req.ulNumOutIf = 0;   /* ignored */
   /* Any registered client may call it (Q is not the iif owner). */
   rc = MgmSetMfe(fx_h(1), &req);
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
@@ -578,8 +548,7 @@ Test(mfe, set_mfe_changes_only_upstream) {
   rc = MgmSetMfe(fx_h(1), NULL);
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "NULL: %u", (unsigned)rc);
   rc = MgmSetMfe((HANDLE)(uintptr_t)0x1234, &req);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "garbage handle: %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "garbage handle: %u", (unsigned)rc);
   fx_register(4, PID_X, 1);
   stale = fx_h(4);
   cr_assert_eq(fx_deregister(4), NO_ERROR);
@@ -590,7 +559,6 @@ Test(mfe, set_mfe_changes_only_upstream) {
   cr_assert_eq(after.m.dwUpStrmNgbr, N, "failed call changed the MFE");
   FX_EXPECT_NONE();
 }
-
 
 Test(mfe, stats_report_hundredths_and_layout) {
   union {
@@ -622,8 +590,7 @@ Test(mfe, stats_report_hundredths_and_layout) {
   cr_assert_eq(st.s.ulExpiryTime, 89000u, "ulExpiryTime %u",
                (unsigned)st.s.ulExpiryTime);
   cr_assert(st.s.ulInPkts >= 2, "ulInPkts %u", (unsigned)st.s.ulInPkts);
-  cr_assert(st.s.ulInOctets >= 200, "ulInOctets %u",
-            (unsigned)st.s.ulInOctets);
+  cr_assert(st.s.ulInOctets >= 200, "ulInOctets %u", (unsigned)st.s.ulInOctets);
   cr_assert(st.s.ulPktsDifferentIf >= 1, "ulPktsDifferentIf %u",
             (unsigned)st.s.ulPktsDifferentIf);
   for (i = 0; i < 3; i++) {
@@ -636,7 +603,6 @@ Test(mfe, stats_report_hundredths_and_layout) {
     cr_assert_eq(o.dwDialContext, 0u);
   }
 }
-
 
 /* D-WRONGIF enabled: a packet on another interface than the MFE's iif
  * gives a wrong-if alert to the owner of the arrival interface, at most
@@ -665,7 +631,6 @@ Test(mfe_wrongif, wrong_interface_alert_to_arrival_owner) {
   FX_EXPECT_NONE();
 }
 
-
 Test(mfe, no_wrong_interface_alert_by_default) {
   setup_44();
   fx_inject(1, S_, G_);
@@ -675,7 +640,6 @@ Test(mfe, no_wrong_interface_alert_by_default) {
   fx_inject(3, S_, G_);
   FX_EXPECT_NONE();
 }
-
 
 /* The same rate limit, away from the clock's origin. */
 Test(mfe_wrongif, wrong_interface_alert_rate_limit_later) {

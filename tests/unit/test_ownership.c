@@ -26,7 +26,6 @@
 
 TestSuite(ownership, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 static void expect_owner(DWORD ifi, DWORD nh, DWORD pid, DWORD cid) {
   DWORD rc, p = 0xAAAA, c = 0xBBBB;
 
@@ -38,7 +37,6 @@ static void expect_owner(DWORD ifi, DWORD nh, DWORD pid, DWORD cid) {
             (unsigned)pid, (unsigned)cid);
 }
 
-
 static void expect_no_owner(DWORD ifi, DWORD nh) {
   DWORD rc, p = 0xAAAA, c = 0xBBBB;
 
@@ -48,7 +46,6 @@ static void expect_no_owner(DWORD ifi, DWORD nh) {
   cr_assert(p == 0xAAAA && c == 0xBBBB, "G-6: outputs written on 1168");
 }
 
-
 Test(ownership, take_free_interface) {
   fx_register(0, PID_P, 3);
   fx_take(0, 1, 0);
@@ -56,7 +53,6 @@ Test(ownership, take_free_interface) {
   expect_no_owner(2, 0);
   FX_EXPECT_NONE();
 }
-
 
 Test(ownership, take_owned_interface_is_183) {
   DWORD rc;
@@ -72,7 +68,6 @@ Test(ownership, take_owned_interface_is_183) {
   FX_EXPECT_NONE();
 }
 
-
 Test(ownership, get_protocol_on_interface_errors) {
   DWORD rc, p = 5, c = 6;
 
@@ -87,7 +82,6 @@ Test(ownership, get_protocol_on_interface_errors) {
   expect_no_owner(9, 0);
 }
 
-
 Test(ownership, igmp_coowns_protocol_interface_silently) {
   fx_register(0, PROTO_IP_IGMP, 1);
   fx_register(1, PID_P, 1);
@@ -97,7 +91,6 @@ Test(ownership, igmp_coowns_protocol_interface_silently) {
   FX_EXPECT_NONE();
   expect_owner(5, 0, PID_P, 1);
 }
-
 
 Test(ownership, igmp_alone_is_effective_owner) {
   DWORD rc;
@@ -111,7 +104,6 @@ Test(ownership, igmp_alone_is_effective_owner) {
                (unsigned)rc);
   FX_EXPECT_NONE();
 }
-
 
 Test(ownership, p2mp_links_fall_back_to_whole_interface) {
   DWORD nh1 = IP(10, 0, 0, 1), nh2 = IP(10, 0, 0, 2);
@@ -127,7 +119,6 @@ Test(ownership, p2mp_links_fall_back_to_whole_interface) {
   expect_owner(7, 0, PID_P, 1);
   FX_EXPECT_NONE();
 }
-
 
 Test(ownership, release_errors) {
   DWORD rc;
@@ -152,7 +143,6 @@ Test(ownership, release_errors) {
   FX_EXPECT_NONE();
 }
 
-
 /* 2.6 on Take: IGMP(0) owns I(1), I(2) with (*,G1)@2; Q(2) owns I(4) with
  * (*,G1)@4; MFE (S,G1) iif I(4) -> {I(2)}.  P(1) takes I(2). */
 Test(ownership, take_from_igmp_runs_disable_purge_enable_in_order) {
@@ -176,8 +166,7 @@ Test(ownership, take_from_igmp_runs_disable_purge_enable_in_order) {
   fx_log_clear();
 
   fx_take(1, 2, 0);
-  FX_EXPECT(EV_DISABLE(0, 2, 0),
-            EV_PRUNE(2, 0, 0, G1, FX_ALL, 2, 0, TRUE),
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_PRUNE(2, 0, 0, G1, FX_ALL, 2, 0, TRUE),
             EV_PRUNE(2, S, FX_ALL, G1, FX_ALL, 2, 0, FALSE),
             EV_ENABLE(0, 2, 0));
   expect_owner(2, 0, PID_P, 1);
@@ -203,20 +192,17 @@ Test(ownership, take_from_igmp_runs_disable_purge_enable_in_order) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 static DWORD hook_igmp_del_g1_if2(int slot, const struct fx_ev *ev) {
   (void)slot;
   (void)ev;
   return fx_del_rc(0, 0, IP(224, 1, 1, 1), 2, 0, MGM_JOIN_STATE_FLAG);
 }
 
-
 static DWORD hook_igmp_add_g2_if2(int slot, const struct fx_ev *ev) {
   (void)slot;
   (void)ev;
   return fx_add_rc(0, 0, IP(224, 1, 1, 2), 2, 0, MGM_JOIN_STATE_FLAG);
 }
-
 
 Test(ownership, igmp_membership_calls_refused_inside_window) {
   DWORD G1 = IP(224, 1, 1, 1);
@@ -238,8 +224,7 @@ Test(ownership, igmp_membership_calls_refused_inside_window) {
   fx_hook(0, FX_DISABLE, hook_igmp_del_g1_if2, 1);
   fx_hook(2, FX_PRUNE, hook_igmp_add_g2_if2, 1);
   fx_take(1, 2, 0);
-  FX_EXPECT(EV_DISABLE(0, 2, 0),
-            EV_PRUNE(2, 0, 0, G1, FX_ALL, 2, 0, TRUE),
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_PRUNE(2, 0, 0, G1, FX_ALL, 2, 0, TRUE),
             EV_ENABLE(0, 2, 0));
   cr_assert_eq(fx_hook_fired(0), 1);
   cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "delete in window: %u",
@@ -255,7 +240,6 @@ Test(ownership, igmp_membership_calls_refused_inside_window) {
   fx_add(0, 0, IP(224, 1, 1, 2), 2);
   FX_EXPECT(EV_LJOIN(1, 0, 0, IP(224, 1, 1, 2), FX_ALL, 2, 0));
 }
-
 
 /* Release by the routing-protocol owner without IGMP: purge with prune
  * alerts and the negative-MFE alert, no disable/enable. */
@@ -284,7 +268,6 @@ Test(ownership, release_purges_memberships_and_mfe_outputs) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 /* Release with an IGMP co-owner: disable, purge (latent memberships are
  * dropped without local-leave), enable; IGMP becomes effective owner. */
 Test(ownership, release_with_igmp_coowner_runs_sequence) {
@@ -303,10 +286,8 @@ Test(ownership, release_with_igmp_coowner_runs_sequence) {
             EV_JOIN(2, 0, 0, G, FX_ALL, TRUE));
 
   cr_assert_eq(fx_release(1, 2, 0), NO_ERROR);
-  FX_EXPECT(EV_DISABLE(0, 2, 0),
-            EV_PRUNE(0, 0, 0, G, FX_ALL, 2, 0, TRUE),
-            EV_PRUNE(2, 0, 0, G, FX_ALL, 2, 0, TRUE),
-            EV_ENABLE(0, 2, 0));
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_PRUNE(0, 0, 0, G, FX_ALL, 2, 0, TRUE),
+            EV_PRUNE(2, 0, 0, G, FX_ALL, 2, 0, TRUE), EV_ENABLE(0, 2, 0));
   expect_owner(2, 0, PROTO_IP_IGMP, 1);
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 0u);
   /* IGMP replays: the latent entry was forgotten, this is a fresh
@@ -316,7 +297,6 @@ Test(ownership, release_with_igmp_coowner_runs_sequence) {
             EV_JOIN(2, 0, 0, G, FX_ALL, TRUE));
   cr_assert_eq(fx_groups(0, ALL_SOURCES, sg, 4), 1u);
 }
-
 
 Test(ownership, igmp_coowner_release_sends_local_leaves_to_owner) {
   DWORD S = IP(10, 9, 9, 9), G = IP(224, 5, 5, 5), G2 = IP(224, 5, 5, 6);
@@ -344,7 +324,6 @@ Test(ownership, igmp_coowner_release_sends_local_leaves_to_owner) {
                ERROR_INVALID_PARAMETER);
 }
 
-
 Test(ownership, igmp_sole_owner_release_purges_its_memberships) {
   DWORD S = IP(10, 1, 1, 5), G = IP(224, 5, 5, 5);
   struct libmgm_sim_result r;
@@ -364,7 +343,6 @@ Test(ownership, igmp_sole_owner_release_purges_its_memberships) {
   expect_no_owner(3, 0);
   FX_ASSERT_OIFS(S, G);
 }
-
 
 /* 2.5 step 4: an interface listed only through MGM_FORWARD_STATE_FLAG is
  * stripped from other MFEs when its owner releases it. */
@@ -391,7 +369,6 @@ Test(ownership, release_strips_forward_added_interface) {
   FX_ASSERT_OIFS(S, G);
   FX_ASSERT_KERNEL_CONSISTENT();
 }
-
 
 /* Scenarios 4.1 (start-up seed sequence) and 4.2 (shutdown), step by step.
  * Slots: IGMP 0, Q 1, P 2 (registration order). */
@@ -421,8 +398,7 @@ Test(ownership, startup_and_shutdown_scenario) {
   expect_no_owner(3, 0);
   /* 4 */
   fx_take(2, 2, 0);
-  FX_EXPECT(EV_DISABLE(0, 2, 0),
-            EV_PRUNE(1, 0, 0, G1, FX_ALL, 2, 0, TRUE),
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_PRUNE(1, 0, 0, G1, FX_ALL, 2, 0, TRUE),
             EV_ENABLE(0, 2, 0));
   /* 5 */
   fx_add(0, 0, G1, 2);
@@ -465,8 +441,7 @@ Test(ownership, startup_and_shutdown_scenario) {
 
   /* 4.2 step 1: P releases I(2), IGMP co-owns. */
   cr_assert_eq(fx_release(2, 2, 0), NO_ERROR);
-  FX_EXPECT(EV_DISABLE(0, 2, 0),
-            EV_PRUNE(1, 0, 0, G1, FX_ALL, 2, 0, TRUE),
+  FX_EXPECT(EV_DISABLE(0, 2, 0), EV_PRUNE(1, 0, 0, G1, FX_ALL, 2, 0, TRUE),
             EV_ENABLE(0, 2, 0));
   expect_owner(2, 0, PROTO_IP_IGMP, 1);
   /* 1e: IGMP re-adds, now effective. */

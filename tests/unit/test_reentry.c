@@ -31,12 +31,10 @@ TestSuite(reentry, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 TestSuite(reentry_strict, .init = fx_setup_strict, .fini = fx_teardown,
           .timeout = 30);
 
-
 static DWORD hook_b_adds(int slot, const struct fx_ev *ev) {
   (void)ev;
   return fx_add_rc(slot, 0, G_, 3, 0, MGM_JOIN_STATE_FLAG);
 }
-
 
 Test(reentry, join_alert_callback_adds_membership) {
   fx_register(0, PID_A, 1);
@@ -57,7 +55,6 @@ Test(reentry, join_alert_callback_adds_membership) {
   FX_EXPECT(EV_PRUNE(0, 0, 0, G_, FX_ALL, 3, 0, TRUE));
 }
 
-
 static DWORD hook_reads_state(int slot, const struct fx_ev *ev) {
   struct fx_mfe m;
   SOURCE_GROUP_ENTRY sg[8];
@@ -73,7 +70,6 @@ static DWORD hook_reads_state(int slot, const struct fx_ev *ev) {
   (void)fx_groups(slot, ALL_SOURCES, sg, 8);
   return NO_ERROR;
 }
-
 
 Test(reentry, prune_alert_callback_reads_tables) {
   fx_register(0, PID_A, 1);
@@ -92,7 +88,6 @@ Test(reentry, prune_alert_callback_reads_tables) {
   cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
 }
 
-
 static DWORD hook_get_protocol(int slot, const struct fx_ev *ev) {
   DWORD pid = 0, cid = 0, rc;
 
@@ -101,7 +96,6 @@ static DWORD hook_get_protocol(int slot, const struct fx_ev *ev) {
   rc = MgmGetProtocolOnInterface(2, 0, &pid, &cid);
   return rc == NO_ERROR && pid == PID_B ? NO_ERROR : 0xBAD;
 }
-
 
 Test(reentry, loop_thread_callbacks_may_call_mgm) {
   fx_register(0, PID_A, 1);
@@ -123,12 +117,9 @@ Test(reentry, loop_thread_callbacks_may_call_mgm) {
   FX_ASSERT_OIFS(S_, G_, 2);
 }
 
-
 static DWORD hook_igmp_adds(int slot, const struct fx_ev *ev) {
-  return fx_add_rc(slot, 0, G_, ev->ifindex, ev->nexthop,
-                   MGM_JOIN_STATE_FLAG);
+  return fx_add_rc(slot, 0, G_, ev->ifindex, ev->nexthop, MGM_JOIN_STATE_FLAG);
 }
-
 
 /* Slots: IGMP 0, P 1.  IGMP owns I(2); P takes it; IGMP re-adds its
  * membership from inside the enable callback. */
@@ -148,7 +139,6 @@ Test(reentry, enable_igmp_callback_add_succeeds_with_warning) {
   FX_EXPECT_NONE();
 }
 
-
 Test(reentry_strict, enable_igmp_callback_add_is_refused) {
   fx_register(0, PROTO_IP_IGMP, 1);
   fx_register(1, PID_P, 1);
@@ -165,13 +155,11 @@ Test(reentry_strict, enable_igmp_callback_add_is_refused) {
   FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 2, 0));
 }
 
-
 static DWORD hook_owner_adopts(int slot, const struct fx_ev *ev) {
   return MgmAddGroupMembershipEntry(fx_h(slot), ev->src, ev->smask, ev->grp,
                                     ev->gmask, ev->ifindex, ev->nexthop,
                                     MGM_JOIN_STATE_FLAG);
 }
-
 
 static void local_join_adopted(void) {
   fx_register(0, PROTO_IP_IGMP, 1);
@@ -187,23 +175,19 @@ static void local_join_adopted(void) {
   cr_assert_eq(fx_hook_rc(1), NO_ERROR, "got %u", (unsigned)fx_hook_rc(1));
 }
 
-
 Test(reentry, local_join_callback_adopts_membership) {
   local_join_adopted();
 }
-
 
 /* Not a documented deadlock, so strict mode allows it (G-4). */
 Test(reentry_strict, local_join_callback_adopts_membership) {
   local_join_adopted();
 }
 
-
 static DWORD hook_deregister_self(int slot, const struct fx_ev *ev) {
   (void)ev;
   return fx_deregister(slot);
 }
-
 
 Test(reentry, client_deregisters_inside_its_callback) {
   /* Registration order A 0, C 2, B 1. */
@@ -221,13 +205,11 @@ Test(reentry, client_deregisters_inside_its_callback) {
   FX_EXPECT(EV_PRUNE(1, 0, 0, G_, FX_ALL, 2, 0, TRUE));
 }
 
-
 static DWORD hook_sim_advance(int slot, const struct fx_ev *ev) {
   (void)slot;
   (void)ev;
   return libmgm_sim_advance(0);
 }
-
 
 Test(reentry_strict, sim_control_from_loop_thread_is_refused) {
   fx_register(0, PID_A, 1);

@@ -24,7 +24,6 @@
 
 TestSuite(register, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 
-
 Test(register, returns_a_fresh_handle) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(0);
   HANDLE h = NULL;
@@ -43,7 +42,6 @@ Test(register, returns_a_fresh_handle) {
   FX_EXPECT_NONE();
 }
 
-
 Test(register, duplicate_pair_is_183_and_leaves_handle_untouched) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(1);
   HANDLE h = (HANDLE)(uintptr_t)0x5A5A;
@@ -55,7 +53,6 @@ Test(register, duplicate_pair_is_183_and_leaves_handle_untouched) {
   cr_assert_eq(h, (HANDLE)(uintptr_t)0x5A5A, "G-6: handle written on error");
   FX_EXPECT_NONE();
 }
-
 
 Test(register, same_protocol_other_component_is_a_new_client) {
   HANDLE h0, h1;
@@ -69,13 +66,11 @@ Test(register, same_protocol_other_component_is_a_new_client) {
   FX_EXPECT_NONE();
 }
 
-
 Test(register, same_component_other_protocol_is_a_new_client) {
   fx_register(0, PID_A, 1);
   fx_register(1, PID_B, 1);
   fx_take(1, 3, 0);
 }
-
 
 Test(register, null_pointers_are_87) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(0);
@@ -87,8 +82,7 @@ Test(register, null_pointers_are_87) {
                (unsigned)rc);
   cr_assert_null(h);
   rc = MgmRegisterMProtocol(&cfg, PID_A, 1, NULL);
-  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "NULL out: got %u",
-               (unsigned)rc);
+  cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "NULL out: got %u", (unsigned)rc);
   /* Nothing was registered: the pair is still free. */
   rc = MgmRegisterMProtocol(&cfg, PID_A, 1, &h);
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
@@ -96,7 +90,6 @@ Test(register, null_pointers_are_87) {
   rc = MgmDeRegisterMProtocol(h);
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
 }
-
 
 Test(register, deregister_invalidates_the_handle) {
   HANDLE h;
@@ -122,7 +115,6 @@ Test(register, deregister_invalidates_the_handle) {
                (unsigned)rc);
 }
 
-
 Test(register, deregister_while_owning_is_1003) {
   DWORD rc;
 
@@ -144,7 +136,6 @@ Test(register, deregister_while_owning_is_1003) {
   FX_EXPECT_NONE();
 }
 
-
 Test(register, deregister_while_igmp_coowning_is_1003) {
   DWORD rc;
 
@@ -161,7 +152,6 @@ Test(register, deregister_while_igmp_coowning_is_1003) {
   FX_EXPECT_NONE();
 }
 
-
 Test(register, no_retroactive_alerts_for_existing_memberships) {
   DWORD G = IP(224, 1, 2, 3);
 
@@ -177,7 +167,6 @@ Test(register, no_retroactive_alerts_for_existing_memberships) {
   fx_add(1, 0, G, 3);
   FX_EXPECT(EV_JOIN(0, 0, 0, G, FX_ALL, TRUE));
 }
-
 
 Test(register, configuration_is_copied) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(1);
@@ -198,7 +187,6 @@ Test(register, configuration_is_copied) {
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
 }
 
-
 Test(register, callback_flags_are_ignored) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(1);
   HANDLE h = NULL;
@@ -215,7 +203,6 @@ Test(register, callback_flags_are_ignored) {
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
 }
 
-
 Test(register, null_callbacks_are_skipped) {
   DWORD G = IP(224, 1, 2, 3), rc;
 
@@ -231,7 +218,6 @@ Test(register, null_callbacks_are_skipped) {
   fx_del(0, 0, G, 2);
   FX_EXPECT(EV_PRUNE(2, 0, 0, G, FX_ALL, 2, 0, TRUE));
 }
-
 
 Test(register, callback_return_values_are_ignored) {
   DWORD G = IP(224, 1, 2, 3);
@@ -251,7 +237,6 @@ Test(register, callback_return_values_are_ignored) {
             EV_PRUNE(2, 0, 0, G, FX_ALL, 2, 0, TRUE));
 }
 
-
 Test(register, stop_refused_while_registered) {
   DWORD rc;
 
@@ -268,7 +253,6 @@ Test(register, stop_refused_while_registered) {
   cr_assert_eq(rc, NO_ERROR, "got %u", (unsigned)rc);
 }
 
-
 Test(register, start_twice_is_1247) {
   struct libmgm_config c;
   DWORD rc;
@@ -279,7 +263,6 @@ Test(register, start_twice_is_1247) {
   cr_assert_eq(rc, ERROR_ALREADY_INITIALIZED, "got %u", (unsigned)rc);
   fx_register(0, PID_A, 1); /* the running instance is untouched */
 }
-
 
 Test(register, api_returns_1003_when_not_running) {
   ROUTING_PROTOCOL_CONFIG cfg = fx_config(0);
@@ -307,7 +290,6 @@ Test(register, api_returns_1003_when_not_running) {
   cr_assert_eq(rc, ERROR_INVALID_PARAMETER, "start: %u", (unsigned)rc);
   unsetenv("LIBMGM_BACKEND");
 }
-
 
 Test(register, igmp_ids_both_recognised) {
   DWORD rc;

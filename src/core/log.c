@@ -86,8 +86,12 @@ void mgm__log(const struct mgm_log *log, int level, enum mgm_chan ch,
   if (log->fn) {
     log->fn(log->ctx, level, mgm__log_chan_name(ch), buf);
   } else {
-    fprintf(stderr, "libmgm: %s:%s: %s\n",
-            level_names[level <= LIBMGM_LOG_TRACE ? level : 0],
-            mgm__log_chan_name(ch), buf);
+    char line[600];
+
+    snprintf(line, sizeof(line), "libmgm: %s:%s: %s\n",
+             level_names[level <= LIBMGM_LOG_TRACE ? level : 0],
+             mgm__log_chan_name(ch), buf);
+    fputs(line, stderr);
+    mgm__plat_debug_out(line);
   }
 }

@@ -182,6 +182,10 @@ struct mgm_backend_ops {
                    const void *msg, size_t len);
 };
 
+/* The OS debug channel (OutputDebugString on Windows, nothing elsewhere):
+ * log lines written to stderr are copied there. */
+void mgm__plat_debug_out(const char *line);
+
 /* Backend registry (registry.c): compiled-in backends, found by name. */
 const struct mgm_backend_ops *mgm__plat_find(const char *name);
 const char *mgm__plat_default_name(void);

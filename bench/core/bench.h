@@ -52,6 +52,8 @@ static inline uint64_t bench_mix64(uint64_t x) {
 
 /* Monotonic clock, nanoseconds (CLOCK_MONOTONIC). */
 uint64_t bench_now_ns(void);
+/* CPU time of the whole process (all threads), nanoseconds. */
+uint64_t bench_cpu_ns(void);
 
 /* Bytes of heap in use by the whole process (all malloc arenas, including
  * mmapped chunks): mallinfo2() uordblks + hblkhd.  Returns -1 when the C

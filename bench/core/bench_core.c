@@ -15,9 +15,11 @@
  * order, checked); the virtual clock then expires them, and the memberships
  * are deleted.  Each phase runs --reps times (default 3), alternating with
  * its floor (floor.c), and the medians are reported as one aligned table
- * plus one `metric ...` line per figure.  Targets are reported as
- * PASS/MISS; the exit status is non-zero only when a correctness check
- * (API result, count, order, key set) fails.
+ * plus one `metric ...` line per figure; a second ratio from process CPU
+ * time cross-checks the elapsed-time one on a busy machine.  Targets (on
+ * the elapsed-time ratio) are reported as PASS/MISS; the exit status is
+ * non-zero only when a correctness check (API result, count, order, key
+ * set) fails.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE 1
@@ -69,8 +71,8 @@ struct bench_work {
   uint64_t mfe_sum;        /* expected bench_enum_check sum of the MFEs */
 };
 
-/* Per-rep samples (seconds, or bytes per object). */
-struct bench_samples {
+/* Per-rep times of every phase, seconds. */
+struct bench_times {
   double add[BENCH_MAX_REPS], add_f[BENCH_MAX_REPS];
   double add_warm_f[BENCH_MAX_REPS]; /* floor insert, table sized+faulted */
   double del[BENCH_MAX_REPS], del_f[BENCH_MAX_REPS];
@@ -79,6 +81,14 @@ struct bench_samples {
   double enumr[BENCH_MAX_REPS], enum_f[BENCH_MAX_REPS];
   double enum_iter_f[BENCH_MAX_REPS];
   double expire[BENCH_MAX_REPS];
+};
+
+/* Per-rep samples: elapsed (CLOCK_MONOTONIC, what the figures and targets
+ * use) and process CPU time (all threads; a cross-check that a loaded
+ * machine's waiting does not count), and bytes per object. */
+struct bench_samples {
+  struct bench_times wall;
+  struct bench_times cpu;
   double mem_memb[BENCH_MAX_REPS], mem_memb_f[BENCH_MAX_REPS];
   double mem_mfe[BENCH_MAX_REPS], mem_mfe_f[BENCH_MAX_REPS];
   unsigned n; /* reps done */
@@ -524,6 +534,8 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   unsigned r = s->n;
   uint64_t t0;
   uint64_t t1;
+  uint64_t c0;
+  uint64_t c1;
   long long h0;
   long long h1;
   uint64_t sum_f;
@@ -541,18 +553,24 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
 
   /* Memberships: add. */
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   if (floor_memb_add(&fm, w->keys, w->add_order, w->n_memb))
     bench_fail("floor: memberships not inserted");
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->add_f[r] = bench_sec(t0, t1);
+  s->wall.add_f[r] = bench_sec(t0, t1);
+  s->cpu.add_f[r] = bench_sec(c0, c1);
   s->mem_memb_f[r] = (double)floor_table_bytes(&fm) / (double)w->n_memb;
 
   h0 = bench_heap_bytes();
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   bench_lib_add(w);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
   h1 = bench_heap_bytes();
-  s->add[r] = bench_sec(t0, t1);
+  s->wall.add[r] = bench_sec(t0, t1);
+  s->cpu.add[r] = bench_sec(c0, c1);
   s->mem_memb[r] = bench_per(h0, h1, w->n_memb);
 
   /* MFEs: create through the sim (libmgm) / through a worker (floor). */
@@ -561,18 +579,24 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   atomic_store(&bench_cb_prune, 0);
   atomic_store(&bench_cb_join, 0);
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   if (floor_mfe_create(fw, &ff, w->keys, w->mfe_order, w->n_mfe))
     bench_fail("floor: MFEs not inserted");
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->create_f[r] = bench_sec(t0, t1);
+  s->wall.create_f[r] = bench_sec(t0, t1);
+  s->cpu.create_f[r] = bench_sec(c0, c1);
   s->mem_mfe_f[r] = (double)floor_table_bytes(&ff) / (double)w->n_mfe;
 
   h0 = bench_heap_bytes();
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   bench_lib_inject(w);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
   h1 = bench_heap_bytes();
-  s->create[r] = bench_sec(t0, t1);
+  s->wall.create[r] = bench_sec(t0, t1);
+  s->cpu.create[r] = bench_sec(c0, c1);
   s->mem_mfe[r] = bench_per(h0, h1, w->n_mfe);
   if (verbose) {
     entries = slots = 0;
@@ -590,56 +614,74 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
 
   /* Lookups. */
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   sum_f = floor_mfe_lookup(&ff, w->keys, w->lookup_order, w->n_mfe,
                            w->lookup_passes, &misses);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->lookup_f[r] = bench_sec(t0, t1);
+  s->wall.lookup_f[r] = bench_sec(t0, t1);
+  s->cpu.lookup_f[r] = bench_sec(c0, c1);
   if (misses)
     bench_fail("floor: %zu lookups missed", misses);
 
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   bench_lib_lookup(w, &sum_l);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->lookup[r] = bench_sec(t0, t1);
+  s->wall.lookup[r] = bench_sec(t0, t1);
+  s->cpu.lookup[r] = bench_sec(c0, c1);
   if (sum_l != sum_f)
     bench_fail("MgmGetMfe lookups returned other records than the floor");
 
   /* Enumeration: floor sorted, floor iteration only, libmgm. */
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   for (p = 0; p < w->enum_passes; p++) {
     bench_enum_check_init(&c);
     if (floor_mfe_enum_sorted(&ff, &c) != 0)
       bench_fail("floor: sorted enumeration out of memory");
   }
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->enum_f[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->wall.enum_f[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->cpu.enum_f[r] = bench_sec(c0, c1) / w->enum_passes;
   bench_check_enum("floor sorted", &c, w, 1);
 
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   for (p = 0; p < w->enum_passes; p++) {
     bench_enum_check_init(&c);
     if (floor_mfe_enum_iter(&ff, &c) != 0)
       bench_fail("floor: enumeration out of memory");
   }
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->enum_iter_f[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->wall.enum_iter_f[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->cpu.enum_iter_f[r] = bench_sec(c0, c1) / w->enum_passes;
   bench_check_enum("floor iteration", &c, w, 0);
 
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   for (p = 0; p < w->enum_passes; p++) {
     if (bench_lib_enum(buf, &c) != 0)
       break;
     bench_check_enum("libmgm", &c, w, 1);
   }
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->enumr[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->wall.enumr[r] = bench_sec(t0, t1) / w->enum_passes;
+  s->cpu.enumr[r] = bench_sec(c0, c1) / w->enum_passes;
 
   /* Expire every MFE with the virtual clock (timed for information). */
   floor_table_destroy(&ff);
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   rc = libmgm_sim_advance(1000u * 1000u);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->expire[r] = bench_sec(t0, t1);
+  s->wall.expire[r] = bench_sec(t0, t1);
+  s->cpu.expire[r] = bench_sec(c0, c1);
   if (rc != NO_ERROR)
     bench_fail("libmgm_sim_advance returned %lu", (unsigned long)rc);
   size = BENCH_ENUM_BUF;
@@ -651,32 +693,42 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
 
   /* Memberships: delete. */
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   if (floor_memb_del(&fm, w->keys, w->del_order, w->n_memb))
     bench_fail("floor: memberships not deleted");
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->del_f[r] = bench_sec(t0, t1);
+  s->wall.del_f[r] = bench_sec(t0, t1);
+  s->cpu.del_f[r] = bench_sec(c0, c1);
 
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   bench_lib_del(w);
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->del[r] = bench_sec(t0, t1);
+  s->wall.del[r] = bench_sec(t0, t1);
+  s->cpu.del[r] = bench_sec(c0, c1);
 
   /* The emptied floor table keeps its capacity and its pages: inserting
    * again measures the table without growth or first-touch page faults. */
   t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
   if (floor_memb_add(&fm, w->keys, w->add_order, w->n_memb))
     bench_fail("floor: memberships not re-inserted");
+  c1 = bench_cpu_ns();
   t1 = bench_now_ns();
-  s->add_warm_f[r] = bench_sec(t0, t1);
+  s->wall.add_warm_f[r] = bench_sec(t0, t1);
+  s->cpu.add_warm_f[r] = bench_sec(c0, c1);
   floor_table_destroy(&fm);
 
   if (verbose)
     printf("# rep %u (s): add %.3f/%.3f(warm %.3f) del %.3f/%.3f "
            "inject %.3f/%.3f lookup %.3f/%.3f enum %.4f/%.4f(iter %.4f) "
            "[libmgm/floor]\n",
-           r + 1, s->add[r], s->add_f[r], s->add_warm_f[r], s->del[r],
-           s->del_f[r], s->create[r], s->create_f[r], s->lookup[r],
-           s->lookup_f[r], s->enumr[r], s->enum_f[r], s->enum_iter_f[r]);
+           r + 1, s->wall.add[r], s->wall.add_f[r], s->wall.add_warm_f[r],
+           s->wall.del[r], s->wall.del_f[r], s->wall.create[r],
+           s->wall.create_f[r], s->wall.lookup[r], s->wall.lookup_f[r],
+           s->wall.enumr[r], s->wall.enum_f[r], s->wall.enum_iter_f[r]);
   s->n++;
   return 0;
 }
@@ -698,7 +750,8 @@ struct bench_metric {
   double max_ratio;  /* target on the ratio; 0 = none */
   double max_abs;    /* target on the libmgm figure; 0 = none */
   const char *floor_what; /* what the floor is, for the table's notes */
-  double ratio;      /* slowdown factor, bench_paired() */
+  double ratio;      /* slowdown factor, bench_paired() of elapsed times */
+  double cpu_ratio;  /* the same from process CPU times (cross-check) */
 };
 
 
@@ -771,37 +824,48 @@ static void bench_fmt(double v, char *out, size_t len) {
 static void bench_report(const struct bench_metric *m, size_t n) {
   size_t i;
 
-  printf("\n%-22s %12s %12s %9s  %-12s %s\n", "metric", "libmgm", "floor",
-         "ratio", "target", "result");
+  printf("\n%-22s %12s %12s %9s %9s  %-12s %s\n", "metric", "libmgm",
+         "floor", "ratio", "cpu-ratio", "target", "result");
   for (i = 0; i < n; i++) {
     char lib[32];
     char flo[32];
     char rat[32];
     char tgt[32];
+    char cpu[32];
     double ratio = bench_ratio(&m[i]);
 
     bench_fmt(m[i].lib, lib, sizeof(lib));
+    if (isnan(m[i].cpu_ratio))
+      snprintf(cpu, sizeof(cpu), "-");
+    else
+      snprintf(cpu, sizeof(cpu), "%.2fx", m[i].cpu_ratio);
     bench_fmt(m[i].floor, flo, sizeof(flo));
     if (isnan(ratio))
       snprintf(rat, sizeof(rat), "n/a");
     else
       snprintf(rat, sizeof(rat), "%.2fx", ratio);
     bench_target(&m[i], tgt, sizeof(tgt), 1);
-    printf("%-22s %12s %12s %9s  %-12s %s\n", m[i].name, lib, flo, rat, tgt,
-           bench_verdict(&m[i], ratio));
+    printf("%-22s %12s %12s %9s %9s  %-12s %s\n", m[i].name, lib, flo, rat,
+           cpu, tgt, bench_verdict(&m[i], ratio));
   }
-  printf("\nlibmgm and floor: medians over reps; ratio = libmgm slowdown "
-         "(or size) factor, the median of the per-rep ratios\nfloors:\n");
+  printf("\nlibmgm, floor: medians over reps (rates from elapsed time).\n"
+         "ratio: libmgm's slowdown (or size) factor, the median of the "
+         "per-rep\n  libmgm/floor ratios of elapsed time; targets apply to "
+         "it.\ncpu-ratio: the same from process CPU time (all threads), a "
+         "cross-check\n  less sensitive to a busy machine.\nfloors:\n");
   for (i = 0; i < n; i++)
     printf("  %-20s %s\n", m[i].name, m[i].floor_what);
   printf("\n");
   for (i = 0; i < n; i++) {
     char tgt[32];
+    char cpu[32] = "";
     double ratio = bench_ratio(&m[i]);
 
+    if (!isnan(m[i].cpu_ratio))
+      snprintf(cpu, sizeof(cpu), " cpu_ratio=%.3f", m[i].cpu_ratio);
     bench_target(&m[i], tgt, sizeof(tgt), 0);
-    printf("metric %s libmgm=%.6g floor=%.6g ratio=%.3f %s %s\n", m[i].name,
-           m[i].lib, m[i].floor, ratio, tgt, bench_verdict(&m[i], ratio));
+    printf("metric %s libmgm=%.6g floor=%.6g ratio=%.3f%s %s %s\n", m[i].name,
+           m[i].lib, m[i].floor, ratio, cpu, tgt, bench_verdict(&m[i], ratio));
   }
 }
 
@@ -932,51 +996,58 @@ int main(int argc, char **argv) {
 
   printf("# phases per rep: add %.3f s, inject %.3f s, lookups %.3f s, "
          "enumeration %.2f ms, expiry %.3f s, delete %.3f s (medians)\n",
-         bench_median(s.add, s.n), bench_median(s.create, s.n),
-         bench_median(s.lookup, s.n), bench_median(s.enumr, s.n) * 1e3,
-         bench_median(s.expire, s.n), bench_median(s.del, s.n));
+         bench_median(s.wall.add, s.n), bench_median(s.wall.create, s.n),
+         bench_median(s.wall.lookup, s.n), bench_median(s.wall.enumr, s.n) * 1e3,
+         bench_median(s.wall.expire, s.n), bench_median(s.wall.del, s.n));
 
   n_lookups = (size_t)w.lookup_passes * w.n_mfe;
   memset(m, 0, sizeof(m));
   m[0] = (struct bench_metric){"add_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.add, s.n), bench_rate(w.n_memb, s.add_f, s.n),
-      3, 0, "hash insert of the same (S,G) keys, same order", NAN};
+      bench_rate(w.n_memb, s.wall.add, s.n), bench_rate(w.n_memb, s.wall.add_f, s.n),
+      3, 0, "hash insert of the same (S,G) keys, same order", NAN, NAN};
   m[1] = (struct bench_metric){"del_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.del, s.n), bench_rate(w.n_memb, s.del_f, s.n),
-      3, 0, "hash delete (backward shift) of the same keys, same order", NAN};
+      bench_rate(w.n_memb, s.wall.del, s.n), bench_rate(w.n_memb, s.wall.del_f, s.n),
+      3, 0, "hash delete (backward shift) of the same keys, same order", NAN, NAN};
   m[2] = (struct bench_metric){"lookup_per_s", BENCH_RATE,
-      bench_rate(n_lookups, s.lookup, s.n),
-      bench_rate(n_lookups, s.lookup_f, s.n), 3, 0,
-      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order", NAN};
+      bench_rate(n_lookups, s.wall.lookup, s.n),
+      bench_rate(n_lookups, s.wall.lookup_f, s.n), 3, 0,
+      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order", NAN, NAN};
   ms = 1e3;
   m[3] = (struct bench_metric){"enum_ms", BENCH_TIME,
-      bench_median(s.enumr, s.n) * ms, bench_median(s.enum_f, s.n) * ms, 3, 0,
+      bench_median(s.wall.enumr, s.n) * ms, bench_median(s.wall.enum_f, s.n) * ms, 3, 0,
       "collect + qsort by (ntohl G, ntohl S) + format into 64 KiB buffers "
-      "(sorted: the API's order)", NAN};
+      "(sorted: the API's order)", NAN, NAN};
   m[4] = (struct bench_metric){"enum_vs_iter_ms", BENCH_TIME,
-      bench_median(s.enumr, s.n) * ms, bench_median(s.enum_iter_f, s.n) * ms,
-      0, 0, "unsorted table walk + format into 64 KiB buffers (info)", NAN};
+      bench_median(s.wall.enumr, s.n) * ms, bench_median(s.wall.enum_iter_f, s.n) * ms,
+      0, 0, "unsorted table walk + format into 64 KiB buffers (info)", NAN, NAN};
   m[5] = (struct bench_metric){"add_vs_warm_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.add, s.n),
-      bench_rate(w.n_memb, s.add_warm_f, s.n), 0, 0,
-      "hash insert into the table already grown and faulted in (info)", NAN};
+      bench_rate(w.n_memb, s.wall.add, s.n),
+      bench_rate(w.n_memb, s.wall.add_warm_f, s.n), 0, 0,
+      "hash insert into the table already grown and faulted in (info)", NAN, NAN};
   m[6] = (struct bench_metric){"create_per_s", BENCH_RATE,
-      bench_rate(w.n_mfe, s.create, s.n),
-      bench_rate(w.n_mfe, s.create_f, s.n), 0, 0,
-      "hash insert handed to a worker thread and waited for (info)", NAN};
+      bench_rate(w.n_mfe, s.wall.create, s.n),
+      bench_rate(w.n_mfe, s.wall.create_f, s.n), 0, 0,
+      "hash insert handed to a worker thread and waited for (info)", NAN, NAN};
   m[7] = (struct bench_metric){"bytes_per_membership", BENCH_BYTES,
       bench_median(s.mem_memb, s.n), bench_median(s.mem_memb_f, s.n), 0, 200,
-      "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)", NAN};
+      "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)", NAN, NAN};
   m[8] = (struct bench_metric){"bytes_per_mfe", BENCH_BYTES,
       bench_median(s.mem_mfe, s.n), bench_median(s.mem_mfe_f, s.n), 0, 0,
-      "same table; libmgm's figure includes the sim forwarder's entry", NAN};
-  m[0].ratio = bench_paired(s.add, s.add_f, s.n);
-  m[1].ratio = bench_paired(s.del, s.del_f, s.n);
-  m[2].ratio = bench_paired(s.lookup, s.lookup_f, s.n);
-  m[3].ratio = bench_paired(s.enumr, s.enum_f, s.n);
-  m[4].ratio = bench_paired(s.enumr, s.enum_iter_f, s.n);
-  m[5].ratio = bench_paired(s.add, s.add_warm_f, s.n);
-  m[6].ratio = bench_paired(s.create, s.create_f, s.n);
+      "same table; libmgm's figure includes the sim forwarder's entry", NAN, NAN};
+  m[0].ratio = bench_paired(s.wall.add, s.wall.add_f, s.n);
+  m[1].ratio = bench_paired(s.wall.del, s.wall.del_f, s.n);
+  m[2].ratio = bench_paired(s.wall.lookup, s.wall.lookup_f, s.n);
+  m[3].ratio = bench_paired(s.wall.enumr, s.wall.enum_f, s.n);
+  m[4].ratio = bench_paired(s.wall.enumr, s.wall.enum_iter_f, s.n);
+  m[5].ratio = bench_paired(s.wall.add, s.wall.add_warm_f, s.n);
+  m[6].ratio = bench_paired(s.wall.create, s.wall.create_f, s.n);
+  m[0].cpu_ratio = bench_paired(s.cpu.add, s.cpu.add_f, s.n);
+  m[1].cpu_ratio = bench_paired(s.cpu.del, s.cpu.del_f, s.n);
+  m[2].cpu_ratio = bench_paired(s.cpu.lookup, s.cpu.lookup_f, s.n);
+  m[3].cpu_ratio = bench_paired(s.cpu.enumr, s.cpu.enum_f, s.n);
+  m[4].cpu_ratio = bench_paired(s.cpu.enumr, s.cpu.enum_iter_f, s.n);
+  m[5].cpu_ratio = bench_paired(s.cpu.add, s.cpu.add_warm_f, s.n);
+  m[6].cpu_ratio = bench_paired(s.cpu.create, s.cpu.create_f, s.n);
   m[7].ratio = bench_paired(s.mem_memb, s.mem_memb_f, s.n);
   m[8].ratio = bench_paired(s.mem_mfe, s.mem_mfe_f, s.n);
   bench_report(m, 9);

@@ -39,6 +39,14 @@ uint64_t bench_now_ns(void) {
 }
 
 
+uint64_t bench_cpu_ns(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+
 long long bench_heap_bytes(void) {
 #if defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))

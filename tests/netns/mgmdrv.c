@@ -11,6 +11,7 @@
  *   -j IF:GROUP[:SOURCE]   add a membership at start (repeatable)
  *   -v IF        veto: clear bIsEnabled for IF in creation alerts
  *   -p ID        protocol id (default 10000)
+ *   -q           quiet: no callback lines (benchmarks)
  * IF is an interface name or an ifindex.  mgmdrv starts libmgm, registers
  * with MgmRegisterMProtocol, takes every IF, adds the -j memberships,
  * prints READY, then reads commands on stdin, one per line:
@@ -61,6 +62,7 @@ static DWORD drv_taken[DRV_MAX_IF];
 static int drv_n_taken;
 static HANDLE drv_h;
 static volatile sig_atomic_t drv_stop;
+static int drv_quiet;
 
 
 static void out(const char *fmt, ...) {
@@ -123,6 +125,8 @@ static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   (void)hdrsize;
   (void)hdr;
   (void)route;
+  if (drv_quiet)
+    return NO_ERROR;
   out("RPF %s %s iif=%lu up=%s", ip_a(src), ip_a(grp), (unsigned long)*iif,
       ip_a(*up));
   return NO_ERROR;
@@ -149,7 +153,8 @@ static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                               (unsigned long)list[i].dwIfIndex,
                               list[i].bIsEnabled ? 1 : 0);
   }
-  out("%s", line);
+  if (!drv_quiet)
+    out("%s", line);
   return NO_ERROR;
 }
 
@@ -454,7 +459,8 @@ int main(int argc, char **argv) {
   if (getenv("LIBMGM_LOG") != NULL)
     cfg.log = getenv("LIBMGM_LOG");
   for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-    if (i + 1 >= argc && strcmp(argv[i], "-w") != 0)
+    if (i + 1 >= argc && strcmp(argv[i], "-w") != 0 &&
+        strcmp(argv[i], "-q") != 0)
       usage();
     if (strcmp(argv[i], "-b") == 0)
       cfg.backend = argv[++i];
@@ -464,6 +470,8 @@ int main(int argc, char **argv) {
       cfg.mfe_lifetime_s = (uint32_t)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "-w") == 0)
       cfg.wrongif_alerts = 1;
+    else if (strcmp(argv[i], "-q") == 0)
+      drv_quiet = 1;
     else if (strcmp(argv[i], "-p") == 0)
       proto = (DWORD)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "-j") == 0 && n_joins < DRV_MAX_IF)

@@ -248,7 +248,7 @@ static void out_rec(struct out *o, uint8_t type, uint32_t group,
     }
     if (k > room)
       k = (uint32_t)room;
-    ig_v3b_add(&o->b, type, group, src + done, k);
+    ig_v3b_add(&o->b, type, group, src != NULL ? src + done : NULL, k);
     done += k;
     if (type == REC_IS_EX || type == REC_TO_EX)
       break;

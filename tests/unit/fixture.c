@@ -503,7 +503,7 @@ static const ROUTING_PROTOCOL_CONFIG fx_cfgs[FX_MAX_CLIENTS] = {
 /* ---- Setup ----------------------------------------------------------------
  */
 
-static void fx_setup_common(int strict, int wrongif) {
+static void fx_setup_common(int strict, int wrongif, int profile) {
   struct libmgm_config c;
   DWORD rc;
 
@@ -520,6 +520,7 @@ static void fx_setup_common(int strict, int wrongif) {
   c.backend = "sim";
   c.strict = strict;
   c.wrongif_alerts = wrongif;
+  c.sim_profile = profile;
   c.log_fn = fx_log_hook;
   c.log_ctx = NULL;
   rc = libmgm_start(&c);
@@ -528,15 +529,19 @@ static void fx_setup_common(int strict, int wrongif) {
 }
 
 void fx_setup(void) {
-  fx_setup_common(0, 0);
+  fx_setup_common(0, 0, LIBMGM_SIM_LINUX);
 }
 
 void fx_setup_strict(void) {
-  fx_setup_common(1, 0);
+  fx_setup_common(1, 0, LIBMGM_SIM_LINUX);
 }
 
 void fx_setup_wrongif(void) {
-  fx_setup_common(0, 1);
+  fx_setup_common(0, 1, LIBMGM_SIM_LINUX);
+}
+
+void fx_setup_freebsd(void) {
+  fx_setup_common(0, 0, LIBMGM_SIM_FREEBSD);
 }
 
 DWORD fx_stop(void) {

@@ -167,6 +167,7 @@ void fx_expect_(const char *file, int line, const struct fx_ev *exp, size_t n);
 void fx_setup(void);         /* sim, default (non-strict) mode */
 void fx_setup_strict(void);  /* sim, strict mode */
 void fx_setup_wrongif(void); /* sim, wrong-if alerts on (D-WRONGIF) */
+void fx_setup_freebsd(void); /* sim, FreeBSD profile (slots by address) */
 void fx_teardown(void);      /* releases, deregisters, stops */
 /* libmgm_stop() now (and remember so fx_teardown does not stop twice). */
 DWORD fx_stop(void);

@@ -6,10 +6,10 @@
  * SPDX-License-Identifier: MIT
  *
  * The kernel answers rtnetlink requests in the context of the sending
- * call, so the reply is queued before sendto() returns; the receive loop
- * still polls with a short timeout rather than trusting that forever, and
- * matches replies by sequence number so a stale reply left over from an
- * earlier, interrupted exchange is skipped.  The lookup asks for the
+ * call, so the reply is normally queued before sendto() returns: the
+ * receive loop reads first and polls (with a timeout) only when nothing is
+ * there yet, and matches replies by sequence number so a stale reply left
+ * over from an earlier, interrupted exchange is skipped.  The lookup asks for the
  * matching FIB entry (RTM_F_FIB_MATCH) so the core gets the route's prefix,
  * gateway and protocol, which it reports in MIB_IPMCAST_MFE.
  */
@@ -83,21 +83,6 @@ out:
 }
 
 
-/* Drop whatever is queued on the request socket (stale replies). */
-static void lnx_nl_drain(struct mgm_backend *be) {
-  struct iovec iov = {be->req, sizeof(be->req)};
-  struct msghdr mh;
-
-  for (;;) {
-    memset(&mh, 0, sizeof(mh));
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    if (mgm__sys_recvmsg(be->rfd, &mh, MSG_DONTWAIT) <= 0)
-      break;
-  }
-}
-
-
 int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                         int (*fn)(struct mgm_backend *be, uint16_t type,
                                   const uint8_t *msg, size_t msglen,
@@ -124,7 +109,6 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
   }
   memcpy(&seq, (const uint8_t *)req + offsetof(struct nlmsghdr, nlmsg_seq),
          sizeof(seq));
-  lnx_nl_drain(be);
   memset(&kernel, 0, sizeof(kernel));
   kernel.nl_family = AF_NETLINK;
   if (mgm__sys_sendto(be->rfd, req, len, 0, (struct sockaddr *)&kernel,
@@ -136,16 +120,6 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
     goto out;
   }
   while (!done) {
-    pfd.fd = be->rfd;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (mgm__sys_poll(&pfd, 1, LNX_NL_TIMEOUT_MS) <= 0) {
-      err = errno;
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink reply: timeout/%s",
-                    strerror(err));
-      rc = MGM_BE_EAGAIN;
-      goto out;
-    }
     iov.iov_base = be->req;
     iov.iov_len = sizeof(be->req);
     memset(&mh, 0, sizeof(mh));
@@ -154,8 +128,20 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
     n = mgm__sys_recvmsg(be->rfd, &mh, MSG_DONTWAIT);
     if (n < 0) {
       err = errno;
-      if (err == EAGAIN || err == EINTR)
+      if (err == EINTR)
         continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        /* Normally the reply is queued before sendto returns; wait a
+         * little in case it is not (a dump's later parts). */
+        pfd.fd = be->rfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (mgm__sys_poll(&pfd, 1, LNX_NL_TIMEOUT_MS) > 0)
+          continue;
+        mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink reply: timeout");
+        rc = MGM_BE_EAGAIN;
+        goto out;
+      }
       mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink recvmsg: %s",
                     strerror(err));
       rc = mgm__lnx_map_errno(err);

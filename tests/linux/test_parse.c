@@ -230,7 +230,7 @@ static int p_route(const uint8_t *b, size_t len) {
 }
 
 
-/* ---- the router socket ---------------------------------------------------- */
+/* ---- the router socket --------------------------------------------------- */
 
 Test(mrt, nocache_upcall) {
   uint8_t b[64];
@@ -381,7 +381,7 @@ Test(mrt, random_bytes_never_crash) {
 }
 
 
-/* ---- rtnetlink framing ---------------------------------------------------- */
+/* ---- rtnetlink framing --------------------------------------------------- */
 
 Test(netlink, walks_concatenated_messages) {
   struct nlb a;
@@ -458,7 +458,7 @@ Test(netlink, error_and_ack) {
 }
 
 
-/* ---- links ---------------------------------------------------------------- */
+/* ---- links --------------------------------------------------------------- */
 
 Test(link, new_link) {
   struct nlb m;
@@ -527,7 +527,7 @@ Test(link, every_prefix_of_the_header_fails) {
 }
 
 
-/* ---- addresses ------------------------------------------------------------ */
+/* ---- addresses ----------------------------------------------------------- */
 
 Test(addr, local_wins_over_address) {
   struct nlb m;
@@ -576,7 +576,7 @@ Test(addr, malformed_addresses) {
 }
 
 
-/* ---- routes --------------------------------------------------------------- */
+/* ---- routes -------------------------------------------------------------- */
 
 Test(route, unicast_route) {
   struct nlb m;
@@ -670,7 +670,7 @@ Test(route, malformed_routes) {
 }
 
 
-/* ---- requests we build ---------------------------------------------------- */
+/* ---- requests we build --------------------------------------------------- */
 
 Test(build, getroute_request) {
   uint8_t b[128] __attribute__((aligned(8)));
@@ -712,7 +712,7 @@ Test(build, dump_requests) {
 }
 
 
-/* ---- mutation fuzzing ----------------------------------------------------- */
+/* ---- mutation fuzzing ---------------------------------------------------- */
 
 Test(fuzz, mutated_netlink_messages_never_crash) {
   struct nlb seeds[4];

@@ -74,6 +74,7 @@ struct mgm__lnx_counters {
   uint64_t wrongvif;    /* WRONGVIF upcalls delivered */
   uint64_t igmp;        /* IGMP packets delivered */
   uint64_t igmp_own;    /* our own IGMP reports looped back (dropped) */
+  uint64_t igmp_foreign; /* IGMP on interfaces that are not our VIFs */
   uint64_t ignored;     /* well-formed upcalls we do not use */
   uint64_t malformed;   /* router-socket datagrams that failed to parse */
   uint64_t badvif;      /* upcalls naming a VIF that is not ours */

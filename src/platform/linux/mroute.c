@@ -736,12 +736,14 @@ static void lnx_close(struct mgm_backend *be) {
                   strerror(errno));
   mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
                 "linux: closing table %u: %llu nocache, %llu wrongvif, "
-                "%llu igmp (+%llu own), %llu ignored, %llu malformed, %llu bad vif, "
+                "%llu igmp (+%llu own, %llu foreign), %llu ignored, "
+                "%llu malformed, %llu bad vif, "
                 "%llu kernel drops, %llu netlink malformed, %llu overruns",
                 lnx_table_id(be), (unsigned long long)be->cnt.nocache,
                 (unsigned long long)be->cnt.wrongvif,
                 (unsigned long long)be->cnt.igmp,
                 (unsigned long long)be->cnt.igmp_own,
+                (unsigned long long)be->cnt.igmp_foreign,
                 (unsigned long long)be->cnt.ignored,
                 (unsigned long long)be->cnt.malformed,
                 (unsigned long long)be->cnt.badvif,
@@ -849,6 +851,14 @@ static int lnx_mrt_read(struct mgm_backend *be) {
   }
   if (rc == MGM__LNX_MRT_IGMP && mgm__lnx_is_local(be, m.src)) {
     be->cnt.igmp_own++;
+    lnx_unlock(be);
+    return 1;
+  }
+  /* Every raw IGMP socket of the namespace sees every IGMP packet, whatever
+   * the table: pass on only those that arrived on one of our VIFs. */
+  if (rc == MGM__LNX_MRT_IGMP &&
+      (ifindex == 0 || lnx_vif_find(be, ifindex) < 0)) {
+    be->cnt.igmp_foreign++;
     lnx_unlock(be);
     return 1;
   }
@@ -1104,6 +1114,10 @@ static int lnx_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
       rc = MGM_BE_ENOIF;
       goto out;
     }
+    /* Never send a packet back out of its incoming interface: for (S,G)
+     * entries Linux would (kernel.md A.6 spares only (*,G)). */
+    if (v == want.parent)
+      continue;
     thr = fwd->oif[i].ttl_threshold ? fwd->oif[i].ttl_threshold : 1;
     /* The same interface twice (two next hops): the lower threshold. */
     if (want.ttls[v] == 0 || thr < want.ttls[v])

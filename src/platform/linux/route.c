@@ -9,9 +9,9 @@
  * call, so the reply is normally queued before sendto() returns: the
  * receive loop reads first and polls (with a timeout) only when nothing is
  * there yet, and matches replies by sequence number so a stale reply left
- * over from an earlier, interrupted exchange is skipped.  The lookup asks for the
- * matching FIB entry (RTM_F_FIB_MATCH) so the core gets the route's prefix,
- * gateway and protocol, which it reports in MIB_IPMCAST_MFE.
+ * over from an earlier, interrupted exchange is skipped.  The lookup asks
+ * for the matching FIB entry (RTM_F_FIB_MATCH) so the core gets the route's
+ * prefix, gateway and protocol, which it reports in MIB_IPMCAST_MFE.
  */
 #define _GNU_SOURCE 1
 

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/igmp-common.sh"
 
 t_igmp_topo
-t_igmpdrv --up r0 --down r1 --lmqi 500
+t_igmpdrv $IGMPDRV_ARGS --up r0 --down r1 --lmqi 500
 R1=$(t_ifindex r r1)
 
 t_host rx "$GRP"

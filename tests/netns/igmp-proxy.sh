@@ -11,7 +11,7 @@
 t_igmp_topo
 t_bg s sniff python3 -u "$IGMPTOOL" sniff
 t_wait_for sniff '^SNIFFING' 5 || t_fail "sniffer"
-t_igmpdrv --up r0 --down r1 --lmqi 500
+t_igmpdrv $IGMPDRV_ARGS --up r0 --down r1 --lmqi 500
 
 t_host rx "$GRP"
 t_wait_for drv "^UPSTREAM \\+ $GRP EXCLUDE" 10 ||

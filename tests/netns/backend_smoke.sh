@@ -34,10 +34,10 @@ t_wait_for smoke "^IGMP $r1 10.2.0.2 " 10 ||
   t_fail "no IGMP report from h1 seen on the router socket with ifindex $r1"
 
 t_send $G $P $N 8 20 smoke
-t_wait_for smoke "^NOCACHE $r0 10.1.0.1 $G " 5 || t_fail "no NOCACHE upcall"
-t_wait_for smoke "^MFE_SET 10.1.0.1 $G rc=0" 5 || t_fail "mfe_set failed"
-t_wait_for rx1 '^RX 10.1.0.1 smoke' 5 $N || t_fail "h1 got $(t_count rx1 '^RX') of $N"
-t_wait_for rx2 '^RX 10.1.0.1 smoke' 5 $N || t_fail "h2 got $(t_count rx2 '^RX') of $N"
+t_wait_for smoke "^NOCACHE $r0 10.1.0.1 $G " 10 || t_fail "no NOCACHE upcall"
+t_wait_for smoke "^MFE_SET 10.1.0.1 $G rc=0" 10 || t_fail "mfe_set failed"
+t_wait_for rx1 '^RX 10.1.0.1 smoke' 10 $N || t_fail "h1 got $(t_count rx1 '^RX') of $N"
+t_wait_for rx2 '^RX 10.1.0.1 smoke' 10 $N || t_fail "h2 got $(t_count rx2 '^RX') of $N"
 [ "$(t_count smoke '^NOCACHE')" = 1 ] || t_fail "expected exactly one NOCACHE"
 
 nsx r ip mroute show >"$T_TMP/mroute.txt"

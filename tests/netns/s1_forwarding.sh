@@ -23,14 +23,14 @@ t_recv 3 $G $P
 t_drv_start drv r -j r1:$G -j r2:$G r0 r1 r2 r3 || t_fail "mgmdrv: $(cat "$(t_out drv)")"
 
 t_send $G $P $N 8 20 first
-t_wait_for rx1 '^RX 10.1.0.1 first ' 5 $N || t_fail "h1 got $(t_rx_count 1 first)/$N"
-t_wait_for rx2 '^RX 10.1.0.1 first ' 5 $N || t_fail "h2 got $(t_rx_count 2 first)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 first ' 10 $N || t_fail "h1 got $(t_rx_count 1 first)/$N"
+t_wait_for rx2 '^RX 10.1.0.1 first ' 10 $N || t_fail "h2 got $(t_rx_count 2 first)/$N"
 [ "$(t_rx_count 3 first)" = 0 ] || t_fail "h3 (no membership) got $(t_rx_count 3 first) packets"
 t_log "first burst: h1=$(t_rx_count 1 first) h2=$(t_rx_count 2 first) h3=0"
 
 t_drv drv leave r2 $G || t_fail "leave r2 refused"
 t_send $G $P $N 8 20 second
-t_wait_for rx1 '^RX 10.1.0.1 second ' 5 $N || t_fail "h1 got $(t_rx_count 1 second)/$N after the leave"
+t_wait_for rx1 '^RX 10.1.0.1 second ' 10 $N || t_fail "h1 got $(t_rx_count 1 second)/$N after the leave"
 [ "$(t_rx_count 2 second)" = 0 ] || t_fail "h2 still got $(t_rx_count 2 second) packets after its membership was deleted"
 [ "$(t_rx_count 3 second)" = 0 ] || t_fail "h3 got packets"
 t_log "after leave r2: h1=$(t_rx_count 1 second) h2=0 h3=0"

@@ -19,7 +19,7 @@ r1=$(t_ifindex r r1)
 t_recv 1 $G $P
 t_drv_start drv r -j r1:$G r0 r1 || t_fail "mgmdrv: $(cat "$(t_out drv)")"
 t_send $G $P $N 8 20 s2
-t_wait_for rx1 '^RX 10.1.0.1 s2 ' 5 $N || t_fail "h1 got $(t_rx_count 1 s2)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 s2 ' 10 $N || t_fail "h1 got $(t_rx_count 1 s2)/$N"
 
 nsx r ip -s mroute show >"$T_TMP/mroute.txt"
 sed 's/^/  ip mroute: /' "$T_TMP/mroute.txt"

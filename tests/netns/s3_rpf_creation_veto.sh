@@ -22,7 +22,7 @@ t_recv 2 $G $P
 t_drv_start drv r -v r2 -j r1:$G -j r2:$G r0 r1 r2 ||
   t_fail "mgmdrv: $(cat "$(t_out drv)")"
 t_send $G $P $N 8 20 s3
-t_wait_for rx1 '^RX 10.1.0.1 s3 ' 5 $N || t_fail "h1 got $(t_rx_count 1 s3)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 s3 ' 10 $N || t_fail "h1 got $(t_rx_count 1 s3)/$N"
 grep -E '^(RPF|CREATE) ' "$(t_out drv)" | sed 's/^/  mgmdrv: /'
 [ "$(t_count drv "^RPF 10.1.0.1 $G iif=$r0 up=0.0.0.0\$")" = 1 ] ||
   t_fail "expected one RPF callback for the new flow (iif $r0)"

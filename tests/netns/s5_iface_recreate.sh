@@ -27,8 +27,8 @@ t_drv_start drv r -j r1:$G -j r2:$G r0 r1 r2 || t_fail "mgmdrv: $(cat "$(t_out d
 old_r2=$(t_ifindex r r2)
 
 t_send $G $P $N 8 20 one
-t_wait_for rx1 '^RX 10.1.0.1 one ' 5 $N || t_fail "h1 got $(t_rx_count 1 one)/$N"
-t_wait_for rx2 '^RX 10.1.0.1 one ' 5 $N || t_fail "h2 got $(t_rx_count 2 one)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 one ' 10 $N || t_fail "h1 got $(t_rx_count 1 one)/$N"
+t_wait_for rx2 '^RX 10.1.0.1 one ' 10 $N || t_fail "h2 got $(t_rx_count 2 one)/$N"
 
 # 2. Delete r2 (its peer in h2 goes with it) and wait until libmgm noticed.
 ip -n "${T_ID}-r" link del r2
@@ -43,7 +43,7 @@ t_drv drv take r3 || t_fail "take r3"
 nsx r cat /proc/net/ip_mr_vif | grep -Eq '^ +2 r3 ' ||
   t_fail "r3 did not get r2's old VIF slot 2: $(nsx r cat /proc/net/ip_mr_vif)"
 t_send $G $P $N 8 20 two
-t_wait_for rx1 '^RX 10.1.0.1 two ' 5 $N || t_fail "h1 got $(t_rx_count 1 two)/$N after r2 went"
+t_wait_for rx1 '^RX 10.1.0.1 two ' 10 $N || t_fail "h1 got $(t_rx_count 1 two)/$N after r2 went"
 [ "$(t_rx_count 3 two)" = 0 ] ||
   t_fail "stale forwarding: h3 (r3, no membership, re-used slot) got $(t_rx_count 3 two)"
 nsx r cat /proc/net/ip_mr_cache | sed 's/^/  ip_mr_cache: /'
@@ -55,16 +55,16 @@ new_r2=$(t_ifindex r r2)
 t_kill "$RX2" # h2's receiver lost its interface: start a new one
 t_recv 2 $G $P
 t_send $G $P $N 8 20 three
-t_wait_for rx1 '^RX 10.1.0.1 three ' 5 $N || t_fail "h1 got $(t_rx_count 1 three)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 three ' 10 $N || t_fail "h1 got $(t_rx_count 1 three)/$N"
 [ "$(t_rx_count 2 three)" = 0 ] ||
   t_fail "h2 got $(t_rx_count 2 three) before the protocol took the new r2"
 
 t_drv drv take r2 || t_fail "take of the re-created r2 failed"
 t_drv drv join r2 $G || t_fail "join on the re-created r2 failed"
 t_send $G $P $N 8 20 four
-t_wait_for rx2 '^RX 10.1.0.1 four ' 5 $N ||
+t_wait_for rx2 '^RX 10.1.0.1 four ' 10 $N ||
   t_fail "forwarding to the re-created r2 did not resume: h2 got $(t_rx_count 2 four)/$N"
-t_wait_for rx1 '^RX 10.1.0.1 four ' 5 $N || t_fail "h1 got $(t_rx_count 1 four)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 four ' 10 $N || t_fail "h1 got $(t_rx_count 1 four)/$N"
 [ "$(t_rx_count 3 four)" = 0 ] || t_fail "h3 got packets"
 nsx r ip mroute show | sed 's/^/  ip mroute: /'
 

@@ -31,7 +31,7 @@ grep -q 'another multicast router owns table 253' "$(t_out b)" ||
   t_fail "the log does not name the owned table: $(cat "$(t_out b)")"
 sed 's/^/  second router: /' "$(t_out b)"
 t_send $G $P $N 8 20 busy
-t_wait_for rx1 '^RX 10.1.0.1 busy ' 5 $N || t_fail "first router stopped forwarding"
+t_wait_for rx1 '^RX 10.1.0.1 busy ' 10 $N || t_fail "first router stopped forwarding"
 t_drv_stop a
 
 # B. Tables 100 and 101 side by side.
@@ -41,8 +41,8 @@ t_drv_start t100 r -t 100 -j r1:$G r0 r1 || t_fail "table 100: $(cat "$(t_out t1
 t_drv_start t101 r -t 101 -j r2:$G r3 r2 || t_fail "table 101: $(cat "$(t_out t101)")"
 t_send $G $P $N 8 20 t100
 nsx s2 python3 -u "$MCTOOL" send $G $P 10.5.0.1 $N 8 20 t101 | sed 's/^/  sender2: /'
-t_wait_for rx1 '^RX 10.1.0.1 t100 ' 5 $N || t_fail "h1 got $(t_rx_count 1 t100)/$N via table 100"
-t_wait_for rx2 '^RX 10.5.0.1 t101 ' 5 $N || t_fail "h2 got $(t_count rx2 '^RX 10.5.0.1 t101')/$N via table 101"
+t_wait_for rx1 '^RX 10.1.0.1 t100 ' 10 $N || t_fail "h1 got $(t_rx_count 1 t100)/$N via table 100"
+t_wait_for rx2 '^RX 10.5.0.1 t101 ' 10 $N || t_fail "h2 got $(t_count rx2 '^RX 10.5.0.1 t101')/$N via table 101"
 [ "$(t_count rx1 '^RX 10.5.0.1 ')" = 0 ] || t_fail "table 101's flow leaked to h1"
 [ "$(t_rx_count 2 t100)" = 0 ] || t_fail "table 100's flow leaked to h2"
 t_drv t100 mfes

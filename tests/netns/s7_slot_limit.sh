@@ -35,8 +35,8 @@ grep -i 'x32\|slot\|VIF' "$(t_out drv)" | grep -v '^TAKE\|^OK\|^ERR' | sed 's/^/
 
 for i in $(seq 3 32); do before[$i]=$(t_txpkts r "x$i"); done
 t_send $G $P $N 8 20 s7
-t_wait_for rx1 '^RX 10.1.0.1 s7 ' 5 $N || t_fail "h1 got $(t_rx_count 1 s7)/$N"
-t_wait_for rx2 '^RX 10.1.0.1 s7 ' 5 $N || t_fail "h2 got $(t_rx_count 2 s7)/$N"
+t_wait_for rx1 '^RX 10.1.0.1 s7 ' 10 $N || t_fail "h1 got $(t_rx_count 1 s7)/$N"
+t_wait_for rx2 '^RX 10.1.0.1 s7 ' 10 $N || t_fail "h2 got $(t_rx_count 2 s7)/$N"
 for i in $(seq 3 31); do
   d=$(($(t_txpkts r "x$i") - before[$i]))
   [ "$d" -ge $N ] || t_fail "x$i transmitted $d of $N packets"

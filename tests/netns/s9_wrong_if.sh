@@ -19,12 +19,12 @@ r1=$(t_ifindex r r1)
 t_recv 2 $G $P
 t_drv_start drv r -w -j r1:$G -j r2:$G r0 r1 r2 || t_fail "mgmdrv: $(cat "$(t_out drv)")"
 t_send $G $P $N 8 20 good
-t_wait_for rx2 '^RX 10.1.0.1 good ' 5 $N || t_fail "h2 got $(t_rx_count 2 good)/$N"
+t_wait_for rx2 '^RX 10.1.0.1 good ' 10 $N || t_fail "h2 got $(t_rx_count 2 good)/$N"
 
 # h1 sends as if it were the source 10.1.0.1: the packets reach r1.
 ip -n "${T_ID}-h1" addr add 10.1.0.1/32 dev h10
 nsx h1 python3 -u "$MCTOOL" send $G $P 10.1.0.1 $N 8 20 wrong | sed 's/^/  spoofer: /'
-t_wait_for drv "^WRONGIF 10.1.0.1 $G if=$r1\$" 5 || t_fail "no wrong-interface callback for r1"
+t_wait_for drv "^WRONGIF 10.1.0.1 $G if=$r1\$" 10 || t_fail "no wrong-interface callback for r1"
 grep '^WRONGIF' "$(t_out drv)" | sed 's/^/  mgmdrv: /'
 [ "$(t_rx_count 2 wrong)" = 0 ] || t_fail "wrong-interface packets were forwarded"
 t_drv drv stats

@@ -317,7 +317,8 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   c->next_seq = 1;
   atomic_store(&c->state, MGM_STARTING);
   if (mgm__hash_init(&c->grps, 1024) != 0 || mgm__hash_init(&c->ifs, 64) != 0 ||
-      mgm__hash_init(&c->slots, 64) != 0) {
+      mgm__hash_init(&c->slots, 64) != 0 ||
+      mgm__hash_init(&c->mfe_hash, 1024) != 0) {
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto fail;
   }

@@ -73,7 +73,13 @@ struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
 /* Grow a dynamic array to hold at least `need` elements. */
 int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem);
 
-uint32_t mgm__ntohl(uint32_t x);
+/* Network to host order without OS headers; compiles to one bswap. */
+static inline uint32_t mgm__ntohl(uint32_t x) {
+  const uint8_t *p = (const uint8_t *)&x;
+
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         (uint32_t)p[3];
+}
 /* Fault hook for allocation failure tests; 0 = allocate normally. */
 void *mgm__malloc(size_t n);
 void *mgm__calloc(size_t n, size_t sz);
@@ -189,7 +195,8 @@ struct mgm_grp {
   uint32_t src;           /* 0 = any source */
   uint32_t grp;           /* 0 = any group ((*,*)) */
   struct mgm_member *mem; /* effective, sorted (ifindex, nexthop, pidx) */
-  uint32_t n_mem, cap_mem;
+  uint32_t n_mem, cap_mem; /* cap_mem 0: mem points at `one` */
+  struct mgm_member one;    /* inline storage for one membership */
   struct mgm_member *lat; /* latent IGMP joins (D-LOCAL) */
   uint32_t n_lat, cap_lat;
 };
@@ -201,7 +208,8 @@ struct mgm_oifent {
 
 /* Multicast forwarding entry (always a specific (S,G), D-MFE-SG). */
 struct mgm_mfe {
-  struct mgm_avl node;  /* key: ntohl(G) << 32 | ntohl(S) */
+  struct mgm_avl node;  /* order: ntohl(G) << 32 | ntohl(S) */
+  struct mgm_hnode h;   /* exact lookup: S << 32 | G */
   uint32_t src, grp;    /* network order */
   uint32_t iif, iif_nh; /* incoming interface */
   uint32_t upstream;    /* dwUpStrmNgbr */
@@ -307,7 +315,8 @@ struct mgm_core {
   struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */
   struct mgm_hash slots;    /* struct mgm_slot by ifindex */
   struct mgm_hash grps;     /* struct mgm_grp by (src, grp) */
-  struct mgm_avl_tree mfes; /* struct mgm_mfe by (G, S) */
+  struct mgm_avl_tree mfes; /* struct mgm_mfe ordered by (G, S) */
+  struct mgm_hash mfe_hash; /* the same MFEs by (S, G), O(1) lookup */
   struct mgm_mfe **heap;    /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */

@@ -82,6 +82,31 @@ static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
   return 0;
 }
 
+/* Effective memberships: the first one lives inside the entry (most (S,G)
+ * entries have one interface), more move to the heap. */
+static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                        uint16_t pidx) {
+  if (e->cap_mem == 0 && e->n_mem == 1) {
+    struct mgm_member *v = mgm__malloc(2 * sizeof(*v));
+
+    if (v == NULL)
+      return -1;
+    v[0] = e->one;
+    e->mem = v;
+    e->cap_mem = 2;
+  }
+  if (e->cap_mem == 0) {
+    e->mem = &e->one;
+    e->one.ifindex = ifx;
+    e->one.nexthop = nh;
+    e->one.pidx = pidx;
+    e->n_mem = 1;
+    return 0;
+  }
+  return mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, pidx);
+}
+
+
 static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
                       uint32_t nh, uint16_t pidx) {
   uint32_t i = mem_lb(v, *n, ifx, nh, pidx);
@@ -124,6 +149,7 @@ static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
   e->h.key = grp_key(s, g);
   e->src = s;
   e->grp = g;
+  e->mem = &e->one;
   if (mgm__hash_insert(&c->grps, &e->h) != 0) {
     free(e);
     return NULL;
@@ -135,7 +161,8 @@ static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
   if (e->n_mem || e->n_lat)
     return;
   mgm__hash_remove(&c->grps, &e->h);
-  free(e->mem);
+  if (e->cap_mem)
+    free(e->mem);
   free(e->lat);
   free(e);
 }
@@ -161,6 +188,18 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
   uint32_t i;
 
   if (n > 1)
+    return;
+  /* Is anyone able to receive this alert at all?  Avoids the RPF lookup
+   * in the common case of a change nobody can be told about. */
+  for (i = 0; i < c->n_protos; i++) {
+    struct mgm_proto *x = c->protos[i];
+
+    if (x != p && (n == 0 || x->idx == first2[0]) &&
+        (join ? x->cfg.pfnJoinAlertCallback != NULL
+              : x->cfg.pfnPruneAlertCallback != NULL))
+      break;
+  }
+  if (i == c->n_protos)
     return;
   if (e->src != 0) {
     only = rpf_owner(c, e->src);
@@ -290,7 +329,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   if (mem_has(e->mem, e->n_mem, ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   n = clients_of(e, p->idx, &has_p, first2);
-  if (mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, p->idx) != 0) {
+  if (mem_insert_e(e, ifx, nh, p->idx) != 0) {
     grp_maybe_free(c, e);
     return ERROR_NOT_ENOUGH_MEMORY;
   }
@@ -330,7 +369,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   if (a.err) {
     oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */
-    mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, p->idx);
+    mem_insert_e(e, ifx, nh, p->idx);
     mgm__batch_truncate(b, mark);
     rc = mgm__be_to_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not deleted: forwarder failed (%s)",
@@ -746,7 +785,8 @@ void mgm__grps_destroy(struct mgm_core *c) {
     struct mgm_grp *e = (struct mgm_grp *)n;
 
     mgm__hash_remove(&c->grps, n);
-    free(e->mem);
+    if (e->cap_mem)
+      free(e->mem);
     free(e->lat);
     free(e);
   }

@@ -32,8 +32,16 @@ static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
            : NULL;
 }
 
+static uint64_t mfe_hkey(uint32_t s, uint32_t g) {
+  return (uint64_t)s << 32 | g;
+}
+
+
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  return node_mfe(mgm__avl_find(&c->mfes, mfe_key(s, g)));
+  struct mgm_hnode *h = mgm__hash_find(&c->mfe_hash, mfe_hkey(s, g));
+
+  return h ? (struct mgm_mfe *)((char *)h - offsetof(struct mgm_mfe, h))
+           : NULL;
 }
 
 /* ---- Expiry heap ------------------------------------------------------------
@@ -156,6 +164,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
+  mgm__hash_remove(&c->mfe_hash, &m->h);
   heap_remove(c, m);
   free(m->oif);
   free(m);
@@ -279,6 +288,8 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
   struct mgm_avl *n, *next;
   uint32_t hg = mgm__ntohl(g);
 
+  if (c->mfes.count == 0)
+    return;
   if (s && g) {
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
 
@@ -671,6 +682,9 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
                        sizeof(*c->heap)) != 0)
     goto oom;
+  m->h.key = mfe_hkey(s, g);
+  if (mgm__hash_insert(&c->mfe_hash, &m->h) != 0)
+    goto oom;
   now = mgm__now(c);
   o = mgm__if_owner(c, iif, nh);
   m->node.key = mfe_key(s, g);
@@ -695,6 +709,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
     mgm__avl_remove(&c->mfes, &m->node);
+    mgm__hash_remove(&c->mfe_hash, &m->h);
     heap_remove(c, m);
     free(m->oif);
     free(m);
@@ -987,6 +1002,7 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
+  mgm__hash_free(&c->mfe_hash);
   free(c->heap);
   c->heap = NULL;
   c->heap_n = c->heap_cap = 0;

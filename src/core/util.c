@@ -44,12 +44,6 @@ int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   return 0;
 }
 
-uint32_t mgm__ntohl(uint32_t x) {
-  const uint8_t *p = (const uint8_t *)&x;
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
 /* ---- AVL tree --------------------------------------------------------------
  */
 
@@ -218,7 +212,7 @@ void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n) {
 /* ---- Hash table ------------------------------------------------------------
  */
 
-static size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
+static inline size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
   key ^= key >> 33;
   key *= 0xff51afd7ed558ccdULL;
   key ^= key >> 33;

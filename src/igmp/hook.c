@@ -31,11 +31,11 @@ void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt,
   struct mgm_igmp *ig = ctx;
   ULONGLONG now = 0;
 
-  if (ig == NULL)
-    return;
-  if (ig->io.now_ms != NULL)
-    now = ig->io.now_ms(ig->io.ctx);
-  else if (libmgm_sim_now(&now) != NO_ERROR)
-    now = ig->last_now;
-  mgm_igmp_input(ig, ifindex, pkt, len, now);
+  if (ig != NULL) {
+    if (ig->io.now_ms != NULL)
+      now = ig->io.now_ms(ig->io.ctx);
+    else if (libmgm_sim_now(&now) != NO_ERROR)
+      now = ig->last_now;
+    mgm_igmp_input(ig, ifindex, pkt, len, now);
+  }
 }

@@ -34,33 +34,36 @@ struct aset {
 static int aset_has(const uint32_t *a, uint32_t n, uint32_t v) {
   size_t lo = 0, hi = n;
   uint32_t k = ig_ntohl(v);
+  int hit = 0;
 
-  while (lo < hi) {
+  while (lo < hi && !hit) {
     size_t mid = (lo + hi) / 2;
     uint32_t m = ig_ntohl(a[mid]);
 
     if (m == k)
-      return 1;
-    if (m < k)
+      hit = 1;
+    else if (m < k)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return 0;
+  return hit;
 }
 
 /* Insert keeping order; 0 on allocation failure. */
 static int aset_add(struct aset *s, uint32_t v) {
   uint32_t i;
+  int ok = 1;
 
   if (aset_has(s->a, s->n, v))
-    return 1;
+    goto out;
   if (s->n == s->cap) {
     uint32_t cap = s->cap ? s->cap * 2 : 8;
     uint32_t *n = realloc(s->a, cap * sizeof(*n));
 
-    if (n == NULL)
-      return 0;
+    ok = n != NULL;
+    if (!ok)
+      goto out;
     s->a = n;
     s->cap = cap;
   }
@@ -68,7 +71,8 @@ static int aset_add(struct aset *s, uint32_t v) {
     s->a[i] = s->a[i - 1];
   s->a[i] = v;
   s->n++;
-  return 1;
+out:
+  return ok;
 }
 
 /* ---- Upstream records --------------------------------------------------------- */
@@ -78,18 +82,18 @@ static size_t ugrp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   uint32_t k = ig_ntohl(g);
 
   *found = 0;
-  while (lo < hi) {
+  while (lo < hi && !*found) {
     size_t mid = (lo + hi) / 2;
     uint32_t m = ig_ntohl(ifp->ugrp[mid]->addr);
 
     if (m == k) {
       *found = 1;
-      return mid;
-    }
-    if (m < k)
+      lo = mid;
+    } else if (m < k) {
       lo = mid + 1;
-    else
+    } else {
       hi = mid;
+    }
   }
   return lo;
 }
@@ -108,8 +112,10 @@ static struct ig_ugrp *ugrp_new(struct ig_if *ifp, uint32_t addr) {
   int found;
   size_t i = ugrp_pos(ifp, addr, &found);
 
-  if (found)
-    return ifp->ugrp[i];
+  if (found) {
+    u = ifp->ugrp[i];
+    goto out;
+  }
   if (ifp->n_ugrp == ifp->cap_ugrp) {
     uint32_t cap = ifp->cap_ugrp ? ifp->cap_ugrp * 2 : 8;
     struct ig_ugrp **n = realloc(ifp->ugrp, cap * sizeof(*n));
@@ -180,9 +186,11 @@ uint32_t ig_host_version(const struct mgm_igmp *ig, const struct ig_if *ifp,
 
 
 static uint32_t uri(const struct mgm_igmp *ig, uint32_t ver) {
+  uint32_t v = ver == 3 ? 1000u : 10000u;
+
   if (ig->cfg.unsolicited_report_ms)
-    return ig->cfg.unsolicited_report_ms;
-  return ver == 3 ? 1000u : 10000u;
+    v = ig->cfg.unsolicited_report_ms;
+  return v;
 }
 
 
@@ -190,26 +198,25 @@ static void delta_set(struct ig_ugrp *u, uint32_t addr, int allow,
                       uint32_t left) {
   uint32_t i;
 
-  for (i = 0; i < u->n_delta; i++) {
-    if (u->delta[i].addr == addr) {
-      u->delta[i].allow = (uint8_t)allow;
-      u->delta[i].left = left;
-      return;
-    }
+  for (i = 0; i < u->n_delta && u->delta[i].addr != addr; i++) {
   }
-  if (u->n_delta == u->cap_delta) {
-    uint32_t cap = u->cap_delta ? u->cap_delta * 2 : 4;
-    struct ig_delta *n = realloc(u->delta, cap * sizeof(*n));
+  if (i == u->n_delta) {
+    if (u->n_delta == u->cap_delta) {
+      uint32_t cap = u->cap_delta ? u->cap_delta * 2 : 4;
+      struct ig_delta *n = realloc(u->delta, cap * sizeof(*n));
 
-    if (n == NULL)
-      return; /* lost retransmission only; the next query repairs it */
-    u->delta = n;
-    u->cap_delta = cap;
+      if (n == NULL)
+        goto out; /* a lost retransmission; the next query repairs it */
+      u->delta = n;
+      u->cap_delta = cap;
+    }
+    u->delta[i].addr = addr;
+    u->n_delta++;
   }
-  u->delta[u->n_delta].addr = addr;
-  u->delta[u->n_delta].allow = (uint8_t)allow;
-  u->delta[u->n_delta].left = left;
-  u->n_delta++;
+  u->delta[i].allow = (uint8_t)allow;
+  u->delta[i].left = left;
+out:
+  return;
 }
 
 /* ---- Sending ------------------------------------------------------------------ */
@@ -500,67 +507,78 @@ void ig_host_recompute_all(struct mgm_igmp *ig, uint64_t now) {
 
 /* ---- Input ----------------------------------------------------------------------- */
 
+/* v1/v2 mode: one random delay per joined group (RFC 2236 3). */
+static void schedule_v12(struct mgm_igmp *ig, struct ig_if *ifp,
+                         const struct ig_pkt *pk, uint64_t now) {
+  uint32_t i;
+
+  for (i = 0; i < ifp->n_ugrp; i++) {
+    struct ig_ugrp *u = ifp->ugrp[i];
+    uint64_t d;
+
+    if (!joined(u) || (pk->group != 0 && pk->group != u->addr))
+      continue;
+    d = now + ig_rand(ig, pk->max_resp_ms);
+    if (u->resp_at == NEVER || d < u->resp_at) {
+      u->resp_at = d;
+      u->resp_all = 1;
+    }
+  }
+}
+
+
+/* v3 group(-and-source)-specific query: merge with what is pending (RFC
+ * 3376 5.2 rules 3-5). */
+static void schedule_v3_group(struct ig_ugrp *u, const struct ig_pkt *pk,
+                              uint64_t d) {
+  uint32_t k;
+
+  if (u->resp_at == NEVER) {
+    u->resp_all = pk->nsrc == 0;
+    u->n_rsrc = 0;
+  } else if (pk->nsrc == 0 || u->resp_all) {
+    u->resp_all = 1;
+    u->n_rsrc = 0;
+  }
+  if (!u->resp_all) {
+    struct aset s = {u->n_rsrc, u->cap_rsrc, u->rsrc};
+
+    for (k = 0; k < pk->nsrc && !u->resp_all; k++) {
+      if (!aset_add(&s, ig_get32(pk->srcs + 4 * k))) {
+        s.n = 0;
+        u->resp_all = 1; /* out of memory: answer for the whole group */
+      }
+    }
+    u->rsrc = s.a;
+    u->n_rsrc = s.n;
+    u->cap_rsrc = s.cap;
+  }
+  u->resp_at = ig_min64(u->resp_at, d);
+}
+
+
 static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
   uint64_t ovqpt = (uint64_t)ig->cfg.robustness * ig->cfg.query_interval_s *
                        1000 + ig->cfg.query_response_ms;
-  uint32_t ver, i, k;
+  struct ig_ugrp *u;
   uint64_t d;
 
   if (pk->qver == 1)
     ifp->v1_querier_until = now + ovqpt;
   else if (pk->qver == 2)
     ifp->v2_querier_until = now + ovqpt;
-  ver = ig_host_version(ig, ifp, now);
-  if (ver < 3) {
-    for (i = 0; i < ifp->n_ugrp; i++) {
-      struct ig_ugrp *u = ifp->ugrp[i];
-
-      if (!joined(u) || (pk->group != 0 && pk->group != u->addr))
-        continue;
-      d = now + ig_rand(ig, pk->max_resp_ms);
-      if (u->resp_at == NEVER || d < u->resp_at) {
-        u->resp_at = d;
-        u->resp_all = 1;
-      }
+  if (ig_host_version(ig, ifp, now) < 3) {
+    schedule_v12(ig, ifp, pk, now);
+  } else if (pk->qver == 3) { /* (an older query made us v1/v2 above) */
+    d = now + ig_rand(ig, pk->max_resp_ms);
+    if (ifp->gen_resp_at != NEVER && ifp->gen_resp_at <= d) {
+      /* RFC 3376 5.2 rule 1: the pending general response covers it */
+    } else if (pk->group == 0) {
+      ifp->gen_resp_at = d;
+    } else if ((u = ig_ugrp_find(ifp, pk->group)) != NULL && joined(u)) {
+      schedule_v3_group(u, pk, d);
     }
-    return;
-  }
-  if (pk->qver < 3)
-    return; /* not reached: an older query switches us to v1/v2 */
-  d = now + ig_rand(ig, pk->max_resp_ms);
-  if (ifp->gen_resp_at != NEVER && ifp->gen_resp_at <= d)
-    return; /* RFC 3376 5.2 rule 1 */
-  if (pk->group == 0) {
-    ifp->gen_resp_at = d;
-    return;
-  }
-  {
-    struct ig_ugrp *u = ig_ugrp_find(ifp, pk->group);
-
-    if (u == NULL || !joined(u))
-      return;
-    if (u->resp_at == NEVER) {
-      u->resp_all = pk->nsrc == 0;
-      u->n_rsrc = 0;
-    } else if (pk->nsrc == 0 || u->resp_all) {
-      u->resp_all = 1;
-      u->n_rsrc = 0;
-    }
-    if (!u->resp_all) {
-      struct aset s = {u->n_rsrc, u->cap_rsrc, u->rsrc};
-
-      for (k = 0; k < pk->nsrc; k++)
-        if (!aset_add(&s, ig_get32(pk->srcs + 4 * k))) {
-          s.n = 0;
-          u->resp_all = 1; /* out of memory: answer for the whole group */
-          break;
-        }
-      u->rsrc = s.a;
-      u->n_rsrc = s.n;
-      u->cap_rsrc = s.cap;
-    }
-    u->resp_at = ig_min64(u->resp_at, d);
   }
 }
 

@@ -39,12 +39,12 @@ void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...) {
   char line[256];
   va_list ap;
 
-  if (ig->io.log == NULL)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  ig->io.log(ig->io.ctx, level, line);
+  if (ig->io.log != NULL) {
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    ig->io.log(ig->io.ctx, level, line);
+  }
 }
 
 
@@ -70,17 +70,17 @@ static size_t if_pos(const struct mgm_igmp *ig, uint32_t ifindex, int *found) {
   size_t lo = 0, hi = ig->n_if;
 
   *found = 0;
-  while (lo < hi) {
+  while (lo < hi && !*found) {
     size_t mid = (lo + hi) / 2;
 
     if (ig->ifs[mid]->ifindex == ifindex) {
       *found = 1;
-      return mid;
-    }
-    if (ig->ifs[mid]->ifindex < ifindex)
+      lo = mid;
+    } else if (ig->ifs[mid]->ifindex < ifindex) {
       lo = mid + 1;
-    else
+    } else {
       hi = mid;
+    }
   }
   return lo;
 }
@@ -106,7 +106,7 @@ struct ig_if *ig_upstream(const struct mgm_igmp *ig) {
 
 void mgm_igmp_config_init(struct mgm_igmp_config *cfg) {
   if (cfg == NULL)
-    return;
+    goto out;
   memset(cfg, 0, sizeof(*cfg));
   cfg->version = 3;
   cfg->robustness = 2;
@@ -116,6 +116,8 @@ void mgm_igmp_config_init(struct mgm_igmp_config *cfg) {
   cfg->proxy_forward_upstream = 1;
   cfg->require_ttl1 = 1;
   cfg->protocol_id = PROTO_IP_IGMP;
+out:
+  return;
 }
 
 
@@ -185,7 +187,7 @@ void mgm_igmp_destroy(struct mgm_igmp *ig) {
   struct ig_if *up;
 
   if (ig == NULL)
-    return;
+    goto out;
   /* Upstream first: its leaves go out once, for everything. */
   up = ig_upstream(ig);
   if (up != NULL)
@@ -195,6 +197,8 @@ void mgm_igmp_destroy(struct mgm_igmp *ig) {
   ig_mgm_deregister(ig);
   free(ig->ifs);
   free(ig);
+out:
+  return;
 }
 
 /* ---- Timers ---------------------------------------------------------------------- */
@@ -229,9 +233,7 @@ uint64_t mgm_igmp_next_deadline(const struct mgm_igmp *ig) {
   uint64_t d = MGM_IGMP_NEVER;
   size_t i;
 
-  if (ig == NULL)
-    return d;
-  for (i = 0; i < ig->n_if; i++) {
+  for (i = 0; ig != NULL && i < ig->n_if; i++) {
     const struct ig_if *ifp = ig->ifs[i];
 
     if (ig_slot_flags(ig, ifp) & SLOT_REPLAY)
@@ -353,7 +355,7 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
   int rc;
 
   if (ig == NULL)
-    return;
+    goto out;
   ifp = ig_find_if(ig, ifindex);
   IG_CNT(ig, ifp, rx_packets);
   rc = ig_parse(pkt, len, ig->cfg.require_ttl1, &pk);
@@ -377,10 +379,10 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
     break;
   }
   if (rc != PK_OK)
-    return;
+    goto out;
   if (ifp == NULL) {
     IG_CNT(ig, ifp, rx_ignored);
-    return;
+    goto out;
   }
   if (pk.type == IGMP_QUERY)
     IG_CNT(ig, ifp, rx_queries);
@@ -396,6 +398,8 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
   else
     ig_host_input(ig, ifp, &pk, now_ms);
   run(ig, now_ms);
+out:
+  return;
 }
 
 /* ---- Introspection -------------------------------------------------------------- */
@@ -403,34 +407,39 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
 DWORD mgm_igmp_get_counters(const struct mgm_igmp *ig, DWORD ifindex,
                             struct mgm_igmp_counters *out) {
   const struct ig_if *ifp;
+  DWORD rc = ERROR_INVALID_PARAMETER;
 
   if (ig == NULL || out == NULL)
-    return ERROR_INVALID_PARAMETER;
+    goto out;
+  rc = NO_ERROR;
   if (ifindex == 0) {
     *out = ig->cnt;
-    return NO_ERROR;
+  } else if ((ifp = ig_find_if(ig, ifindex)) != NULL) {
+    *out = ifp->cnt;
+  } else {
+    rc = ERROR_NOT_FOUND;
   }
-  ifp = ig_find_if(ig, ifindex);
-  if (ifp == NULL)
-    return ERROR_NOT_FOUND;
-  *out = ifp->cnt;
-  return NO_ERROR;
+out:
+  return rc;
 }
 
 
 DWORD mgm_igmp_if_next(const struct mgm_igmp *ig, DWORD after,
                        struct mgm_igmp_if_info *out) {
   const struct ig_if *ifp = NULL;
+  DWORD rc = ERROR_INVALID_PARAMETER;
   uint32_t f;
   size_t i;
 
   if (ig == NULL || out == NULL)
-    return ERROR_INVALID_PARAMETER;
+    goto out;
   for (i = 0; i < ig->n_if && ifp == NULL; i++)
     if (ig->ifs[i]->ifindex > after)
       ifp = ig->ifs[i];
+  rc = ERROR_NO_MORE_ITEMS;
   if (ifp == NULL)
-    return ERROR_NO_MORE_ITEMS;
+    goto out;
+  rc = NO_ERROR;
   memset(out, 0, sizeof(*out));
   f = ig_slot_flags(ig, ifp);
   out->ifindex = ifp->ifindex;
@@ -451,7 +460,50 @@ DWORD mgm_igmp_if_next(const struct mgm_igmp *ig, DWORD after,
     out->host_version = ig_host_version(ig, ifp, ig->last_now);
     out->n_groups = ifp->n_ugrp;
   }
-  return NO_ERROR;
+out:
+  return rc;
+}
+
+
+static void fill_down(const struct mgm_igmp *ig, const struct ig_group *g,
+                      struct mgm_igmp_group_info *out,
+                      struct mgm_igmp_source_info *src, uint32_t src_cap) {
+  uint32_t k;
+
+  out->group = g->addr;
+  out->filter_mode = g->mode;
+  out->compat_version = ig->cfg.version;
+  if (g->v1_host_until != NEVER && g->v1_host_until > ig->last_now)
+    out->compat_version = 1;
+  else if (g->v2_host_until != NEVER && g->v2_host_until > ig->last_now)
+    out->compat_version = 2;
+  out->expires = g->mode == MGM_IGMP_EXCLUDE ? g->timer : MGM_IGMP_NEVER;
+  out->last_reporter = g->last_reporter;
+  out->star_in_mgm = g->star_in_mgm;
+  out->n_sources = g->n_src;
+  for (k = 0; k < g->n_src && k < src_cap; k++) {
+    src[k].addr = g->src[k].addr;
+    src[k].expires = g->src[k].timer;
+    src[k].in_mgm = g->src[k].in_mgm;
+  }
+}
+
+
+static void fill_up(const struct mgm_igmp *ig, const struct ig_if *ifp,
+                    const struct ig_ugrp *u, struct mgm_igmp_group_info *out,
+                    struct mgm_igmp_source_info *src, uint32_t src_cap) {
+  uint32_t k;
+
+  out->group = u->addr;
+  out->filter_mode = u->mode;
+  out->compat_version = ig_host_version(ig, ifp, ig->last_now);
+  out->expires = MGM_IGMP_NEVER;
+  out->n_sources = u->n_src;
+  for (k = 0; k < u->n_src && k < src_cap; k++) {
+    src[k].addr = u->src[k];
+    src[k].expires = MGM_IGMP_NEVER;
+    src[k].in_mgm = FALSE;
+  }
 }
 
 
@@ -459,58 +511,35 @@ DWORD mgm_igmp_group_next(const struct mgm_igmp *ig, DWORD ifindex,
                           DWORD after, struct mgm_igmp_group_info *out,
                           struct mgm_igmp_source_info *src,
                           uint32_t src_cap) {
-  const struct ig_if *ifp;
-  uint32_t i, k, key = after ? ig_ntohl(after) : 0;
+  const struct ig_if *ifp = NULL;
+  const struct ig_group *g = NULL;
+  const struct ig_ugrp *u = NULL;
+  uint32_t i, key = after ? ig_ntohl(after) : 0;
   int first = after == 0;
+  DWORD rc = ERROR_INVALID_PARAMETER;
 
   if (ig == NULL || out == NULL || (src == NULL && src_cap > 0))
-    return ERROR_INVALID_PARAMETER;
+    goto out;
+  rc = ERROR_NOT_FOUND;
   ifp = ig_find_if(ig, ifindex);
   if (ifp == NULL)
-    return ERROR_NOT_FOUND;
+    goto out;
+  for (i = 0; i < ifp->n_grp && g == NULL; i++)
+    if (first || ig_ntohl(ifp->grp[i]->addr) > key)
+      g = ifp->grp[i];
+  for (i = 0; i < ifp->n_ugrp && u == NULL; i++)
+    if (first || ig_ntohl(ifp->ugrp[i]->addr) > key)
+      u = ifp->ugrp[i];
+  rc = ERROR_NO_MORE_ITEMS;
+  if (g == NULL && u == NULL)
+    goto out; /* (an interface has groups of one kind only) */
+  rc = NO_ERROR;
   memset(out, 0, sizeof(*out));
   out->ifindex = ifindex;
-  if (ifp->role == MGM_IGMP_ROLE_DOWNSTREAM) {
-    const struct ig_group *g = NULL;
-
-    for (i = 0; i < ifp->n_grp && g == NULL; i++)
-      if (first || ig_ntohl(ifp->grp[i]->addr) > key)
-        g = ifp->grp[i];
-    if (g == NULL)
-      return ERROR_NO_MORE_ITEMS;
-    out->group = g->addr;
-    out->filter_mode = g->mode;
-    out->compat_version = ig->cfg.version;
-    if (g->v1_host_until != NEVER && g->v1_host_until > ig->last_now)
-      out->compat_version = 1;
-    else if (g->v2_host_until != NEVER && g->v2_host_until > ig->last_now)
-      out->compat_version = 2;
-    out->expires = g->mode == MGM_IGMP_EXCLUDE ? g->timer : MGM_IGMP_NEVER;
-    out->last_reporter = g->last_reporter;
-    out->star_in_mgm = g->star_in_mgm;
-    out->n_sources = g->n_src;
-    for (k = 0; k < g->n_src && k < src_cap; k++) {
-      src[k].addr = g->src[k].addr;
-      src[k].expires = g->src[k].timer;
-      src[k].in_mgm = g->src[k].in_mgm;
-    }
-  } else {
-    const struct ig_ugrp *u = NULL;
-
-    for (i = 0; i < ifp->n_ugrp && u == NULL; i++)
-      if (first || ig_ntohl(ifp->ugrp[i]->addr) > key)
-        u = ifp->ugrp[i];
-    if (u == NULL)
-      return ERROR_NO_MORE_ITEMS;
-    out->group = u->addr;
-    out->filter_mode = u->mode;
-    out->compat_version = ig_host_version(ig, ifp, ig->last_now);
-    out->expires = MGM_IGMP_NEVER;
-    out->n_sources = u->n_src;
-    for (k = 0; k < u->n_src && k < src_cap; k++) {
-      src[k].addr = u->src[k];
-      src[k].expires = MGM_IGMP_NEVER;
-    }
-  }
-  return NO_ERROR;
+  if (g != NULL)
+    fill_down(ig, g, out, src, src_cap);
+  else
+    fill_up(ig, ifp, u, out, src, src_cap);
+out:
+  return rc;
 }

@@ -149,16 +149,17 @@ uint32_t ig_slot_flags(const struct mgm_igmp *ig, const struct ig_if *ifp) {
 /* ---- Ownership ------------------------------------------------------------------ */
 
 DWORD ig_mgm_take(struct mgm_igmp *ig, struct ig_if *ifp) {
-  DWORD rc;
+  DWORD rc = ERROR_NOT_ENOUGH_MEMORY;
 
   ifp->slot = ig_slot_claim(ig, ifp->ifindex);
   if (ifp->slot < 0)
-    return ERROR_NOT_ENOUGH_MEMORY;
+    goto out;
   rc = MgmTakeInterfaceOwnership(ig->h, ifp->ifindex, 0);
   if (rc != NO_ERROR) {
     atomic_store(&ig->slots[ifp->slot].ifindex, 0);
     ifp->slot = -1;
   }
+out:
   return rc;
 }
 
@@ -179,12 +180,11 @@ void ig_mgm_release(struct mgm_igmp *ig, struct ig_if *ifp) {
 /* ---- Memberships ---------------------------------------------------------------- */
 
 int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
-  uint32_t f;
+  uint32_t f = SLOT_DISABLED; /* no slot: never call MGM */
   size_t i, k;
 
-  if (ifp->slot < 0)
-    return 0;
-  f = atomic_load(&ig->slots[ifp->slot].flags);
+  if (ifp->slot >= 0)
+    f = atomic_load(&ig->slots[ifp->slot].flags);
   if (f & SLOT_REPLAY) {
     atomic_fetch_and(&ig->slots[ifp->slot].flags, ~SLOT_REPLAY);
     /* MGM forgot IGMP's memberships here (purge on Take; latent ones
@@ -210,12 +210,11 @@ int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
 static void stale_del(struct ig_if *ifp, uint32_t s, uint32_t g) {
   uint32_t i;
 
-  for (i = 0; i < ifp->n_stale; i++) {
-    if (ifp->stale[i].s == s && ifp->stale[i].g == g) {
-      ifp->stale[i] = ifp->stale[--ifp->n_stale];
-      return;
-    }
-  }
+  for (i = 0; i < ifp->n_stale; i++)
+    if (ifp->stale[i].s == s && ifp->stale[i].g == g)
+      break;
+  if (i < ifp->n_stale)
+    ifp->stale[i] = ifp->stale[--ifp->n_stale];
 }
 
 
@@ -226,13 +225,15 @@ static void stale_add(struct ig_if *ifp, uint32_t s, uint32_t g) {
     struct sg *n = realloc(ifp->stale, cap * sizeof(*n));
 
     if (n == NULL)
-      return; /* it stays in MGM until the interface is released */
+      goto out; /* it stays in MGM until the interface is released */
     ifp->stale = n;
     ifp->cap_stale = cap;
   }
   ifp->stale[ifp->n_stale].s = s;
   ifp->stale[ifp->n_stale].g = g;
   ifp->n_stale++;
+out:
+  return;
 }
 
 
@@ -284,7 +285,7 @@ void ig_mgm_reconcile_group(struct mgm_igmp *ig, struct ig_if *ifp,
 
   if (!ig_mgm_sync(ig, ifp)) {
     ifp->resync = 1;
-    return;
+    goto out;
   }
   /* adds first, so that an INCLUDE <-> EXCLUDE switch has no gap */
   if (want_star && !g->star_in_mgm && call(ig, ifp, 0, g->addr, 1))
@@ -303,6 +304,8 @@ void ig_mgm_reconcile_group(struct mgm_igmp *ig, struct ig_if *ifp,
   }
   if (!want_star && g->star_in_mgm && call(ig, ifp, 0, g->addr, 0))
     g->star_in_mgm = 0;
+out:
+  return;
 }
 
 
@@ -333,7 +336,7 @@ void ig_mgm_reconcile_if(struct mgm_igmp *ig, struct ig_if *ifp) {
   size_t k;
 
   if (!ig_mgm_sync(ig, ifp))
-    return;
+    goto out;
   ifp->resync = 0;
   for (i = ifp->n_stale; i-- > 0;) {
     struct sg e = ifp->stale[i];
@@ -347,4 +350,6 @@ void ig_mgm_reconcile_if(struct mgm_igmp *ig, struct ig_if *ifp) {
     ifp->starstar_in_mgm = 1;
   if (!want_ss && ifp->starstar_in_mgm && call(ig, ifp, 0, 0, 0))
     ifp->starstar_in_mgm = 0;
+out:
+  return;
 }

@@ -31,13 +31,9 @@ uint16_t ig_cksum(const uint8_t *p, size_t len) {
 
 
 uint32_t ig_code_decode(uint8_t code) {
-  uint32_t mant, exp;
+  uint32_t mant = code & 0x0F, exp = (code >> 4) & 0x07;
 
-  if (code < 128)
-    return code;
-  mant = code & 0x0F;
-  exp = (code >> 4) & 0x07;
-  return (mant | 0x10) << (exp + 3);
+  return code < 128 ? code : (mant | 0x10) << (exp + 3);
 }
 
 

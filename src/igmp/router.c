@@ -66,18 +66,18 @@ static size_t grp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   uint32_t k = ig_ntohl(g);
 
   *found = 0;
-  while (lo < hi) {
+  while (lo < hi && !*found) {
     size_t mid = (lo + hi) / 2;
     uint32_t m = ig_ntohl(ifp->grp[mid]->addr);
 
     if (m == k) {
       *found = 1;
-      return mid;
-    }
-    if (m < k)
+      lo = mid;
+    } else if (m < k) {
       lo = mid + 1;
-    else
+    } else {
       hi = mid;
+    }
   }
   return lo;
 }
@@ -97,8 +97,10 @@ static struct ig_group *group_new(struct mgm_igmp *ig, struct ig_if *ifp,
   int found;
   size_t i = grp_pos(ifp, addr, &found);
 
-  if (found)
-    return ifp->grp[i];
+  if (found) {
+    g = ifp->grp[i];
+    goto out;
+  }
   if (ifp->n_grp >= ig->cfg.max_groups)
     goto out;
   if (ifp->n_grp == ifp->cap_grp) {
@@ -146,20 +148,21 @@ static void group_free(struct mgm_igmp *ig, struct ig_if *ifp,
 static long src_pos(const struct ig_group *g, uint32_t a, size_t *ins) {
   size_t lo = 0, hi = g->n_src;
   uint32_t k = ig_ntohl(a);
+  long at = -1;
 
-  while (lo < hi) {
+  while (lo < hi && at < 0) {
     size_t mid = (lo + hi) / 2;
     uint32_t m = ig_ntohl(g->src[mid].addr);
 
     if (m == k)
-      return (long)mid;
-    if (m < k)
+      at = (long)mid;
+    else if (m < k)
       lo = mid + 1;
     else
       hi = mid;
   }
   *ins = lo;
-  return -1;
+  return at;
 }
 
 
@@ -179,8 +182,10 @@ static struct ig_src *src_get(struct mgm_igmp *ig, struct ig_group *g,
   struct ig_src *s = NULL;
 
   *created = 0;
-  if (i >= 0)
-    return &g->src[i];
+  if (i >= 0) {
+    s = &g->src[i];
+    goto out;
+  }
   if (a == 0 || g->n_src >= ig->cfg.max_sources)
     goto out;
   if (g->n_src == g->cap_src) {
@@ -214,11 +219,11 @@ static void src_remove(struct mgm_igmp *ig, struct ig_if *ifp,
 
 static int in_list(const uint8_t *b, uint32_t n, uint32_t a) {
   uint32_t i;
+  int hit = 0;
 
-  for (i = 0; i < n; i++)
-    if (ig_get32(b + 4 * i) == a)
-      return 1;
-  return 0;
+  for (i = 0; i < n && !hit; i++)
+    hit = ig_get32(b + 4 * i) == a;
+  return hit;
 }
 
 /* ---- Queries ---------------------------------------------------------------- */
@@ -324,12 +329,12 @@ static int q_group(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_group *g,
                    uint64_t now) {
   uint64_t t = now + ig_lmqt(ig);
 
-  if (!ifp->querier)
-    return 0;
-  if (g->mode == MGM_IGMP_EXCLUDE && (g->timer == NEVER || g->timer > t))
-    g->timer = t;
-  g->gq_rexmit = ig->cfg.last_member_query_count;
-  return 1;
+  if (ifp->querier) {
+    if (g->mode == MGM_IGMP_EXCLUDE && (g->timer == NEVER || g->timer > t))
+      g->timer = t;
+    g->gq_rexmit = ig->cfg.last_member_query_count;
+  }
+  return ifp->querier;
 }
 
 
@@ -337,13 +342,14 @@ static int q_group(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_group *g,
 static int q_src(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_src *s,
                  uint64_t now) {
   uint64_t t = now + ig_lmqt(ig);
+  int on = ifp->querier && s->timer != NEVER && ig->cfg.version != 2;
 
-  if (!ifp->querier || s->timer == NEVER || ig->cfg.version == 2)
-    return 0;
-  if (s->timer > t)
-    s->timer = t;
-  s->rexmit = ig->cfg.last_member_query_count;
-  return 1;
+  if (on) {
+    if (s->timer > t)
+      s->timer = t;
+    s->rexmit = ig->cfg.last_member_query_count;
+  }
+  return on;
 }
 
 /* ---- State changes ------------------------------------------------------------ */
@@ -456,17 +462,14 @@ out:
 
 static void on_report(struct mgm_igmp *ig, struct ig_if *ifp,
                       const struct ig_pkt *pk, uint64_t now) {
-  struct ig_group *g;
+  struct ig_group *g = NULL;
   uint64_t ohpi = ig_gmi(ig, ifp); /* Older Host Present Interval */
 
-  if (link_local(pk->group)) {
-    IG_CNT(ig, ifp, rx_ignored);
-    return;
-  }
-  g = group_new(ig, ifp, pk->group);
+  if (!link_local(pk->group))
+    g = group_new(ig, ifp, pk->group);
   if (g == NULL) {
     IG_CNT(ig, ifp, rx_ignored);
-    return;
+    goto out;
   }
   if (pk->type == IGMP_V1_REPORT)
     g->v1_host_until = now + ohpi;
@@ -478,6 +481,8 @@ static void on_report(struct mgm_igmp *ig, struct ig_if *ifp,
     g->q_next = NEVER;
   }
   apply_record(ig, ifp, REC_IS_EX, pk->group, NULL, 0, pk->src, now);
+out:
+  return;
 }
 
 
@@ -485,13 +490,10 @@ static void on_leave(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
   struct ig_group *g = ig_group_find(ifp, pk->group);
 
-  if (link_local(pk->group) || g == NULL) {
+  if (link_local(pk->group) || g == NULL)
     IG_CNT(ig, ifp, rx_ignored);
-    return;
-  }
-  if (compat(ig, g, now) == 1)
-    return; /* v1 hosts present: leaves are ignored (RFC 2236 4, 3376 7.3.2) */
-  apply_record(ig, ifp, REC_TO_IN, pk->group, NULL, 0, pk->src, now);
+  else if (compat(ig, g, now) != 1) /* v1 hosts: leaves ignored (RFC 2236 4) */
+    apply_record(ig, ifp, REC_TO_IN, pk->group, NULL, 0, pk->src, now);
 }
 
 
@@ -502,7 +504,7 @@ static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
 
   if (ig->cfg.version == 2) {
     IG_CNT(ig, ifp, rx_ignored); /* a v2 router does not speak v3 */
-    return;
+    off = pk->recs_len;
   }
   while (ig_rec_next(pk, &off, &r)) {
     struct ig_group *g;
@@ -535,7 +537,7 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
 
   if (pk->src == ifp->addr && pk->src != 0) {
     IG_CNT(ig, ifp, rx_ignored); /* our own, looped back */
-    return;
+    goto out;
   }
   if (ig->cfg.version == 3 && pk->qver < 3)
     ig_log(ig, 2, "igmp: if %u: IGMPv%d querier on an IGMPv3 link "
@@ -570,9 +572,9 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
     uint64_t t = now + (uint64_t)ig->cfg.last_member_query_count *
                            (pk->max_resp_ms ? pk->max_resp_ms : 100);
 
-    if (g == NULL)
-      return;
-    if (pk->nsrc == 0) {
+    if (g == NULL) {
+      /* nothing to update */
+    } else if (pk->nsrc == 0) {
       if (g->mode == MGM_IGMP_EXCLUDE && g->timer > t)
         g->timer = t;
     } else {
@@ -584,6 +586,8 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
       }
     }
   }
+out:
+  return;
 }
 
 

@@ -503,3 +503,70 @@ Test(backend, wrongif_toggles) {
   mgm__sys_fail(MGM_SYS_SETSOCKOPT, 1, ENOBUFS);
   cr_expect_eq(ops->set_wrongif(be, 1), MGM_BE_ENOMEM);
 }
+
+
+Test(backend, ctrl_send_puts_igmp_on_the_wire) {
+  static const uint8_t query[8] = {0x11, 100, 0xee, 0x9b, 0, 0, 0, 0};
+  union {
+    struct cmsghdr align;
+    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+  } ctl;
+  struct in_pktinfo pi;
+  struct cmsghdr *c;
+  struct msghdr mh;
+  struct iovec iov;
+  uint8_t pkt[256];
+  uint32_t arrived = 0;
+  int one = 1;
+  int fd;
+  int i;
+  ssize_t n = -1;
+
+  pairs(1);
+  sh("ip addr add 10.6.0.1/24 dev a0 && ip addr add 10.6.0.2/24 dev b0");
+  /* Both ends live in this namespace: b0 must accept a local source. */
+  sh("sysctl -qw net.ipv4.conf.b0.accept_local=1 "
+     "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.b0.rp_filter=0");
+  cr_assert_eq(open_be(0, &be), 0);
+  cr_assert_eq(ops->if_attach(be, ifx("a0")), 0);
+  /* A plain IGMP listener: the query arrives on b0. */
+  fd = socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
+  cr_assert_geq(fd, 0);
+  setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+  cr_assert_eq(ops->ctrl_send(be, ifx("a0"), ip("224.0.0.1"), query,
+                              sizeof(query)), 0);
+  for (i = 0; i < 20 && arrived != ifx("b0"); i++) {
+    iov.iov_base = pkt;
+    iov.iov_len = sizeof(pkt);
+    memset(&mh, 0, sizeof(mh));
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = ctl.buf;
+    mh.msg_controllen = sizeof(ctl.buf);
+    n = recvmsg(fd, &mh, MSG_DONTWAIT);
+    if (n < 0) {
+      usleep(50000);
+      continue;
+    }
+    for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+        arrived = (uint32_t)pi.ipi_ifindex;
+      }
+  }
+  close(fd);
+  cr_assert_eq(arrived, ifx("b0"), "the query never arrived on b0");
+  cr_assert_eq(n, 24 + (ssize_t)sizeof(query), "got %zd bytes", n);
+  cr_expect_eq(pkt[0], 0x46, "IP header with one option word");
+  cr_expect_eq(pkt[1], 0xc0, "TOS");
+  cr_expect_eq(pkt[8], 1, "TTL");
+  cr_expect_eq(pkt[20], 0x94, "router alert option");
+  cr_expect_eq(memcmp(pkt + 12, &(uint32_t){ip("10.6.0.1")}, 4), 0);
+  cr_expect_eq(memcmp(pkt + 16, &(uint32_t){ip("224.0.0.1")}, 4), 0);
+  cr_expect_eq(memcmp(pkt + 24, query, sizeof(query)), 0);
+  cr_expect_eq(ops->ctrl_send(be, 999, ip("224.0.0.1"), query, 8),
+               MGM_BE_ENOIF);
+  mgm__sys_fail(MGM_SYS_SENDMSG, 1, ENOBUFS);
+  cr_expect_eq(ops->ctrl_send(be, ifx("a0"), ip("224.0.0.1"), query, 8),
+               MGM_BE_ENOMEM);
+}

@@ -529,7 +529,10 @@ static uint32_t lnx_table_id(const struct mgm_backend *be) {
 
 /* Socket, MRT_TABLE, MRT_INIT: the steps whose failures users hit. */
 static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
+  static const uint8_t ra[4] = {0x94, 0x04, 0x00, 0x00}; /* router alert */
   int one = 1;
+  int zero = 0;
+  int tos = 0xc0;
   int buf;
   int err;
   int rc;
@@ -632,6 +635,24 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
     mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: IP_PKTINFO failed: %s",
                   strerror(err));
     goto out;
+  }
+  /* What we send (ctrl_send) is IGMP: TTL 1, router alert (RFC 2113),
+   * internetwork-control TOS (RFC 3376 4), never looped back to us.  A
+   * failure here only degrades sending: warn and go on. */
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_MULTICAST_TTL, &one,
+                          sizeof(one)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TTL, &one,
+                          sizeof(one)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
+                          sizeof(zero)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TOS, &tos,
+                          sizeof(tos)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_OPTIONS, ra,
+                          sizeof(ra)) < 0) {
+    err = errno;
+    mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
+                  "linux: cannot set up IGMP sending on the router socket: "
+                  "%s", strerror(err));
   }
 #ifdef HAVE_SO_RXQ_OVFL
   /* Drop counter of the socket: tells us when upcalls were lost. */
@@ -1296,6 +1317,70 @@ out:
 }
 
 
+/* Send one IGMP message (no IP header) out of ifindex: the router socket
+ * adds the IP header with TTL 1, router alert and TOS 0xc0 (set at open);
+ * IP_PKTINFO picks the interface per message, and the kernel the source
+ * address (the interface's primary one). */
+static int lnx_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
+                         uint32_t dst, const void *msg, size_t len) {
+  union {
+    struct cmsghdr align;
+    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+  } ctl;
+  struct sockaddr_in to;
+  struct in_pktinfo pi;
+  struct cmsghdr *c;
+  struct msghdr mh;
+  struct iovec iov;
+  int err;
+  int rc;
+
+  lnx_lock(be);
+  if (ifindex == 0 || ifindex > 0x7fffffffu || msg == NULL || len == 0 ||
+      len > 65000) {
+    rc = MGM_BE_EINVAL;
+    goto out;
+  }
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = dst;
+  memset(&ctl, 0, sizeof(ctl));
+  memset(&pi, 0, sizeof(pi));
+  pi.ipi_ifindex = (int)ifindex;
+  iov.iov_base = (void *)(uintptr_t)msg;
+  iov.iov_len = len;
+  memset(&mh, 0, sizeof(mh));
+  mh.msg_name = &to;
+  mh.msg_namelen = sizeof(to);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = ctl.buf;
+  mh.msg_controllen = sizeof(ctl.buf);
+  c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = IPPROTO_IP;
+  c->cmsg_type = IP_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(pi));
+  memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+  if (mgm__sys_sendmsg(be->mfd, &mh, MSG_DONTWAIT) < 0) {
+    err = errno;
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
+                  "linux: IGMP send on ifindex %u: %s", ifindex,
+                  strerror(err));
+    if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
+        err == ENETUNREACH || err == ENETDOWN)
+      rc = MGM_BE_ENOIF;
+    else
+      rc = mgm__lnx_map_errno(err);
+    goto out;
+  }
+  rc = 0;
+
+out:
+  lnx_unlock(be);
+  return rc;
+}
+
+
 const struct mgm_backend_ops mgm__linux_ops = {
   .name = "linux",
   .abi = MGM_BACKEND_ABI,
@@ -1314,4 +1399,5 @@ const struct mgm_backend_ops mgm__linux_ops = {
   .route_lookup = lnx_route_lookup,
   .now_ms = lnx_now_ms,
   .set_wrongif = lnx_set_wrongif,
+  .ctrl_send = lnx_ctrl_send,
 };

@@ -33,6 +33,7 @@ typedef int (*psx_getsockname_fn)(int, struct sockaddr *, socklen_t *);
 typedef ssize_t (*psx_recvmsg_fn)(int, struct msghdr *, int);
 typedef ssize_t (*psx_sendto_fn)(int, const void *, size_t, int,
                                  const struct sockaddr *, socklen_t);
+typedef ssize_t (*psx_sendmsg_fn)(int, const struct msghdr *, int);
 typedef int (*psx_poll_fn)(struct pollfd *, unsigned long, int);
 typedef int (*psx_close_fn)(int);
 typedef int (*psx_pipe2_fn)(int *, int);
@@ -61,6 +62,7 @@ enum psx_idx {
   PSX_GETSOCKNAME,
   PSX_RECVMSG,
   PSX_SENDTO,
+  PSX_SENDMSG,
   PSX_POLL,
   PSX_CLOSE,
   PSX_PIPE2,
@@ -89,6 +91,7 @@ static struct psx_entry psx_table[PSX_COUNT] = {
                        (psx_fn)getsockname},
   [PSX_RECVMSG] = {MGM_SYS_RECVMSG, (psx_fn)recvmsg, (psx_fn)recvmsg},
   [PSX_SENDTO] = {MGM_SYS_SENDTO, (psx_fn)sendto, (psx_fn)sendto},
+  [PSX_SENDMSG] = {MGM_SYS_SENDMSG, (psx_fn)sendmsg, (psx_fn)sendmsg},
   [PSX_POLL] = {MGM_SYS_POLL, (psx_fn)psx_poll_default,
                 (psx_fn)psx_poll_default},
   [PSX_CLOSE] = {MGM_SYS_CLOSE, (psx_fn)close, (psx_fn)close},
@@ -203,6 +206,13 @@ ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
   if (psx_should_fail(PSX_SENDTO))
     return -1;
   return PSX_CALL(PSX_SENDTO, psx_sendto_fn)(fd, buf, len, flags, sa, salen);
+}
+
+
+ssize_t mgm__sys_sendmsg(int fd, const struct msghdr *msg, int flags) {
+  if (psx_should_fail(PSX_SENDMSG))
+    return -1;
+  return PSX_CALL(PSX_SENDMSG, psx_sendmsg_fn)(fd, msg, flags);
 }
 
 

@@ -35,6 +35,7 @@
 #define MGM_SYS_GETSOCKNAME "getsockname"
 #define MGM_SYS_RECVMSG "recvmsg"
 #define MGM_SYS_SENDTO "sendto"
+#define MGM_SYS_SENDMSG "sendmsg"
 #define MGM_SYS_POLL "poll"
 #define MGM_SYS_CLOSE "close"
 #define MGM_SYS_PIPE2 "pipe2"
@@ -55,6 +56,7 @@ int mgm__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t mgm__sys_recvmsg(int fd, struct msghdr *msg, int flags);
 ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *sa, socklen_t salen);
+ssize_t mgm__sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 int mgm__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 int mgm__sys_close(int fd);
 int mgm__sys_pipe2(int fds[2], int flags);

@@ -10,7 +10,7 @@
  */
 #include "igfx.h"
 
-#include <criterion/criterion.h>
+#include "igfx_cr.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <criterion/criterion.h>
+#include "igfx_cr.h"
 #include <string.h>
 
 #include "igfx.h"

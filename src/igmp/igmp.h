@@ -17,6 +17,10 @@
  *     the next deadline earlier;
  *   - calls mgm_igmp_tick() soon after io->wakeup() ran (see below).
  *
+ * Build: CMake target mgm_igmp (static; src/igmp/CMakeLists.txt).  It
+ * carries libmgm's include directories but links no libmgm: the host adds
+ * mgm (libmgm.so, the one instance plug-ins share) or mgm_static.
+ *
  * Every time is milliseconds of one monotonic clock chosen by the host (the
  * backend clock of libmgm_sim_now() is a good one); deadlines are absolute
  * values of that clock and MGM_IGMP_NEVER means "no deadline".  Addresses
@@ -62,9 +66,11 @@
  * ERROR_CAN_NOT_COMPLETE; a refusal seen before the callback ran is
  * treated the same way).  The enable callback does not call MGM - Windows
  * MGM deadlocks if it does - it marks the interface for replay and calls
- * io->wakeup(); the next mgm_igmp_tick() forgets what MGM had (MGM purged
- * it) and re-adds every membership of the interface.  Other failed MGM
- * calls are counted (mgm_errors) and retried at the next tick.
+ * io->wakeup(); the next call into the component (mgm_igmp_tick(), or
+ * mgm_igmp_input()) forgets what MGM had (MGM purged it) and re-adds every
+ * membership of the interface; mgm_igmp_next_deadline() returns 0 while a
+ * replay waits.  Other failed MGM calls are counted (mgm_errors) and
+ * retried at the next tick.
  *
  * ---- Proxy mode (cfg.proxy_upstream != 0) -----------------------------
  *
@@ -239,7 +245,8 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
  * (MGM_IGMP_NEVER if none). */
 uint64_t mgm_igmp_tick(struct mgm_igmp *ig, uint64_t now_ms);
 
-/* The next deadline without running anything. */
+/* The next deadline without running anything (0 = now: an enable
+ * callback is waiting for its replay). */
 uint64_t mgm_igmp_next_deadline(const struct mgm_igmp *ig);
 
 /* A libmgm_ctrl_fn: pass the component as ctx to libmgm_set_ctrl_hook().

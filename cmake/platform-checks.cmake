@@ -33,8 +33,9 @@ if("linux" IN_LIST LIBMGM_BUILT_BACKENDS)
     endif()
   endforeach()
   if(NOT HAVE_VIFF_USE_IFINDEX)
-    message(WARNING "libmgm: linux/mroute.h has no VIFF_USE_IFINDEX; the "
-                    "linux backend will refuse to attach interfaces")
+    message(WARNING "libmgm: linux/mroute.h has no VIFF_USE_IFINDEX "
+                    "(headers older than Linux 2.6.33): the linux backend "
+                    "will not compile; build with -DLIBMGM_BACKENDS=sim")
   endif()
 endif()
 

@@ -45,6 +45,11 @@
 #if MGM__LNX_MAXVIFS != MAXVIFS
 #error "MAXVIFS of linux/mroute.h differs from the backend's copy"
 #endif
+/* VIFs are made by ifindex (Linux >= 2.6.33 headers); without it the
+ * backend would need an address per interface, like BSD. */
+#ifndef VIFF_USE_IFINDEX
+#error "linux/mroute.h lacks VIFF_USE_IFINDEX"
+#endif
 
 
 void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
@@ -747,14 +752,18 @@ out:
 
 
 static void lnx_close(struct mgm_backend *be) {
+  int err;
+
   if (be == NULL)
     return;
   lnx_lock(be);
   /* MRT_DONE drops every VIF and non-static entry of the table; closing
    * the socket would too, but say it explicitly. */
-  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DONE, NULL, 0) < 0)
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DONE, NULL, 0) < 0) {
+    err = errno;
     mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s",
-                  strerror(errno));
+                  strerror(err));
+  }
   mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
                 "linux: closing table %u: %llu nocache, %llu wrongvif, "
                 "%llu igmp (+%llu own, %llu foreign), %llu ignored, "
@@ -803,6 +812,14 @@ static int lnx_fds(struct mgm_backend *be, int *fds, size_t *n) {
 }
 
 
+enum {
+  LNX_DELIVER_NONE,
+  LNX_DELIVER_IGMP,
+  LNX_DELIVER_NOCACHE,
+  LNX_DELIVER_WRONGVIF
+};
+
+
 /* Read one datagram from the router socket and deliver what it says.
  * Returns 1 if one was read, 0 if none waited, <0 on error.  Lock NOT
  * held on entry; taken for the vif map only. */
@@ -820,6 +837,7 @@ static int lnx_mrt_read(struct mgm_backend *be) {
   uint32_t ifindex = 0;
   uint32_t drops = 0;
   int have_drops = 0;
+  int deliver = LNX_DELIVER_NONE;
   ssize_t n;
   int err;
   int rc;
@@ -829,14 +847,18 @@ static int lnx_mrt_read(struct mgm_backend *be) {
   mh.msg_iovlen = 1;
   mh.msg_control = ctl.buf;
   mh.msg_controllen = sizeof(ctl.buf);
+  memset(&m, 0, sizeof(m));
   n = mgm__sys_recvmsg(be->mfd, &mh, MSG_DONTWAIT);
   if (n < 0) {
     err = errno;
-    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
-      return 0;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
+      rc = 0;
+      goto out;
+    }
     mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
                   strerror(err));
-    return mgm__lnx_map_errno(err);
+    rc = mgm__lnx_map_errno(err);
+    goto out;
   }
   for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
@@ -867,59 +889,56 @@ static int lnx_mrt_read(struct mgm_backend *be) {
     rc = mgm__lnx_parse_mrt(be->rx, (size_t)n, &m);
   if (rc < 0) {
     be->cnt.malformed++;
-    lnx_unlock(be);
-    return 1;
-  }
-  if (rc == MGM__LNX_MRT_IGMP && mgm__lnx_is_local(be, m.src)) {
-    be->cnt.igmp_own++;
-    lnx_unlock(be);
-    return 1;
-  }
-  /* Every raw IGMP socket of the namespace sees every IGMP packet, whatever
-   * the table: pass on only those that arrived on one of our VIFs. */
-  if (rc == MGM__LNX_MRT_IGMP &&
-      (ifindex == 0 || lnx_vif_find(be, ifindex) < 0)) {
-    be->cnt.igmp_foreign++;
-    lnx_unlock(be);
-    return 1;
+    goto unlock;
   }
   if (rc == MGM__LNX_MRT_IGMP) {
-    be->cnt.igmp++;
-    lnx_unlock(be);
-    if (be->up->ctrl_packet != NULL)
-      be->up->ctrl_packet(be->ctx, ifindex, be->rx, (size_t)n);
-    return 1;
+    if (mgm__lnx_is_local(be, m.src)) {
+      /* Our own kernel's report, looped back. */
+      be->cnt.igmp_own++;
+    } else if (ifindex == 0 || lnx_vif_find(be, ifindex) < 0) {
+      /* Every raw IGMP socket of the namespace sees every IGMP packet,
+       * whatever the table: pass on only those from our VIFs. */
+      be->cnt.igmp_foreign++;
+    } else {
+      be->cnt.igmp++;
+      deliver = LNX_DELIVER_IGMP;
+    }
+    goto unlock;
   }
   if (m.msgtype != IGMPMSG_NOCACHE && m.msgtype != IGMPMSG_WRONGVIF) {
     be->cnt.ignored++;
-    lnx_unlock(be);
-    return 1;
+    goto unlock;
   }
   if (m.vif >= MGM__LNX_MAXVIFS || be->vif[m.vif].refs == 0) {
     be->cnt.badvif++;
-    lnx_unlock(be);
-    return 1;
+    goto unlock;
   }
   ifindex = be->vif[m.vif].ifindex;
-  if (m.msgtype == IGMPMSG_WRONGVIF && !be->wrongif) {
-    be->cnt.ignored++;
-    lnx_unlock(be);
-    return 1;
-  }
-  if (m.msgtype == IGMPMSG_NOCACHE)
-    be->cnt.nocache++;
-  else
-    be->cnt.wrongvif++;
-  lnx_unlock(be);
   if (m.msgtype == IGMPMSG_NOCACHE) {
-    if (be->up->no_entry != NULL)
-      be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload,
-                       m.payload_len);
-  } else if (be->up->wrong_if != NULL) {
+    be->cnt.nocache++;
+    deliver = LNX_DELIVER_NOCACHE;
+  } else if (be->wrongif) {
+    be->cnt.wrongvif++;
+    deliver = LNX_DELIVER_WRONGVIF;
+  } else {
+    be->cnt.ignored++;
+  }
+
+unlock:
+  lnx_unlock(be);
+  /* Upcalls run without our lock: they may call any op. */
+  if (deliver == LNX_DELIVER_IGMP && be->up->ctrl_packet != NULL)
+    be->up->ctrl_packet(be->ctx, ifindex, be->rx, (size_t)n);
+  else if (deliver == LNX_DELIVER_NOCACHE && be->up->no_entry != NULL)
+    be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload,
+                     m.payload_len);
+  else if (deliver == LNX_DELIVER_WRONGVIF && be->up->wrong_if != NULL)
     be->up->wrong_if(be->ctx, ifindex, m.src, m.dst, m.payload,
                      m.payload_len);
-  }
-  return 1;
+  rc = 1;
+
+out:
+  return rc;
 }
 
 
@@ -995,10 +1014,6 @@ static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
     rc = 0;
     goto out;
   }
-#ifndef HAVE_VIFF_USE_IFINDEX
-  rc = MGM_BE_ENOTSUP;
-  goto out;
-#else
   for (v = 0; v < MGM__LNX_MAXVIFS; v++) {
     if (be->vif[v].refs > 0 || be->vif[v].quarantined)
       continue;
@@ -1046,7 +1061,6 @@ static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d",
                 ifindex, v);
   rc = 0;
-#endif
 
 out:
   lnx_unlock(be);

@@ -315,6 +315,8 @@ struct mgm_core {
   struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */
   struct mgm_hash slots;    /* struct mgm_slot by ifindex */
   struct mgm_hash grps;     /* struct mgm_grp by (src, grp) */
+  struct mgm_grp *grp_pool;   /* freed entries kept for reuse */
+  uint32_t n_grp_pool;        /* how many (bounded) */
   struct mgm_avl_tree mfes; /* struct mgm_mfe ordered by (G, S) */
   struct mgm_hash mfe_hash; /* the same MFEs by (S, G), O(1) lookup */
   struct mgm_mfe **heap;    /* expiry min-heap */

@@ -20,6 +20,10 @@
 
 #include "core/core.h"
 
+/* Freed membership entries kept for reuse (memberships churn). */
+#define MGM_GRP_POOL_MAX 4096u
+
+
 static uint64_t grp_key(uint32_t s, uint32_t g) {
   return (uint64_t)s << 32 | g;
 }
@@ -143,9 +147,14 @@ static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
 
   if (e)
     return e;
-  e = mgm__calloc(1, sizeof(*e));
-  if (e == NULL)
+  if (c->grp_pool) { /* reuse a freed entry: no allocator round trip */
+    e = c->grp_pool;
+    c->grp_pool = (struct mgm_grp *)e->h.next;
+    c->n_grp_pool--;
+    memset(e, 0, sizeof(*e));
+  } else if ((e = mgm__calloc(1, sizeof(*e))) == NULL) {
     return NULL;
+  }
   e->h.key = grp_key(s, g);
   e->src = s;
   e->grp = g;
@@ -164,7 +173,13 @@ static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
   if (e->cap_mem)
     free(e->mem);
   free(e->lat);
-  free(e);
+  if (c->n_grp_pool < MGM_GRP_POOL_MAX) {
+    e->h.next = (struct mgm_hnode *)c->grp_pool;
+    c->grp_pool = e;
+    c->n_grp_pool++;
+  } else {
+    free(e);
+  }
 }
 
 /* The client eligible for (S,G) alerts: owner of the interface toward S. */
@@ -781,6 +796,13 @@ DWORD mgm__enum_end(struct mgm_core *c, HANDLE h) {
 void mgm__grps_destroy(struct mgm_core *c) {
   struct mgm_hnode *n;
 
+  while (c->grp_pool) {
+    struct mgm_grp *e = c->grp_pool;
+
+    c->grp_pool = (struct mgm_grp *)e->h.next;
+    free(e);
+  }
+  c->n_grp_pool = 0;
   while ((n = mgm__hash_next(&c->grps, NULL)) != NULL) {
     struct mgm_grp *e = (struct mgm_grp *)n;
 

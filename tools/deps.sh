@@ -6,8 +6,8 @@
 # Installs only what is missing; needs root (or sudo) when something is.
 set -eu
 
-pkgs="cmake make gcc clang pkg-config libuv1-dev libcriterion-dev libmnl-dev
-      iproute2 python3"
+pkgs="cmake make gcc clang pkg-config libuv1-dev libcriterion-dev iproute2
+      python3"
 if [ "${1:-}" = "--full" ]; then
   pkgs="$pkgs gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev wine wine64
         libclang-rt-14-dev smcroute"

@@ -16,8 +16,10 @@
  *
  * Contract (kernel.md G.1): ops are non-blocking and serialised by the core
  * lock; upcalls come only from dispatch()/resync() on the loop thread, never
- * from inside another op; ops return 0 or a negative MGM_BE_* code and keep
- * the failing errno for mgm_be_last_errno-style logging in `errno_out`.
+ * from inside another op; ops return 0 or a negative MGM_BE_* code (a
+ * backend logs the raw errno through mgm_be_config.log).  if_detach of an
+ * ifindex that is not attached (e.g. after MGM_IF_SLOT_LOST) returns
+ * MGM_BE_ENOENT.
  */
 #ifndef MGM_PLATFORM_H
 #define MGM_PLATFORM_H

@@ -1013,6 +1013,60 @@ static void op_membership(struct rd *r, int add) {
 }
 
 
+/* Where the packet went must follow from the MFE (4.4 step 10, 8.1): on
+ * its incoming ifindex it is sent on every other ifindex of the outgoing
+ * list (one output per ifindex, TTL above the threshold 1), otherwise it
+ * is dropped as arriving on the wrong interface.  Anchored mode only: every
+ * ifindex has a forwarder slot, so no packet waits for an entry. */
+static void check_verdict(DWORD arr, DWORD s, DWORD g, BYTE ttl,
+                          const struct libmgm_sim_result *res) {
+  BYTE rec[BUF_SIZE];
+  MIB_IPMCAST_MFE key, m;
+  DWORD size = sizeof(rec), want = LIBMGM_SIM_FORWARDED, n = 0, i, out[64];
+  const BYTE *gb = (const BYTE *)&g;
+
+  memset(&key, 0, sizeof(key));
+  key.dwGroup = g;
+  key.dwSource = s;
+  if (gb[0] == 224 && gb[1] == 0 && gb[2] == 0) {
+    want = LIBMGM_SIM_NOT_ROUTED;
+  } else if (model_get_mfe(g_model, 0, 0, &key, &size, rec) != NO_ERROR) {
+    want = LIBMGM_SIM_PENDING;
+  } else {
+    memcpy(&m, rec, SIZEOF_BASIC_MIB_MFE);
+    if (m.dwInIfIndex != arr) {
+      want = LIBMGM_SIM_WRONG_IF;
+    } else {
+      for (i = 0; i < m.ulNumOutIf; i++) {
+        MIB_IPMCAST_OIF o;
+
+        memcpy(&o, rec + SIZEOF_MIB_MFE(i), sizeof(o));
+        if (o.dwOutIfIndex == m.dwInIfIndex ||
+            (n > 0 && out[n - 1] == o.dwOutIfIndex) ||
+            !model_slot(g_model, o.dwOutIfIndex))
+          continue;
+        out[n++] = o.dwOutIfIndex;
+      }
+      if (n == 0)
+        want = LIBMGM_SIM_NEGATIVE;
+      if (ttl <= 1)
+        n = 0;
+    }
+  }
+  if (res->verdict != want || res->n_out != n ||
+      memcmp(res->out_ifindex, out, n * sizeof(DWORD)) != 0) {
+    say("\n=== packet disposition: libmgm verdict %lu to", (unsigned long)res->verdict);
+    for (i = 0; i < res->n_out; i++)
+      say(" %lu", (unsigned long)res->out_ifindex[i]);
+    say("; expected %lu to", (unsigned long)want);
+    for (i = 0; i < n; i++)
+      say(" %lu", (unsigned long)out[i]);
+    say("\n");
+    fail("packet disposition");
+  }
+}
+
+
 static void op_inject(struct rd *r, int anchored) {
   uint8_t a = u8(r), b = u8(r), c = u8(r);
   DWORD arr = IFX[a & 7], s = SRC[1 + (b & 7) % 7], g = GRP[1 + ((b >> 3) & 7) % 7];
@@ -1029,6 +1083,10 @@ static void op_inject(struct rd *r, int anchored) {
   if (rc != NO_ERROR)
     fail("libmgm_sim_inject returned %lu", (unsigned long)rc);
   model_packet(g_model, arr, s, g);
+  if (anchored) {
+    check_calls();
+    check_verdict(arr, s, g, c, &res);
+  }
 }
 
 
@@ -1381,6 +1439,17 @@ static void cleanup_clients(void) {
 
 /* ---- Entry points ------------------------------------------------------------------ */
 
+/* Trace logging goes nowhere: the point is to run the formatting code. */
+static void log_discard(void *ctx, int level, const char *channel,
+                        const char *message) {
+  (void)ctx;
+  (void)level;
+  (void)channel;
+  if (message == NULL || channel == NULL)
+    fail("log hook called with a NULL string");
+}
+
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   const char *v = getenv("MGM_FUZZ_VERBOSE");
 
@@ -1418,12 +1487,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   anchored = g_force_anchored || (g_tolerate & TOL_SLOTS) || !(mode & 0x80);
   init_routes(anchored);
   g_op = -1;
-  op_begin("start (anchored %d, default route %d, seed %08x)", anchored,
-           (mode & 1) != 0, g_seed);
+  op_begin("start (anchored %d, default route %d, trace log %d, seed %08x)",
+           anchored, (mode & 1) != 0, (mode & 0x40) != 0, g_seed);
 
   libmgm_config_init(&cfg);
   cfg.backend = "sim";
-  cfg.log = "none";
+  cfg.log = (mode & 0x40) ? "trace" : "none";
+  if (mode & 0x40)
+    cfg.log_fn = log_discard;
   rc = libmgm_start(&cfg);
   if (rc != NO_ERROR)
     fail("libmgm_start returned %lu", (unsigned long)rc);

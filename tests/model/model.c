@@ -1435,6 +1435,16 @@ int model_owned(const struct model *m, int client, DWORD *pairs, int max) {
 }
 
 
+int model_slot(const struct model *m, DWORD ifx) {
+  int i;
+
+  for (i = 0; i < m->nifs; i++)
+    if (m->ifs[i].ifx == ifx)
+      return 1;
+  return 0;
+}
+
+
 int model_mfe_count(const struct model *m) {
   return m->nmfe;
 }

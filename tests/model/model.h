@@ -130,6 +130,9 @@ int model_handle_live(const struct model *m, struct model_h h);
 /* Interfaces client id owns or IGMP-co-owns: up to max (ifx, nh) pairs
  * written, the total returned. */
 int model_owned(const struct model *m, int client, DWORD *pairs, int max);
+/* 1 if some interface record has this ifindex (the forwarder has a slot
+ * for it, 8.1). */
+int model_slot(const struct model *m, DWORD ifx);
 /* Number of MFEs, and of effective memberships that client id holds. */
 int model_mfe_count(const struct model *m);
 int model_member_count(const struct model *m, int client);

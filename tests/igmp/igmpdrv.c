@@ -18,9 +18,9 @@
  *   EXIT
  * Usage: igmpdrv [--version 2|3] [--lmqi MS] [--qi S] [--qri MS]
  *                [--robust N] [--raw-send] [--up IFNAME] --down IFNAME ...
- * --raw-send replaces libmgm_ctrl_send (which the Linux backend does not
- * implement yet) by a raw IGMP socket of this driver (TTL 1, router
- * alert), so the component's own messages can be checked on real links.
+ * --raw-send replaces libmgm_ctrl_send by a raw IGMP socket of this driver
+ * (TTL 1, router alert): a way to tell a backend send problem from a
+ * component one.
  * Ends on SIGTERM/SIGINT.  Calls into the component are serialised with
  * one mutex (the ctrl hook runs on libmgm's loop thread, the timers here).
  */

@@ -11,23 +11,17 @@
 #        |                         r1 10.2.0.254/24 (downstream)
 #   h1  (receiver host)            h10 10.2.0.2/24
 #
-# Status: NOT registered with CTest.  The Linux backend delivers the
-# router socket's IGMP packets (ctrl_packet) but has no ctrl_send op yet,
-# so libmgm_ctrl_send() returns ERROR_NOT_SUPPORTED there: the component
-# cannot send queries or upstream reports on a real kernel.  Scenarios or
-# steps that need the component to transmit fail until that op exists;
-# the receive-side ones (membership, traffic, leave latency, election
-# against a lower querier) already work.  Run by hand as root:
-#   IGMPDRV=build-igmp/src/igmp/tests/igmpdrv tests/netns/igmp-join-leave.sh
-# With IGMPDRV_ARGS=--raw-send every scenario runs end to end today.
+# Registered with CTest by tests/igmp/CMakeLists.txt (netns_igmp_*, label
+# netns), which sets IGMPDRV and MCTOOL.  By hand, as root:
+#   IGMPDRV=build-igmp/src/igmp/tests/igmpdrv \
+#   MCTOOL=tests/netns/mctool.py tests/netns/igmp-join-leave.sh
 
 T_HERE_IGMP="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 . "$T_HERE_IGMP/lib.sh"
 IGMPDRV="${IGMPDRV:-igmpdrv}"
 # IGMPDRV_ARGS=--raw-send: igmpdrv sends through its own raw socket instead
-# of libmgm_ctrl_send (checks the component's messages on real links
-# until the Linux backend has ctrl_send).
+# of libmgm_ctrl_send (to tell a backend send problem from a component one).
 IGMPDRV_ARGS="${IGMPDRV_ARGS:-}"
 IGMPTOOL="${IGMPTOOL:-$T_HERE_IGMP/igmp-tool.py}"
 GRP=239.1.2.3

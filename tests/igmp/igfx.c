@@ -118,13 +118,15 @@ void igfx_start(const struct mgm_igmp_config *cfg) {
 
 void igfx_stop(void) {
   if (!running)
-    return;
+    goto out;
   libmgm_set_ctrl_hook(NULL, NULL);
   mgm_igmp_destroy(ig);
   ig = NULL;
   libmgm_sim_set_tx_hook(NULL, NULL);
   (void)libmgm_stop();
   running = 0;
+out:
+  return;
 }
 
 
@@ -342,16 +344,17 @@ void igfx_tx_clear(void) {
 
 
 const struct igfx_tx *igfx_find(DWORD ifx, int type, int n) {
+  const struct igfx_tx *hit = NULL;
   int i, total = igfx_ntx();
 
-  for (i = 0; i < total; i++) {
+  for (i = 0; i < total && hit == NULL; i++) {
     const struct igfx_tx *t = &txs[i];
 
     if ((ifx == 0 || t->ifindex == ifx) && (type == 0 || t->msg[0] == type) &&
         n-- == 0)
-      return t;
+      hit = t;
   }
-  return NULL;
+  return hit;
 }
 
 
@@ -367,17 +370,14 @@ int igfx_count(DWORD ifx, int type) {
 int igfx_rec(const struct igfx_tx *t, int k, int *type, DWORD *group,
              DWORD *srcs, int cap, int *nsrc) {
   size_t off = 8;
-  int i, nrec;
+  int i, nrec, found = 0;
 
   if (t == NULL || t->msg[0] != 0x22 || t->len < 8)
-    return 0;
+    goto out;
   nrec = (t->msg[6] << 8) | t->msg[7];
-  for (i = 0; i < nrec; i++) {
-    int ns;
+  for (i = 0; i < nrec && !found && off + 8 <= t->len; i++) {
+    int ns = (t->msg[off + 2] << 8) | t->msg[off + 3];
 
-    if (off + 8 > t->len)
-      return 0;
-    ns = (t->msg[off + 2] << 8) | t->msg[off + 3];
     if (i == k) {
       int j;
 
@@ -386,11 +386,12 @@ int igfx_rec(const struct igfx_tx *t, int k, int *type, DWORD *group,
       *nsrc = ns;
       for (j = 0; j < ns && j < cap; j++)
         memcpy(&srcs[j], t->msg + off + 8 + 4 * j, 4);
-      return 1;
+      found = 1;
     }
     off += 8 + 4 * (size_t)ns + 4 * (size_t)t->msg[off + 1];
   }
-  return 0;
+out:
+  return found;
 }
 
 /* ---- MGM state ---------------------------------------------------------------------- */

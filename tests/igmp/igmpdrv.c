@@ -158,25 +158,23 @@ static DWORD if_addr(const char *name) {
   DWORD a = 0;
 
   if (getifaddrs(&ifa) != 0)
-    return 0;
-  for (p = ifa; p != NULL; p = p->ifa_next)
+    goto out;
+  for (p = ifa; p != NULL && a == 0; p = p->ifa_next)
     if (p->ifa_addr != NULL && p->ifa_addr->sa_family == AF_INET &&
-        strcmp(p->ifa_name, name) == 0) {
+        strcmp(p->ifa_name, name) == 0)
       a = ((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr.s_addr;
-      break;
-    }
   freeifaddrs(ifa);
+out:
   return a;
 }
 
 
 static int has(const struct mem *set, int n, const struct mem *m) {
-  int i;
+  int i, hit = 0;
 
-  for (i = 0; i < n; i++)
-    if (set[i].ifx == m->ifx && set[i].s == m->s && set[i].g == m->g)
-      return 1;
-  return 0;
+  for (i = 0; i < n && !hit; i++)
+    hit = set[i].ifx == m->ifx && set[i].s == m->s && set[i].g == m->g;
+  return hit;
 }
 
 
@@ -287,7 +285,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--raw-send") == 0) {
       if (!raw_open()) {
         perror("igmpdrv: raw IGMP socket");
-        return 1;
+        goto out;
       }
       io.send = raw_send;
       continue;
@@ -312,10 +310,11 @@ int main(int argc, char **argv) {
   }
   if (ndown == 0) {
     fprintf(stderr, "usage: igmpdrv [--up IF] --down IF [--down IF]...\n");
-    return 2;
+    rc = 2;
+    goto out;
   }
   if (pipe(wake) != 0)
-    return 1;
+    goto out;
   signal(SIGTERM, on_signal);
   signal(SIGINT, on_signal);
   signal(SIGPIPE, SIG_IGN);
@@ -324,7 +323,7 @@ int main(int argc, char **argv) {
   r = libmgm_start(&lc);
   if (r != NO_ERROR) {
     printf("START_FAILED %lu\n", (unsigned long)r);
-    return 1;
+    goto out;
   }
   if (up != NULL)
     cfg.proxy_upstream = if_nametoindex(up);
@@ -377,5 +376,8 @@ int main(int argc, char **argv) {
 stop:
   libmgm_stop();
   printf("EXIT\n");
+out:
+  if (raw_fd >= 0)
+    close(raw_fd);
   return rc;
 }

@@ -212,6 +212,7 @@ struct mgm_mfe {
   struct mgm_hnode h;   /* exact lookup: S << 32 | G */
   uint32_t src, grp;    /* network order */
   uint32_t iif, iif_nh; /* incoming interface */
+  uint32_t arr_iif;         /* where the first packet arrived */
   uint32_t upstream;    /* dwUpStrmNgbr */
   uint32_t in_proto;    /* dwInIfProtocol */
   uint32_t route_proto, route_net, route_mask;
@@ -387,6 +388,11 @@ void mgm__protos_destroy(struct mgm_core *c);
 struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+/* Does the record (ifx, nh) cover the link (lifx, lnh)?  The same pair,
+ * or, for a record (i, 0), any link (i, x) with no record of its own: the
+ * links whose owner lookup falls back to it (D-P2MP). */
+int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh,
+                   uint32_t lifx, uint32_t lnh);
 DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh, PDWORD pid,
@@ -435,7 +441,8 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m);
 void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_batch *b);
-void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex);
+void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
+                                int drop_iif);
 int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m);
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s);

@@ -579,50 +579,69 @@ out:
 }
 
 struct grp_ref {
-  uint32_t s, g;
+  uint32_t s, g;   /* membership entry */
+  uint32_t ifx, nh; /* the link */
 };
+
 
 static int grp_ref_cmp(const void *a, const void *b) {
   const struct grp_ref *x = a, *y = b;
   uint64_t kx = (uint64_t)mgm__ntohl(x->g) << 32 | mgm__ntohl(x->s);
   uint64_t ky = (uint64_t)mgm__ntohl(y->g) << 32 | mgm__ntohl(y->s);
 
-  return kx < ky ? -1 : kx > ky;
+  if (kx != ky)
+    return kx < ky ? -1 : 1;
+  if (x->ifx != y->ifx)
+    return x->ifx < y->ifx ? -1 : 1;
+  return mgm__ntohl(x->nh) < mgm__ntohl(y->nh)   ? -1
+         : mgm__ntohl(x->nh) > mgm__ntohl(y->nh) ? 1
+                                                 : 0;
 }
 
-/* Keys of the entries holding (ifx, nh, p) in the effective (latent = 0)
- * or latent list, in (G, S) order so that purges are deterministic. */
+
+/* The memberships of p on the links the record (ifx, nh) covers
+ * (mgm__if_covers), effective (latent = 0) or latent, in (G, S, link)
+ * order so that purges are deterministic. */
 static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
                                uint32_t ifx, uint32_t nh, int latent,
                                uint32_t *count) {
   struct grp_ref *v = NULL;
-  uint32_t n = 0, cap = 0;
+  uint32_t n = 0, cap = 0, i;
   struct mgm_hnode *it = NULL;
 
   while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
     struct mgm_grp *e = (struct mgm_grp *)it;
-    int has = latent ? mem_has(e->lat, e->n_lat, ifx, nh, p->idx)
-                     : mem_has(e->mem, e->n_mem, ifx, nh, p->idx);
+    const struct mgm_member *m = latent ? e->lat : e->mem;
+    uint32_t nm = latent ? e->n_lat : e->n_mem;
 
-    if (!has)
-      continue;
-    if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
-      MGM_ERR(c, MGM_CH_CORE, "out of memory while purging memberships");
-      break;
+    for (i = 0; i < nm; i++) {
+      if (m[i].pidx != p->idx ||
+          !mgm__if_covers(c, ifx, nh, m[i].ifindex, m[i].nexthop))
+        continue;
+      if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
+        MGM_ERR(c, MGM_CH_CORE, "out of memory while purging memberships");
+        goto out;
+      }
+      v[n].s = e->src;
+      v[n].g = e->grp;
+      v[n].ifx = m[i].ifindex;
+      v[n].nh = m[i].nexthop;
+      n++;
     }
-    v[n].s = e->src;
-    v[n].g = e->grp;
-    n++;
   }
+
+out:
   if (n > 1)
     qsort(v, n, sizeof(*v), grp_ref_cmp);
   *count = n;
   return v;
 }
 
+
 static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   mgm__mfe_delete(c, m);
 }
+
 
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
@@ -634,14 +653,15 @@ void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
 
     /* A purge cannot be refused: if the forwarder fails, the MFEs
      * concerned are deleted and the membership goes anyway. */
-    if (e && leave_effective(c, p, e, ifx, nh, b) != NO_ERROR &&
+    if (e && leave_effective(c, p, e, v[i].ifx, v[i].nh, b) != NO_ERROR &&
         (e = mgm__grp_find(c, v[i].s, v[i].g)) != NULL) {
       mgm__mfe_foreach_covered(c, e->src, e->grp, purge_mfe, NULL);
-      leave_effective(c, p, e, ifx, nh, b);
+      leave_effective(c, p, e, v[i].ifx, v[i].nh, b);
     }
   }
   free(v);
 }
+
 
 void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
@@ -652,14 +672,16 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   for (i = 0; i < n; i++) {
     struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
 
-    if (e && mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx)) {
+    if (e && mem_remove(e->lat, &e->n_lat, v[i].ifx, v[i].nh, p->idx)) {
       if (notify)
-        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, ifx, nh, b);
+        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, v[i].ifx,
+                   v[i].nh, b);
       grp_maybe_free(c, e);
     }
   }
   free(v);
 }
+
 
 /* ---- Group enumeration (2.16, 2.17, D-GRPENUM) ------------------------ */
 

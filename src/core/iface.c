@@ -41,6 +41,15 @@ struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   return r->owner ? r->owner : r->igmp;
 }
 
+int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh,
+                   uint32_t lifx, uint32_t lnh) {
+  if (lifx != ifx)
+    return 0;
+  if (lnh == nh)
+    return 1;
+  return nh == 0 && mgm__if_find(c, lifx, lnh) == NULL;
+}
+
 /* ---- Forwarder slots --------------------------------------------------- */
 
 static struct mgm_slot *slot_find(struct mgm_core *c, uint32_t ifindex) {
@@ -102,12 +111,20 @@ out:
 static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
   struct mgm_slot *s = slot_find(c, ifindex);
 
+  int attached;
+
   if (s == NULL || --s->refs > 0)
     return;
-  if (s->attached)
-    mgm__plat_if_detach(c, ifindex);
+  attached = s->attached;
   mgm__hash_remove(&c->slots, &s->h);
   free(s);
+  if (attached) {
+    /* MFEs that still use the ifindex (through another next hop, or as
+     * the arrival interface) are reprogrammed without it first, so the
+     * forwarder has nothing to scrub when the slot goes. */
+    mgm__mfe_reprogram_ifindex(c, ifindex, 0);
+    mgm__plat_if_detach(c, ifindex);
+  }
 }
 
 /* ---- Records ---------------------------------------------------------------
@@ -360,7 +377,7 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
         s->attached = 1;
         MGM_INFO(c, MGM_CH_PLAT, "interface %u attached to the forwarder",
                  (unsigned)ev->ifindex);
-        mgm__mfe_reprogram_ifindex(c, ev->ifindex);
+        mgm__mfe_reprogram_ifindex(c, ev->ifindex, 0);
       } else if (brc != MGM_BE_ENOIF) {
         MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot attach: %s",
                 (unsigned)ev->ifindex, mgm__be_strerror(brc));
@@ -378,7 +395,7 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
                "interface %u vanished: its forwarding "
                "entries are removed",
                (unsigned)ev->ifindex);
-      mgm__mfe_reprogram_ifindex(c, ev->ifindex);
+      mgm__mfe_reprogram_ifindex(c, ev->ifindex, 1);
     }
     break;
   default:

@@ -106,11 +106,21 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
   uint32_t i, n = 0;
   int rc = 0;
 
+  memset(&f, 0, sizeof(f));
+  f.key.source = m->src;
+  f.key.group = m->grp;
   if (!mgm__slot_attached(c, m->iif)) {
-    if (m->installed) {
-      struct mgm_mfe_key k = {m->src, m->grp};
-
-      mgm__plat_mfe_del(c, &k);
+    /* The incoming interface has no forwarder slot, so nothing can be
+     * forwarded; but the forwarder must not keep an unresolved entry that
+     * outlives this MFE and swallows the next upcall.  A negative entry
+     * on the interface the packets arrive on drops them and is removed
+     * with the MFE, so the next packet asks again. */
+    if (m->arr_iif != m->iif && mgm__slot_attached(c, m->arr_iif)) {
+      f.iif = m->arr_iif;
+      rc = mgm__plat_mfe_set(c, &f);
+      m->installed = rc == 0;
+    } else if (m->installed) {
+      mgm__plat_mfe_del(c, &f.key);
       m->installed = 0;
     }
     goto out;
@@ -134,9 +144,6 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     v[n].ttl_threshold = 1;
     n++;
   }
-  memset(&f, 0, sizeof(f));
-  f.key.source = m->src;
-  f.key.group = m->grp;
   f.iif = m->iif;
   f.flags = c->wrongif_on ? MGM_FWD_F_NOTIFY_WRONGIF : 0;
   f.n_oif = (uint16_t)n;
@@ -180,7 +187,8 @@ static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
     uint32_t mid = lo + (hi - lo) / 2;
     const struct mgm_oifent *o = &m->oif[mid];
 
-    if (o->ifindex < ifx || (o->ifindex == ifx && o->nexthop < nh))
+    if (o->ifindex < ifx ||
+        (o->ifindex == ifx && mgm__ntohl(o->nexthop) < mgm__ntohl(nh)))
       lo = mid + 1;
     else
       hi = mid;
@@ -308,8 +316,8 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
 /* Collect MFEs matching a predicate first: deleting while walking the tree
  * would invalidate the walk. */
 static void delete_where(struct mgm_core *c,
-                         int (*pred)(const struct mgm_mfe *, uint32_t,
-                                     uint32_t),
+                         int (*pred)(struct mgm_core *, const struct mgm_mfe *,
+                                     uint32_t, uint32_t),
                          uint32_t a, uint32_t b) {
   struct mgm_avl *n;
   struct mgm_mfe **v = NULL;
@@ -318,7 +326,7 @@ static void delete_where(struct mgm_core *c,
   for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
     struct mgm_mfe *m = node_mfe(n);
 
-    if (!pred(m, a, b))
+    if (!pred(c, m, a, b))
       continue;
     if (mgm__vec_reserve((void **)&v, &cap, cnt + 1, sizeof(*v)) != 0)
       break;
@@ -329,12 +337,13 @@ static void delete_where(struct mgm_core *c,
   free(v);
 }
 
-static int has_iif(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
-  return m->iif == ifx && m->iif_nh == nh;
+static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
+                   uint32_t nh) {
+  return mgm__if_covers(c, ifx, nh, m->iif, m->iif_nh);
 }
 
-static int has_iif_index(const struct mgm_mfe *m, uint32_t ifx,
-                         uint32_t unused) {
+static int has_iif_index(struct mgm_core *c, const struct mgm_mfe *m,
+                         uint32_t ifx, uint32_t unused) {
   return m->iif == ifx;
 }
 
@@ -351,29 +360,45 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
 
   for (n = mgm__avl_first(&c->mfes); n; n = next) {
     struct mgm_mfe *m = node_mfe(n);
+    uint32_t i = 0;
 
     next = mgm__avl_next(n);
-    if (mgm__mfe_oif_del(c, m, ifx, nh, b) < 0) {
-      MGM_ERR(c, MGM_CH_MFE,
-              "MFE (%08x, %08x) cannot be reprogrammed; "
-              "deleted",
-              (unsigned)m->src, (unsigned)m->grp);
-      mgm__mfe_delete(c, m);
+    while (i < m->n_oif) {
+      struct mgm_oifent o = m->oif[i];
+      int rc;
+
+      if (!mgm__if_covers(c, ifx, nh, o.ifindex, o.nexthop)) {
+        i++;
+        continue;
+      }
+      rc = mgm__mfe_oif_del(c, m, o.ifindex, o.nexthop, b);
+      if (rc == 0) {
+        i++;
+      } else if (rc < 0) {
+        MGM_ERR(c, MGM_CH_MFE,
+                "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+                (unsigned)m->src, (unsigned)m->grp);
+        mgm__mfe_delete(c, m);
+        break;
+      }
     }
   }
 }
 
-/* A slot came or went: MFEs arriving on a vanished interface go (no stale
- * forwarding); the others are reprogrammed with the current slots. */
-void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex) {
+
+/* A slot came or went.  drop_iif: the interface vanished, so MFEs arriving
+ * on it go (no stale forwarding, kernel.md A.13); otherwise (slot released
+ * or attached) every MFE using it is just reprogrammed. */
+void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
+                                int drop_iif) {
   struct mgm_avl *n;
 
-  if (!mgm__slot_attached(c, ifindex))
+  if (drop_iif && !mgm__slot_attached(c, ifindex))
     delete_where(c, has_iif_index, ifindex, 0);
   for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
     struct mgm_mfe *m = node_mfe(n);
     uint32_t i;
-    int uses = m->iif == ifindex;
+    int uses = m->iif == ifindex || m->arr_iif == ifindex;
 
     for (i = 0; i < m->n_oif && !uses; i++)
       uses = m->oif[i].ifindex == ifindex;
@@ -381,6 +406,7 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex) {
       mgm__mfe_install(c, m);
   }
 }
+
 
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s) {
@@ -424,7 +450,10 @@ static int cand_cmp(const void *a, const void *b) {
 
   if (x->ifx != y->ifx)
     return x->ifx < y->ifx ? -1 : 1;
-  return x->nh < y->nh ? -1 : x->nh > y->nh;
+  /* next hops in address order (D-ORDER-OIF, 1.3) */
+  return mgm__ntohl(x->nh) < mgm__ntohl(y->nh)   ? -1
+         : mgm__ntohl(x->nh) > mgm__ntohl(y->nh) ? 1
+                                                 : 0;
 }
 
 /* OIF candidates of a new (S,G): every interface with an effective
@@ -692,6 +721,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   m->grp = g;
   m->iif = iif;
   m->iif_nh = nh;
+  m->arr_iif = arr;
   m->upstream = up;
   m->in_proto = o ? o->pid : 0;
   m->route_proto = rproto;
@@ -893,7 +923,6 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
     x.ulInPkts = (ULONG)st.pkts;
     x.ulInOctets = (ULONG)st.bytes;
     x.ulPktsDifferentIf = (ULONG)st.wrong_if;
-    x.ulNegativeMfe = m->n_oif == 0;
     memcpy(out, &x, base);
     for (i = 0; i < m->n_oif; i++) {
       memset(&o, 0, sizeof(o));

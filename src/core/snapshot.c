@@ -14,7 +14,9 @@ static int if_cmp(const void *a, const void *b) {
 
   if (x->ifindex != y->ifindex)
     return x->ifindex < y->ifindex ? -1 : 1;
-  return x->nexthop < y->nexthop ? -1 : x->nexthop > y->nexthop;
+  return mgm__ntohl(x->nexthop) < mgm__ntohl(y->nexthop)   ? -1
+         : mgm__ntohl(x->nexthop) > mgm__ntohl(y->nexthop) ? 1
+                                                           : 0;
 }
 
 static int mem_cmp(const void *a, const void *b) {

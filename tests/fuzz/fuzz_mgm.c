@@ -63,11 +63,12 @@ enum {
   TOL_NEGMFE = 1 << 0,  /* ulNegativeMfe written as a 0/1 flag (spec 8.3) */
   TOL_OIFORDER = 1 << 1, /* next hops ordered as raw DWORDs (1.3, D-ORDER-OIF) */
   TOL_SLOTS = 1 << 2,    /* forwarder-slot interplay (2.4, 2.5): anchored only */
-  TOL_ORPHANS = 1 << 3   /* leftover memberships change owner (2.0, 2.3) */
+  TOL_ORPHANS = 1 << 3,  /* leftover memberships change owner (2.0, 2.3) */
+  TOL_LATENT = 1 << 4    /* latent joins via the (i, 0) fallback (2.5 gap) */
 };
 static unsigned g_tolerate;
 static const char *const TOL_NAMES[] = {"negmfe", "oiforder", "slots",
-                                        "orphans"};
+                                        "orphans", "latentp2mp"};
 
 /* ---- Address sets --------------------------------------------------------- */
 
@@ -944,6 +945,11 @@ static void op_take_release(struct rd *r, int take) {
 
   pick_handle(r, MODEL_H_PROTO, &mh, &h);
   pick_if(u8(r), &ifx, &nh);
+  if (!take && (g_tolerate & TOL_LATENT) &&
+      model_latent_foreign(g_model, ifx, nh) > 0) {
+    op_begin("(skipped: release dropping latent joins made via (i, 0))");
+    return;
+  }
   op_begin("Mgm%sInterfaceOwnership(%p [client %d], %lu, %08lx)",
            take ? "Take" : "Release", h, mh.kind == MODEL_H_PROTO ? mh.id : -1,
            (unsigned long)ifx, (unsigned long)nh);

@@ -296,6 +296,17 @@ def reproducers():
     q.delete(1, "*", "G1", 1, "NH1")
     out["libmgm-05-member-identity"] = q
 
+    # libmgm-06 (spec gap, see README): IGMP's latent join on (1, NH1),
+    # made through the (1, 0) fallback while P owns (1, 0), survives Q's
+    # take and release of (1, NH1) in libmgm; 2.5 step 2 read literally
+    # with D-P2MP's exact pairs discards it ("all latent memberships on
+    # this interface"), so IGMP's later leave reaches P only in libmgm.
+    q = Seq(seed=0x00)
+    q.reg("igmp").reg("p20001").reg("ospf").take(1, 1).take(0, 1)
+    q.add(0, "*", "G1", 1, "NH1").take(2, 1, "NH1").release(2, 1, "NH1")
+    q.delete(0, "*", "G1", 1, "NH1")
+    out["libmgm-06-latent-p2mp-gap"] = q
+
     return out
 
 

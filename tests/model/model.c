@@ -220,6 +220,20 @@ static void if_maybe_free(struct model *m, DWORD ifx, DWORD nh) {
     m->ifs[r] = m->ifs[--m->nifs];
 }
 
+/* D-P2MP: "a protocol that took (i, 0) owns all links of i unless a link
+ * was taken explicitly".  So the record (ifx, nh) stands for the link
+ * (li, ln) when it is that pair, or when it is (ifx, 0) and the link has no
+ * record of its own; taking or releasing (i, 0) takes or releases those
+ * links too (purges, D-OWN-MFE, outgoing lists). */
+static int covers(const struct model *m, DWORD ifx, DWORD nh, DWORD li,
+                  DWORD ln) {
+  if (li != ifx)
+    return 0;
+  if (ln == nh)
+    return 1;
+  return nh == 0 && if_find(m, li, ln) < 0;
+}
+
 /* ---- Routes ------------------------------------------------------------------ */
 
 /* Most specific route toward s, or -1. */
@@ -476,12 +490,13 @@ static void mfe_emptied(struct model *m, int i, DWORD ifx, DWORD nh) {
 }
 
 
-/* D-OWN-MFE: MFEs whose incoming interface is (ifx, nh) go, silently. */
+/* D-OWN-MFE: MFEs whose incoming interface is (ifx, nh), or a link it
+ * covers, go, silently. */
 static void mfe_delete_iif(struct model *m, DWORD ifx, DWORD nh) {
   int i = 0;
 
   while (i < m->nmfe) {
-    if (m->mfe[i].iif == ifx && m->mfe[i].iifnh == nh)
+    if (covers(m, ifx, nh, m->mfe[i].iif, m->mfe[i].iifnh))
       mfe_remove(m, i);
     else
       i++;
@@ -489,16 +504,25 @@ static void mfe_delete_iif(struct model *m, DWORD ifx, DWORD nh) {
 }
 
 
-/* 2.5 step 4: (ifx, nh) leaves every outgoing list. */
+/* 2.5 step 4: (ifx, nh) and the links it covers leave every outgoing list
+ * (MFEs in table order, links in list order; an MFE whose list empties
+ * gets its negative-MFE alert with the link removed last). */
 static void mfe_strip(struct model *m, DWORD ifx, DWORD nh) {
   int i, p;
 
   for (i = 0; i < m->nmfe; i++) {
-    if ((p = oif_pos(&m->mfe[i], ifx, nh)) < 0)
-      continue;
-    oif_remove(&m->mfe[i], p);
-    if (m->mfe[i].n_oif == 0)
-      mfe_emptied(m, i, ifx, nh);
+    p = 0;
+    while (p < m->mfe[i].n_oif) {
+      struct oif o = m->mfe[i].oif[p];
+
+      if (!covers(m, ifx, nh, o.ifx, o.nh)) {
+        p++;
+        continue;
+      }
+      oif_remove(&m->mfe[i], p);
+      if (m->mfe[i].n_oif == 0)
+        mfe_emptied(m, i, o.ifx, o.nh);
+    }
   }
 }
 
@@ -553,20 +577,21 @@ static void leave_effective(struct model *m, int p, DWORD s, DWORD g,
 
 
 struct key {
-  DWORD s, g;
+  DWORD s, g, ifx, nh;
 };
 
 
 static int key_cmp(const void *a, const void *b) {
   const struct key *x = a, *y = b;
+  int c = gs_cmp(x->g, x->s, y->g, y->s);
 
-  return gs_cmp(x->g, x->s, y->g, y->s);
+  return c ? c : if_cmp(x->ifx, x->nh, y->ifx, y->nh);
 }
 
 
-/* Entries holding a membership of client p (latent or effective) on
- * exactly (ifx, nh), in (G,S) order: the purge order is not specified;
- * the table order is the natural choice (D-ORDER). */
+/* Memberships of client p (latent or effective) on the links the record
+ * (ifx, nh) covers, in (G, S, link) order: the purge order is not
+ * specified; the table order is the natural choice (D-ORDER). */
 static struct key *keys_of(const struct model *m, int p, DWORD ifx, DWORD nh,
                            int latent, int *count) {
   struct key *v = calloc((size_t)m->nmem + 1, sizeof(*v));
@@ -577,9 +602,12 @@ static struct key *keys_of(const struct model *m, int p, DWORD ifx, DWORD nh,
   for (i = 0; i < m->nmem; i++) {
     const struct member *e = &m->mem[i];
 
-    if (e->client == p && e->ifx == ifx && e->nh == nh && e->latent == latent) {
+    if (e->client == p && e->latent == latent &&
+        covers(m, ifx, nh, e->ifx, e->nh)) {
       v[n].s = e->s;
       v[n].g = e->g;
+      v[n].ifx = e->ifx;
+      v[n].nh = e->nh;
       n++;
     }
   }
@@ -589,20 +617,20 @@ static struct key *keys_of(const struct model *m, int p, DWORD ifx, DWORD nh,
 }
 
 
-/* Delete every effective membership of p on (ifx, nh), each with its full
- * 2.9 side effects (2.5 step 1, 2.6 step 3). */
+/* Delete every effective membership of p on the links (ifx, nh) covers,
+ * each with its full 2.9 side effects (2.5 step 1, 2.6 step 3). */
 static void purge(struct model *m, int p, DWORD ifx, DWORD nh) {
   int n, i;
   struct key *v = keys_of(m, p, ifx, nh, 0, &n);
 
   for (i = 0; i < n; i++)
-    leave_effective(m, p, v[i].s, v[i].g, ifx, nh);
+    leave_effective(m, p, v[i].s, v[i].g, v[i].ifx, v[i].nh);
   free(v);
 }
 
 
-/* Latent memberships of client p on (ifx, nh) go; a local leave to
- * `notify` for each when notify >= 0 (2.5). */
+/* Latent memberships of client p on the links (ifx, nh) covers go; a
+ * local leave to `notify` for each when notify >= 0 (2.5). */
 static void latent_purge(struct model *m, int p, DWORD ifx, DWORD nh,
                          int notify) {
   int n, i, j;
@@ -611,7 +639,7 @@ static void latent_purge(struct model *m, int p, DWORD ifx, DWORD nh,
   for (i = 0; i < n; i++) {
     struct model_call k;
 
-    if ((j = mem_find(m, v[i].s, v[i].g, ifx, nh, p, 1)) < 0)
+    if ((j = mem_find(m, v[i].s, v[i].g, v[i].ifx, v[i].nh, p, 1)) < 0)
       continue;
     mem_del(m, j);
     if (!has_cb(m, notify, MODEL_CB_LOCAL_LEAVE))
@@ -623,8 +651,8 @@ static void latent_purge(struct model *m, int p, DWORD ifx, DWORD nh,
     k.smask = mask_of(v[i].s);
     k.g = v[i].g;
     k.gmask = mask_of(v[i].g);
-    k.ifx = ifx;
-    k.nh = nh;
+    k.ifx = v[i].ifx;
+    k.nh = v[i].nh;
     call(m, &k);
   }
   free(v);
@@ -993,7 +1021,8 @@ DWORD model_release(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
     purge(m, p, ifx, nh); /* 2.5 step 1 */
     i = 0;                /* step 2: latent memberships, silently */
     while (i < m->nmem) {
-      if (m->mem[i].latent && m->mem[i].ifx == ifx && m->mem[i].nh == nh)
+      if (m->mem[i].latent &&
+          covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh))
         mem_del(m, i);
       else
         i++;
@@ -1442,6 +1471,16 @@ int model_slot(const struct model *m, DWORD ifx) {
     if (m->ifs[i].ifx == ifx)
       return 1;
   return 0;
+}
+
+
+int model_latent_foreign(const struct model *m, DWORD ifx, DWORD nh) {
+  int r = if_find(m, ifx, nh), i, n = 0;
+
+  for (i = 0; i < m->nmem; i++)
+    n += m->mem[i].latent && covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh) &&
+         (r < 0 || m->mem[i].client != m->ifs[r].igmp);
+  return n;
 }
 
 

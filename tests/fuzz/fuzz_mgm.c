@@ -945,9 +945,12 @@ static void op_take_release(struct rd *r, int take) {
 
   pick_handle(r, MODEL_H_PROTO, &mh, &h);
   pick_if(u8(r), &ifx, &nh);
-  if (!take && (g_tolerate & TOL_LATENT) &&
+  /* libmgm-06: never let a link with latent joins made through the
+   * (i, 0) fallback get a record of its own, or lose it. */
+  if ((g_tolerate & TOL_LATENT) && nh != 0 &&
       model_latent_foreign(g_model, ifx, nh) > 0) {
-    op_begin("(skipped: release dropping latent joins made via (i, 0))");
+    op_begin("(skipped: take/release of a link holding latent joins made "
+             "via (i, 0))");
     return;
   }
   op_begin("Mgm%sInterfaceOwnership(%p [client %d], %lu, %08lx)",

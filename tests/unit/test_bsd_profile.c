@@ -8,10 +8,9 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <criterion/criterion.h>
-#include <string.h>
-
 #include "fixture.h"
+#include "fx_criterion.h"
+#include <string.h>
 
 #define PID_P 0x20001u
 #define PID_Q 0x20002u

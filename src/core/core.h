@@ -411,8 +411,8 @@ int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
 /* Delete every effective membership of p on (ifx, nh), with side effects. */
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b);
-/* Drop latent memberships of IGMP client p on (ifx, nh); local-leave to
- * `notify` for each when it is non-NULL. */
+/* Drop latent memberships of IGMP client p (NULL: of every client) on the
+ * links (ifx, nh) covers; local-leave to `notify` for each when non-NULL. */
 void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
                        struct mgm_batch *b);

@@ -579,8 +579,9 @@ out:
 }
 
 struct grp_ref {
-  uint32_t s, g;   /* membership entry */
+  uint32_t s, g;    /* membership entry */
   uint32_t ifx, nh; /* the link */
+  uint16_t pidx;    /* the member */
 };
 
 
@@ -599,9 +600,9 @@ static int grp_ref_cmp(const void *a, const void *b) {
 }
 
 
-/* The memberships of p on the links the record (ifx, nh) covers
- * (mgm__if_covers), effective (latent = 0) or latent, in (G, S, link)
- * order so that purges are deterministic. */
+/* The memberships of p (NULL: of any client) on the links the record
+ * (ifx, nh) covers (mgm__if_covers), effective (latent = 0) or latent, in
+ * (G, S, link) order so that purges are deterministic. */
 static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
                                uint32_t ifx, uint32_t nh, int latent,
                                uint32_t *count) {
@@ -615,7 +616,7 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
     uint32_t nm = latent ? e->n_lat : e->n_mem;
 
     for (i = 0; i < nm; i++) {
-      if (m[i].pidx != p->idx ||
+      if ((p && m[i].pidx != p->idx) ||
           !mgm__if_covers(c, ifx, nh, m[i].ifindex, m[i].nexthop))
         continue;
       if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
@@ -626,6 +627,7 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
       v[n].g = e->grp;
       v[n].ifx = m[i].ifindex;
       v[n].nh = m[i].nexthop;
+      v[n].pidx = m[i].pidx;
       n++;
     }
   }
@@ -672,7 +674,7 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   for (i = 0; i < n; i++) {
     struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
 
-    if (e && mem_remove(e->lat, &e->n_lat, v[i].ifx, v[i].nh, p->idx)) {
+    if (e && mem_remove(e->lat, &e->n_lat, v[i].ifx, v[i].nh, v[i].pidx)) {
       if (notify)
         local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, v[i].ifx,
                    v[i].nh, b);

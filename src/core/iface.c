@@ -281,8 +281,9 @@ static void release_purge(struct mgm_core *c, struct mgm_proto *p,
   uint32_t ifx = r->ifindex, nh = r->nexthop;
 
   mgm__member_purge(c, p, ifx, nh, b);
-  if (r->igmp && r->igmp != p)
-    mgm__latent_purge(c, r->igmp, ifx, nh, NULL, b);
+  /* 2.5 step 2: all latent IGMP memberships on the interface, whoever made
+   * them (also through the (i, 0) fallback), without local leaves. */
+  mgm__latent_purge(c, NULL, ifx, nh, NULL, b);
   mgm__mfe_delete_iif(c, ifx, nh);
   mgm__mfe_strip_oif(c, ifx, nh, b);
 }

@@ -191,13 +191,13 @@ struct mgm_member {
 
 /* Membership entry E: (S,G), (*,G) or (*,*) after normalisation. */
 struct mgm_grp {
-  struct mgm_hnode h;     /* key: src << 32 | grp (network order) */
-  uint32_t src;           /* 0 = any source */
-  uint32_t grp;           /* 0 = any group ((*,*)) */
-  struct mgm_member *mem; /* effective, sorted (ifindex, nexthop, pidx) */
+  struct mgm_hnode h;      /* key: src << 32 | grp (network order) */
+  uint32_t src;            /* 0 = any source */
+  uint32_t grp;            /* 0 = any group ((*,*)) */
+  struct mgm_member *mem;  /* effective, sorted (ifindex, nexthop, pidx) */
   uint32_t n_mem, cap_mem; /* cap_mem 0: mem points at `one` */
-  struct mgm_member one;    /* inline storage for one membership */
-  struct mgm_member *lat; /* latent IGMP joins (D-LOCAL) */
+  struct mgm_member one;   /* inline storage for one membership */
+  struct mgm_member *lat;  /* latent IGMP joins (D-LOCAL) */
   uint32_t n_lat, cap_lat;
 };
 
@@ -212,7 +212,7 @@ struct mgm_mfe {
   struct mgm_hnode h;   /* exact lookup: S << 32 | G */
   uint32_t src, grp;    /* network order */
   uint32_t iif, iif_nh; /* incoming interface */
-  uint32_t arr_iif;         /* where the first packet arrived */
+  uint32_t arr_iif;     /* where the first packet arrived */
   uint32_t upstream;    /* dwUpStrmNgbr */
   uint32_t in_proto;    /* dwInIfProtocol */
   uint32_t route_proto, route_net, route_mask;
@@ -316,8 +316,8 @@ struct mgm_core {
   struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */
   struct mgm_hash slots;    /* struct mgm_slot by ifindex */
   struct mgm_hash grps;     /* struct mgm_grp by (src, grp) */
-  struct mgm_grp *grp_pool;   /* freed entries kept for reuse */
-  uint32_t n_grp_pool;        /* how many (bounded) */
+  struct mgm_grp *grp_pool; /* freed entries kept for reuse */
+  uint32_t n_grp_pool;      /* how many (bounded) */
   struct mgm_avl_tree mfes; /* struct mgm_mfe ordered by (G, S) */
   struct mgm_hash mfe_hash; /* the same MFEs by (S, G), O(1) lookup */
   struct mgm_mfe **heap;    /* expiry min-heap */
@@ -391,8 +391,8 @@ struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 /* Does the record (ifx, nh) cover the link (lifx, lnh)?  The same pair,
  * or, for a record (i, 0), any link (i, x) with no record of its own: the
  * links whose owner lookup falls back to it (D-P2MP). */
-int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh,
-                   uint32_t lifx, uint32_t lnh);
+int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh, uint32_t lifx,
+                   uint32_t lnh);
 DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh, PDWORD pid,

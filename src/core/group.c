@@ -23,7 +23,6 @@
 /* Freed membership entries kept for reuse (memberships churn). */
 #define MGM_GRP_POOL_MAX 4096u
 
-
 static uint64_t grp_key(uint32_t s, uint32_t g) {
   return (uint64_t)s << 32 | g;
 }
@@ -109,7 +108,6 @@ static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
   }
   return mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, pidx);
 }
-
 
 static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
                       uint32_t nh, uint16_t pidx) {
@@ -434,8 +432,9 @@ static DWORD norm(struct mgm_core *c, const char *what, DWORD addr,
 /* Common validation of Add/Delete (G-2 order) and the caller's role. */
 static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
                              DWORD g, DWORD gm, DWORD ifx, DWORD nh,
-                             DWORD flags, int add, struct mgm_proto **pp,
-                             struct mgm_if **rp) {
+                             DWORD *flagsp, int add, struct mgm_proto **pp,
+                             struct mgm_if **rp, int *latentp) {
+  DWORD flags = *flagsp;
   struct mgm_proto *p;
   struct mgm_if *r;
   DWORD rc;
@@ -476,6 +475,10 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
     if (rc != NO_ERROR)
       return rc;
   }
+  if ((flags & (MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) == 0)
+    *flagsp |= MGM_JOIN_STATE_FLAG; /* D-FLAGS */
+  /* Case L (latent): IGMP co-owner on an interface another protocol owns */
+  *latentp = r->owner != NULL && r->owner != p;
   *pp = p;
   *rp = r;
   return NO_ERROR;
@@ -491,12 +494,9 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
 
   mgm__batch_init(&b);
   mgm__lock(c);
-  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, flags, 1, &p, &r);
+  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, &flags, 1, &p, &r, &latent);
   if (rc != NO_ERROR)
     goto out;
-  if ((flags & (MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) == 0)
-    flags |= MGM_JOIN_STATE_FLAG; /* D-FLAGS */
-  latent = r->owner != NULL && r->owner != p;
   if (flags & MGM_JOIN_STATE_FLAG) {
     if (latent) {
       /* Case L: IGMP join on an interface another protocol owns. */
@@ -547,12 +547,9 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
 
   mgm__batch_init(&b);
   mgm__lock(c);
-  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, flags, 0, &p, &r);
+  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, &flags, 0, &p, &r, &latent);
   if (rc != NO_ERROR)
     goto out;
-  if ((flags & (MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG)) == 0)
-    flags |= MGM_JOIN_STATE_FLAG;
-  latent = r->owner != NULL && r->owner != p;
   if ((flags & MGM_JOIN_STATE_FLAG) && (e = mgm__grp_find(c, s, g)) != NULL) {
     if (latent) {
       if (mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx))
@@ -584,7 +581,6 @@ struct grp_ref {
   uint16_t pidx;    /* the member */
 };
 
-
 static int grp_ref_cmp(const void *a, const void *b) {
   const struct grp_ref *x = a, *y = b;
   uint64_t kx = (uint64_t)mgm__ntohl(x->g) << 32 | mgm__ntohl(x->s);
@@ -598,7 +594,6 @@ static int grp_ref_cmp(const void *a, const void *b) {
          : mgm__ntohl(x->nh) > mgm__ntohl(y->nh) ? 1
                                                  : 0;
 }
-
 
 /* The memberships of p (NULL: of any client) on the links the record
  * (ifx, nh) covers (mgm__if_covers), effective (latent = 0) or latent, in
@@ -639,11 +634,9 @@ out:
   return v;
 }
 
-
 static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   mgm__mfe_delete(c, m);
 }
-
 
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
@@ -664,7 +657,6 @@ void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   free(v);
 }
 
-
 void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
                        struct mgm_batch *b) {
@@ -683,7 +675,6 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   }
   free(v);
 }
-
 
 /* ---- Group enumeration (2.16, 2.17, D-GRPENUM) ------------------------ */
 

@@ -41,8 +41,8 @@ struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   return r->owner ? r->owner : r->igmp;
 }
 
-int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh,
-                   uint32_t lifx, uint32_t lnh) {
+int mgm__if_covers(struct mgm_core *c, uint32_t ifx, uint32_t nh, uint32_t lifx,
+                   uint32_t lnh) {
   if (lifx != ifx)
     return 0;
   if (lnh == nh)

@@ -36,12 +36,10 @@ static uint64_t mfe_hkey(uint32_t s, uint32_t g) {
   return (uint64_t)s << 32 | g;
 }
 
-
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
   struct mgm_hnode *h = mgm__hash_find(&c->mfe_hash, mfe_hkey(s, g));
 
-  return h ? (struct mgm_mfe *)((char *)h - offsetof(struct mgm_mfe, h))
-           : NULL;
+  return h ? (struct mgm_mfe *)((char *)h - offsetof(struct mgm_mfe, h)) : NULL;
 }
 
 /* ---- Expiry heap ------------------------------------------------------------
@@ -385,7 +383,6 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
   }
 }
 
-
 /* A slot came or went.  drop_iif: the interface vanished, so MFEs arriving
  * on it go (no stale forwarding, kernel.md A.13); otherwise (slot released
  * or attached) every MFE using it is just reprogrammed. */
@@ -406,7 +403,6 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
       mgm__mfe_install(c, m);
   }
 }
-
 
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s) {

@@ -778,6 +778,9 @@ static void mask_counters(BYTE *buf, DWORD used_cap, DWORD n, DWORD flags) {
 /* ---- Operations ---------------------------------------------------------------- */
 
 static BYTE g_lbuf[BIG_SIZE], g_mbuf[BIG_SIZE];
+/* Both buffers hold 0xA5 canaries from this offset on; every user that
+ * writes further raises it. */
+static DWORD g_dirty = BIG_SIZE;
 static MIB_IPMCAST_MFE g_last_key; /* last record an MFE read returned */
 
 static void model_cb(void *ctx, struct model_call *k) {
@@ -826,14 +829,14 @@ static void check_table(int stats) {
   DWORD flags = stats ? MGM_MFE_STATS_1 : 0;
   DWORD ls = BIG_SIZE - 1024, ms = BIG_SIZE - 1024, ln = 0xABCD, mn = 0xABCD;
   DWORD lrc, mrc, span;
-  static DWORD last_span = BIG_SIZE;
 
-  memset(g_mbuf, 0xA5, last_span);
+  memset(g_mbuf, 0xA5, g_dirty);
+  memset(g_lbuf, 0xA5, g_dirty);
   mrc = model_enum_mfe(g_model, stats, flags, 0, NULL, &ms, g_mbuf, &mn);
   span = (mrc == ERROR_NO_MORE_ITEMS ? used_bytes(g_mbuf, mn, stats, flags) : 0) +
          1024;
-  memset(g_lbuf, 0xA5, span > last_span ? span : last_span);
-  last_span = span;
+  if (span > g_dirty) /* beyond it both buffers still hold canaries */
+    g_dirty = span;
   if (stats)
     lrc = MgmGetFirstMfeStats(&ls, g_lbuf, &ln, flags);
   else
@@ -847,6 +850,7 @@ static void check_table(int stats) {
   if (stats)
     mask_counters(g_lbuf, BIG_SIZE, ln, flags);
   check_bytes(stats ? "MFE stats table" : "MFE table", g_lbuf, g_mbuf, span);
+  g_dirty = span;
 }
 
 
@@ -1176,6 +1180,8 @@ static void op_mfe_read(struct rd *r, int which) {
   }
   memset(g_lbuf, 0xA5, BUF_SIZE + 64);
   memset(g_mbuf, 0xA5, BUF_SIZE + 64);
+  if (g_dirty < BUF_SIZE + 64)
+    g_dirty = BUF_SIZE + 64;
   op_begin("MgmGet%sMfe%s(key %08lx/%08lx, size %lu%s%s%s, flags %lu)",
            which == 0 ? "" : which == 1 ? "First" : "Next",
            stats ? "Stats" : "", (unsigned long)key.dwSource,
@@ -1296,6 +1302,8 @@ static void op_enum_next(struct rd *r) {
   nulln = (c & 0xF0) == 0xF0 && (c & 4);
   memset(g_lbuf, 0xA5, BUF_SIZE + 64);
   memset(g_mbuf, 0xA5, BUF_SIZE + 64);
+  if (g_dirty < BUF_SIZE + 64)
+    g_dirty = BUF_SIZE + 64;
   op_begin("MgmGroupEnumerationGetNext(%p [enum %d], size %lu%s%s%s)", e,
            me.kind == MODEL_H_ENUM ? me.id : -1, (unsigned long)size,
            nullbuf ? ", NULL buf" : "", nullsize ? ", NULL size" : "",
@@ -1362,6 +1370,7 @@ static void check_groups_with(HANDLE lh, struct model_h mh) {
              model_enum_start(g_model, mh, (DWORD)t, &me));
     memset(g_lbuf, 0xA5, BIG_SIZE);
     memset(g_mbuf, 0xA5, BIG_SIZE);
+    g_dirty = BIG_SIZE;
     check_rc("MgmGroupEnumerationGetNext",
              MgmGroupEnumerationGetNext(e, &ls, g_lbuf, &ln),
              model_enum_next(g_model, me, &ms, g_mbuf, &mn));

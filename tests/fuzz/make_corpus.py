@@ -307,6 +307,17 @@ def reproducers():
     q.delete(0, "*", "G1", 1, "NH1")
     out["libmgm-06-latent-p2mp-gap"] = q
 
+    # libmgm-07: libmgm-05 by another path.  P's membership on (1, NH1),
+    # made through the (1, 0) fallback, is stranded when Q takes (1, NH1)
+    # explicitly; P's release of (1, 0) no longer covers it, P deregisters,
+    # and S, registered next, inherits it in libmgm: Q's release then sends
+    # S a prune alert as if S's were the last membership (2.0 (3), 2.3).
+    q = Seq(seed=0x00)
+    q.reg("ospf").reg("p20001").reg("rip").take(1, 1)
+    q.add(1, "*", "G1", 1, "NH1").take(2, 1, "NH1").add(2, "*", "G1", 1, "NH1")
+    q.release(1, 1).dereg(1).reg("bgmp").release(1, 1, "NH1")
+    out["libmgm-07-member-identity-split"] = q
+
     return out
 
 

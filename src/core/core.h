@@ -311,6 +311,7 @@ struct mgm_core {
   struct mgm_proto **protos;  /* registry in registration order */
   uint32_t n_protos, cap_protos;
   struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
+  uint32_t *idx_refs;        /* memberships naming each index */
   uint32_t cap_idx;
   uint64_t next_seq;        /* registration counter */
   struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */

@@ -85,6 +85,16 @@ static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
   return 0;
 }
 
+/* Memberships per small client index: an index is not reused while any
+ * membership still names it, so a membership stranded by its client's
+ * deregistration (e.g. made through the (i, 0) fallback on a link another
+ * protocol has since taken) stays that client's and is never inherited by
+ * the next client registered (fuzzer finding libmgm-07). */
+static void idx_ref(struct mgm_core *c, uint16_t idx, int delta) {
+  if (idx < c->cap_idx)
+    c->idx_refs[idx] = (uint32_t)((int64_t)c->idx_refs[idx] + delta);
+}
+
 /* Effective memberships: the first one lives inside the entry (most (S,G)
  * entries have one interface), more move to the heap. */
 static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
@@ -346,12 +356,14 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
     grp_maybe_free(c, e);
     return ERROR_NOT_ENOUGH_MEMORY;
   }
+  idx_ref(c, p->idx, 1);
   if (!has_p)
     alert_others(c, e, p, n, first2, 1, ifx, nh, b);
   mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
   if (a.err) {
     oif_undo(c, &a, 1);
-    mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx);
+    if (mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
+      idx_ref(c, p->idx, -1);
     grp_maybe_free(c, e);
     mgm__batch_truncate(b, mark);
     rc = mgm__be_to_win32(a.err);
@@ -375,6 +387,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
 
   if (!mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
+  idx_ref(c, p->idx, -1);
   n = clients_of(e, p->idx, &has_p, first2);
   if (!has_p)
     alert_others(c, e, p, n, first2, 0, ifx, nh, b);
@@ -382,7 +395,8 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   if (a.err) {
     oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */
-    mem_insert_e(e, ifx, nh, p->idx);
+    if (mem_insert_e(e, ifx, nh, p->idx) == 0)
+      idx_ref(c, p->idx, 1);
     mgm__batch_truncate(b, mark);
     rc = mgm__be_to_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not deleted: forwarder failed (%s)",
@@ -512,6 +526,7 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
           rc = ERROR_NOT_ENOUGH_MEMORY;
           goto out;
         }
+        idx_ref(c, p->idx, 1);
         local_call(c, MGM_CB_LOCAL_JOIN, r->owner, s, g, ifx, nh, &b);
       }
     } else {
@@ -552,8 +567,10 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
     goto out;
   if ((flags & MGM_JOIN_STATE_FLAG) && (e = mgm__grp_find(c, s, g)) != NULL) {
     if (latent) {
-      if (mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx))
+      if (mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx)) {
+        idx_ref(c, p->idx, -1);
         local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, &b);
+      }
       grp_maybe_free(c, e);
     } else {
       rc = leave_effective(c, p, e, ifx, nh, &b);
@@ -667,6 +684,7 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
     struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
 
     if (e && mem_remove(e->lat, &e->n_lat, v[i].ifx, v[i].nh, v[i].pidx)) {
+      idx_ref(c, v[i].pidx, -1);
       if (notify)
         local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, v[i].ifx,
                    v[i].nh, b);

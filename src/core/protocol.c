@@ -73,17 +73,25 @@ DWORD mgm__proto_register(struct mgm_core *c,
       goto out;
     }
   }
-  /* Find a free small index. */
-  for (idx = 0; idx < c->cap_idx && c->by_idx[idx]; idx++)
+  /* A free small index that no membership still names (group.c). */
+  for (idx = 0; idx < c->cap_idx && (c->by_idx[idx] || c->idx_refs[idx]); idx++)
     ;
   if (idx == c->cap_idx) {
-    if (idx >= 0xFFFFu || mgm__vec_reserve((void **)&c->by_idx, &c->cap_idx,
-                                           idx + 1, sizeof(*c->by_idx)) != 0) {
+    uint32_t cap = c->cap_idx, cap2 = c->cap_idx;
+
+    if (idx >= 0xFFFFu ||
+        mgm__vec_reserve((void **)&c->by_idx, &cap, idx + 1,
+                         sizeof(*c->by_idx)) != 0 ||
+        mgm__vec_reserve((void **)&c->idx_refs, &cap2, cap,
+                         sizeof(*c->idx_refs)) != 0) {
       rc = ERROR_NOT_ENOUGH_MEMORY;
       goto out;
     }
-    for (i = idx; i < c->cap_idx; i++)
+    for (i = idx; i < cap; i++) {
       c->by_idx[i] = NULL;
+      c->idx_refs[i] = 0;
+    }
+    c->cap_idx = cap;
   }
   if (mgm__vec_reserve((void **)&c->protos, &c->cap_protos, c->n_protos + 1,
                        sizeof(*c->protos)) != 0) {
@@ -171,7 +179,9 @@ void mgm__protos_destroy(struct mgm_core *c) {
   }
   free(c->protos);
   free(c->by_idx);
+  free(c->idx_refs);
   c->protos = NULL;
   c->by_idx = NULL;
+  c->idx_refs = NULL;
   c->n_protos = c->cap_protos = c->cap_idx = 0;
 }

@@ -64,11 +64,12 @@ enum {
   TOL_OIFORDER = 1 << 1, /* next hops ordered as raw DWORDs (1.3, D-ORDER-OIF) */
   TOL_SLOTS = 1 << 2,    /* forwarder-slot interplay (2.4, 2.5): anchored only */
   TOL_ORPHANS = 1 << 3,  /* leftover memberships change owner (2.0, 2.3) */
-  TOL_LATENT = 1 << 4    /* latent joins via the (i, 0) fallback (2.5 gap) */
+  TOL_LATENT = 1 << 4,   /* latent joins via the (i, 0) fallback (2.5 gap) */
+  TOL_SOLEIGMP = 1 << 5  /* sole-IGMP release drops latent joins (2.5) */
 };
 static unsigned g_tolerate;
 static const char *const TOL_NAMES[] = {"negmfe", "oiforder", "slots",
-                                        "orphans", "latentp2mp"};
+                                        "orphans", "latentp2mp", "soleigmp"};
 
 /* ---- Address sets --------------------------------------------------------- */
 
@@ -955,6 +956,14 @@ static void op_take_release(struct rd *r, int take) {
       model_latent_foreign(g_model, ifx, nh) > 0) {
     op_begin("(skipped: take/release of a link holding latent joins made "
              "via (i, 0))");
+    return;
+  }
+  /* libmgm-08: an IGMP client never takes a link holding its own latent
+   * joins. */
+  if (take && (g_tolerate & TOL_SOLEIGMP) && nh != 0 &&
+      mh.kind == MODEL_H_PROTO &&
+      model_latent_count(g_model, mh.id, ifx, nh) > 0) {
+    op_begin("(skipped: IGMP take of a link holding its latent joins)");
     return;
   }
   op_begin("Mgm%sInterfaceOwnership(%p [client %d], %lu, %08lx)",

@@ -318,6 +318,17 @@ def reproducers():
     q.release(1, 1).dereg(1).reg("bgmp").release(1, 1, "NH1")
     out["libmgm-07-member-identity-split"] = q
 
+    # libmgm-08 (regression of the libmgm-06 fix): IGMP's latent join on
+    # (1, NH1), made through (1, 0) owned by P, stays when IGMP itself takes
+    # (1, NH1) and releases it as sole owner (2.5: steps 1, 3, 4 - no step
+    # 2); IGMP's later release of (1, 0) owes P a local leave for it.
+    # libmgm drops it in the sole-owner release, so P never hears the leave.
+    q = Seq(seed=0x00)
+    q.reg("igmp").reg("p20001").take(1, 1).take(0, 1)
+    q.add(0, "*", "G1", 1, "NH1").take(0, 1, "NH1").release(0, 1, "NH1")
+    q.release(0, 1)
+    out["libmgm-08-sole-igmp-latent"] = q
+
     return out
 
 

@@ -1484,6 +1484,17 @@ int model_latent_foreign(const struct model *m, DWORD ifx, DWORD nh) {
 }
 
 
+int model_latent_count(const struct model *m, int client, DWORD ifx,
+                       DWORD nh) {
+  int i, n = 0;
+
+  for (i = 0; i < m->nmem; i++)
+    n += m->mem[i].latent && m->mem[i].client == client &&
+         covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh);
+  return n;
+}
+
+
 int model_mfe_count(const struct model *m) {
   return m->nmfe;
 }

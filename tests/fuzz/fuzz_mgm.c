@@ -958,12 +958,11 @@ static void op_take_release(struct rd *r, int take) {
              "via (i, 0))");
     return;
   }
-  /* libmgm-08: an IGMP client never takes a link holding its own latent
-   * joins. */
+  /* libmgm-08: no client takes a link holding latent joins (an IGMP
+   * client would become its sole owner and later release it). */
   if (take && (g_tolerate & TOL_SOLEIGMP) && nh != 0 &&
-      mh.kind == MODEL_H_PROTO &&
-      model_latent_count(g_model, mh.id, ifx, nh) > 0) {
-    op_begin("(skipped: IGMP take of a link holding its latent joins)");
+      model_latent_count(g_model, -1, ifx, nh) > 0) {
+    op_begin("(skipped: take of a link holding latent joins)");
     return;
   }
   op_begin("Mgm%sInterfaceOwnership(%p [client %d], %lu, %08lx)",

@@ -1489,7 +1489,7 @@ int model_latent_count(const struct model *m, int client, DWORD ifx,
   int i, n = 0;
 
   for (i = 0; i < m->nmem; i++)
-    n += m->mem[i].latent && m->mem[i].client == client &&
+    n += m->mem[i].latent && (client < 0 || m->mem[i].client == client) &&
          covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh);
   return n;
 }

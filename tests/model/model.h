@@ -136,8 +136,8 @@ int model_slot(const struct model *m, DWORD ifx);
 /* Latent memberships on the links the record (ifx, nh) covers, held by
  * clients other than that record's IGMP co-owner. */
 int model_latent_foreign(const struct model *m, DWORD ifx, DWORD nh);
-/* Latent memberships of client id on the links the record (ifx, nh)
- * covers. */
+/* Latent memberships of client id (any client if id < 0) on the links the
+ * record (ifx, nh) covers. */
 int model_latent_count(const struct model *m, int client, DWORD ifx, DWORD nh);
 /* Number of MFEs, and of effective memberships that client id holds. */
 int model_mfe_count(const struct model *m);

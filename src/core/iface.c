@@ -277,13 +277,15 @@ out:
 
 /* Steps 1-4 of the release purge (2.5) for client p on (ifx, nh). */
 static void release_purge(struct mgm_core *c, struct mgm_proto *p,
-                          struct mgm_if *r, struct mgm_batch *b) {
+                          struct mgm_if *r, int step2, struct mgm_batch *b) {
   uint32_t ifx = r->ifindex, nh = r->nexthop;
 
   mgm__member_purge(c, p, ifx, nh, b);
-  /* 2.5 step 2: all latent IGMP memberships on the interface, whoever made
-   * them (also through the (i, 0) fallback), without local leaves. */
-  mgm__latent_purge(c, NULL, ifx, nh, NULL, b);
+  /* 2.5 step 2 (a routing owner leaving, not IGMP as sole owner, which
+   * does steps 1, 3, 4): all latent IGMP memberships on the interface,
+   * whoever made them (also through the (i, 0) fallback), no local leaves. */
+  if (step2)
+    mgm__latent_purge(c, NULL, ifx, nh, NULL, b);
   mgm__mfe_delete_iif(c, ifx, nh);
   mgm__mfe_strip_oif(c, ifx, nh, b);
 }
@@ -306,7 +308,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
     struct mgm_proto *x = igmp_disable(c, r);
 
     r = mgm__if_find(c, ifx, nh); /* owner still set: record kept */
-    release_purge(c, p, r, &b);
+    release_purge(c, p, r, 1, &b);
     r->owner = NULL;
     p->n_owned--;
     r->pending = p; /* keep the record through enable */
@@ -324,7 +326,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
     p->n_owned--;
   } else {
     /* IGMP as sole owner: like 2.5 steps 1, 3, 4. */
-    release_purge(c, p, r, &b);
+    release_purge(c, p, r, 0, &b);
     r->igmp = NULL;
     p->n_owned--;
     rec_maybe_free(c, r);

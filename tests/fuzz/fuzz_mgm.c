@@ -24,7 +24,8 @@
  * callbacks.  Each input starts libmgm and ends with a full cleanup and
  * libmgm_stop, so no state leaks between inputs.
  *
- * Environment: MGM_FUZZ_VERBOSE=1 prints every operation;
+ * Environment: MGM_FUZZ_VERBOSE=1 prints every operation (2: and libmgm's
+ * trace log);
  * MGM_FUZZ_ANCHORED=1 forces the anchored mode (see README.md) for every
  * input, which keeps clear of the known forwarder-slot divergences;
  * MGM_FUZZ_TOLERATE=id,id... masks known libmgm deviations (ids in
@@ -1473,6 +1474,8 @@ static void log_discard(void *ctx, int level, const char *channel,
   (void)channel;
   if (message == NULL || channel == NULL)
     fail("log hook called with a NULL string");
+  if (g_verbose >= 2)
+    fprintf(stderr, "        libmgm %s: %s\n", channel, message);
 }
 
 
@@ -1481,7 +1484,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
   (void)argc;
   (void)argv;
-  g_verbose = v && *v && strcmp(v, "0") != 0;
+  g_verbose = v && *v ? atoi(v) : 0;
+  if (v && *v && g_verbose == 0 && strcmp(v, "0") != 0)
+    g_verbose = 1;
   v = getenv("MGM_FUZZ_ANCHORED");
   g_force_anchored = v && *v && strcmp(v, "0") != 0;
   v = getenv("MGM_FUZZ_TOLERATE");
@@ -1518,8 +1523,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   libmgm_config_init(&cfg);
   cfg.backend = "sim";
-  cfg.log = (mode & 0x40) ? "trace" : "none";
-  if (mode & 0x40)
+  cfg.log = (mode & 0x40) || g_verbose >= 2 ? "trace" : "none";
+  if ((mode & 0x40) || g_verbose >= 2)
     cfg.log_fn = log_discard;
   rc = libmgm_start(&cfg);
   if (rc != NO_ERROR)

@@ -99,7 +99,12 @@ class Seq:
         return self.op(ENUM_NEXT, 0, size, 0).op(ENUM_END, 0)
 
     def route(self, k, ifx):
-        return self.op(ROUTE, k | ({1: 0, 2: 1, 3: 2, 4: 3, 5: 4, 6: 5}[ifx]) << 3)
+        # the decoder reads route b % 6 and interface IFX[(b >> 3) & 7]
+        want = {1: 0, 2: 1, 3: 2, 4: 3, 5: 4, 6: 5}[ifx]
+        for b in range(0x40):
+            if b % 6 == k and (b >> 3) & 7 == want:
+                return self.op(ROUTE, b)
+        raise ValueError("no encoding for route %d -> if %d" % (k, ifx))
 
 
 # Advance codes: 3 = 1 s, 6 = 10 s, 8 = 60 s, 11 = 900 s, 14 = 3600 s.
@@ -328,6 +333,18 @@ def reproducers():
     q.add(0, "*", "G1", 1, "NH1").take(0, 1, "NH1").release(0, 1, "NH1")
     q.release(0, 1)
     out["libmgm-08-sole-igmp-latent"] = q
+
+    # libmgm-09 (libmgm-03 by another path, after 65d0f0e): the route to S1
+    # points at interface 5, which has no slot; the MFE built from a packet
+    # on 2 gets a negative entry on 2, which goes when 2 is released.  The
+    # next packet (on 1) finds the MFE uninstalled and cannot install it, so
+    # the forwarder's unresolved entry stays; after the take of 5 deletes
+    # the MFE (D-OWN-MFE), the next packet is queued without an upcall.
+    q = Seq(mode=0x80, seed=0x00)
+    q.reg("igmp", cbmask=0x1FE).take(0, 2).take(0, 1).route(0, 5)
+    q.inject(2, "S1", "G1").release(0, 2).inject(1, "S1", "G1")
+    q.take(0, 5).inject(1, "S1", "G1")
+    out["libmgm-09-pending-upcall-existing"] = q
 
     return out
 

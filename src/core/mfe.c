@@ -576,8 +576,13 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   mgm__lock(c);
   m = mgm__mfe_find(c, s, g);
   if (m) {
-    if (!m->installed)
+    /* Not installed (its incoming interface has no slot): the negative
+     * entry goes where packets now arrive, resolving the forwarder's
+     * pending entry (fuzzer finding libmgm-09). */
+    if (!m->installed) {
+      m->arr_iif = arr;
       mgm__mfe_install(c, m);
+    }
     goto out;
   }
   if (mgm__plat_route(c, s, &rt) == 0) {

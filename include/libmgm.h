@@ -12,8 +12,9 @@
  * control calls (libmgm_sim_*) return only after libmgm's loop thread has
  * delivered every callback they caused, so tests need no sleeps; calling
  * one from inside a callback that runs on the loop thread cannot wait for
- * itself: it is refused with ERROR_CAN_NOT_COMPLETE in strict mode and only
- * queued (not waited for) otherwise.
+ * itself: it is refused with ERROR_CAN_NOT_COMPLETE in strict mode and run
+ * nested, right there, otherwise.  The loop thread is libmgm's own, or the
+ * host's when libmgm runs on a host libuv loop (see "Host loop" below).
  */
 #ifndef LIBMGM_H
 #define LIBMGM_H
@@ -55,7 +56,8 @@ struct libmgm_config {
   const char *log;         /* LIBMGM_LOG syntax; NULL = "warn" */
   libmgm_log_fn log_fn;    /* NULL = lines on stderr */
   void *log_ctx;           /* passed to log_fn */
-  struct uv_loop_s *loop;  /* host libuv loop, or NULL for own thread */
+  struct uv_loop_s *loop;  /* host libuv loop, or NULL for own thread;
+                              see "Host loop" below */
   int wrongif_alerts;      /* D-WRONGIF: deliver wrong-if callbacks */
   int bigmp_membership;    /* D-BIGMP: bIGMP = IGMP has a member there */
   uint32_t rcvbuf_bytes;   /* kernel upcall socket buffer; 0 = default */
@@ -72,7 +74,8 @@ void libmgm_config_init(struct libmgm_config *cfg);
 DWORD libmgm_start(const struct libmgm_config *cfg);
 
 /* Stop the default instance: ERROR_CAN_NOT_COMPLETE while protocols are
- * registered (D-INIT); otherwise removes every forwarding entry. */
+ * registered (D-INIT), or when called from inside one of libmgm's
+ * callbacks; otherwise removes every forwarding entry. */
 DWORD libmgm_stop(void);
 
 /* Exported for parity with the real rtm.dll.  Their Windows prototypes are
@@ -81,6 +84,49 @@ DWORD libmgm_stop(void);
  * and stop it. */
 DWORD MgmInitialize(void);
 DWORD MgmDeInitialize(void);
+
+/* ---- Host loop (libmgm_config.loop) --------------------------------------
+ *
+ * By default libmgm runs its own loop thread.  Given a host libuv loop it
+ * adds its handles to that loop instead -- a uv_async for wake-ups, a
+ * uv_timer for MFE expiry and a uv_poll per forwarder descriptor -- and
+ * runs no thread: the callbacks that packets and timers trigger (RPF,
+ * creation alerts, the prune alert of a new empty MFE, wrong-if alerts,
+ * the control-packet hook) run on the host's loop thread, whichever thread
+ * runs uv_run() on that loop.  API-triggered callbacks still run on the
+ * calling thread, and Mgm* functions may still be called from any thread.
+ * Several instances may share one host loop.
+ *
+ * - Start (libmgm_start, libmgm_instance_create) on the loop thread: before
+ *   uv_run(), between two uv_run() calls or from a callback of the loop
+ *   (libuv handles may only be created there).  libmgm takes that thread
+ *   as the loop thread, and follows the loop to another thread at its next
+ *   callback there.
+ * - libmgm's handles are active: uv_run(loop, UV_RUN_DEFAULT) does not
+ *   return while libmgm runs on the loop (unless uv_stop() is called).
+ * - Stop (libmgm_stop, MgmDeInitialize, libmgm_instance_destroy):
+ *   . from another thread while the host runs the loop: posts the close to
+ *     the loop thread and returns once the loop has released every libmgm
+ *     handle (keep the loop running until it returns);
+ *   . on the loop thread from a callback of the loop: closes the handles,
+ *     and the loop releases them before that uv_run() iteration ends;
+ *   . on the loop thread outside uv_run(): closes the handles, which, like
+ *     any uv_close()d handle, the loop releases in its next close phase:
+ *     call uv_run(loop, UV_RUN_NOWAIT) once before uv_loop_close().
+ *   Once released, uv_walk() finds no libmgm handle and uv_loop_close()
+ *   returns 0 (as far as libmgm is concerned).  A libmgm_start that fails
+ *   after attaching releases its handles the same way.  Stop from inside a
+ *   libmgm callback (protocol callbacks, the control-packet hook) fails
+ *   with ERROR_CAN_NOT_COMPLETE.
+ * - Sim control calls (libmgm_sim_*): on the loop thread they run at once,
+ *   on the calling thread, and return after delivering what they caused;
+ *   from another thread they are posted to the loop thread and wait for
+ *   it, so the host must be running the loop (they block until it does).
+ *   A stop on the loop thread serves the calls other threads have posted
+ *   while it waits for them to finish, so the two cannot deadlock.
+ * - Builds without libuv (the Windows DLL) return ERROR_NOT_SUPPORTED from
+ *   libmgm_start for a non-NULL loop.
+ */
 
 /* ---- Instances: several routers in one process ------------------------ */
 

@@ -254,8 +254,13 @@ MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
                                    struct libmgm_sim_result *res) {
   struct sim_task t = {
       .op = SIM_INJECT, .a = ifindex, .b = src, .d = grp, .e = ttl, .f = len};
+  struct mgm_core *c;
   DWORD rc, i;
 
+  MGM_ENTER(c);
+  MGM_API_TRACE(c, "libmgm_sim_inject(%u, %08x, %08x, %u, %u, %p)",
+                (unsigned)ifindex, (unsigned)src, (unsigned)grp, (unsigned)ttl,
+                (unsigned)len, (void *)res);
   rc = sim_run(&t);
   if (rc == NO_ERROR && res) {
     res->verdict = t.res.verdict;
@@ -263,6 +268,7 @@ MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
     for (i = 0; i < t.res.n_out && i < LIBMGM_SIM_MAX_OUT; i++)
       res->out_ifindex[i] = t.res.out[i];
   }
+  mgm__core_leave(c);
   return rc;
 }
 

@@ -303,6 +303,7 @@ struct mgm_core {
   struct mgm_be_caps caps;              /* its capabilities */
   const struct mgm_loop_ops *loop_ops;
   struct mgm_loop *loop; /* loop driver */
+  int loop_host;         /* attached to a host libuv loop (no own thread) */
   int wrongif_on;        /* wrong-if upcalls currently requested */
   int64_t armed_ms;      /* deadline last given to the loop, -1 */
 

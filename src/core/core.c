@@ -538,8 +538,7 @@ static void leave_raw(struct mgm_core *c) {
   }
 }
 
-DWORD mgm__core_enter(struct mgm_core **out) {
-  struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
+DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok) {
   int tries;
 
   for (tries = 0; tries < 2; tries++) {
@@ -547,18 +546,24 @@ DWORD mgm__core_enter(struct mgm_core **out) {
 
     atomic_fetch_add(&c->active, 1);
     st = atomic_load(&c->state);
-    if (st == MGM_RUNNING) {
-      *out = c;
+    if (st == MGM_RUNNING)
       return NO_ERROR;
-    }
     leave_raw(c);
-    if (!c->is_default || st != MGM_STOPPED)
+    if (!autostart_ok || !c->is_default || st != MGM_STOPPED)
       break;
     autostart(c);
   }
   return ERROR_CAN_NOT_COMPLETE;
 }
 
+DWORD mgm__core_enter(struct mgm_core **out) {
+  struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
+  DWORD rc = mgm__core_enter_inst(c, 1);
+
+  if (rc == NO_ERROR)
+    *out = c;
+  return rc;
+}
 
 void mgm__core_leave(struct mgm_core *c) {
   leave_raw(c);

@@ -333,6 +333,8 @@ struct mgm_core {
 
 /* core.c: instance selection, lifecycle, plumbing. */
 DWORD mgm__core_enter(struct mgm_core **out);
+/* Enter a given instance; autostart_ok lets the default one auto-start. */
+DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
 void mgm__core_leave(struct mgm_core *c);
 void mgm__lock(struct mgm_core *c);
 void mgm__unlock(struct mgm_core *c);

@@ -9,16 +9,18 @@
  * a new empty MFE) must run on the thread that runs the host loop -- a
  * runner thread, or the test thread itself -- and be delivered before the
  * sim control call returns, whether that call came from another thread
- * (posted, waited for) or from the loop thread (run at once).  Stop must
- * release every libmgm handle: afterwards uv_walk() finds no handle and
- * uv_loop_close() returns 0, for a stop from another thread, from a
- * callback of the loop, and outside uv_run() (after one more uv_run, as
- * documented).  A stop on the loop thread must serve a sim call another
- * thread has posted meanwhile (no deadlock), and a stop from inside
- * libmgm's own dispatch (the control-packet hook) is refused, with a host
- * loop and with libmgm's own thread.  No timing: threads meet on condition
- * variables, and the one ordering that matters is made certain by the
- * api-channel trace line that libmgm_sim_inject logs once it has entered.
+ * (posted, waited for) or from the loop thread (run at once); a loop that
+ * libmgm was started on from one thread and that another thread then runs
+ * is followed there.  Stop must release every libmgm handle: afterwards
+ * uv_walk() finds no handle and uv_loop_close() returns 0, for a stop from
+ * another thread, from a callback of the loop, and outside uv_run() (after
+ * one more uv_run, as documented).  A stop on the loop thread must serve a
+ * sim call another thread has posted meanwhile (no deadlock), and a stop
+ * from inside libmgm's own dispatch (the control-packet hook) is refused,
+ * with a host loop and with libmgm's own thread.  No timing: threads meet
+ * on condition variables, and the one ordering that matters is made
+ * certain by the api-channel trace line that libmgm_sim_inject logs once
+ * it has entered.
  */
 #include "fixture.h"
 
@@ -277,6 +279,65 @@ Test(hostloop, callbacks_on_the_runner_thread) {
   /* From another thread: posted to the runner, returns once released. */
   cr_assert_eq(libmgm_stop(), NO_ERROR);
   runner_join(&r);
+}
+
+/* ---- Started on one thread, run on another ------------------------------ */
+
+struct moved {
+  uv_loop_t loop;
+  uv_async_t ready;
+  pthread_t thr;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int running;
+};
+
+static void moved_ready(uv_async_t *a) {
+  struct moved *m = a->data;
+
+  /* libmgm's own wake-up (sent at start, queued before this one) has run
+   * on this thread by now. */
+  pthread_mutex_lock(&m->mu);
+  m->running = 1;
+  pthread_cond_broadcast(&m->cv);
+  pthread_mutex_unlock(&m->mu);
+  uv_close((uv_handle_t *)a, NULL);
+}
+
+static void *moved_main(void *arg) {
+  struct moved *m = arg;
+
+  uv_run(&m->loop, UV_RUN_DEFAULT);
+  return NULL;
+}
+
+Test(hostloop, loop_moved_to_another_thread_is_followed) {
+  struct libmgm_config c;
+  struct moved m;
+  HANDLE h;
+
+  memset(&m, 0, sizeof m);
+  pthread_mutex_init(&m.mu, NULL);
+  pthread_cond_init(&m.cv, NULL);
+  cr_assert_eq(uv_loop_init(&m.loop), 0);
+  config(&c, &m.loop);
+  cr_assert_eq(libmgm_start(&c), NO_ERROR); /* this thread, then... */
+  cr_assert_eq(uv_async_init(&m.loop, &m.ready, moved_ready), 0);
+  m.ready.data = &m;
+  cr_assert_eq(pthread_create(&m.thr, NULL, moved_main, &m), 0);
+  uv_async_send(&m.ready); /* ...the loop runs on m.thr */
+  pthread_mutex_lock(&m.mu);
+  while (!m.running)
+    pthread_cond_wait(&m.cv, &m.mu);
+  pthread_mutex_unlock(&m.mu);
+  h = proto_up();
+  inject(S_, G_);
+  expect_on(m.thr, 2, k_create);
+  cr_assert_eq(proto_down(h), NO_ERROR);
+  cr_assert_eq(libmgm_stop(), NO_ERROR);
+  pthread_join(m.thr, NULL);
+  cr_assert_eq(handles_on(&m.loop), 0);
+  cr_assert_eq(uv_loop_close(&m.loop), 0);
 }
 
 /* ---- The test thread runs the loop itself ------------------------------- */

@@ -182,7 +182,8 @@ DWORD libmgm_sim_route_del(DWORD network, DWORD mask);
 
 /* Inject one IPv4 packet (source, group, TTL, length) arriving on ifindex.
  * Returns after every callback it caused (RPF, creation alert, prune
- * alert) has run; res (may be NULL) says where the packet finally went. */
+ * alert) has run, on every router it reached over simulated links (below);
+ * res (may be NULL) says where the packet finally went on this router. */
 DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp, BYTE ttl,
                         DWORD len, struct libmgm_sim_result *res);
 

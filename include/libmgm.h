@@ -12,8 +12,9 @@
  * control calls (libmgm_sim_*) return only after libmgm's loop thread has
  * delivered every callback they caused, so tests need no sleeps; calling
  * one from inside a callback that runs on the loop thread cannot wait for
- * itself: it is refused with ERROR_CAN_NOT_COMPLETE in strict mode and only
- * queued (not waited for) otherwise.
+ * itself: it is refused with ERROR_CAN_NOT_COMPLETE in strict mode and run
+ * nested, right there, otherwise.  The loop thread is libmgm's own, or the
+ * host's when libmgm runs on a host libuv loop (see "Host loop" below).
  */
 #ifndef LIBMGM_H
 #define LIBMGM_H
@@ -55,7 +56,8 @@ struct libmgm_config {
   const char *log;         /* LIBMGM_LOG syntax; NULL = "warn" */
   libmgm_log_fn log_fn;    /* NULL = lines on stderr */
   void *log_ctx;           /* passed to log_fn */
-  struct uv_loop_s *loop;  /* host libuv loop, or NULL for own thread */
+  struct uv_loop_s *loop;  /* host libuv loop, or NULL for own thread;
+                              see "Host loop" below */
   int wrongif_alerts;      /* D-WRONGIF: deliver wrong-if callbacks */
   int bigmp_membership;    /* D-BIGMP: bIGMP = IGMP has a member there */
   uint32_t rcvbuf_bytes;   /* kernel upcall socket buffer; 0 = default */
@@ -72,7 +74,9 @@ void libmgm_config_init(struct libmgm_config *cfg);
 DWORD libmgm_start(const struct libmgm_config *cfg);
 
 /* Stop the default instance: ERROR_CAN_NOT_COMPLETE while protocols are
- * registered (D-INIT); otherwise removes every forwarding entry. */
+ * registered (D-INIT), or when called from inside one of libmgm's
+ * callbacks; otherwise removes every forwarding entry and every simulated
+ * link of the instance. */
 DWORD libmgm_stop(void);
 
 /* Exported for parity with the real rtm.dll.  Their Windows prototypes are
@@ -82,6 +86,49 @@ DWORD libmgm_stop(void);
 DWORD MgmInitialize(void);
 DWORD MgmDeInitialize(void);
 
+/* ---- Host loop (libmgm_config.loop) --------------------------------------
+ *
+ * By default libmgm runs its own loop thread.  Given a host libuv loop it
+ * adds its handles to that loop instead -- a uv_async for wake-ups, a
+ * uv_timer for MFE expiry and a uv_poll per forwarder descriptor -- and
+ * runs no thread: the callbacks that packets and timers trigger (RPF,
+ * creation alerts, the prune alert of a new empty MFE, wrong-if alerts,
+ * the control-packet hook) run on the host's loop thread, whichever thread
+ * runs uv_run() on that loop.  API-triggered callbacks still run on the
+ * calling thread, and Mgm* functions may still be called from any thread.
+ * Several instances may share one host loop.
+ *
+ * - Start (libmgm_start, libmgm_instance_create) on the loop thread: before
+ *   uv_run(), between two uv_run() calls or from a callback of the loop
+ *   (libuv handles may only be created there).  libmgm takes that thread
+ *   as the loop thread, and follows the loop to another thread at its next
+ *   callback there.
+ * - libmgm's handles are active: uv_run(loop, UV_RUN_DEFAULT) does not
+ *   return while libmgm runs on the loop (unless uv_stop() is called).
+ * - Stop (libmgm_stop, MgmDeInitialize, libmgm_instance_destroy):
+ *   . from another thread while the host runs the loop: posts the close to
+ *     the loop thread and returns once the loop has released every libmgm
+ *     handle (keep the loop running until it returns);
+ *   . on the loop thread from a callback of the loop: closes the handles,
+ *     and the loop releases them before that uv_run() iteration ends;
+ *   . on the loop thread outside uv_run(): closes the handles, which, like
+ *     any uv_close()d handle, the loop releases in its next close phase:
+ *     call uv_run(loop, UV_RUN_NOWAIT) once before uv_loop_close().
+ *   Once released, uv_walk() finds no libmgm handle and uv_loop_close()
+ *   returns 0 (as far as libmgm is concerned).  A libmgm_start that fails
+ *   after attaching releases its handles the same way.  Stop from inside a
+ *   libmgm callback (protocol callbacks, the control-packet hook) fails
+ *   with ERROR_CAN_NOT_COMPLETE.
+ * - Sim control calls (libmgm_sim_*): on the loop thread they run at once,
+ *   on the calling thread, and return after delivering what they caused;
+ *   from another thread they are posted to the loop thread and wait for
+ *   it, so the host must be running the loop (they block until it does).
+ *   A stop on the loop thread serves the calls other threads have posted
+ *   while it waits for them to finish, so the two cannot deadlock.
+ * - Builds without libuv (the Windows DLL) return ERROR_NOT_SUPPORTED from
+ *   libmgm_start for a non-NULL loop.
+ */
+
 /* ---- Instances: several routers in one process ------------------------ */
 
 struct libmgm_instance;
@@ -90,9 +137,12 @@ struct libmgm_instance;
 DWORD libmgm_instance_create(const struct libmgm_config *cfg,
                              struct libmgm_instance **out);
 /* Stop and free it (ERROR_CAN_NOT_COMPLETE while protocols are registered
- * or while a thread still has it selected). */
+ * or while a thread still has it selected; ERROR_INVALID_PARAMETER for NULL
+ * or a pointer that is not a live instance). */
 DWORD libmgm_instance_destroy(struct libmgm_instance *inst);
-/* Make the Mgm* API of the calling thread act on inst (NULL = default). */
+/* Make the Mgm* API (and libmgm_sim_*) of the calling thread act on inst
+ * (NULL = default; ERROR_INVALID_PARAMETER for a pointer that is not a
+ * live instance, and the selection is kept). */
 DWORD libmgm_instance_select(struct libmgm_instance *inst);
 
 /* ---- The simulated forwarder (backend "sim") ---------------------------- */
@@ -132,9 +182,76 @@ DWORD libmgm_sim_route_del(DWORD network, DWORD mask);
 
 /* Inject one IPv4 packet (source, group, TTL, length) arriving on ifindex.
  * Returns after every callback it caused (RPF, creation alert, prune
- * alert) has run; res (may be NULL) says where the packet finally went. */
+ * alert) has run, on every router it reached over simulated links (below);
+ * res (may be NULL) says where the packet finally went on this router. */
 DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp, BYTE ttl,
                         DWORD len, struct libmgm_sim_result *res);
+
+/* ---- Simulated links between instances ----------------------------------
+ *
+ * libmgm_sim_link joins interface a_ifindex of instance a and interface
+ * b_ifindex of instance b (NULL = the default instance; both on the sim
+ * backend): a packet that a router forwards out of one end arrives on the
+ * other with its TTL decremented by one, and is forwarded there in turn.
+ * A protocol can so be tested across a topology of routers in one process.
+ * Links are point to point (an interface has at most one); two interfaces
+ * of one instance may be linked (a cable between two ports).
+ *
+ * An injected packet's whole propagation happens inside libmgm_sim_inject:
+ * when it returns, every router the packet reached has handled it and
+ * delivered the callbacks it caused (RPF, creation alerts...), each on its
+ * own loop thread.  Copies are simulated breadth first (hop by hop, the
+ * outputs of a router in ascending ifindex).  A router forwards a packet
+ * only when its TTL is above the output's threshold (at least 1), so every
+ * forwarding loop ends when the TTL runs out.  One injection is capped at
+ * LIBMGM_SIM_MAX_HOPS router visits: in a larger forwarding storm the
+ * remaining copies are not delivered and the call returns
+ * ERROR_CAN_NOT_COMPLETE.  Packets that a router queues and releases later
+ * (a pending (S,G) resolved by a later event) do not cross links.
+ *
+ * Links go with libmgm_sim_unlink or when either instance stops; they
+ * survive the deletion of an interface (packets are then not routed
+ * there).  No lock of one instance is held while another handles a packet.
+ *
+ * libmgm_sim_link returns NO_ERROR or
+ *   ERROR_INVALID_PARAMETER  an ifindex is 0, both ends are the same
+ *                            interface of the same instance, or an
+ *                            instance is neither NULL nor a live instance;
+ *   ERROR_CAN_NOT_COMPLETE   an instance is not running;
+ *   ERROR_NOT_SUPPORTED      an instance is not on the sim backend;
+ *   ERROR_NOT_FOUND          an interface is unknown to its instance's
+ *                            forwarder (neither added with
+ *                            libmgm_sim_if_add nor a forwarding slot);
+ *   ERROR_ALREADY_EXISTS     an end is linked already;
+ *   ERROR_NOT_ENOUGH_MEMORY.
+ * libmgm_sim_unlink removes the link that has (inst, ifindex) as an end:
+ * NO_ERROR, ERROR_NOT_FOUND when there is none, or the first three codes
+ * above.  Nothing is changed when a call fails. */
+DWORD libmgm_sim_link(struct libmgm_instance *a, DWORD a_ifindex,
+                      struct libmgm_instance *b, DWORD b_ifindex);
+DWORD libmgm_sim_unlink(struct libmgm_instance *inst, DWORD ifindex);
+
+/* Where an injected packet went across the topology: one record per router
+ * visit, in simulation order; hops[0] is the injection itself. */
+#define LIBMGM_SIM_MAX_HOPS 4096
+#define LIBMGM_SIM_NO_PARENT 0xFFFFFFFFu
+struct libmgm_sim_hop {
+  struct libmgm_instance *instance; /* router (NULL = default instance) */
+  DWORD parent;                     /* index of the visit that sent it here, or
+                                       LIBMGM_SIM_NO_PARENT for hops[0] */
+  DWORD in_ifindex;                 /* interface it arrived on */
+  DWORD ttl;                        /* its TTL on arrival */
+  struct libmgm_sim_result res;     /* what that router did with it */
+};
+
+/* libmgm_sim_inject on the calling thread's instance, recording the visits:
+ * *n_hops is in: the capacity of hops[] (hops may be NULL when it is 0),
+ * out: the number of visits.  The first visits are copied to hops[];
+ * ERROR_MORE_DATA when hops[] was too small (the propagation is complete
+ * all the same).  Otherwise the codes of libmgm_sim_inject. */
+DWORD libmgm_sim_inject_trace(DWORD ifindex, DWORD src, DWORD grp, BYTE ttl,
+                              DWORD len, struct libmgm_sim_hop *hops,
+                              DWORD *n_hops);
 
 /* Advance the virtual clock, firing every expiry that falls due. */
 DWORD libmgm_sim_advance(DWORD ms);

@@ -6,12 +6,18 @@
  *
  * Sim controls run on the instance's loop thread and drain every event
  * they cause before returning, so a harness sees all callbacks (RPF,
- * creation alerts, prune alerts) delivered when the call returns.
+ * creation alerts, prune alerts) delivered when the call returns.  Packet
+ * injection goes through simnet.c, which carries forwarded packets across
+ * simulated links to other instances.
+ *
+ * Extra instances are listed in a registry, so that an instance pointer
+ * from a harness can be checked before it is used.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/simnet.h"
 #include "platform/sim/sim.h"
 
 MGM_EXPORT void libmgm_config_init(struct libmgm_config *cfg) {
@@ -34,7 +40,11 @@ MGM_EXPORT DWORD libmgm_start(const struct libmgm_config *cfg) {
 }
 
 MGM_EXPORT DWORD libmgm_stop(void) {
-  return mgm__core_stop(mgm__core_default());
+  DWORD rc = mgm__core_stop(mgm__core_default());
+
+  if (rc == NO_ERROR)
+    mgm__simnet_forget(mgm__core_default());
+  return rc;
 }
 
 /***********************************************************************
@@ -55,6 +65,70 @@ MGM_EXPORT DWORD MgmDeInitialize(void) {
 /* ---- Instances -------------------------------------------------------------
  */
 
+static pthread_mutex_t g_inst_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mgm_core **g_inst; /* live extra instances */
+static uint32_t g_n_inst, g_cap_inst;
+
+/* Caller holds g_inst_mu. */
+static int inst_live(const struct mgm_core *c) {
+  uint32_t i;
+
+  for (i = 0; i < g_n_inst; i++)
+    if (g_inst[i] == c)
+      return 1;
+  return 0;
+}
+
+static DWORD inst_register(struct mgm_core *c) {
+  DWORD rc = NO_ERROR;
+
+  pthread_mutex_lock(&g_inst_mu);
+  if (mgm__vec_reserve((void **)&g_inst, &g_cap_inst, g_n_inst + 1,
+                       sizeof(*g_inst)) != 0)
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+  else
+    g_inst[g_n_inst++] = c;
+  pthread_mutex_unlock(&g_inst_mu);
+  return rc;
+}
+
+static void inst_unregister(struct mgm_core *c) {
+  uint32_t i;
+
+  pthread_mutex_lock(&g_inst_mu);
+  for (i = 0; i < g_n_inst; i++) {
+    if (g_inst[i] == c) {
+      g_inst[i] = g_inst[--g_n_inst];
+      break;
+    }
+  }
+  if (g_n_inst == 0) {
+    free(g_inst);
+    g_inst = NULL;
+    g_cap_inst = 0;
+  }
+  pthread_mutex_unlock(&g_inst_mu);
+}
+
+DWORD mgm__inst_enter(struct libmgm_instance *inst, struct mgm_core **out) {
+  struct mgm_core *c = (struct mgm_core *)inst;
+  DWORD rc;
+
+  if (c == NULL) {
+    c = mgm__core_default();
+    rc = mgm__core_enter_inst(c, 1);
+  } else {
+    /* Entered under the registry lock: destroy cannot free it meanwhile,
+     * and once entered its stop waits for us. */
+    pthread_mutex_lock(&g_inst_mu);
+    rc = inst_live(c) ? mgm__core_enter_inst(c, 0) : ERROR_INVALID_PARAMETER;
+    pthread_mutex_unlock(&g_inst_mu);
+  }
+  if (rc == NO_ERROR)
+    *out = c;
+  return rc;
+}
+
 MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
                                         struct libmgm_instance **out) {
   struct mgm_core *c;
@@ -70,6 +144,8 @@ MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
     return ERROR_NOT_ENOUGH_MEMORY;
   }
   rc = mgm__core_start(c, cfg);
+  if (rc == NO_ERROR && (rc = inst_register(c)) != NO_ERROR)
+    (void)mgm__core_stop(c);
   if (rc != NO_ERROR) {
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -82,14 +158,22 @@ MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
 MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
   struct mgm_core *c = (struct mgm_core *)inst;
   DWORD rc;
+  int live;
 
-  if (c == NULL || c->is_default)
+  if (c == NULL)
+    return ERROR_INVALID_PARAMETER;
+  pthread_mutex_lock(&g_inst_mu);
+  live = inst_live(c);
+  pthread_mutex_unlock(&g_inst_mu);
+  if (!live)
     return ERROR_INVALID_PARAMETER;
   if (atomic_load(&c->selected) > 0)
     return ERROR_CAN_NOT_COMPLETE;
   rc = mgm__core_stop(c);
   if (rc != NO_ERROR)
     return rc;
+  mgm__simnet_forget(c);
+  inst_unregister(c);
   pthread_mutex_destroy(&c->lock);
   free(c);
   return NO_ERROR;
@@ -98,11 +182,20 @@ MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
 MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
   struct mgm_core *c = (struct mgm_core *)inst;
 
+  if (c) {
+    int live;
+
+    pthread_mutex_lock(&g_inst_mu);
+    live = inst_live(c);
+    if (live)
+      atomic_fetch_add(&c->selected, 1);
+    pthread_mutex_unlock(&g_inst_mu);
+    if (!live)
+      return ERROR_INVALID_PARAMETER;
+  }
   if (mgm__tls_inst)
     atomic_fetch_sub(&mgm__tls_inst->selected, 1);
   mgm__tls_inst = c;
-  if (c)
-    atomic_fetch_add(&c->selected, 1);
   return NO_ERROR;
 }
 
@@ -186,25 +279,55 @@ static void sim_task_fn(void *arg) {
   }
 }
 
+int mgm__simctl_is_sim(struct mgm_core *c) {
+  if (c->be_ops == &mgm__sim_ops)
+    return 1;
+  MGM_WARN(c, MGM_CH_API, "libmgm_sim_* needs the sim backend (running: %s)",
+           c->backend_name);
+  return 0;
+}
+
+/* Run t on instance c, which the caller entered. */
+static DWORD sim_run_on(struct mgm_core *c, struct sim_task *t) {
+  DWORD rc;
+
+  if (!mgm__simctl_is_sim(c))
+    return ERROR_NOT_SUPPORTED;
+  t->c = c;
+  rc = mgm__core_run_on_loop(c, sim_task_fn, t);
+  if (rc == NO_ERROR && t->rc != 0)
+    rc = mgm__be_to_win32(t->rc);
+  return rc;
+}
+
 static DWORD sim_run(struct sim_task *t) {
   struct mgm_core *c;
   DWORD rc;
 
   MGM_ENTER(c);
-  if (c->be_ops != &mgm__sim_ops) {
-    MGM_WARN(c, MGM_CH_API, "libmgm_sim_* needs the sim backend (running: %s)",
-             c->backend_name);
-    rc = ERROR_NOT_SUPPORTED;
-    goto out;
-  }
-  t->c = c;
-  rc = mgm__core_run_on_loop(c, sim_task_fn, t);
-  if (rc == NO_ERROR && t->rc != 0)
-    rc = mgm__be_to_win32(t->rc);
-
-out:
+  rc = sim_run_on(c, t);
   mgm__core_leave(c);
   return rc;
+}
+
+DWORD mgm__simctl_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
+                         uint32_t grp, uint8_t ttl, uint32_t len,
+                         struct mgm_sim_result *res) {
+  struct sim_task t = {
+      .op = SIM_INJECT, .a = ifindex, .b = src, .d = grp, .e = ttl, .f = len};
+  DWORD rc = sim_run_on(c, &t);
+
+  *res = t.res;
+  return rc;
+}
+
+int mgm__simctl_if_known(struct mgm_core *c, uint32_t ifindex) {
+  int known;
+
+  mgm__lock(c);
+  known = mgm__sim_if_known(c->be, ifindex);
+  mgm__unlock(c);
+  return known;
 }
 
 MGM_EXPORT DWORD libmgm_sim_if_add(DWORD ifindex, const char *name, DWORD addr,
@@ -249,20 +372,32 @@ MGM_EXPORT DWORD libmgm_sim_route_del(DWORD network, DWORD mask) {
   return sim_run(&t);
 }
 
+void mgm__simctl_result(struct libmgm_sim_result *out,
+                        const struct mgm_sim_result *in) {
+  DWORD i;
+
+  memset(out, 0, sizeof(*out));
+  out->verdict = in->verdict;
+  out->n_out = in->n_out;
+  for (i = 0; i < in->n_out && i < LIBMGM_SIM_MAX_OUT; i++)
+    out->out_ifindex[i] = in->out[i];
+}
+
 MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
                                    BYTE ttl, DWORD len,
                                    struct libmgm_sim_result *res) {
-  struct sim_task t = {
-      .op = SIM_INJECT, .a = ifindex, .b = src, .d = grp, .e = ttl, .f = len};
-  DWORD rc, i;
+  struct mgm_sim_result first;
+  struct mgm_core *c;
+  DWORD rc, n = 0;
 
-  rc = sim_run(&t);
-  if (rc == NO_ERROR && res) {
-    res->verdict = t.res.verdict;
-    res->n_out = t.res.n_out;
-    for (i = 0; i < t.res.n_out && i < LIBMGM_SIM_MAX_OUT; i++)
-      res->out_ifindex[i] = t.res.out[i];
-  }
+  MGM_ENTER(c);
+  MGM_API_TRACE(c, "libmgm_sim_inject(%u, %08x, %08x, %u, %u, %p)",
+                (unsigned)ifindex, (unsigned)src, (unsigned)grp, (unsigned)ttl,
+                (unsigned)len, (void *)res);
+  rc = mgm__simnet_inject(c, ifindex, src, grp, ttl, len, &first, NULL, 0, &n);
+  if (n > 0 && res) /* the first router handled it (even in a storm) */
+    mgm__simctl_result(res, &first);
+  mgm__core_leave(c);
   return rc;
 }
 

@@ -12,6 +12,14 @@
  * thread (so no upcall is running), then tears the backend down: the
  * backend's close removes everything it installed.  Extra instances are
  * allocated by libmgm_instance_create and selected per thread.
+ *
+ * With a host libuv loop (libmgm_config.loop) there is no loop thread to
+ * join: the driver's handles live on the host's loop, and "the loop
+ * thread" is whichever thread runs it.  Stop on that thread closes the
+ * handles in place (the host's next close phase releases them) after
+ * serving the sim control calls other threads posted meanwhile; stop on
+ * another thread posts the close and waits for the release.  A stop from
+ * inside one of libmgm's own loop callbacks is refused either way.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +35,9 @@ static pthread_mutex_t g_drain_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_drain_cond = PTHREAD_COND_INITIALIZER;
 
 _Thread_local struct mgm_core *mgm__tls_inst;
+/* The instance whose loop callback (descriptor, timer, posted task) the
+ * calling thread is running, for refusing a stop from inside one. */
+static _Thread_local struct mgm_core *tls_loop_core;
 
 struct mgm_core *mgm__core_default(void) {
   return &default_core;
@@ -160,19 +171,39 @@ void mgm__core_drain(struct mgm_core *c) {
 }
 
 static void on_readable(void *ctx) {
+  struct mgm_core *saved = tls_loop_core;
+
+  tls_loop_core = ctx;
   mgm__core_drain(ctx);
+  tls_loop_core = saved;
 }
 
 static void on_timer(void *ctx) {
-  struct mgm_core *c = ctx;
+  struct mgm_core *c = ctx, *saved = tls_loop_core;
 
+  tls_loop_core = c;
   mgm__lock(c);
   c->armed_ms = -1;
   mgm__mfe_expire_due(c);
   mgm__unlock(c);
+  tls_loop_core = saved;
 }
 
-static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer};
+/* A task was posted to the loop thread.  A host-loop thread blocked in
+ * mgm__core_stop() serves posted tasks while it waits for API calls to
+ * drain: wake it. */
+static void on_post(void *ctx) {
+  struct mgm_core *c = ctx;
+
+  if (atomic_load(&c->state) != MGM_STOPPING)
+    return;
+  pthread_mutex_lock(&g_drain_lock);
+  pthread_cond_broadcast(&g_drain_cond);
+  pthread_mutex_unlock(&g_drain_lock);
+}
+
+static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer,
+                                                 on_post};
 
 /* Keep the loop's timer on the earliest MFE deadline (real clocks only;
  * the sim's virtual clock advances through libmgm_sim_advance). */
@@ -202,9 +233,12 @@ struct loop_call {
 
 static void loop_call_fn(void *a) {
   struct loop_call *lc = a;
+  struct mgm_core *saved = tls_loop_core;
 
+  tls_loop_core = lc->c;
   lc->fn(lc->arg);
   mgm__core_drain(lc->c);
+  tls_loop_core = saved;
 }
 
 /* Run fn on the loop thread and deliver every backend event it causes
@@ -297,10 +331,10 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
             mgm__plat_names());
     return ERROR_INVALID_PARAMETER;
   }
-  if (cfg.loop != NULL) {
+  if (cfg.loop != NULL && mgm__loop_host() == NULL) {
     MGM_ERR(c, MGM_CH_CORE,
-            "a host libuv loop is not supported yet: leave "
-            "libmgm_config.loop NULL to use libmgm's own loop thread");
+            "this build has no libuv, so it cannot attach to a host loop: "
+            "leave libmgm_config.loop NULL to use libmgm's own loop thread");
     return ERROR_NOT_SUPPORTED;
   }
   snprintf(c->backend_name, sizeof(c->backend_name), "%s", name);
@@ -322,9 +356,12 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto fail;
   }
-  c->loop_ops = mgm__loop_default();
-  if (c->loop_ops->open(NULL, &core_hooks, c, &c->loop) != 0) {
-    MGM_ERR(c, MGM_CH_CORE, "cannot start the loop thread");
+  c->loop_host = cfg.loop != NULL;
+  c->loop_ops = c->loop_host ? mgm__loop_host() : mgm__loop_default();
+  if (c->loop_ops->open(cfg.loop, &core_hooks, c, &c->loop) != 0) {
+    MGM_ERR(c, MGM_CH_CORE,
+            c->loop_host ? "cannot attach to the host loop"
+                         : "cannot start the loop thread");
     rc = ERROR_CAN_NOT_COMPLETE;
     goto fail;
   }
@@ -351,7 +388,8 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   }
   atomic_store(&c->state, MGM_RUNNING);
   mgm__core_run_on_loop(c, resync_fn, c);
-  MGM_INFO(c, MGM_CH_CORE, "started on backend '%s'", name);
+  MGM_INFO(c, MGM_CH_CORE, "started on backend '%s'%s", name,
+           c->loop_host ? " (host loop)" : "");
   return NO_ERROR;
 
 fail:
@@ -380,9 +418,18 @@ DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg) {
 DWORD mgm__core_stop(struct mgm_core *c) {
   DWORD rc = NO_ERROR;
   uint32_t n;
+  int serve;
 
   if (mgm__tls_cb_depth > 0)
     return ERROR_CAN_NOT_COMPLETE; /* cannot stop from inside a callback */
+  if (tls_loop_core == c) {
+    /* A hook (control packets, log) inside this instance's dispatch: the
+     * backend and the loop are in use further up this stack. */
+    MGM_ERR(c, MGM_CH_STRICT,
+            "stop refused: called from inside one of "
+            "libmgm's loop callbacks");
+    return ERROR_CAN_NOT_COMPLETE;
+  }
   pthread_mutex_lock(&g_start_lock);
   if (atomic_load(&c->state) != MGM_RUNNING) {
     if (atomic_load(&c->state) == MGM_FAILED)
@@ -400,9 +447,21 @@ DWORD mgm__core_stop(struct mgm_core *c) {
     goto out;
   }
   atomic_store(&c->state, MGM_STOPPING);
+  /* On a host loop's thread, API calls of other threads (sim controls) may
+   * be waiting for this very thread: run what they posted (on_post wakes
+   * this wait). */
+  serve = c->loop_host && c->loop_ops->on_loop_thread(c->loop);
   pthread_mutex_lock(&g_drain_lock);
-  while (atomic_load(&c->active) > 0)
+  while (atomic_load(&c->active) > 0) {
+    if (serve) {
+      pthread_mutex_unlock(&g_drain_lock);
+      c->loop_ops->run_queued(c->loop);
+      pthread_mutex_lock(&g_drain_lock);
+      if (atomic_load(&c->active) == 0)
+        break;
+    }
     pthread_cond_wait(&g_drain_cond, &g_drain_lock);
+  }
   pthread_mutex_unlock(&g_drain_lock);
   mgm__lock(c);
   n = c->n_protos;
@@ -479,8 +538,7 @@ static void leave_raw(struct mgm_core *c) {
   }
 }
 
-DWORD mgm__core_enter(struct mgm_core **out) {
-  struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
+DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok) {
   int tries;
 
   for (tries = 0; tries < 2; tries++) {
@@ -488,16 +546,23 @@ DWORD mgm__core_enter(struct mgm_core **out) {
 
     atomic_fetch_add(&c->active, 1);
     st = atomic_load(&c->state);
-    if (st == MGM_RUNNING) {
-      *out = c;
+    if (st == MGM_RUNNING)
       return NO_ERROR;
-    }
     leave_raw(c);
-    if (!c->is_default || st != MGM_STOPPED)
+    if (!autostart_ok || !c->is_default || st != MGM_STOPPED)
       break;
     autostart(c);
   }
   return ERROR_CAN_NOT_COMPLETE;
+}
+
+DWORD mgm__core_enter(struct mgm_core **out) {
+  struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
+  DWORD rc = mgm__core_enter_inst(c, 1);
+
+  if (rc == NO_ERROR)
+    *out = c;
+  return rc;
 }
 
 void mgm__core_leave(struct mgm_core *c) {

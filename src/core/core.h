@@ -303,6 +303,7 @@ struct mgm_core {
   struct mgm_be_caps caps;              /* its capabilities */
   const struct mgm_loop_ops *loop_ops;
   struct mgm_loop *loop; /* loop driver */
+  int loop_host;         /* attached to a host libuv loop (no own thread) */
   int wrongif_on;        /* wrong-if upcalls currently requested */
   int64_t armed_ms;      /* deadline last given to the loop, -1 */
 
@@ -332,6 +333,8 @@ struct mgm_core {
 
 /* core.c: instance selection, lifecycle, plumbing. */
 DWORD mgm__core_enter(struct mgm_core **out);
+/* Enter a given instance; autostart_ok lets the default one auto-start. */
+DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
 void mgm__core_leave(struct mgm_core *c);
 void mgm__lock(struct mgm_core *c);
 void mgm__unlock(struct mgm_core *c);

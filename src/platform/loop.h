@@ -9,6 +9,13 @@
  * loop_thread.c (thread + condition variable, no descriptors; the Windows
  * DLL's driver, where only the sim backend exists).  libuv appears in
  * loop_uv.c and nowhere else.
+ *
+ * Host mode (uv driver only): open() with a host uv loop adds the driver's
+ * handles to it and starts no thread.  The loop thread is then whichever
+ * thread runs uv_run() on the host loop; the driver learns it at open (the
+ * caller) and again in each of its handle callbacks.  open(), watch() and
+ * a close() on the loop thread touch the host loop directly, so they must
+ * be called on the loop thread (or while no thread runs the loop).
  */
 #ifndef MGM_LOOP_H
 #define MGM_LOOP_H
@@ -21,6 +28,9 @@ struct mgm_loop;
 struct mgm_loop_hooks {
   void (*on_readable)(void *ctx); /* a watched descriptor is readable */
   void (*on_timer)(void *ctx);    /* the armed deadline has passed */
+  /* A task was queued for the loop thread (called on the posting thread,
+   * after the task is visible to run_queued()). */
+  void (*on_post)(void *ctx);
 };
 
 struct mgm_loop_ops {
@@ -29,14 +39,22 @@ struct mgm_loop_ops {
    * run a private loop thread. */
   int (*open)(void *host, const struct mgm_loop_hooks *hooks, void *ctx,
               struct mgm_loop **out);
-  void (*close)(struct mgm_loop *loop); /* joins the thread */
+  /* Own thread: joins it.  Host loop: from the loop thread, closes the
+   * handles (released by the loop's next close phase, which frees the
+   * driver); from another thread, posts the close and waits until the
+   * host loop has released every handle.  Never from a driver callback. */
+  void (*close)(struct mgm_loop *loop);
   int (*watch)(struct mgm_loop *loop, const int *fds, size_t n);
   /* Fire on_timer after delay_ms (< 0 disarms).  Any thread. */
   void (*arm)(struct mgm_loop *loop, int64_t delay_ms);
-  /* Run fn(arg) on the loop thread.  wait != 0 blocks until it ran.
-   * Any thread except the loop thread when wait != 0. */
+  /* Run fn(arg) on the loop thread.  wait != 0 blocks until it ran (runs it
+   * at once when called on the loop thread). */
   int (*run)(struct mgm_loop *loop, void (*fn)(void *), void *arg, int wait);
   int (*on_loop_thread)(struct mgm_loop *loop);
+  /* Loop thread only, outside the driver's callbacks: run every task
+   * queued so far (a host-loop thread blocked in libmgm_stop must still
+   * serve the sim control calls it waits for). */
+  void (*run_queued)(struct mgm_loop *loop);
 };
 
 extern const struct mgm_loop_ops mgm__loop_uv_ops;
@@ -44,5 +62,8 @@ extern const struct mgm_loop_ops mgm__loop_thread_ops;
 
 /* The driver used when none is configured (registry.c): uv when built. */
 const struct mgm_loop_ops *mgm__loop_default(void);
+/* The driver that can attach to a host libuv loop, or NULL when this build
+ * has no libuv (the Windows DLL). */
+const struct mgm_loop_ops *mgm__loop_host(void);
 
 #endif /* MGM_LOOP_H */

@@ -74,7 +74,7 @@ static int thr_open(void *host, const struct mgm_loop_hooks *hooks, void *ctx,
   struct mgm_loop *l;
 
   if (host != NULL)
-    return -1;
+    return -1; /* no libuv: host loops are not supported */
   l = calloc(1, sizeof(*l));
   if (l == NULL)
     return -1;
@@ -116,9 +116,15 @@ static int thr_run(struct mgm_loop *l, void (*fn)(void *), void *arg,
   if (mgm__loopq_push(&l->q, fn, arg, wait, &storage, &t) != 0)
     return -1;
   thr_wake(l);
+  if (l->hooks->on_post)
+    l->hooks->on_post(l->ctx);
   if (wait)
     mgm__loopq_wait(&l->q, t);
   return 0;
+}
+
+static void thr_run_queued(struct mgm_loop *l) {
+  mgm__loopq_run_all(&l->q);
 }
 
 static int thr_watch(struct mgm_loop *l, const int *fds, size_t n) {
@@ -143,5 +149,5 @@ static void thr_close(struct mgm_loop *l) {
 }
 
 const struct mgm_loop_ops mgm__loop_thread_ops = {
-    "thread", thr_open, thr_close,         thr_watch,
-    thr_arm,  thr_run,  thr_on_loop_thread};
+    "thread", thr_open, thr_close,          thr_watch,
+    thr_arm,  thr_run,  thr_on_loop_thread, thr_run_queued};

@@ -54,3 +54,11 @@ const struct mgm_loop_ops *mgm__loop_default(void) {
   return &mgm__loop_thread_ops;
 #endif
 }
+
+const struct mgm_loop_ops *mgm__loop_host(void) {
+#ifdef LIBMGM_HAVE_LOOP_UV
+  return &mgm__loop_uv_ops;
+#else
+  return NULL; /* no libuv in this build */
+#endif
+}

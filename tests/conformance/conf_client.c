@@ -323,6 +323,14 @@ DWORD conf_register(int slot, DWORD pid, DWORD cid) {
   return rc;
 }
 
+DWORD conf_deregister(int slot) {
+  DWORD rc = MgmDeRegisterMProtocol(conf_slots[slot].h);
+
+  if (rc == NO_ERROR)
+    conf_slots[slot].registered = 0;
+  return rc;
+}
+
 HANDLE conf_h(int slot) {
   return conf_slots[slot].h;
 }

@@ -103,6 +103,9 @@ void conf_end(void);
 
 /* Register slot with all callbacks; returns the code. */
 DWORD conf_register(int slot, DWORD pid, DWORD cid);
+/* Deregister slot (on the selected instance); conf_end() then leaves it
+ * alone. */
+DWORD conf_deregister(int slot);
 HANDLE conf_h(int slot);
 DWORD conf_take(int slot, DWORD ifindex);
 DWORD conf_add(int slot, DWORD s, DWORD g, DWORD ifindex);

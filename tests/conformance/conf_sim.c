@@ -23,6 +23,14 @@ typedef DWORD (*conf_route_add_fn)(DWORD, DWORD, DWORD, DWORD, DWORD);
 typedef DWORD (*conf_inject_fn)(DWORD, DWORD, DWORD, BYTE, DWORD,
                                 struct libmgm_sim_result *);
 typedef DWORD (*conf_advance_fn)(DWORD);
+typedef DWORD (*conf_inst_create_fn)(const struct libmgm_config *,
+                                     struct libmgm_instance **);
+typedef DWORD (*conf_inst_fn)(struct libmgm_instance *);
+typedef DWORD (*conf_link_fn)(struct libmgm_instance *, DWORD,
+                              struct libmgm_instance *, DWORD);
+typedef DWORD (*conf_unlink_fn)(struct libmgm_instance *, DWORD);
+typedef DWORD (*conf_trace_fn)(DWORD, DWORD, DWORD, BYTE, DWORD,
+                               struct libmgm_sim_hop *, DWORD *);
 
 static struct {
   int present;
@@ -32,6 +40,12 @@ static struct {
   conf_route_add_fn route_add;
   conf_inject_fn inject;
   conf_advance_fn advance;
+  int links; /* instances and links present */
+  conf_inst_create_fn inst_create;
+  conf_inst_fn inst_destroy, inst_select;
+  conf_link_fn link;
+  conf_unlink_fn unlink;
+  conf_trace_fn trace;
 } conf_api;
 
 int conf_sim_init(void) {
@@ -51,6 +65,12 @@ int conf_sim_init(void) {
   CONF_LOOKUP(route_add, conf_route_add_fn, "libmgm_sim_route_add");
   CONF_LOOKUP(inject, conf_inject_fn, "libmgm_sim_inject");
   CONF_LOOKUP(advance, conf_advance_fn, "libmgm_sim_advance");
+  CONF_LOOKUP(inst_create, conf_inst_create_fn, "libmgm_instance_create");
+  CONF_LOOKUP(inst_destroy, conf_inst_fn, "libmgm_instance_destroy");
+  CONF_LOOKUP(inst_select, conf_inst_fn, "libmgm_instance_select");
+  CONF_LOOKUP(link, conf_link_fn, "libmgm_sim_link");
+  CONF_LOOKUP(unlink, conf_unlink_fn, "libmgm_sim_unlink");
+  CONF_LOOKUP(trace, conf_trace_fn, "libmgm_sim_inject_trace");
 #undef CONF_LOOKUP
 #else
   conf_api.config_init = libmgm_config_init;
@@ -59,10 +79,20 @@ int conf_sim_init(void) {
   conf_api.route_add = libmgm_sim_route_add;
   conf_api.inject = libmgm_sim_inject;
   conf_api.advance = libmgm_sim_advance;
+  conf_api.inst_create = libmgm_instance_create;
+  conf_api.inst_destroy = libmgm_instance_destroy;
+  conf_api.inst_select = libmgm_instance_select;
+  conf_api.link = libmgm_sim_link;
+  conf_api.unlink = libmgm_sim_unlink;
+  conf_api.trace = libmgm_sim_inject_trace;
 #endif
   conf_api.present = conf_api.config_init != NULL && conf_api.start != NULL &&
                      conf_api.stop != NULL && conf_api.route_add != NULL &&
                      conf_api.inject != NULL && conf_api.advance != NULL;
+  conf_api.links = conf_api.present && conf_api.inst_create != NULL &&
+                   conf_api.inst_destroy != NULL &&
+                   conf_api.inst_select != NULL && conf_api.link != NULL &&
+                   conf_api.unlink != NULL && conf_api.trace != NULL;
   return conf_api.present;
 }
 
@@ -111,4 +141,93 @@ DWORD conf_advance(DWORD ms) {
   if (!conf_api.present)
     return ERROR_CALL_NOT_IMPLEMENTED;
   return conf_api.advance(ms);
+}
+
+int conf_links_present(void) {
+  return conf_api.links;
+}
+
+DWORD conf_router_create(conf_router *out) {
+  struct libmgm_instance *inst = NULL;
+  struct libmgm_config c;
+  DWORD rc;
+
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  conf_api.config_init(&c);
+  c.backend = "sim";
+  rc = conf_api.inst_create(&c, &inst);
+  *out = inst;
+  return rc;
+}
+
+DWORD conf_router_destroy(conf_router r) {
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  return conf_api.inst_destroy(r);
+}
+
+DWORD conf_router_select(conf_router r) {
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  return conf_api.inst_select(r);
+}
+
+DWORD conf_link(conf_router a, DWORD a_ifindex, conf_router b,
+                DWORD b_ifindex) {
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  return conf_api.link(a, a_ifindex, b, b_ifindex);
+}
+
+DWORD conf_unlink(conf_router r, DWORD ifindex) {
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  return conf_api.unlink(r, ifindex);
+}
+
+DWORD conf_inject_trace(DWORD ifindex, DWORD src, DWORD grp, BYTE ttl,
+                        struct conf_hop *hops, DWORD *n) {
+  struct libmgm_sim_hop h[CONF_MAX_HOPS];
+  DWORD rc, i, j;
+
+  *n = 0;
+  if (!conf_api.links)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  *n = CONF_MAX_HOPS;
+  memset(h, 0, sizeof h);
+  memset(hops, 0, CONF_MAX_HOPS * sizeof(*hops));
+  rc = conf_api.trace(ifindex, src, grp, ttl, 100, h, n);
+  for (i = 0; i < *n && i < CONF_MAX_HOPS; i++) {
+    hops[i].router = h[i].instance;
+    hops[i].parent = h[i].parent;
+    hops[i].in_ifindex = h[i].in_ifindex;
+    hops[i].ttl = h[i].ttl;
+    hops[i].verdict = h[i].res.verdict;
+    hops[i].n_out = h[i].res.n_out;
+    for (j = 0; j < h[i].res.n_out && j < 4; j++)
+      hops[i].out[j] = h[i].res.out_ifindex[j];
+  }
+  return rc;
+}
+
+DWORD conf_start_host_loop_without_libuv(void) {
+#ifdef _WIN32
+  struct libmgm_config c;
+  int not_a_loop = 0;
+  DWORD rc;
+
+  if (!conf_api.present)
+    return ERROR_CALL_NOT_IMPLEMENTED;
+  conf_api.config_init(&c);
+  c.backend = "sim";
+  /* Never dereferenced: the DLL has no libuv to attach to it. */
+  c.loop = (struct uv_loop_s *)(void *)&not_a_loop;
+  rc = conf_api.start(&c);
+  if (rc == NO_ERROR)
+    (void)conf_api.stop();
+  return rc;
+#else
+  return ERROR_CALL_NOT_IMPLEMENTED;
+#endif
 }

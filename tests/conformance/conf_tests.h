@@ -1,6 +1,7 @@
 /*
  * conf_tests.h - the list of conformance test functions (defined in
- * register.c, ownership.c, membership.c, mfe.c, enum.c; run by main.c).
+ * register.c, ownership.c, membership.c, mfe.c, enum.c, extension.c; run
+ * by main.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -27,5 +28,8 @@ void test_mfe_negative_and_expiry(void);
 void test_enum_empty_mfe_table(void);
 void test_enum_mfe_buffer_protocol(void);
 void test_enum_groups(void);
+
+void test_extension_two_linked_routers(void);
+void test_extension_host_loop_without_libuv(void);
 
 #endif /* LIBMGM_CONFORMANCE_CONF_TESTS_H */

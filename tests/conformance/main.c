@@ -47,6 +47,8 @@ static const struct conf_test conf_all[] = {
     T(enum_empty_mfe_table),
     T(enum_mfe_buffer_protocol),
     T(enum_groups),
+    T(extension_two_linked_routers),
+    T(extension_host_loop_without_libuv),
 };
 
 int main(int argc, char **argv) {

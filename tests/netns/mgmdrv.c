@@ -12,6 +12,11 @@
  *   -v IF        veto: clear bIsEnabled for IF in creation alerts
  *   -p ID        protocol id (default 10000)
  *   -q           quiet: no callback lines (benchmarks)
+ *   -H           run libmgm on a host libuv loop (libmgm_config.loop) that
+ *                a thread of mgmdrv runs: RPF and CREATE lines then end in
+ *                " host=1" when the callback ran on that thread (0 if not),
+ *                and after the stop a "HOSTLOOP handles=<n> close=<rc>"
+ *                line reports what uv_walk() and uv_loop_close() found
  * IF is an interface name or an ifindex.  mgmdrv starts libmgm, registers
  * with MgmRegisterMProtocol, takes every IF, adds the -j memberships,
  * prints READY, then reads commands on stdin, one per line:
@@ -50,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #define DRV_MAX_IF 64
 #define DRV_BUF (1024 * 1024)
@@ -63,6 +69,14 @@ static int drv_n_taken;
 static HANDLE drv_h;
 static volatile sig_atomic_t drv_stop;
 static int drv_quiet;
+static int drv_host;           /* -H: libmgm on a host libuv loop */
+static uv_loop_t drv_loop;     /* that loop */
+static pthread_t drv_loop_thr; /* the thread running it */
+static struct libmgm_config *drv_cfg;
+static DWORD drv_start_rc;
+static int drv_started;
+static pthread_cond_t drv_cv = PTHREAD_COND_INITIALIZER;
+static int drv_handles_left, drv_close_rc;
 
 
 static void out(const char *fmt, ...) {
@@ -114,6 +128,14 @@ static int vetoed(DWORD ifindex) {
 }
 
 
+/* " host=1" when -H and on the host loop's thread. */
+static const char *host_tag(void) {
+  if (!drv_host)
+    return "";
+  return pthread_equal(pthread_self(), drv_loop_thr) ? " host=1" : " host=0";
+}
+
+
 /* ---- callbacks ----------------------------------------------------------- */
 
 static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
@@ -127,8 +149,8 @@ static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   (void)route;
   if (drv_quiet)
     return NO_ERROR;
-  out("RPF %s %s iif=%lu up=%s", ip_a(src), ip_a(grp), (unsigned long)*iif,
-      ip_a(*up));
+  out("RPF %s %s iif=%lu up=%s%s", ip_a(src), ip_a(grp), (unsigned long)*iif,
+      ip_a(*up), host_tag());
   return NO_ERROR;
 }
 
@@ -154,7 +176,7 @@ static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                               list[i].bIsEnabled ? 1 : 0);
   }
   if (!drv_quiet)
-    out("%s", line);
+    out("%s%s", line, host_tag());
   return NO_ERROR;
 }
 
@@ -433,9 +455,66 @@ static void on_term(int sig) {
 }
 
 
+static void count_handle(uv_handle_t *h, void *arg) {
+  (void)h;
+  (*(int *)arg)++;
+}
+
+
+/* -H: libmgm is started on the thread that runs the loop (libmgm.h). */
+static void *host_loop_main(void *arg) {
+  DWORD rc;
+
+  (void)arg;
+  rc = libmgm_start(drv_cfg);
+  pthread_mutex_lock(&drv_lock);
+  drv_start_rc = rc;
+  drv_started = 1;
+  pthread_cond_broadcast(&drv_cv);
+  pthread_mutex_unlock(&drv_lock);
+  if (rc == NO_ERROR)
+    uv_run(&drv_loop, UV_RUN_DEFAULT); /* until libmgm_stop */
+  uv_walk(&drv_loop, count_handle, &drv_handles_left);
+  drv_close_rc = uv_loop_close(&drv_loop);
+  return NULL;
+}
+
+
+static DWORD host_start(struct libmgm_config *cfg) {
+  DWORD rc;
+
+  sigset_t block, old;
+  int err;
+
+  if (uv_loop_init(&drv_loop) != 0)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  cfg->loop = &drv_loop;
+  drv_cfg = cfg;
+  /* SIGTERM/SIGINT must interrupt the main thread's fgets: the loop
+   * thread blocks them. */
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  err = pthread_create(&drv_loop_thr, NULL, host_loop_main, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err != 0)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  pthread_mutex_lock(&drv_lock);
+  while (!drv_started)
+    pthread_cond_wait(&drv_cv, &drv_lock);
+  rc = drv_start_rc;
+  pthread_mutex_unlock(&drv_lock);
+  if (rc != NO_ERROR)
+    pthread_join(drv_loop_thr, NULL);
+  return rc;
+}
+
+
 static void usage(void) {
   fprintf(stderr, "usage: mgmdrv [-b BACKEND] [-t TABLE] [-l SECONDS] [-w] "
-                  "[-p ID] [-j IF:GROUP[:SOURCE]]... [-v IF]... IF...\n");
+                  "[-q] [-H] [-p ID] [-j IF:GROUP[:SOURCE]]... [-v IF]... "
+                  "IF...\n");
   exit(1);
 }
 
@@ -460,7 +539,7 @@ int main(int argc, char **argv) {
     cfg.log = getenv("LIBMGM_LOG");
   for (i = 1; i < argc && argv[i][0] == '-'; i++) {
     if (i + 1 >= argc && strcmp(argv[i], "-w") != 0 &&
-        strcmp(argv[i], "-q") != 0)
+        strcmp(argv[i], "-q") != 0 && strcmp(argv[i], "-H") != 0)
       usage();
     if (strcmp(argv[i], "-b") == 0)
       cfg.backend = argv[++i];
@@ -472,6 +551,8 @@ int main(int argc, char **argv) {
       cfg.wrongif_alerts = 1;
     else if (strcmp(argv[i], "-q") == 0)
       drv_quiet = 1;
+    else if (strcmp(argv[i], "-H") == 0)
+      drv_host = 1;
     else if (strcmp(argv[i], "-p") == 0)
       proto = (DWORD)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "-j") == 0 && n_joins < DRV_MAX_IF)
@@ -486,7 +567,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
 
-  rc = libmgm_start(&cfg);
+  rc = drv_host ? host_start(&cfg) : libmgm_start(&cfg);
   if (rc != NO_ERROR) {
     out("START_FAILED %lu", (unsigned long)rc);
     return 3;
@@ -505,6 +586,8 @@ int main(int argc, char **argv) {
   if (rc != NO_ERROR) {
     out("REGISTER_FAILED %lu", (unsigned long)rc);
     libmgm_stop();
+    if (drv_host)
+      pthread_join(drv_loop_thr, NULL);
     return 3;
   }
   for (; i < argc; i++)
@@ -531,7 +614,11 @@ int main(int argc, char **argv) {
   rc = MgmDeRegisterMProtocol(drv_h);
   if (rc != NO_ERROR)
     out("DEREGISTER_FAILED %lu", (unsigned long)rc);
-  rc = libmgm_stop();
+  rc = libmgm_stop(); /* -H: from this thread, while the loop runs */
+  if (drv_host) {
+    pthread_join(drv_loop_thr, NULL);
+    out("HOSTLOOP handles=%d close=%d", drv_handles_left, drv_close_rc);
+  }
   out("EXIT %lu", (unsigned long)rc);
   return 0;
 }

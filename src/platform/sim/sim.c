@@ -876,3 +876,9 @@ void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
   *entries = be->n_ent;
   *slots = be->used_slots;
 }
+
+int mgm__sim_if_known(struct mgm_backend *be, uint32_t ifindex) {
+  const struct sim_if *f = find_if(be, ifindex);
+
+  return f != NULL && (f->present || f->slot_refs > 0);
+}

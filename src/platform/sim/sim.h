@@ -46,5 +46,8 @@ typedef void (*mgm_sim_tx_fn)(void *ctx, uint32_t ifindex, uint32_t dst,
 void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn, void *ctx);
 void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
                            uint32_t *slots);
+/* Does the forwarder know ifindex (added with if_add, or attached as a
+ * slot)?  For validating simulated links. */
+int mgm__sim_if_known(struct mgm_backend *be, uint32_t ifindex);
 
 #endif /* MGM_SIM_H */

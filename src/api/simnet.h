@@ -1,0 +1,43 @@
+/*
+ * simnet.h - simulated links between instances (simnet.c) and the sim
+ * control helpers of libmgm.c they use.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef MGM_SIMNET_H
+#define MGM_SIMNET_H
+
+#include "api/api.h"
+#include "platform/sim/sim.h"
+
+/* libmgm.c: resolve a harness's instance pointer (NULL = the default
+ * instance, which may auto-start) and enter it.  ERROR_INVALID_PARAMETER
+ * for a pointer that is not a live instance. */
+DWORD mgm__inst_enter(struct libmgm_instance *inst, struct mgm_core **out);
+/* libmgm.c: is c on the sim backend (warns when not)? */
+int mgm__simctl_is_sim(struct mgm_core *c);
+/* libmgm.c: one router handles one packet: inject on c (entered by the
+ * caller) on its loop thread and deliver what it caused; res = where the
+ * packet finally went there. */
+DWORD mgm__simctl_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
+                         uint32_t grp, uint8_t ttl, uint32_t len,
+                         struct mgm_sim_result *res);
+/* libmgm.c: does c's forwarder know ifindex? */
+int mgm__simctl_if_known(struct mgm_core *c, uint32_t ifindex);
+void mgm__simctl_result(struct libmgm_sim_result *out,
+                        const struct mgm_sim_result *in);
+
+/* Inject on c (entered by the caller) and carry the forwarded copies across
+ * links, breadth first, until none is left.  first = what c did with it;
+ * the first `cap` visits are copied to hops (may be NULL when cap is 0);
+ * *n_visits = visits simulated (0 when c itself failed).  NO_ERROR, c's
+ * error, or ERROR_CAN_NOT_COMPLETE after LIBMGM_SIM_MAX_HOPS visits. */
+DWORD mgm__simnet_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
+                         uint32_t grp, uint8_t ttl, uint32_t len,
+                         struct mgm_sim_result *first,
+                         struct libmgm_sim_hop *hops, DWORD cap,
+                         DWORD *n_visits);
+/* Drop every link with an end on c (c stopped, or about to be freed). */
+void mgm__simnet_forget(struct mgm_core *c);
+
+#endif /* MGM_SIMNET_H */

@@ -203,6 +203,7 @@ class Soak:
         self.rx = collections.Counter()
         self.rxlock = threading.Lock()
         self.restart_ms = []
+        self.transient = []  # first difference of each retried check
 
     # ---- processes -------------------------------------------------------
 
@@ -253,10 +254,12 @@ class Soak:
     def run(self, argv, ns=None, check=True):
         full = (["ip", "netns", "exec", ns] if ns else []) + argv
         r = subprocess.run(full, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+                           stderr=subprocess.PIPE, text=True)
         if check and r.returncode != 0:
-            raise SoakFail("command failed: %s: %s" % (" ".join(argv),
-                                                        r.stdout.strip()))
+            raise SoakFail("command failed: %s: %s %s" % (
+                " ".join(argv), r.stdout.strip(), r.stderr.strip()))
+        if r.stderr.strip():
+            self.note("stderr of %s: %s" % (" ".join(argv), r.stderr.strip()))
         return r.stdout
 
     def ip(self, ns, *args):
@@ -290,19 +293,35 @@ class Soak:
     def link_add(self, k):
         L = self.ns("l%d" % k)
         lk = self.links[k]
-        lk["gen"] += 1
-        self.ip(self.R, "link", "add", "r%d" % k, "type", "veth", "peer",
-                "name", "l%d" % k, "netns", L)
+        # Now and then the device comes back with its old ifindex (ip link
+        # add ... index N): to MGM it is the same interface, so if the
+        # protocol still owns it libmgm must give it a VIF again by itself
+        # and its memberships apply again.
+        same = lk["ifindex"] is not None and self.rng.random() < 0.3
+        extra = ["index", str(lk["ifindex"])] if same else []
+        if not same:
+            lk["gen"] += 1
+        self.ip(self.R, "link", "add", "r%d" % k, *extra, "type", "veth",
+                "peer", "name", "l%d" % k, "netns", L)
         out = self.ip(self.R, "-o", "link", "show", "dev", "r%d" % k)
+        if not re.match(r"\d+: r%d@" % k, out):
+            raise SoakFail("ip link show r%d: %r (history has any stderr)" %
+                           (k, out))
+        if same and int(out.split(":")[0]) != lk["ifindex"]:
+            raise SoakFail("r%d did not get ifindex %d back" %
+                           (k, lk["ifindex"]))
         lk["ifindex"] = int(out.split(":")[0])
         lk["present"] = True
         key = (k, lk["gen"])
         self.ifx[key] = lk["ifindex"]
         self.stats["links added"] += 1
-        self.note("link r%d added (ifindex %d)" % (k, lk["ifindex"]))
+        if same:
+            self.stats["links re-added with their old ifindex"] += 1
+        self.note("link r%d added (ifindex %d%s)" %
+                  (k, lk["ifindex"], ", the old one" if same else ""))
         # Sometimes the protocol takes the interface while it is still down
         # and without an address (libmgm must attach it anyway or later).
-        early = self.rng.random() < 0.25
+        early = key not in self.owned and self.rng.random() < 0.25
         if early:
             self.take(k)
         self.ip(self.R, "addr", "add", router_addr(k) + "/24", "dev",
@@ -312,7 +331,7 @@ class Soak:
         self.ip(L, "link", "set", "l%d" % k, "up")
         lk["rup"] = lk["lup"] = True
         self.rx_start(k)
-        if not early and self.rng.random() < 0.5:
+        if not early and key not in self.owned and self.rng.random() < 0.5:
             self.take(k)
 
     def link_del(self, k):
@@ -757,6 +776,7 @@ class Soak:
     def state_check(self, label):
         deadline = time.monotonic() + 5
         tries = 0
+        first = None
         while True:
             bad = self.compare()
             tries += 1
@@ -764,8 +784,15 @@ class Soak:
                 self.stats["state checks"] += 1
                 self.stats["VIFs verified"] += self.last_counts[0]
                 self.stats["kernel entries verified"] += self.last_counts[1]
-                self.stats["retries"] += tries - 1
+                if first:
+                    # libmgm applies interface events asynchronously
+                    self.stats["retries"] += tries - 1
+                    self.transient.append("round %d: %s" % (
+                        self.round, first[0][:160]))
+                    self.note("converged after %d tries; first: %s" %
+                              (tries, "; ".join(first)))
                 return
+            first = first or bad
             if time.monotonic() > deadline:
                 raise SoakFail("%s: kernel and libmgm disagree (after %d "
                                "tries over 5 s):\n  %s" %
@@ -904,13 +931,17 @@ class Soak:
         self.log("PASS: soak survived %d rounds in %.0f s (seed %d): %s" %
                  (self.round, time.monotonic() - self.t0, a.seed,
                   self.summary(final=True)))
+        for t in self.transient[:20]:
+            self.log("  state check retried (converged): %s" % t)
 
     def summary(self, final=False):
         s = dict(self.stats)
         if self.drv is not None:
             for k, v in self.drv.callbacks.items():
                 s["callbacks " + k] = v
-        keys = ["operations", "links added", "links removed", "link flaps",
+        keys = ["operations", "links added",
+                "links re-added with their old ifindex", "links removed",
+                "link flaps",
                 "interfaces taken", "interfaces released", "joins", "leaves",
                 "flows started", "flows stopped", "refused requests",
                 "no-op requests",
@@ -1044,8 +1075,13 @@ def main():
     try:
         soak.main()
         rc = 0
-    except SoakFail as e:
-        print("FAIL: %s" % e)
+    except Exception as e:  # noqa: BLE001 - every failure gets the report
+        if isinstance(e, SoakFail):
+            print("FAIL: %s" % e)
+        else:
+            import traceback
+            traceback.print_exc(file=sys.stdout)
+            print("FAIL: soak.py error: %r" % e)
         print("  (round %d, %.0f s in, seed %d; replay with SOAK_SEED=%d "
               "SOAK_ROUNDS=%d SOAK_LEAVES=%d SOAK_GROUPS=%d SOAK_LIFE=%d "
               "SOAK_TABLE=%d)" % (soak.round, time.monotonic() - soak.t0,

@@ -13,7 +13,8 @@
 # Bounded in time and in rounds; cleans up after itself (lib.sh).
 #   SOAK_SECONDS  stop after the round running at this time (default 50)
 #   SOAK_ROUNDS   stop after this many rounds (default 0: time only)
-#   SOAK_SEED     random seed (default: from the clock; always printed)
+#   SOAK_SEED     random seed (default: from the clock, or SOAK_CTEST_SEED,
+#                 which CTest sets; always printed)
 #   SOAK_LEAVES   leaf namespaces / router links (default 5)
 #   SOAK_GROUPS   multicast groups (default 3)
 #   SOAK_LIFE     MFE lifetime in seconds (default 6)
@@ -26,7 +27,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SOAK_SECONDS=${SOAK_SECONDS:-50}
-SOAK_SEED=${SOAK_SEED:-$(($(date +%s%N) % 1000000007))}
+SOAK_SEED=${SOAK_SEED:-${SOAK_CTEST_SEED:-$(($(date +%s%N) % 1000000007))}}
 T_DEADLINE=$((SOAK_SECONDS + 150))
 t_require
 

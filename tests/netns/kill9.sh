@@ -97,7 +97,8 @@ for i in $(seq "$ROUNDS"); do
     pid=${T_DRV_PID[$tag]}
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
-    exec {T_DRV_FD[$tag]}>&-
+    fd=${T_DRV_FD[$tag]}
+    exec {fd}>&-
     # Nothing else ran since the process was reaped.
     st=$(state)
     left=$(echo "$st" | grep "^table ${TABLE[$r]} " || true)

@@ -124,6 +124,7 @@ class Receiver:
             except socket.timeout:
                 continue
             except OSError:
+                time.sleep(0.05)
                 continue
             w = data.decode(errors="replace").split()
             if len(w) == 3 and w[0].startswith("c"):

@@ -28,6 +28,7 @@
 
 SOAK_SECONDS=${SOAK_SECONDS:-50}
 SOAK_SEED=${SOAK_SEED:-${SOAK_CTEST_SEED:-$(($(date +%s%N) % 1000000007))}}
+# shellcheck disable=SC2034 # read by lib.sh's t_require (the watchdog)
 T_DEADLINE=$((SOAK_SECONDS + 150))
 t_require
 
@@ -37,7 +38,9 @@ for v in SOAK_SECONDS SOAK_SEED ${SOAK_ROUNDS:+SOAK_ROUNDS} \
   [[ ${!v} =~ ^[0-9]+$ ]] || t_fail "$v must be a number, not '${!v}'"
 done
 LEAVES=${SOAK_LEAVES:-5}
-[ "$LEAVES" -ge 2 ] && [ "$LEAVES" -le 20 ] || t_fail "SOAK_LEAVES must be 2..20"
+if [ "$LEAVES" -lt 2 ] || [ "$LEAVES" -gt 20 ]; then
+  t_fail "SOAK_LEAVES must be 2..20"
+fi
 command -v "$MGMDRV" >/dev/null 2>&1 || t_fail "mgmdrv not found (set MGMDRV)"
 
 t_ns r

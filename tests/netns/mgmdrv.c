@@ -11,6 +11,7 @@
  *   -j IF:GROUP[:SOURCE]   add a membership at start (repeatable)
  *   -v IF        veto: clear bIsEnabled for IF in creation alerts
  *   -p ID        protocol id (default 10000)
+ *   -P ID        also register a second protocol with this id ("take2")
  *   -q           quiet: no callback lines (benchmarks)
  *   -H           run libmgm on a host libuv loop (libmgm_config.loop) that
  *                a thread of mgmdrv runs: RPF and CREATE lines then end in
@@ -22,7 +23,9 @@
  * prints READY, then reads commands on stdin, one per line:
  *   take IF | release IF | join IF GROUP [SOURCE] | leave IF GROUP [SOURCE]
  *   (GROUP 0.0.0.0 is the (*,*) wildcard)
- *   veto IF | unveto IF | mfes | stats | quit
+ *   veto IF | unveto IF | mfes | stats | dump | spawn SECONDS | quit
+ *   take2 IF     take IF for the second protocol (-P); join, leave and
+ *                release act for whichever protocol took IF
  * Every command answers "OK <cmd...>" or "ERR <code> <cmd...>" after it
  * ran, so a script can wait for it.  Every callback prints one line:
  *   RPF <src> <grp> iif=<n> up=<addr>
@@ -33,9 +36,16 @@
  * "mfes" prints "MFE <src> <grp> iif=<n> up=<a> proto=<n> net=<a>/<m>
  * oifs=<i,j,...>" per entry then "MFES <count>"; "stats" prints
  * "MFESTATS <src> <grp> iif=<n> pkts=<n> octets=<n> diffif=<n>" then
- * "STATSN <count>".  On SIGTERM or EOF it releases, deregisters, stops
- * libmgm and prints EXIT.  If libmgm_start fails: "START_FAILED <code>",
- * exit status 3.
+ * "STATSN <count>".  "dump" prints libmgm's view for the netns soak
+ * (libmgm_snapshot_take, then the MFEs as "mfes" does):
+ *   DIF <ifindex> owner=<protocol id|-> igmp=<0|1> attached=<0|1>
+ *   DMEMBER <src> <grp> if=<n> proto=<protocol id>
+ *   MFE ... / MFES <count>
+ * "spawn SECONDS" starts a child "sleep SECONDS" (a child must hold no
+ * descriptor of the router's: kill -9 of mgmdrv still frees the kernel
+ * table) and prints "SPAWNED <pid>".  On SIGTERM or EOF it releases,
+ * deregisters, stops libmgm and prints EXIT.  If libmgm_start fails:
+ * "START_FAILED <code>", exit status 3.
  */
 #define _GNU_SOURCE 1
 
@@ -50,11 +60,13 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define DRV_MAX_IF 64
@@ -64,9 +76,14 @@ static pthread_mutex_t drv_out = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t drv_lock = PTHREAD_MUTEX_INITIALIZER;
 static DWORD drv_veto[DRV_MAX_IF];
 static int drv_n_veto;
-static DWORD drv_taken[DRV_MAX_IF];
+struct drv_take {
+  DWORD ifindex;
+  HANDLE h; /* the protocol that took it */
+};
+static struct drv_take drv_taken[DRV_MAX_IF];
 static int drv_n_taken;
 static HANDLE drv_h;
+static HANDLE drv_h2; /* second protocol (-P), or NULL */
 static volatile sig_atomic_t drv_stop;
 static int drv_quiet;
 static int drv_host;           /* -H: libmgm on a host libuv loop */
@@ -248,6 +265,20 @@ static DWORD cb_igmpon(DWORD ifindex, DWORD nh) {
 
 /* ---- commands ------------------------------------------------------------ */
 
+/* The protocol that took ifindex (the first one if nobody did: libmgm then
+ * answers for it). */
+static HANDLE owner_of(DWORD ifindex) {
+  HANDLE h = drv_h;
+  int i;
+
+  pthread_mutex_lock(&drv_lock);
+  for (i = 0; i < drv_n_taken; i++)
+    if (drv_taken[i].ifindex == ifindex)
+      h = drv_taken[i].h;
+  pthread_mutex_unlock(&drv_lock);
+  return h;
+}
+
 static DWORD membership(int add, const char *ifs, const char *g,
                         const char *s) {
   struct in_addr ga;
@@ -266,38 +297,42 @@ static DWORD membership(int add, const char *ifs, const char *g,
     smask = 0xffffffffu;
   }
   if (add)
-    return MgmAddGroupMembershipEntry(drv_h, src, smask, ga.s_addr, gmask,
-                                      ifx(ifs), 0,
-                                      MGM_JOIN_STATE_FLAG);
-  return MgmDeleteGroupMembershipEntry(drv_h, src, smask, ga.s_addr, gmask,
-                                       ifx(ifs), 0,
+    return MgmAddGroupMembershipEntry(owner_of(ifx(ifs)), src, smask, ga.s_addr,
+                                      gmask, ifx(ifs), 0, MGM_JOIN_STATE_FLAG);
+  return MgmDeleteGroupMembershipEntry(owner_of(ifx(ifs)), src, smask,
+                                       ga.s_addr, gmask, ifx(ifs), 0,
                                        MGM_JOIN_STATE_FLAG);
 }
 
-
-static DWORD take(const char *ifs) {
+static DWORD take(const char *ifs, HANDLE h) {
   DWORD ix = ifx(ifs);
   DWORD rc;
 
-  rc = MgmTakeInterfaceOwnership(drv_h, ix, 0);
+  if (h == NULL)
+    return ERROR_INVALID_PARAMETER; /* take2 without -P */
+  rc = MgmTakeInterfaceOwnership(h, ix, 0);
   out("TAKE %s %lu rc=%lu", ifs, (unsigned long)ix, (unsigned long)rc);
   pthread_mutex_lock(&drv_lock);
-  if (rc == NO_ERROR && drv_n_taken < DRV_MAX_IF)
-    drv_taken[drv_n_taken++] = ix;
+  if (rc == NO_ERROR && drv_n_taken < DRV_MAX_IF) {
+    drv_taken[drv_n_taken].ifindex = ix;
+    drv_taken[drv_n_taken].h = h;
+    drv_n_taken++;
+  }
   pthread_mutex_unlock(&drv_lock);
   return rc;
 }
-
 
 static DWORD release(const char *ifs) {
   DWORD ix = ifx(ifs);
   DWORD rc;
   int i;
 
-  rc = MgmReleaseInterfaceOwnership(drv_h, ix, 0);
+  rc = MgmReleaseInterfaceOwnership(owner_of(ix), ix, 0);
+  if (rc != NO_ERROR)
+    return rc;
   pthread_mutex_lock(&drv_lock);
   for (i = 0; i < drv_n_taken; i++)
-    if (drv_taken[i] == ix)
+    if (drv_taken[i].ifindex == ix)
       drv_taken[i] = drv_taken[--drv_n_taken];
   pthread_mutex_unlock(&drv_lock);
   return rc;
@@ -406,6 +441,56 @@ static DWORD list_stats(void) {
   return NO_ERROR;
 }
 
+/* libmgm's view of interfaces and memberships (the soak compares it with
+ * the kernel's VIF table and with its own model), then the MFEs. */
+static DWORD dump(void) {
+  struct libmgm_snapshot *snap = NULL;
+  char owner[16];
+  DWORD rc;
+  DWORD i;
+
+  rc = libmgm_snapshot_take(&snap);
+  if (rc != NO_ERROR)
+    goto out;
+  for (i = 0; i < snap->n_ifs; i++) {
+    const struct libmgm_if_info *f = &snap->ifs[i];
+
+    if (f->has_owner)
+      snprintf(owner, sizeof(owner), "%lu", (unsigned long)f->owner_protocol);
+    else
+      snprintf(owner, sizeof(owner), "-");
+    out("DIF %lu owner=%s igmp=%d attached=%d", (unsigned long)f->ifindex,
+        owner, f->has_igmp ? 1 : 0, f->attached ? 1 : 0);
+  }
+  for (i = 0; i < snap->n_members; i++) {
+    const struct libmgm_member_info *m = &snap->members[i];
+
+    out("DMEMBER %s %s if=%lu proto=%lu", ip_a(m->sg.dwSourceAddr),
+        ip_a(m->sg.dwGroupAddr), (unsigned long)m->ifindex,
+        (unsigned long)m->protocol_id);
+  }
+  rc = list_mfes();
+
+out:
+  if (snap != NULL)
+    libmgm_snapshot_free(snap);
+  return rc;
+}
+
+static DWORD spawn_sleeper(const char *secs) {
+  char *argv[3];
+  pid_t pid;
+  int err;
+
+  argv[0] = "sleep";
+  argv[1] = (char *)secs;
+  argv[2] = NULL;
+  err = posix_spawnp(&pid, "sleep", NULL, NULL, argv, environ);
+  if (err != 0)
+    return ERROR_CAN_NOT_COMPLETE;
+  out("SPAWNED %ld", (long)pid);
+  return NO_ERROR;
+}
 
 static void command(char *line) {
   char copy[256];
@@ -423,7 +508,9 @@ static void command(char *line) {
   if (argc == 0)
     return;
   if (strcmp(argv[0], "take") == 0 && argc == 2)
-    rc = take(argv[1]);
+    rc = take(argv[1], drv_h);
+  else if (strcmp(argv[0], "take2") == 0 && argc == 2)
+    rc = take(argv[1], drv_h2);
   else if (strcmp(argv[0], "release") == 0 && argc == 2)
     rc = release(argv[1]);
   else if (strcmp(argv[0], "join") == 0 && (argc == 3 || argc == 4))
@@ -438,6 +525,10 @@ static void command(char *line) {
     rc = list_mfes();
   else if (strcmp(argv[0], "stats") == 0)
     rc = list_stats();
+  else if (strcmp(argv[0], "dump") == 0)
+    rc = dump();
+  else if (strcmp(argv[0], "spawn") == 0 && argc == 2)
+    rc = spawn_sleeper(argv[1]);
   else if (strcmp(argv[0], "quit") == 0)
     drv_stop = 1;
   else
@@ -513,7 +604,8 @@ static DWORD host_start(struct libmgm_config *cfg) {
 
 static void usage(void) {
   fprintf(stderr, "usage: mgmdrv [-b BACKEND] [-t TABLE] [-l SECONDS] [-w] "
-                  "[-q] [-H] [-p ID] [-j IF:GROUP[:SOURCE]]... [-v IF]... "
+                  "[-q] [-H] [-p ID] [-P ID] [-j IF:GROUP[:SOURCE]]... "
+                  "[-v IF]... "
                   "IF...\n");
   exit(1);
 }
@@ -530,6 +622,7 @@ int main(int argc, char **argv) {
   char *g;
   char *s;
   DWORD proto = 10000;
+  DWORD proto2 = 0;
   DWORD rc;
   int i;
 
@@ -555,6 +648,8 @@ int main(int argc, char **argv) {
       drv_host = 1;
     else if (strcmp(argv[i], "-p") == 0)
       proto = (DWORD)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "-P") == 0)
+      proto2 = (DWORD)strtoul(argv[++i], NULL, 10);
     else if (strcmp(argv[i], "-j") == 0 && n_joins < DRV_MAX_IF)
       joins[n_joins++] = argv[++i];
     else if (strcmp(argv[i], "-v") == 0)
@@ -590,8 +685,17 @@ int main(int argc, char **argv) {
       pthread_join(drv_loop_thr, NULL);
     return 3;
   }
+  if (proto2 != 0) {
+    rc = MgmRegisterMProtocol(&rpc, proto2, 1, &drv_h2);
+    if (rc != NO_ERROR) {
+      out("REGISTER_FAILED %lu", (unsigned long)rc);
+      MgmDeRegisterMProtocol(drv_h);
+      libmgm_stop();
+      return 3;
+    }
+  }
   for (; i < argc; i++)
-    take(argv[i]);
+    take(argv[i], drv_h);
   for (i = 0; i < n_joins; i++) {
     snprintf(spec, sizeof(spec), "%s", joins[i]);
     g = strchr(spec, ':');
@@ -608,8 +712,16 @@ int main(int argc, char **argv) {
   while (!drv_stop && fgets(line, sizeof(line), stdin) != NULL)
     command(line);
   while (drv_n_taken > 0) {
-    snprintf(spec, sizeof(spec), "%lu", (unsigned long)drv_taken[0]);
-    release(spec);
+    snprintf(spec, sizeof(spec), "%lu", (unsigned long)drv_taken[0].ifindex);
+    if (release(spec) != NO_ERROR) {
+      out("RELEASE_FAILED %s", spec);
+      drv_taken[0] = drv_taken[--drv_n_taken];
+    }
+  }
+  if (drv_h2 != NULL) {
+    rc = MgmDeRegisterMProtocol(drv_h2);
+    if (rc != NO_ERROR)
+      out("DEREGISTER_FAILED %lu", (unsigned long)rc);
   }
   rc = MgmDeRegisterMProtocol(drv_h);
   if (rc != NO_ERROR)

@@ -614,7 +614,8 @@ static int grp_ref_cmp(const void *a, const void *b) {
 
 /* The memberships of p (NULL: of any client) on the links the record
  * (ifx, nh) covers (mgm__if_covers), effective (latent = 0) or latent, in
- * (G, S, link) order so that purges are deterministic. */
+ * (G, S, link) order so that purges are deterministic.  Without memory
+ * for the list: NULL and *count UINT32_MAX (purge_next scans instead). */
 static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
                                uint32_t ifx, uint32_t nh, int latent,
                                uint32_t *count) {
@@ -632,7 +633,12 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
           !mgm__if_covers(c, ifx, nh, m[i].ifindex, m[i].nexthop))
         continue;
       if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
-        MGM_ERR(c, MGM_CH_CORE, "out of memory while purging memberships");
+        MGM_WARN(c, MGM_CH_CORE,
+                 "out of memory listing the memberships "
+                 "to purge; scanning for each instead");
+        free(v);
+        v = NULL;
+        n = UINT32_MAX;
         goto out;
       }
       v[n].s = e->src;
@@ -645,10 +651,58 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
   }
 
 out:
-  if (n > 1)
+  if (n > 1 && v)
     qsort(v, n, sizeof(*v), grp_ref_cmp);
   *count = n;
   return v;
+}
+
+static int ref_order(const struct grp_ref *x, const struct grp_ref *y) {
+  int d = grp_ref_cmp(x, y);
+
+  return d != 0 ? d : (x->pidx > y->pidx) - (x->pidx < y->pidx);
+}
+
+/* The ith membership to purge (*cur): v[i], or, when collect() had no
+ * memory (n == UINT32_MAX), the first one after the previous *cur in the
+ * same order, found by a scan of the table: a purge never stops short. */
+static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                      uint32_t nh, int latent, const struct grp_ref *v,
+                      uint32_t n, uint32_t i, struct grp_ref *cur) {
+  struct mgm_hnode *it = NULL;
+  struct grp_ref best, x;
+  uint32_t j;
+  int found = 0;
+
+  if (n != UINT32_MAX) {
+    if (i < n)
+      *cur = v[i];
+    return i < n;
+  }
+  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
+    struct mgm_grp *e = (struct mgm_grp *)it;
+    const struct mgm_member *m = latent ? e->lat : e->mem;
+    uint32_t nm = latent ? e->n_lat : e->n_mem;
+
+    for (j = 0; j < nm; j++) {
+      if ((p && m[j].pidx != p->idx) ||
+          !mgm__if_covers(c, ifx, nh, m[j].ifindex, m[j].nexthop))
+        continue;
+      x.s = e->src;
+      x.g = e->grp;
+      x.ifx = m[j].ifindex;
+      x.nh = m[j].nexthop;
+      x.pidx = m[j].pidx;
+      if ((i == 0 || ref_order(&x, cur) > 0) &&
+          (!found || ref_order(&x, &best) < 0)) {
+        best = x;
+        found = 1;
+      }
+    }
+  }
+  if (found)
+    *cur = best;
+  return found;
 }
 
 static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
@@ -658,17 +712,17 @@ static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
   uint32_t i, n;
-  struct grp_ref *v = collect(c, p, ifx, nh, 0, &n);
+  struct grp_ref *v = collect(c, p, ifx, nh, 0, &n), r;
 
-  for (i = 0; i < n; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+  for (i = 0; purge_next(c, p, ifx, nh, 0, v, n, i, &r); i++) {
+    struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
     /* A purge cannot be refused: if the forwarder fails, the MFEs
      * concerned are deleted and the membership goes anyway. */
-    if (e && leave_effective(c, p, e, v[i].ifx, v[i].nh, b) != NO_ERROR &&
-        (e = mgm__grp_find(c, v[i].s, v[i].g)) != NULL) {
+    if (e && leave_effective(c, p, e, r.ifx, r.nh, b) != NO_ERROR &&
+        (e = mgm__grp_find(c, r.s, r.g)) != NULL) {
       mgm__mfe_foreach_covered(c, e->src, e->grp, purge_mfe, NULL);
-      leave_effective(c, p, e, v[i].ifx, v[i].nh, b);
+      leave_effective(c, p, e, r.ifx, r.nh, b);
     }
   }
   free(v);
@@ -678,16 +732,16 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
                        struct mgm_batch *b) {
   uint32_t i, n;
-  struct grp_ref *v = collect(c, p, ifx, nh, 1, &n);
+  struct grp_ref *v = collect(c, p, ifx, nh, 1, &n), r;
 
-  for (i = 0; i < n; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+  for (i = 0; purge_next(c, p, ifx, nh, 1, v, n, i, &r); i++) {
+    struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
-    if (e && mem_remove(e->lat, &e->n_lat, v[i].ifx, v[i].nh, v[i].pidx)) {
-      idx_ref(c, v[i].pidx, -1);
+    if (e && mem_remove(e->lat, &e->n_lat, r.ifx, r.nh, r.pidx)) {
+      idx_ref(c, r.pidx, -1);
       if (notify)
-        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, v[i].ifx,
-                   v[i].nh, b);
+        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, r.ifx, r.nh,
+                   b);
       grp_maybe_free(c, e);
     }
   }

@@ -190,28 +190,34 @@ static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
   }
 }
 
-/* The client eligible for (S,G) alerts: owner of the interface toward S. */
-static struct mgm_proto *rpf_owner(struct mgm_core *c, uint32_t s) {
+/* The client eligible for (S,G) alerts: owner of the interface toward S
+ * (*out NULL: no route, nobody).  A failed lookup is the backend's error:
+ * the change must not go ahead without the alert it owes. */
+static int rpf_owner(struct mgm_core *c, uint32_t s, struct mgm_proto **out) {
   struct mgm_route r;
+  int rc = mgm__plat_route(c, s, &r);
 
-  if (mgm__plat_route(c, s, &r) != 0)
-    return NULL;
-  return mgm__if_owner(c, r.ifindex, r.nexthop);
+  *out = NULL;
+  if (rc == 0)
+    *out = mgm__if_owner(c, r.ifindex, r.nexthop);
+  return rc == MGM_BE_ENOENT ? 0 : rc;
 }
 
 /* Queue the join (join != 0) or prune alerts that a change of Clients(E)
  * owes.  `p` is the client whose membership changed; `n`/`first2` describe
- * Clients(E) without p, before a join or after a prune. */
-static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
-                         struct mgm_proto *p, uint32_t n,
-                         const uint16_t first2[2], int join, uint32_t ifx,
-                         uint32_t nh, struct mgm_batch *b) {
+ * Clients(E) without p, before a join or after a prune.  Returns 0 or the
+ * MGM_BE_* error of the RPF lookup. */
+static int alert_others(struct mgm_core *c, const struct mgm_grp *e,
+                        struct mgm_proto *p, uint32_t n,
+                        const uint16_t first2[2], int join, uint32_t ifx,
+                        uint32_t nh, struct mgm_batch *b) {
   struct mgm_proto *only = NULL;
   struct mgm_call k = {0};
   uint32_t i;
+  int rc;
 
   if (n > 1)
-    return;
+    return 0;
   /* Is anyone able to receive this alert at all?  Avoids the RPF lookup
    * in the common case of a change nobody can be told about. */
   for (i = 0; i < c->n_protos; i++) {
@@ -223,11 +229,11 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
       break;
   }
   if (i == c->n_protos)
-    return;
+    return 0;
   if (e->src != 0) {
-    only = rpf_owner(c, e->src);
-    if (only == NULL)
-      return;
+    rc = rpf_owner(c, e->src, &only);
+    if (rc != 0 || only == NULL)
+      return rc;
   }
   k.kind = join ? MGM_CB_JOIN : MGM_CB_PRUNE;
   k.s = e->src;
@@ -249,6 +255,7 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
     k.p = x;
     mgm__batch_add(c, b, &k);
   }
+  return 0;
 }
 
 /* MFE updates of one membership change, with an undo log: the change is
@@ -358,8 +365,9 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   }
   idx_ref(c, p->idx, 1);
   if (!has_p)
-    alert_others(c, e, p, n, first2, 1, ifx, nh, b);
-  mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
+    a.err = alert_others(c, e, p, n, first2, 1, ifx, nh, b);
+  if (a.err == 0)
+    mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
   if (a.err) {
     oif_undo(c, &a, 1);
     if (mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
@@ -390,8 +398,9 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   idx_ref(c, p->idx, -1);
   n = clients_of(e, p->idx, &has_p, first2);
   if (!has_p)
-    alert_others(c, e, p, n, first2, 0, ifx, nh, b);
-  mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
+    a.err = alert_others(c, e, p, n, first2, 0, ifx, nh, b);
+  if (a.err == 0)
+    mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
   if (a.err) {
     oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */

@@ -567,6 +567,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
   uint32_t ncr = 0, ncv = 0, i, j, k;
   uint64_t now;
+  int brc;
 
   mgm__batch_init(&b);
   if (hdrlen > sizeof(hcopy))
@@ -585,17 +586,24 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     }
     goto out;
   }
-  if (mgm__plat_route(c, s, &rt) == 0) {
+  brc = mgm__plat_route(c, s, &rt);
+  if (brc == 0) {
     iif = rt.ifindex;
     nh = rt.nexthop;
     up = rt.upstream;
     rproto = rt.protocol;
     rnet = rt.network;
     rmask = rt.mask;
-  } else { /* D-NOROUTE */
+  } else if (brc == MGM_BE_ENOENT) { /* D-NOROUTE */
     iif = arr;
     nh = 0;
     up = 0;
+  } else {
+    /* Not "no route": the arrival interface may fail RPF.  Nothing is
+     * created; the next packet of the flow asks again. */
+    MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
+            (unsigned)s, (unsigned)g, mgm__be_strerror(brc));
+    goto out;
   }
   /* 3.1: RPF callback to the owner of the interface toward S. */
   o = mgm__if_owner(c, iif, nh);

@@ -49,6 +49,7 @@ void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
     if (nv == NULL) {
       MGM_ERR(c, MGM_CH_CB, "out of memory: %s callback to protocol %u lost",
               cb_names[call->kind], (unsigned)call->p->pid);
+      free((void *)call->hdr); /* the batch owned it */
       return;
     }
     b->v = nv;

@@ -812,6 +812,17 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
         (m->wrongif_if[slot] != 0 && m->wrongif_ms[i] < m->wrongif_ms[slot]))
       slot = i;
   }
+  if (hdrlen) {
+    /* Without a copy of the header the alert is dropped (best effort, like
+     * the upcall itself), never delivered with a NULL header. */
+    void *copy = mgm__malloc(hdrlen);
+
+    if (copy == NULL)
+      goto out;
+    memcpy(copy, hdr, hdrlen);
+    k.hdr = copy;
+    k.hdrlen = (DWORD)hdrlen;
+  }
   m->wrongif_if[slot] = arr;
   m->wrongif_ms[slot] = now;
   k.kind = MGM_CB_WRONGIF;
@@ -820,15 +831,6 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
   k.g = g;
   k.ifx = arr;
   k.nh = 0;
-  if (hdrlen) {
-    void *copy = mgm__malloc(hdrlen);
-
-    if (copy) {
-      memcpy(copy, hdr, hdrlen);
-      k.hdr = copy;
-      k.hdrlen = (DWORD)hdrlen;
-    }
-  }
   mgm__batch_add(c, &b, &k);
 
 out:

@@ -311,28 +311,23 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
   }
 }
 
-/* Collect MFEs matching a predicate first: deleting while walking the tree
- * would invalidate the walk. */
+/* Delete the MFEs matching a predicate, in one walk: the successor is
+ * taken before a deletion, and removing a node from the AVL tree keeps
+ * every other node and their order.  No list, so nothing to allocate: a
+ * deletion that cannot be refused never stops short. */
 static void delete_where(struct mgm_core *c,
                          int (*pred)(struct mgm_core *, const struct mgm_mfe *,
                                      uint32_t, uint32_t),
                          uint32_t a, uint32_t b) {
-  struct mgm_avl *n;
-  struct mgm_mfe **v = NULL;
-  uint32_t cnt = 0, cap = 0, i;
+  struct mgm_avl *n, *next;
 
-  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
+  for (n = mgm__avl_first(&c->mfes); n; n = next) {
     struct mgm_mfe *m = node_mfe(n);
 
-    if (!pred(c, m, a, b))
-      continue;
-    if (mgm__vec_reserve((void **)&v, &cap, cnt + 1, sizeof(*v)) != 0)
-      break;
-    v[cnt++] = m;
+    next = mgm__avl_next(n);
+    if (pred(c, m, a, b))
+      mgm__mfe_delete(c, m);
   }
-  for (i = 0; i < cnt; i++)
-    mgm__mfe_delete(c, v[i]);
-  free(v);
 }
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,

@@ -263,6 +263,7 @@ struct mgm_call {
 struct mgm_batch {
   struct mgm_call *v; /* calls in commit order */
   uint32_t n, cap;
+  uint32_t lost;           /* calls dropped: no memory to queue them */
   struct mgm_call inl[16]; /* inline storage for the common case */
 };
 
@@ -270,6 +271,9 @@ struct mgm_core;
 void mgm__batch_init(struct mgm_batch *b);
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call);
+/* Room for n calls, so that a change that cannot be refused queues all of
+ * its callbacks: 0, or -1 without memory. */
+int mgm__batch_reserve(struct mgm_batch *b, uint32_t n);
 void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
 /* Deliver with the core lock NOT held, then free the batch. */
 void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b);
@@ -419,6 +423,9 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
                       DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
+/* An upper bound of the callbacks purging p on (ifx, nh) can queue. */
+uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                          uint32_t nh);
 /* Delete every effective membership of p on (ifx, nh), with side effects. */
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b);

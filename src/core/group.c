@@ -347,7 +347,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
                             struct mgm_batch *b) {
   struct mgm_grp *e;
   struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
-  uint32_t mark = b->n;
+  uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
   int has_p;
@@ -368,7 +368,10 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
     a.err = alert_others(c, e, p, n, first2, 1, ifx, nh, b);
   if (a.err == 0)
     mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
+  if (a.err == 0 && b->lost != lost)
+    a.err = MGM_BE_ENOMEM; /* a callback it owes could not be queued */
   if (a.err) {
+    b->lost = lost;
     oif_undo(c, &a, 1);
     if (mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
       idx_ref(c, p->idx, -1);
@@ -387,7 +390,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
                              struct mgm_grp *e, uint32_t ifx, uint32_t nh,
                              struct mgm_batch *b) {
   struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
-  uint32_t mark = b->n;
+  uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
   int has_p;
@@ -401,7 +404,10 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
     a.err = alert_others(c, e, p, n, first2, 0, ifx, nh, b);
   if (a.err == 0)
     mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
+  if (a.err == 0 && b->lost != lost)
+    a.err = MGM_BE_ENOMEM; /* a callback it owes could not be queued */
   if (a.err) {
+    b->lost = lost;
     oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */
     if (mem_insert_e(e, ifx, nh, p->idx) == 0)
@@ -712,6 +718,50 @@ static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   if (found)
     *cur = best;
   return found;
+}
+
+struct purge_count {
+  uint32_t ifx, nh;
+  uint64_t n;
+};
+
+static void count_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  struct purge_count *pc = arg;
+  uint32_t i;
+
+  for (i = 0; i < m->n_oif; i++)
+    if (mgm__if_covers(c, pc->ifx, pc->nh, m->oif[i].ifindex,
+                       m->oif[i].nexthop)) {
+      pc->n++;
+      break;
+    }
+}
+
+/* Per effective membership of p on the links (ifx, nh) covers, alerts to
+ * every other client; per latent one there, a local leave; per MFE with an
+ * output there, one alert as its outgoing list turns empty (2.5, 2.6). */
+uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                          uint32_t nh) {
+  struct purge_count pc = {ifx, nh, 0};
+  struct mgm_hnode *it = NULL;
+  uint64_t n;
+  uint32_t i;
+
+  mgm__mfe_foreach_covered(c, 0, 0, count_mfe, &pc);
+  n = pc.n;
+
+  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
+    const struct mgm_grp *e = (const struct mgm_grp *)it;
+
+    for (i = 0; i < e->n_mem; i++)
+      if (e->mem[i].pidx == p->idx &&
+          mgm__if_covers(c, ifx, nh, e->mem[i].ifindex, e->mem[i].nexthop))
+        n += c->n_protos;
+    for (i = 0; i < e->n_lat; i++)
+      if (mgm__if_covers(c, ifx, nh, e->lat[i].ifindex, e->lat[i].nexthop))
+        n++;
+  }
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {

@@ -240,6 +240,13 @@ DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
     rc = ERROR_ALREADY_EXISTS;
     goto out;
   }
+  /* Taking over from IGMP purges it (2.6): room for every callback first,
+   * or nothing happens. */
+  if (!p->igmp && r && r->igmp &&
+      mgm__batch_reserve(&b, mgm__purge_calls(c, r->igmp, ifx, nh)) != 0) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+    goto out;
+  }
   if (r == NULL) {
     rc = rec_create(c, ifx, nh, &r);
     if (rc != NO_ERROR)
@@ -310,6 +317,12 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   r = p ? mgm__if_find(c, ifx, nh) : NULL;
   if (r == NULL || (r->owner != p && r->igmp != p)) {
     rc = ERROR_INVALID_PARAMETER;
+    goto out;
+  }
+  /* A release cannot stop half-way: room for every callback of its purge
+   * first, or nothing happens (mgm-spec G-2: allocation -> 8). */
+  if (mgm__batch_reserve(&b, mgm__purge_calls(c, p, ifx, nh)) != 0) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
   }
   if (r->owner == p) {

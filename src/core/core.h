@@ -336,6 +336,8 @@ struct mgm_core {
   struct mgm_mfe **heap;    /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
+  struct mgm_hnode *zombies;  /* deleted MFEs the forwarder kept (mfe.c) */
+  uint64_t zombie_ms;         /* when to retry deleting them */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
   void *ctrl_ctx;             /* its context */
   libmgm_sim_tx_fn sim_tx_fn; /* sim: capture of libmgm_ctrl_send */

@@ -93,7 +93,41 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
 }
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
-  return c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+  int64_t d = c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+
+  if (c->zombies && (d < 0 || (int64_t)c->zombie_ms < d))
+    d = (int64_t)c->zombie_ms;
+  return d;
+}
+
+/* ---- MFEs the forwarder would not delete --------------------------------
+ * An MFE whose forwarder entry could not be deleted leaves MGM's tables
+ * anyway (callers rely on it), but is kept on c->zombies, chained through
+ * its unused hash link, and the deletion is retried a second later from
+ * the expiry timer: the kernel must not go on forwarding for it for good.
+ * No allocation is needed, so this cannot fail in turn. */
+
+#define MGM_ZOMBIE_RETRY_MS 1000u
+
+static void zombies_retry(struct mgm_core *c) {
+  struct mgm_hnode **pp = &c->zombies;
+
+  while (*pp) {
+    struct mgm_mfe *z =
+        (struct mgm_mfe *)((char *)*pp - offsetof(struct mgm_mfe, h));
+    struct mgm_mfe_key k = {z->src, z->grp};
+
+    /* A new MFE of the same (S,G) has replaced the entry: nothing to do. */
+    if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
+        mgm__plat_mfe_del(c, &k) != 0) {
+      pp = &(*pp)->next;
+      continue;
+    }
+    *pp = z->h.next;
+    free(z->oif);
+    free(z);
+  }
+  c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
 }
 
 /* ---- Forwarder programming -------------------------------------------- */
@@ -161,16 +195,29 @@ out:
 }
 
 void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
+  int brc = 0;
+
   if (m->installed) {
     struct mgm_mfe_key k = {m->src, m->grp};
 
-    mgm__plat_mfe_del(c, &k);
+    brc = mgm__plat_mfe_del(c, &k);
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
   mgm__hash_remove(&c->mfe_hash, &m->h);
   heap_remove(c, m);
+  if (brc != 0) {
+    MGM_ERR(c, MGM_CH_MFE,
+            "MFE (%08x, %08x): the forwarder keeps its entry (%s); retrying",
+            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(brc));
+    if (c->zombies == NULL)
+      c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
+    m->h.next = c->zombies;
+    c->zombies = &m->h;
+    mgm__core_rearm(c);
+    return;
+  }
   free(m->oif);
   free(m);
 }
@@ -419,6 +466,8 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
 void mgm__mfe_expire_due(struct mgm_core *c) {
   uint64_t now = mgm__now(c);
 
+  if (c->zombies && c->zombie_ms <= now)
+    zombies_retry(c);
   while (c->heap_n && c->heap[0]->expire_ms <= now) {
     struct mgm_mfe *m = c->heap[0];
 
@@ -1037,6 +1086,14 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
+  while (c->zombies) { /* the backend's flush and close remove them */
+    struct mgm_mfe *z =
+        (struct mgm_mfe *)((char *)c->zombies - offsetof(struct mgm_mfe, h));
+
+    c->zombies = z->h.next;
+    free(z->oif);
+    free(z);
+  }
   mgm__hash_free(&c->mfe_hash);
   free(c->heap);
   c->heap = NULL;

@@ -272,6 +272,7 @@ struct oif_arg {
   int err;            /* first MGM_BE_* failure, 0 = none */
   struct mfe_undo *u; /* MFEs changed so far */
   uint32_t nu, cap;
+  int force; /* a purge: no undo; an MFE that fails is deleted */
 };
 
 static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
@@ -282,9 +283,13 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
     return;
   rc = add ? mgm__mfe_oif_add(c, m, a->ifx, a->nh, a->b)
            : mgm__mfe_oif_del(c, m, a->ifx, a->nh, a->b);
-  if (rc < 0) {
+  if (rc < 0 && a->force) {
+    MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+            (unsigned)m->src, (unsigned)m->grp);
+    mgm__mfe_delete(c, m);
+  } else if (rc < 0) {
     a->err = rc;
-  } else if (rc == 1) {
+  } else if (rc == 1 && !a->force) {
     if (mgm__vec_reserve((void **)&a->u, &a->cap, a->nu + 1, sizeof(*a->u)) !=
         0) {
       struct mgm_batch scratch;
@@ -346,7 +351,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
                             uint32_t g, uint32_t ifx, uint32_t nh,
                             struct mgm_batch *b) {
   struct mgm_grp *e;
-  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0, 0};
   uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
@@ -385,11 +390,13 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   return rc;
 }
 
-/* Case E of 2.9; E may be freed. */
+/* Case E of 2.9; E may be freed.  force (a purge, which cannot be
+ * refused): never fails; what the forwarder or the RPF lookup refuses
+ * costs the MFE concerned or the prune alerts, not the deletion. */
 static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
                              struct mgm_grp *e, uint32_t ifx, uint32_t nh,
-                             struct mgm_batch *b) {
-  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
+                             struct mgm_batch *b, int force) {
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0, force};
   uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
@@ -402,9 +409,14 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   n = clients_of(e, p->idx, &has_p, first2);
   if (!has_p)
     a.err = alert_others(c, e, p, n, first2, 0, ifx, nh, b);
+  if (a.err && force) {
+    MGM_ERR(c, MGM_CH_CB, "prune alerts for (%08x, %08x) lost: %s",
+            (unsigned)e->src, (unsigned)e->grp, mgm__be_strerror(a.err));
+    a.err = 0;
+  }
   if (a.err == 0)
     mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
-  if (a.err == 0 && b->lost != lost)
+  if (a.err == 0 && b->lost != lost && !force)
     a.err = MGM_BE_ENOMEM; /* a callback it owes could not be queued */
   if (a.err) {
     b->lost = lost;
@@ -588,7 +600,7 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
       }
       grp_maybe_free(c, e);
     } else {
-      rc = leave_effective(c, p, e, ifx, nh, &b);
+      rc = leave_effective(c, p, e, ifx, nh, &b, 0);
       if (rc != NO_ERROR)
         goto out;
     }
@@ -764,10 +776,6 @@ uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
-  mgm__mfe_delete(c, m);
-}
-
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
   uint32_t i, n;
@@ -776,13 +784,12 @@ void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   for (i = 0; purge_next(c, p, ifx, nh, 0, v, n, i, &r); i++) {
     struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
-    /* A purge cannot be refused: if the forwarder fails, the MFEs
-     * concerned are deleted and the membership goes anyway. */
-    if (e && leave_effective(c, p, e, r.ifx, r.nh, b) != NO_ERROR &&
-        (e = mgm__grp_find(c, r.s, r.g)) != NULL) {
-      mgm__mfe_foreach_covered(c, e->src, e->grp, purge_mfe, NULL);
-      leave_effective(c, p, e, r.ifx, r.nh, b);
-    }
+    /* A purge cannot be refused: when the all-or-nothing deletion
+     * fails (and undoes itself), the forced one deletes the membership
+     * anyway, with the MFEs the forwarder would not reprogram. */
+    if (e && leave_effective(c, p, e, r.ifx, r.nh, b, 0) != NO_ERROR &&
+        (e = mgm__grp_find(c, r.s, r.g)) != NULL)
+      leave_effective(c, p, e, r.ifx, r.nh, b, 1);
   }
   free(v);
 }

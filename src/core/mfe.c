@@ -93,7 +93,41 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
 }
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
-  return c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+  int64_t d = c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+
+  if (c->zombies && (d < 0 || (int64_t)c->zombie_ms < d))
+    d = (int64_t)c->zombie_ms;
+  return d;
+}
+
+/* ---- MFEs the forwarder would not delete --------------------------------
+ * An MFE whose forwarder entry could not be deleted leaves MGM's tables
+ * anyway (callers rely on it), but is kept on c->zombies, chained through
+ * its unused hash link, and the deletion is retried a second later from
+ * the expiry timer: the kernel must not go on forwarding for it for good.
+ * No allocation is needed, so this cannot fail in turn. */
+
+#define MGM_ZOMBIE_RETRY_MS 1000u
+
+static void zombies_retry(struct mgm_core *c) {
+  struct mgm_hnode **pp = &c->zombies;
+
+  while (*pp) {
+    struct mgm_mfe *z =
+        (struct mgm_mfe *)((char *)*pp - offsetof(struct mgm_mfe, h));
+    struct mgm_mfe_key k = {z->src, z->grp};
+
+    /* A new MFE of the same (S,G) has replaced the entry: nothing to do. */
+    if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
+        mgm__plat_mfe_del(c, &k) != 0) {
+      pp = &(*pp)->next;
+      continue;
+    }
+    *pp = z->h.next;
+    free(z->oif);
+    free(z);
+  }
+  c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
 }
 
 /* ---- Forwarder programming -------------------------------------------- */
@@ -161,16 +195,29 @@ out:
 }
 
 void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
+  int brc = 0;
+
   if (m->installed) {
     struct mgm_mfe_key k = {m->src, m->grp};
 
-    mgm__plat_mfe_del(c, &k);
+    brc = mgm__plat_mfe_del(c, &k);
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
   mgm__hash_remove(&c->mfe_hash, &m->h);
   heap_remove(c, m);
+  if (brc != 0) {
+    MGM_ERR(c, MGM_CH_MFE,
+            "MFE (%08x, %08x): the forwarder keeps its entry (%s); retrying",
+            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(brc));
+    if (c->zombies == NULL)
+      c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
+    m->h.next = c->zombies;
+    c->zombies = &m->h;
+    mgm__core_rearm(c);
+    return;
+  }
   free(m->oif);
   free(m);
 }
@@ -311,28 +358,23 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
   }
 }
 
-/* Collect MFEs matching a predicate first: deleting while walking the tree
- * would invalidate the walk. */
+/* Delete the MFEs matching a predicate, in one walk: the successor is
+ * taken before a deletion, and removing a node from the AVL tree keeps
+ * every other node and their order.  No list, so nothing to allocate: a
+ * deletion that cannot be refused never stops short. */
 static void delete_where(struct mgm_core *c,
                          int (*pred)(struct mgm_core *, const struct mgm_mfe *,
                                      uint32_t, uint32_t),
                          uint32_t a, uint32_t b) {
-  struct mgm_avl *n;
-  struct mgm_mfe **v = NULL;
-  uint32_t cnt = 0, cap = 0, i;
+  struct mgm_avl *n, *next;
 
-  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
+  for (n = mgm__avl_first(&c->mfes); n; n = next) {
     struct mgm_mfe *m = node_mfe(n);
 
-    if (!pred(c, m, a, b))
-      continue;
-    if (mgm__vec_reserve((void **)&v, &cap, cnt + 1, sizeof(*v)) != 0)
-      break;
-    v[cnt++] = m;
+    next = mgm__avl_next(n);
+    if (pred(c, m, a, b))
+      mgm__mfe_delete(c, m);
   }
-  for (i = 0; i < cnt; i++)
-    mgm__mfe_delete(c, v[i]);
-  free(v);
 }
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
@@ -424,6 +466,8 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
 void mgm__mfe_expire_due(struct mgm_core *c) {
   uint64_t now = mgm__now(c);
 
+  if (c->zombies && c->zombie_ms <= now)
+    zombies_retry(c);
   while (c->heap_n && c->heap[0]->expire_ms <= now) {
     struct mgm_mfe *m = c->heap[0];
 
@@ -567,6 +611,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
   uint32_t ncr = 0, ncv = 0, i, j, k;
   uint64_t now;
+  int brc;
 
   mgm__batch_init(&b);
   if (hdrlen > sizeof(hcopy))
@@ -585,17 +630,24 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     }
     goto out;
   }
-  if (mgm__plat_route(c, s, &rt) == 0) {
+  brc = mgm__plat_route(c, s, &rt);
+  if (brc == 0) {
     iif = rt.ifindex;
     nh = rt.nexthop;
     up = rt.upstream;
     rproto = rt.protocol;
     rnet = rt.network;
     rmask = rt.mask;
-  } else { /* D-NOROUTE */
+  } else if (brc == MGM_BE_ENOENT) { /* D-NOROUTE */
     iif = arr;
     nh = 0;
     up = 0;
+  } else {
+    /* Not "no route": the arrival interface may fail RPF.  Nothing is
+     * created; the next packet of the flow asks again. */
+    MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
+            (unsigned)s, (unsigned)g, mgm__be_strerror(brc));
+    goto out;
   }
   /* 3.1: RPF callback to the owner of the interface toward S. */
   o = mgm__if_owner(c, iif, nh);
@@ -804,6 +856,17 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
         (m->wrongif_if[slot] != 0 && m->wrongif_ms[i] < m->wrongif_ms[slot]))
       slot = i;
   }
+  if (hdrlen) {
+    /* Without a copy of the header the alert is dropped (best effort, like
+     * the upcall itself), never delivered with a NULL header. */
+    void *copy = mgm__malloc(hdrlen);
+
+    if (copy == NULL)
+      goto out;
+    memcpy(copy, hdr, hdrlen);
+    k.hdr = copy;
+    k.hdrlen = (DWORD)hdrlen;
+  }
   m->wrongif_if[slot] = arr;
   m->wrongif_ms[slot] = now;
   k.kind = MGM_CB_WRONGIF;
@@ -812,15 +875,6 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
   k.g = g;
   k.ifx = arr;
   k.nh = 0;
-  if (hdrlen) {
-    void *copy = mgm__malloc(hdrlen);
-
-    if (copy) {
-      memcpy(copy, hdr, hdrlen);
-      k.hdr = copy;
-      k.hdrlen = (DWORD)hdrlen;
-    }
-  }
   mgm__batch_add(c, &b, &k);
 
 out:
@@ -1032,6 +1086,14 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
+  while (c->zombies) { /* the backend's flush and close remove them */
+    struct mgm_mfe *z =
+        (struct mgm_mfe *)((char *)c->zombies - offsetof(struct mgm_mfe, h));
+
+    c->zombies = z->h.next;
+    free(z->oif);
+    free(z);
+  }
   mgm__hash_free(&c->mfe_hash);
   free(c->heap);
   c->heap = NULL;

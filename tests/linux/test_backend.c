@@ -18,6 +18,7 @@
 #define _GNU_SOURCE 1
 
 #include "platform/platform.h"
+#include "platform/linux/linux.h" /* mgm__lnx_map_errno */
 #include "platform/posix/sys.h"
 
 #include <criterion/criterion.h>
@@ -569,4 +570,283 @@ Test(backend, ctrl_send_puts_igmp_on_the_wire) {
   mgm__sys_fail(MGM_SYS_SENDMSG, 1, ENOBUFS);
   cr_expect_eq(ops->ctrl_send(be, ifx("a0"), ip("224.0.0.1"), query, 8),
                MGM_BE_ENOMEM);
+}
+
+
+/* ---- Every system call of every operation fails in turn ------------------
+ *
+ * For each operation below and each system call it makes (counted per
+ * name through the syscall table), the kth call fails with ENOBUFS,
+ * ENOMEM, EADDRINUSE, EPERM or ENOPROTOOPT.  The operation must then
+ * return 0 (the failure was absorbed: a fallback, or an optional step) or
+ * the errno's MGM_BE_* code, leave the kernel (/proc/net/ip_mr_vif and
+ * ip_mr_cache) as before when it failed, and the identical call must then
+ * succeed with the kernel as without the fault.  After close, the process
+ * holds the descriptors it held before open.  close(2) itself is not
+ * failed: Linux releases the descriptor even when close reports an error,
+ * an injected failure would not.  Memory: LeakSanitizer (ASan lane). */
+
+enum fop {
+  FOP_OPEN,        /* open (sockets, MRT_INIT, rtnetlink dump) */
+  FOP_ATTACH,      /* if_attach: MRT_ADD_VIF, the IGMP router groups */
+  FOP_MFC_ADD,     /* mfe_set of a new entry: MRT_ADD_MFC */
+  FOP_MFC_REPLACE, /* mfe_set of an existing entry */
+  FOP_MFC_DEL,     /* mfe_del: MRT_DEL_MFC */
+  FOP_DETACH,      /* if_detach of an output: scrub, MRT_DEL_VIF */
+  FOP_STATS,       /* mfe_stats: SIOCGETSGCNT */
+  FOP_ROUTE,       /* route_lookup: RTM_GETROUTE */
+  FOP_COUNT
+};
+
+static const char *const fop_names[] = {
+    "open",    "if_attach", "mfe_set (new)", "mfe_set (replace)",
+    "mfe_del", "if_detach", "mfe_stats",     "route_lookup"};
+
+static const char *const fault_calls[] = {
+    MGM_SYS_SOCKET,  MGM_SYS_SETSOCKOPT,  MGM_SYS_GETSOCKOPT, MGM_SYS_IOCTL,
+    MGM_SYS_BIND,    MGM_SYS_GETSOCKNAME, MGM_SYS_RECVMSG,    MGM_SYS_SENDTO,
+    MGM_SYS_SENDMSG, MGM_SYS_POLL,        MGM_SYS_PIPE2};
+
+static const int fault_errnos[] = {ENOBUFS, ENOMEM, EADDRINUSE, EPERM,
+                                   ENOPROTOOPT};
+
+static int count_fds(void) {
+  char path[64];
+  int n = 0;
+  int fd;
+
+  for (fd = 0; fd < 4096; fd++) {
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    if (access(path, F_OK) == 0)
+      n++;
+  }
+  return n;
+}
+
+static void proc_text(const char *path, char *out, size_t cap) {
+  FILE *f = fopen(path, "r");
+  size_t n;
+
+  cr_assert_not_null(f);
+  n = fread(out, 1, cap - 1, f);
+  out[n] = '\0';
+  fclose(f);
+}
+
+/* The kernel's multicast routing state (default table). */
+struct kview {
+  char vif[4096];
+  char mfc[4096];
+};
+
+/* VIF lines without their slot number: if_attach skips a slot that
+ * MRT_ADD_VIF reports busy (EADDRINUSE) and takes the next one. */
+static void kview(struct kview *k, int any_slot) {
+  char raw[4096];
+  const char *p = raw;
+  size_t n = 0;
+
+  proc_text("/proc/net/ip_mr_cache", k->mfc, sizeof(k->mfc));
+  proc_text("/proc/net/ip_mr_vif", raw, sizeof(raw));
+  if (!any_slot) {
+    memcpy(k->vif, raw, sizeof(raw));
+    return;
+  }
+  while (*p && n + 1 < sizeof(k->vif)) {
+    size_t len = strcspn(p, "\n");
+    const char *q = p;
+
+    while (q < p + len && *q == ' ')
+      q++;
+    if (q < p + len && *q >= '0' && *q <= '9')
+      while (q < p + len && *q != ' ')
+        q++;
+    else
+      q = p;
+    n += (size_t)snprintf(k->vif + n, sizeof(k->vif) - n, "%.*s\n",
+                          (int)(p + len - q), q);
+    p += len + (p[len] != 0);
+  }
+  k->vif[n] = '\0';
+}
+
+static int kview_eq(const struct kview *a, const struct kview *b) {
+  return strcmp(a->vif, b->vif) == 0 && strcmp(a->mfc, b->mfc) == 0;
+}
+
+static char fop_ctx[160]; /* the previous faulted run, for messages */
+
+/* Bring the backend to the state before the operation. */
+static void fop_prepare(enum fop op) {
+  struct mgm_oif o[2];
+  struct mgm_fwd f;
+  int rc;
+
+  if (op == FOP_OPEN)
+    return;
+  rc = open_be(0, &be);
+  cr_assert_eq(rc, 0, "open = %d after %s", rc, fop_ctx);
+  if (op == FOP_ATTACH || op == FOP_ROUTE)
+    return;
+  cr_assert_eq(ops->if_attach(be, ifx("a0")), 0);
+  cr_assert_eq(ops->if_attach(be, ifx("a1")), 0);
+  cr_assert_eq(ops->if_attach(be, ifx("b1")), 0);
+  if (op == FOP_MFC_ADD)
+    return;
+  o[0] = (struct mgm_oif){ifx("a1"), 0, 0};
+  o[1] = (struct mgm_oif){ifx("b1"), 0, 0};
+  f = fwd("10.0.0.1", "239.1.1.1", ifx("a0"), o, 2);
+  cr_assert_eq(ops->mfe_set(be, &f), 0);
+}
+
+static int fop_run(enum fop op, struct mgm_backend **opened) {
+  struct mgm_oif o[2];
+  struct mgm_fwd f;
+  struct mgm_fwd_stats st;
+  struct mgm_route r;
+
+  o[0] = (struct mgm_oif){ifx("a1"), 0, 0};
+  o[1] = (struct mgm_oif){ifx("b1"), 0, 0};
+  switch (op) {
+  case FOP_OPEN:
+    return open_be(0, opened);
+  case FOP_ATTACH:
+    return ops->if_attach(be, ifx("a0"));
+  case FOP_MFC_ADD:
+    f = fwd("10.0.0.1", "239.1.1.1", ifx("a0"), o, 2);
+    return ops->mfe_set(be, &f);
+  case FOP_MFC_REPLACE:
+    f = fwd("10.0.0.1", "239.1.1.1", ifx("a0"), o, 1);
+    return ops->mfe_set(be, &f);
+  case FOP_MFC_DEL:
+    f = fwd("10.0.0.1", "239.1.1.1", ifx("a0"), o, 0);
+    return ops->mfe_del(be, &f.key);
+  case FOP_DETACH:
+    return ops->if_detach(be, ifx("b1"));
+  case FOP_STATS:
+    f = fwd("10.0.0.1", "239.1.1.1", ifx("a0"), o, 0);
+    return ops->mfe_stats(be, &f.key, &st);
+  case FOP_ROUTE:
+    return ops->route_lookup(be, ip("10.7.0.9"), &r);
+  default:
+    return 0;
+  }
+}
+
+Test(backend, every_syscall_of_every_operation_fails_cleanly) {
+  struct kview before, after, got, again;
+  struct mgm_backend *opened;
+  int fds0, want_rc, rc, op, c, e, points = 0, failed = 0;
+  unsigned k, fired;
+
+  pairs(2);
+  sh("ip addr add 10.7.0.1/24 dev a0");
+  fds0 = count_fds();
+  for (op = 0; op < FOP_COUNT; op++) {
+    /* without fault: the result and the kernel before and after */
+    fop_prepare((enum fop)op);
+    kview(&before, op == FOP_ATTACH);
+    opened = NULL;
+    want_rc = fop_run((enum fop)op, &opened);
+    kview(&after, op == FOP_ATTACH);
+    if (opened)
+      ops->close(opened);
+    if (be)
+      ops->close(be);
+    be = NULL;
+    for (c = 0; c < (int)(sizeof fault_calls / sizeof fault_calls[0]); c++) {
+      for (k = 1;; k++) {
+        int reached = 0;
+
+        for (e = 0; e < (int)(sizeof fault_errnos / sizeof(int)); e++) {
+          fop_prepare((enum fop)op);
+          fired = mgm__sys_faults_fired();
+          opened = NULL;
+          mgm__sys_fail(fault_calls[c], k, fault_errnos[e]);
+          rc = fop_run((enum fop)op, &opened);
+          mgm__sys_fail(NULL, 0, 0);
+          if (mgm__sys_faults_fired() == fired) {
+            /* fewer than k calls of this name: done with it */
+            cr_assert_eq(rc, want_rc);
+            if (opened)
+              ops->close(opened);
+            if (be)
+              ops->close(be);
+            be = NULL;
+            break;
+          }
+          reached = 1;
+          kview(&got, op == FOP_ATTACH);
+          if (rc == want_rc && op == FOP_DETACH && !kview_eq(&got, &after)) {
+            /* The scrub could not rewrite the entry without the slot: it
+             * deleted it instead and reports it gone (the core then
+             * drops its MFE; the next packet rebuilds it). */
+            n_evs = 0;
+            drain();
+            cr_assert(strcmp(got.vif, after.vif) == 0 &&
+                          proc_lines("/proc/net/ip_mr_cache") == 0 &&
+                          n_evs >= 1 && evs[n_evs - 1].kind == 'G',
+                      "%s: %s #%u failing with %s: succeeded, kernel:\n%s%s",
+                      fop_names[op], fault_calls[c], k,
+                      strerror(fault_errnos[e]), got.vif, got.mfc);
+          } else if (rc == want_rc) {
+            cr_assert(kview_eq(&got, &after),
+                      "%s: %s #%u failing with %s: succeeded, kernel:\n%s%s"
+                      "\nwanted:\n%s%s",
+                      fop_names[op], fault_calls[c], k,
+                      strerror(fault_errnos[e]), got.vif, got.mfc, after.vif,
+                      after.mfc);
+          } else {
+            failed++;
+            cr_assert_eq(rc, mgm__lnx_map_errno(fault_errnos[e]),
+                         "%s: %s #%u failing with %s returned %d",
+                         fop_names[op], fault_calls[c], k,
+                         strerror(fault_errnos[e]), rc);
+            if (op != FOP_DETACH)
+              cr_assert(kview_eq(&got, &before),
+                        "%s: %s #%u failing with %s: failed, but the kernel "
+                        "changed:\n%s%s\nbefore:\n%s%s",
+                        fop_names[op], fault_calls[c], k,
+                        strerror(fault_errnos[e]), got.vif, got.mfc, before.vif,
+                        before.mfc);
+            else /* the scrub happened; the slot stays */
+              cr_assert(strcmp(got.vif, before.vif) == 0,
+                        "if_detach failed but the VIF went:\n%s", got.vif);
+            /* the identical call succeeds */
+            cr_assert_null(opened);
+            rc = fop_run((enum fop)op, &opened);
+            cr_assert_eq(rc, want_rc, "%s: the retry returned %d",
+                         fop_names[op], rc);
+            kview(&again, op == FOP_ATTACH);
+            cr_assert(kview_eq(&again, &after),
+                      "%s: after the retry, kernel:\n%s%s\nwanted:\n%s%s",
+                      fop_names[op], again.vif, again.mfc, after.vif,
+                      after.mfc);
+          }
+          if (opened)
+            ops->close(opened);
+          if (be)
+            ops->close(be);
+          be = NULL;
+          snprintf(fop_ctx, sizeof fop_ctx, "%s: %s #%u failing with %s",
+                   fop_names[op], fault_calls[c], k, strerror(fault_errnos[e]));
+          cr_assert_eq(count_fds(), fds0,
+                       "%s: %s #%u failing with %s: "
+                       "descriptors leaked",
+                       fop_names[op], fault_calls[c], k,
+                       strerror(fault_errnos[e]));
+          cr_assert_eq(proc_lines("/proc/net/ip_mr_vif"), 0);
+          cr_assert_eq(proc_lines("/proc/net/ip_mr_cache"), 0);
+        }
+        if (!reached)
+          break;
+        points++;
+      }
+    }
+  }
+  fprintf(stderr,
+          "linux backend: %d system-call points, %d failures "
+          "reported, the rest absorbed\n",
+          points, failed);
+  cr_expect_gt(points, 0);
 }

@@ -2,7 +2,7 @@
  * linux.h - private state shared by the Linux backend's files: mroute.c
  * (the ipmr socket, VIFs, the shadow MFC table, the ops vtable), ifmon.c
  * (interface tracking over rtnetlink) and route.c (netlink requests: RPF
- * route lookups and dumps).
+ * route lookups, their cache, and dumps).
  *
  * SPDX-License-Identifier: MIT
  *

@@ -12,8 +12,9 @@
  * and a re-used slot would inherit stale outputs (kernel.md A.13): before
  * a slot is freed or reused, every entry naming it is rewritten (oif) or
  * deleted (iif, reported as mfe_gone IF_DEPARTED).  Upcalls read from the
- * socket (NOCACHE, WRONGVIF, real IGMP packets) go to the core from
- * dispatch(); interface events come from ifmon.c.  Closing the socket
+ * socket (NOCACHE, WRONGVIF, real IGMP packets), up to 16 per recvmmsg, go
+ * to the core from dispatch() / dispatch_fd(); interface events come from
+ * ifmon.c, routing changes for the RPF cache from route.c.  Closing the socket
  * (MRT_DONE) makes the kernel drop every VIF and entry we made: we never
  * install static entries, so a crash leaves nothing behind.
  *

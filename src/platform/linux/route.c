@@ -15,23 +15,27 @@
  *
  * RPF cache: every new flow needs the route toward its source, and most
  * flows share a few sources, so answers are cached per source address.  A
- * second netlink socket, never polled, subscribes to everything that can
- * change the answer of an output route lookup: IPv4 routes, rules,
- * nexthop objects, links (a link going down kills its routes without an
- * RTM_DELROUTE), addresses (local and connected routes) and netconf
- * (ignore_routes_with_linkdown).  Each lookup first drains that socket: any
- * message, or an ENOBUFS overrun, flushes the whole cache.  The kernel
- * queues a notification before the change's system call returns, so an
- * upcall read after a change always finds the change's notification
- * queued: a cached answer is never older than the last change announced
- * before the lookup, which is what a fresh RTM_GETROUTE would see.
- * (dispatch_fd relaxes this to "announced before the loop last looked",
- * mroute.c.)  The socket's buffer is kept tiny on purpose: a routing storm
- * overruns it, which costs one flush.  And the loop watches the socket, so
- * once the cache is empty a filter that drops everything is attached
- * (disarmed): a storm wakes the loop once, not once per route; the next
- * miss detaches it again before asking the kernel, so no change after
- * that ask can be missed.  Disarmed implies an empty cache.
+ * second netlink socket (cfd) subscribes to everything that can change the
+ * answer of an output route lookup: IPv4 routes, rules, nexthop objects,
+ * links (a link going down kills its routes without an RTM_DELROUTE),
+ * addresses (local and connected routes) and netconf
+ * (ignore_routes_with_linkdown).  Any message on it, or an ENOBUFS
+ * overrun, flushes the whole cache.  The kernel queues a notification
+ * before the change's system call returns, so a change made before a
+ * packet arrived is queued before that packet's upcall.  A lookup outside
+ * an upcall batch (API threads), and dispatch() before each batch, read
+ * cfd first: their answers are never older than the last change announced
+ * before the upcall was read, as a fresh RTM_GETROUTE would be.  Through
+ * dispatch_fd the loop watches cfd like the other descriptors and the
+ * upcalls of a batch trust the cache: epoll's ready list reports cfd
+ * before the router socket when the change came first, so an idle router
+ * is exact, and under load an answer is at most one loop round old.  The
+ * socket's buffer is kept tiny on purpose: a routing storm overruns it,
+ * which costs one flush.  Once the cache is empty a filter that drops
+ * everything is attached (disarmed): a storm wakes the loop once, not once
+ * per route; the next miss detaches it again before asking the kernel, so
+ * no change after that ask can be missed.  Disarmed implies an empty
+ * cache.
  */
 #define _GNU_SOURCE 1
 

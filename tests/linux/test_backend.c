@@ -529,6 +529,15 @@ Test(backend, route_cache_follows_routing_changes) {
   cr_expect_eq(ops->route_lookup(be, ip("198.51.100.1"), &r), MGM_BE_ENOENT);
   cr_expect_eq(mgm__sys_faults_fired(), 0, "a cached answer asked the kernel");
   mgm__sys_fail(NULL, 0, 0);
+  /* The listener fails to read: flushed, asked again, cached again. */
+  mgm__sys_fail(MGM_SYS_RECVMSG, 1, EIO);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(mgm__sys_faults_fired(), 1);
+  cr_expect_eq(r.ifindex, ifx("a0"));
+  mgm__sys_fail(MGM_SYS_SENDTO, 1, EIO);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(mgm__sys_faults_fired(), 1, "not cached again");
+  mgm__sys_fail(NULL, 0, 0);
   /* A route replaced. */
   sh("ip route replace 192.0.2.0/24 via 10.6.0.254");
   cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);

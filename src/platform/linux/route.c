@@ -358,20 +358,17 @@ void mgm__lnx_rtc_sync(struct mgm_backend *be) {
     changed = 1;
     if (err == ENOBUFS) /* an overrun: changes were dropped */
       continue;
-    /* The listener is broken: stop caching rather than trust it. */
+    /* Anything else: no telling what was missed, so flush; every sync
+     * that keeps failing flushes again, so nothing stale is ever used. */
     mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: routing-change listener: %s; RPF lookups are no "
-                  "longer cached",
+                  "linux: routing-change listener: %s; RPF cache flushed",
                   strerror(err));
-    (void)mgm__sys_close(be->cfd);
-    be->cfd = -1;
     break;
   }
   if (changed) {
     mgm__lnx_rtc_flush(be);
     /* Empty now: stop listening until the next answer is cached. */
-    if (be->cfd >= 0)
-      (void)lnx_rtc_arm(be, 0);
+    (void)lnx_rtc_arm(be, 0);
   }
 }
 

@@ -28,6 +28,8 @@
 
 #include "core/core.h"
 
+#define MGM_DRAIN_BUDGET 64
+
 static struct mgm_core default_core = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                        .is_default = 1};
 static pthread_mutex_t g_start_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -205,16 +207,19 @@ static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
 static const struct mgm_be_upcalls core_upcalls = {
     up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
 
+/* Deliver what the backend has.  A dispatch that handled fewer events than
+ * its budget found nothing more waiting (platform.h), so asking again
+ * would only cost the backend empty reads. */
 void mgm__core_drain(struct mgm_core *c) {
   int rc;
 
   do {
-    rc = c->be_ops->dispatch(c->be, 64);
+    rc = c->be_ops->dispatch(c->be, MGM_DRAIN_BUDGET);
     if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
       MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
       c->be_ops->resync(c->be);
     }
-  } while (rc > 0);
+  } while (rc >= MGM_DRAIN_BUDGET);
 }
 
 static void on_readable(void *ctx) {
@@ -222,6 +227,27 @@ static void on_readable(void *ctx) {
 
   tls_loop_core = ctx;
   mgm__core_drain(ctx);
+  tls_loop_core = saved;
+}
+
+/* The loop says which descriptor is readable: a backend that can use it
+ * reads that one only. */
+static void on_fd_readable(void *ctx, int fd) {
+  struct mgm_core *c = ctx, *saved = tls_loop_core;
+  int rc;
+
+  tls_loop_core = c;
+  if (c->be_ops->dispatch_fd == NULL) {
+    mgm__core_drain(c);
+  } else {
+    do {
+      rc = c->be_ops->dispatch_fd(c->be, fd, MGM_DRAIN_BUDGET);
+      if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
+        MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
+        c->be_ops->resync(c->be);
+      }
+    } while (rc >= MGM_DRAIN_BUDGET);
+  }
   tls_loop_core = saved;
 }
 
@@ -249,8 +275,8 @@ static void on_post(void *ctx) {
   pthread_mutex_unlock(&g_drain_lock);
 }
 
-static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer,
-                                                 on_post};
+static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer, on_post,
+                                                 on_fd_readable};
 
 /* Keep the loop's timer on the earliest MFE deadline (real clocks only;
  * the sim's virtual clock advances through libmgm_sim_advance). */

@@ -496,13 +496,22 @@ static int cand_cmp(const void *a, const void *b) {
                                                  : 0;
 }
 
+/* Per-flow scratch kept on the stack while it fits: new flows come in
+ * bursts, and a few candidates and clients are the usual case. */
+#define MGM_CAND_INLINE 8
+#define MGM_CREATION_INLINE 4
+#define MGM_IFENTRY_INLINE 8
+
 /* OIF candidates of a new (S,G): every interface with an effective
- * membership in (S,G), (*,G) or (*,*), minus the incoming interface. */
+ * membership in (S,G), (*,G) or (*,*), minus the incoming interface.  They
+ * go to inl[MGM_CAND_INLINE] while they fit, to the heap past that; the
+ * caller frees *out unless it is inl. */
 static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
-                      uint32_t iif_nh, struct cand **out, uint32_t *count) {
+                      uint32_t iif_nh, struct cand *inl, struct cand **out,
+                      uint32_t *count) {
   const uint32_t keys[3][2] = {{s, g}, {0, g}, {0, 0}};
-  struct cand *v = NULL;
-  uint32_t n = 0, cap = 0, i, j, w;
+  struct cand *v = inl;
+  uint32_t n = 0, cap = MGM_CAND_INLINE, i, j, w;
 
   for (i = 0; i < 3; i++) {
     struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
@@ -510,9 +519,21 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
     for (j = 0; e && j < e->n_mem; j++) {
       if (e->mem[j].ifindex == iif && e->mem[j].nexthop == iif_nh)
         continue;
-      if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
-        free(v);
-        return -1;
+      if (n == cap) {
+        struct cand *nv = cap > UINT32_MAX / 2 / sizeof(*v)
+                              ? NULL
+                              : mgm__malloc(2 * (size_t)cap * sizeof(*v));
+
+        if (nv == NULL) {
+          if (v != inl)
+            free(v);
+          return -1;
+        }
+        memcpy(nv, v, n * sizeof(*v));
+        if (v != inl)
+          free(v);
+        v = nv;
+        cap *= 2;
       }
       v[n].ifx = e->mem[j].ifindex;
       v[n].nh = e->mem[j].nexthop;
@@ -596,6 +617,7 @@ struct creation {
   struct mgm_proto *p; /* client being alerted */
   MGM_IF_ENTRY *list;  /* its interfaces */
   uint32_t n;
+  int heap; /* list was allocated (not in the inline pool) */
 };
 
 void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
@@ -603,8 +625,12 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   struct mgm_route rt;
   struct mgm_proto *o;
   struct mgm_mfe *m = NULL;
+  struct creation crinl[MGM_CREATION_INLINE];
   struct creation *cr = NULL;
+  struct cand cinl[MGM_CAND_INLINE];
   struct cand *cv = NULL;
+  MGM_IF_ENTRY linl[MGM_IFENTRY_INLINE];
+  uint32_t lused = 0;
   struct mgm_batch b;
   uint8_t routebuf[MGM_DEST_INFO_SIZE];
   uint8_t hcopy[256];
@@ -675,10 +701,12 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
       goto out;
   }
   /* 3.2: creation alerts, one per owning client, in registration order. */
-  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
     goto oom;
   if (ncv) {
-    cr = mgm__calloc(c->n_protos ? c->n_protos : 1, sizeof(*cr));
+    cr = c->n_protos <= MGM_CREATION_INLINE
+             ? crinl
+             : mgm__calloc(c->n_protos, sizeof(*cr));
     if (cr == NULL)
       goto oom;
   }
@@ -692,7 +720,14 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
       cnt += mgm__if_owner(c, cv[j].ifx, cv[j].nh) == x;
     if (cnt == 0)
       continue;
-    cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    cr[ncr].heap = cnt > MGM_IFENTRY_INLINE - lused;
+    if (cr[ncr].heap) {
+      cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    } else {
+      cr[ncr].list = linl + lused;
+      lused += cnt;
+      memset(cr[ncr].list, 0, cnt * sizeof(MGM_IF_ENTRY));
+    }
     if (cr[ncr].list == NULL)
       goto oom;
     for (j = 0, k = 0; j < ncv; j++) {
@@ -732,9 +767,10 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   }
   /* Re-evaluate under the lock: memberships may have changed while the
    * callbacks ran; what was offered and refused stays out. */
-  free(cv);
+  if (cv != cinl)
+    free(cv);
   cv = NULL;
-  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
     goto oom;
   for (i = 0; i < ncr; i++)
     for (j = 0; j < cr[i].n; j++) {
@@ -818,11 +854,14 @@ oom:
 out:
   mgm__unlock(c);
   for (i = 0; i < ncr; i++) {
-    free(cr[i].list);
+    if (cr[i].heap)
+      free(cr[i].list);
     mgm__proto_unref(cr[i].p);
   }
-  free(cr);
-  free(cv);
+  if (cr != crinl)
+    free(cr);
+  if (cv != cinl)
+    free(cv);
   mgm__batch_deliver(c, &b);
 }
 

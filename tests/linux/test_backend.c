@@ -12,8 +12,11 @@
  * isolation, slot exhaustion and reuse, ENOIF, all-or-nothing mfe_set
  * under an injected ENOBUFS, the slot scrub on detach and on device
  * deletion (kernel.md A.13), IF_DEL -> SLOT_LOST ordering, resync after an
- * rtnetlink overrun, the RPF lookup, and that close leaves the kernel
- * empty.  Needs root; skips (with the reason) when it may not unshare.
+ * rtnetlink overrun, the RPF lookup and its cache (answers kept until a
+ * route, link or address change, also when the change arrives through the
+ * loop's descriptor), upcalls read in batches (budget, order, nothing
+ * lost), and that close leaves the kernel empty.  Needs root; skips (with
+ * the reason) when it may not unshare.
  */
 #define _GNU_SOURCE 1
 
@@ -41,16 +44,19 @@ static int n_logs;
 
 struct ev {
   char kind; /* 'I' if_event, 'G' gone, 'N' no_entry */
-  int type;
+  int type;  /* 'N': the RPF lookup from inside the upcall (rpf_src) */
   uint32_t ifindex;
   struct mgm_mfe_key key;
+  uint32_t rpf_if; /* 'N': its interface, 0 if none */
 };
 static struct ev evs[EVMAX];
 static int n_evs;
 
 static struct mgm_backend *be;
 static const struct mgm_backend_ops *ops = &mgm__linux_ops;
-
+/* When set, every no_entry upcall looks this source up, as the core's
+ * RPF step does, and records the answer. */
+static uint32_t rpf_src;
 
 static void t_log(void *ctx, int level, const char *msg) {
   (void)ctx;
@@ -73,17 +79,23 @@ static int log_has(const char *needle) {
 static void t_if_event(void *ctx, const struct mgm_if_event *e) {
   (void)ctx;
   if (n_evs < EVMAX)
-    evs[n_evs++] = (struct ev){'I', (int)e->type, e->ifindex, {0, 0}};
+    evs[n_evs++] = (struct ev){'I', (int)e->type, e->ifindex, {0, 0}, 0};
 }
 
 
 static void t_no_entry(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
                        const void *h, size_t l) {
+  struct mgm_route r;
+  int rc = 0;
+
   (void)ctx;
   (void)h;
   (void)l;
+  memset(&r, 0, sizeof(r));
+  if (rpf_src != 0)
+    rc = ops->route_lookup(be, rpf_src, &r);
   if (n_evs < EVMAX)
-    evs[n_evs++] = (struct ev){'N', 0, iif, {s, g}};
+    evs[n_evs++] = (struct ev){'N', rc, iif, {s, g}, r.ifindex};
 }
 
 
@@ -91,7 +103,7 @@ static void t_gone(void *ctx, const struct mgm_mfe_key *k,
                    enum mgm_mfe_gone why) {
   (void)ctx;
   if (n_evs < EVMAX)
-    evs[n_evs++] = (struct ev){'G', (int)why, 0, *k};
+    evs[n_evs++] = (struct ev){'G', (int)why, 0, *k, 0};
 }
 
 
@@ -137,6 +149,7 @@ static void setup(void) {
   n_logs = 0;
   n_evs = 0;
   be = NULL;
+  rpf_src = 0;
   mgm__sys_reset();
 }
 
@@ -496,6 +509,136 @@ Test(backend, route_lookup_toward_the_source) {
   cr_expect_eq(ops->route_lookup(be, ip("198.51.100.1"), &r), MGM_BE_ENOENT);
 }
 
+/* RPF answers are cached per source until the routing changes. */
+Test(backend, route_cache_follows_routing_changes) {
+  struct mgm_route r;
+
+  pairs(2);
+  sh("ip addr add 10.5.0.1/24 dev a0 && ip addr add 10.6.0.1/24 dev a1");
+  sh("ip route add 192.0.2.0/24 via 10.5.0.254");
+  cr_assert_eq(open_be(0, &be), 0);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(r.ifindex, ifx("a0"));
+  cr_expect_eq(ops->route_lookup(be, ip("198.51.100.1"), &r), MGM_BE_ENOENT);
+  /* Nothing changed: both answers come from the cache, the kernel is not
+   * asked (an ask would fail here). */
+  mgm__sys_fail(MGM_SYS_SENDTO, 1, EIO);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(r.ifindex, ifx("a0"));
+  cr_expect_eq(r.upstream, ip("10.5.0.254"));
+  cr_expect_eq(ops->route_lookup(be, ip("198.51.100.1"), &r), MGM_BE_ENOENT);
+  cr_expect_eq(mgm__sys_faults_fired(), 0, "a cached answer asked the kernel");
+  mgm__sys_fail(NULL, 0, 0);
+  /* The listener fails to read: flushed, asked again, cached again. */
+  mgm__sys_fail(MGM_SYS_RECVMSG, 1, EIO);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(mgm__sys_faults_fired(), 1);
+  cr_expect_eq(r.ifindex, ifx("a0"));
+  mgm__sys_fail(MGM_SYS_SENDTO, 1, EIO);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(mgm__sys_faults_fired(), 1, "not cached again");
+  mgm__sys_fail(NULL, 0, 0);
+  /* A route replaced. */
+  sh("ip route replace 192.0.2.0/24 via 10.6.0.254");
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  cr_expect_eq(r.ifindex, ifx("a1"), "stale answer after a route change");
+  cr_expect_eq(r.upstream, ip("10.6.0.254"));
+  /* A route added where there was none: the negative answer goes too. */
+  sh("ip route add 198.51.100.0/24 via 10.5.0.254");
+  cr_assert_eq(ops->route_lookup(be, ip("198.51.100.1"), &r), 0);
+  cr_expect_eq(r.ifindex, ifx("a0"));
+  /* The link under a route goes down: the kernel drops the route without
+   * an RTM_DELROUTE; the link event must flush the cache. */
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), 0);
+  sh("ip link set a1 down");
+  cr_expect_eq(ops->route_lookup(be, ip("192.0.2.77"), &r), MGM_BE_ENOENT,
+               "still routed through a1 (ifindex %u)", r.ifindex);
+}
+
+/* Upcalls are read in batches: a budget smaller than a batch is honoured,
+ * nothing is lost, the order is kept; the RPF lookup made from inside an
+ * upcall sees a routing change made before the packet, whether the
+ * change came through dispatch() or the loop's own descriptor. */
+Test(backend, upcall_batches_keep_budget_order_and_routes) {
+  struct sockaddr_in to;
+  struct in_addr src;
+  int fds[8];
+  size_t nfds = 8;
+  uint32_t last = 0;
+  int ttl = 4;
+  int zero = 0;
+  int n_up = 0;
+  int fd;
+  int rc;
+  int i;
+
+  pairs(2);
+  sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
+  sh("ip addr add 10.8.0.1/24 dev a1");
+  sh("ip route add 192.0.2.0/24 via 10.7.0.254");
+  /* Both ends live in this namespace: a0 must accept a local source. */
+  sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
+     "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  cr_assert_eq(open_be(0, &be), 0);
+  cr_assert_eq(ops->fds(be, fds, &nfds), 0);
+  cr_assert_eq(nfds, 4, "router socket, events, wake pipe, route changes");
+  cr_assert_eq(ops->if_attach(be, ifx("a0")), 0);
+  cr_assert_eq(ops->route_lookup(be, ip("192.0.2.1"), &(struct mgm_route){0}),
+               0);
+  drain();
+  n_evs = 0;
+  rpf_src = ip("192.0.2.1");
+  fd = socket(AF_INET, SOCK_DGRAM, 0);
+  cr_assert_geq(fd, 0);
+  inet_pton(AF_INET, "10.7.0.2", &src);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_port = htons(5000);
+  for (i = 0; i < 40; i++) {
+    to.sin_addr.s_addr = htonl(0xef090000u + (uint32_t)i); /* 239.9.0.i */
+    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  }
+  usleep(100000);
+  /* A budget of 7, below the batch size: 7 handled, the rest waits. */
+  rc = ops->dispatch_fd(be, fds[0], 7);
+  cr_expect_eq(rc, 7, "dispatch_fd returned %d", rc);
+  cr_expect_eq(n_evs, 7, "%d upcalls for a budget of 7", n_evs);
+  drain();
+  for (i = 0; i < n_evs; i++) {
+    if (evs[i].kind != 'N')
+      continue;
+    n_up++;
+    cr_expect_gt(ntohl(evs[i].key.group), last, "order lost at %d", i);
+    last = ntohl(evs[i].key.group);
+    cr_expect_eq(evs[i].type, 0);
+    cr_expect_eq(evs[i].rpf_if, ifx("a0"));
+  }
+  cr_expect_eq(n_up, 40, "%d of 40 upcalls", n_up);
+  /* The route moves, then a packet: dispatch() sees the change. */
+  sh("ip route replace 192.0.2.0/24 via 10.8.0.254");
+  n_evs = 0;
+  to.sin_addr.s_addr = htonl(0xef090100u);
+  cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  usleep(50000);
+  drain();
+  cr_assert_eq(n_evs, 1);
+  cr_expect_eq(evs[0].rpf_if, ifx("a1"), "stale RPF after a route change");
+  /* Back, then a packet, through the loop's path: the listener's
+   * descriptor first (the loop reports it first), then the router's. */
+  sh("ip route replace 192.0.2.0/24 via 10.7.0.254");
+  n_evs = 0;
+  to.sin_addr.s_addr = htonl(0xef090101u);
+  cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  usleep(50000);
+  ops->dispatch_fd(be, fds[3], 64);
+  ops->dispatch_fd(be, fds[0], 64);
+  cr_assert_eq(n_evs, 1);
+  cr_expect_eq(evs[0].rpf_if, ifx("a0"), "stale RPF after a route change");
+  close(fd);
+}
 
 Test(backend, wrongif_toggles) {
   cr_assert_eq(open_be(0, &be), 0);

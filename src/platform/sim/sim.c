@@ -685,7 +685,7 @@ const struct mgm_backend_ops mgm__sim_ops = {
     sim_caps,        sim_fds,         sim_dispatch,     sim_resync,
     sim_if_attach,   sim_if_detach,   sim_mfe_set,      sim_mfe_del,
     sim_mfe_stats,   sim_flush,       sim_route_lookup, sim_now_ms,
-    sim_set_wrongif, sim_ctrl_send};
+    sim_set_wrongif, sim_ctrl_send,   NULL /* dispatch_fd */};
 
 /* ---- Control functions (libmgm_sim_*) -------------------------------------
  */

@@ -17,8 +17,9 @@
  *    auxiliary byte is read (ASan);
  *  - the RFC 3376 4.1.1 code: decode(encode(v)) <= v < decode(next code)
  *    and encode(decode(c)) == c;
- *  - round trip: a v3 query and a v3 report built from input-derived
- *    values, wrapped in an IP header, parse back to the same values.
+ *  - round trip: a v1/v2 message, a v3 query and a v3 report built from
+ *    input-derived values, wrapped in an IP header, parse back to the same
+ *    values.
  */
 #include <string.h>
 
@@ -164,6 +165,26 @@ static void round_trip_query(struct fz_in *in) {
              (unsigned)i);
 }
 
+static void round_trip_v12(struct fz_in *in) {
+  static const uint8_t types[] = {IGMP_QUERY, IGMP_V1_REPORT, IGMP_V2_REPORT,
+                                  IGMP_V2_LEAVE};
+  uint8_t msg[8], pkt[32], type = types[fz_u8(in) % 4], code = fz_u8(in);
+  uint32_t group = fz_u32(in);
+  struct ig_pkt pk;
+  int rc;
+
+  FZ_CHECK(ig_build_v12(msg, type, code, group) == 8, "v1/v2 length");
+  rc = ig_parse(pkt, wrap(pkt, msg, 8), 1, &pk);
+  FZ_CHECK(rc == PK_OK && pk.type == type && pk.group == group,
+           "built %#x parses as rc %d type %#x group %#x", type, rc, pk.type,
+           (unsigned)pk.group);
+  if (type == IGMP_QUERY)
+    FZ_CHECK(pk.qver == (code ? 2 : 1) &&
+                 pk.max_resp_ms == (code ? code * 100u : 10000u),
+             "query code %u: v%d, %u ms", code, pk.qver,
+             (unsigned)pk.max_resp_ms);
+}
+
 static void round_trip_report(struct fz_in *in) {
   static struct ig_v3b b;
   static uint8_t pkt[IG_MAX_MSG + 24];
@@ -238,6 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   free(p);
   in.off = 1;
   check_codes(&in);
+  round_trip_v12(&in);
   round_trip_query(&in);
   round_trip_report(&in);
   return 0;

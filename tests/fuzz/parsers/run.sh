@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# run.sh SECONDS [TARGET...] [-- LIBFUZZER-ARGS...] - fuzz each parser
-# target (default: all of them, one after the other, one job each) for at
-# most SECONDS and print, per target, the number of executed inputs and
-# "clean" or "FOUND".  Targets: upcall rtnetlink rtmsg igmp_pkt igmp_input
-# mgmd_conf mgmd_ctl ctl_reply (README: tests/fuzz/README.md, "Parser
-# fuzzing").
+# run.sh SECONDS [TARGET[=RUNS]...] [-- LIBFUZZER-ARGS...] - fuzz each
+# parser target (default: all of them, one after the other, one job each)
+# for at most SECONDS - and at most RUNS inputs where given - and print,
+# per target, the number of executed inputs and "clean" or "FOUND".
+# Targets: upcall rtnetlink rtmsg igmp_pkt igmp_input mgmd_conf mgmd_ctl
+# ctl_reply (README: tests/fuzz/README.md, "Parser fuzzing").  Their
+# speeds differ by three orders of magnitude, hence a run count per
+# target: with -seed=N, run counts that finish within SECONDS and a fresh
+# working directory, a run is reproducible (the CI lane; the two targets
+# that run libmgm's loop thread can still vary with thread timing).
 #
 # Uses the fuzzers of $FUZZ_BUILD (default: build-fuzz at the top of the
 # tree), configured and built like tests/fuzz/run.sh does when missing
@@ -27,10 +31,15 @@ work=${PARSERS_FUZZ_WORK:-$build/fuzz-parsers-work}
 all="upcall rtnetlink rtmsg igmp_pkt igmp_input mgmd_conf mgmd_ctl ctl_reply"
 
 targets=
+runs=
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+  name=${1%%=*}
   case " $all " in
-  *" $1 "*) targets="$targets $1" ;;
-  *) echo "run.sh: unknown target '$1' (targets: $all)" >&2; exit 2 ;;
+  *" $name "*) targets="$targets $name" ;;
+  *) echo "run.sh: unknown target '$name' (targets: $all)" >&2; exit 2 ;;
+  esac
+  case $1 in
+  *=*) runs="$runs $name=${1#*=}" ;;
   esac
   shift
 done
@@ -51,6 +60,14 @@ done
 # shellcheck disable=SC2086
 cmake --build "$build" --target $bins -j2 >/dev/null
 
+# Reproducible runs: no corpus reloading (one job), and no address-space
+# randomisation where setarch can turn it off - the harnesses compare
+# pointers, and libFuzzer feeds compared values back into its mutations.
+norand=
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  norand="setarch $(uname -m) -R"
+fi
+
 status=0
 for t in $targets; do
   bin=$build/tests/fuzz/parsers/fuzz_$t
@@ -62,11 +79,19 @@ for t in $targets; do
   w=$work/$t
   mkdir -p "$w/corpus" "$w/artifacts"
   cp "$here/corpus/$t"/* "$w/corpus/" 2>/dev/null || true
+  limit=
+  for r in $runs; do
+    if [ "${r%%=*}" = "$t" ]; then
+      limit=-runs=${r#*=}
+    fi
+  done
   rc=0
   start=$(date +%s)
-  (cd "$w" && "$bin" -max_total_time="$secs" -timeout=25 -max_len=8192 \
-    -print_final_stats=1 -artifact_prefix="$w/artifacts/" "$@" corpus \
-    >run.log 2>&1) || rc=$?
+  # shellcheck disable=SC2086
+  (cd "$w" && $norand "$bin" -max_total_time="$secs" -timeout=25 \
+    -max_len=8192 -reload=0 -print_final_stats=1 \
+    -artifact_prefix="$w/artifacts/" $limit "$@" corpus >run.log 2>&1) ||
+    rc=$?
   elapsed=$(($(date +%s) - start))
   units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$w/run.log" |
     tail -1)

@@ -27,6 +27,7 @@
 #include <libmgm.h>
 
 #include "platform/posix/sys.h"
+#include "lnxtest.h"
 
 #include <criterion/criterion.h>
 
@@ -57,52 +58,6 @@ static const char *const calls[] = {
 static HANDLE hp, hq;
 static int points, reported;
 
-static void sh(const char *fmt, ...) {
-  char cmd[512];
-  va_list ap;
-
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof(cmd), fmt, ap);
-  va_end(ap);
-  cr_assert_eq(system(cmd), 0, "command failed: %s", cmd);
-}
-
-static DWORD ifx(const char *name) {
-  unsigned i = if_nametoindex(name);
-
-  cr_assert_neq(i, 0, "no interface %s", name);
-  return i;
-}
-
-static DWORD ip(const char *s) {
-  struct in_addr a;
-
-  inet_pton(AF_INET, s, &a);
-  return a.s_addr;
-}
-
-static int count_fds(void) {
-  char path[64];
-  int n = 0, fd;
-
-  for (fd = 0; fd < 4096; fd++) {
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    if (access(path, F_OK) == 0)
-      n++;
-  }
-  return n;
-}
-
-static void proc_text(const char *path, char *out, size_t cap) {
-  FILE *f = fopen(path, "r");
-  size_t n;
-
-  cr_assert_not_null(f);
-  n = fread(out, 1, cap - 1, f);
-  out[n] = '\0';
-  fclose(f);
-}
-
 static void quiet(void *ctx, int level, const char *ch, const char *msg) {
   (void)ctx;
   (void)level;
@@ -129,15 +84,15 @@ static void setup(void) {
   /* nothing but the test may talk to the backend */
   (void)system("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
                "net.ipv6.conf.default.disable_ipv6=1 2>/dev/null");
-  sh("ip link set lo up");
-  sh("ip link add a0 type veth peer name b0 && "
+  lnx_sh("ip link set lo up");
+  lnx_sh("ip link add a0 type veth peer name b0 && "
      "ip link add a1 type veth peer name b1 && "
      "ip link add a2 type veth peer name b2");
-  sh("ip link set a0 up && ip link set b0 up && ip link set a1 up && "
+  lnx_sh("ip link set a0 up && ip link set b0 up && ip link set a1 up && "
      "ip link set b1 up && ip link set a2 up && ip link set b2 up");
-  sh("ip addr add 10.8.0.1/24 dev a0 && "
+  lnx_sh("ip addr add 10.8.0.1/24 dev a0 && "
      "ip route add 10.9.0.0/24 via 10.8.0.254 dev a0");
-  sh("sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+  lnx_sh("sysctl -qw net.ipv4.conf.all.rp_filter=0 "
      "net.ipv4.conf.a0.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
   setenv("LIBMGM_BACKEND", "linux", 1);
   mgm__sys_reset();
@@ -198,7 +153,7 @@ static void vif_names(char *out, size_t cap) {
   const char *p;
   size_t n = 0;
 
-  proc_text("/proc/net/ip_mr_vif", raw, sizeof raw);
+  lnx_proc_text("/proc/net/ip_mr_vif", raw, sizeof raw);
   out[0] = '\0';
   for (p = strchr(raw, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
     if (sscanf(p + 1, "%*d %31s %*s %*s %*s %*s %15s %15s", name, flags,
@@ -236,8 +191,8 @@ static void view(struct view *v) {
         (unsigned)s->members[i].protocol_id);
   libmgm_snapshot_free(s);
   memset(&key, 0, sizeof key);
-  key.dwSource = ip(SRC);
-  key.dwGroup = ip(GRP);
+  key.dwSource = lnx_ip(SRC);
+  key.dwGroup = lnx_ip(GRP);
   rc = MgmGetMfe(&key, &size, buf);
   if (rc == NO_ERROR) {
     memcpy(&m, buf, SIZEOF_BASIC_MIB_MFE);
@@ -250,7 +205,7 @@ static void view(struct view *v) {
     }
     snprintf(v->mgm + n, sizeof(v->mgm) - n, "\n");
   }
-  proc_text("/proc/net/ip_mr_cache", v->mfc, sizeof v->mfc);
+  lnx_proc_text("/proc/net/ip_mr_cache", v->mfc, sizeof v->mfc);
   vif_names(v->vif, sizeof v->vif);
 }
 
@@ -267,13 +222,13 @@ static void send_packet(void) {
   unsigned char pkt[28 + 4];
   struct sockaddr_in dst;
   struct ip_mreqn mr;
-  DWORD s = ip(SRC), g = ip(GRP);
+  DWORD s = lnx_ip(SRC), g = lnx_ip(GRP);
   int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 
   cr_assert_geq(fd, 0);
   cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "b0", 3), 0);
   memset(&mr, 0, sizeof mr);
-  mr.imr_ifindex = (int)ifx("b0");
+  mr.imr_ifindex = (int)lnx_ifx("b0");
   cr_assert_eq(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr), 0);
   memset(pkt, 0, sizeof pkt);
   pkt[0] = 0x45;
@@ -303,8 +258,8 @@ static void make_mfe(void) {
   int i;
 
   memset(&key, 0, sizeof key);
-  key.dwSource = ip(SRC);
-  key.dwGroup = ip(GRP);
+  key.dwSource = lnx_ip(SRC);
+  key.dwGroup = lnx_ip(GRP);
   for (i = 0; i < 250; i++) {
     if (i % 50 == 0)
       send_packet();
@@ -336,7 +291,7 @@ static void unworld(void) {
 
 Test(linux_fault, start_fails_cleanly_at_every_system_call) {
   char vif[4096];
-  int fds0 = count_fds();
+  int fds0 = lnx_count_fds();
   unsigned c, e, k;
   DWORD rc;
 
@@ -358,9 +313,9 @@ Test(linux_fault, start_fails_cleanly_at_every_system_call) {
           cr_assert_eq(rc, start_code(errnos[e]),
                        "libmgm_start with %s #%u failing with %s: %u", calls[c],
                        k, strerror(errnos[e]), (unsigned)rc);
-          cr_assert_eq(count_fds(), fds0, "%s #%u, %s: descriptors leaked",
+          cr_assert_eq(lnx_count_fds(), fds0, "%s #%u, %s: descriptors leaked",
                        calls[c], k, strerror(errnos[e]));
-          proc_text("/proc/net/ip_mr_vif", vif, sizeof vif);
+          lnx_proc_text("/proc/net/ip_mr_vif", vif, sizeof vif);
           cr_assert_eq(strchr(vif, '\n'), vif + strlen(vif) - 1,
                        "VIFs after a failed start:\n%s", vif);
           /* nothing half-open: the table is free again */
@@ -369,7 +324,7 @@ Test(linux_fault, start_fails_cleanly_at_every_system_call) {
                        calls[c], k, strerror(errnos[e]), (unsigned)rc);
         }
         cr_assert_eq(libmgm_stop(), NO_ERROR);
-        cr_assert_eq(count_fds(), fds0, "%s #%u, %s: descriptors leaked",
+        cr_assert_eq(lnx_count_fds(), fds0, "%s #%u, %s: descriptors leaked",
                      calls[c], k, strerror(errnos[e]));
       }
       if (!reached)
@@ -449,21 +404,21 @@ static void every_fault(const char *what, DWORD (*call)(void),
 }
 
 static DWORD take_a1(void) {
-  return MgmTakeInterfaceOwnership(hq, ifx("a1"), 0);
+  return MgmTakeInterfaceOwnership(hq, lnx_ifx("a1"), 0);
 }
 
 static void release_a1(void) {
-  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, ifx("a1"), 0), NO_ERROR);
+  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
 }
 
 Test(linux_fault, take_fails_cleanly_at_every_system_call) {
-  int fds0 = count_fds();
+  int fds0 = lnx_count_fds();
 
   world();
   every_fault("MgmTakeInterfaceOwnership (MRT_ADD_VIF)", take_a1, release_a1,
               1);
   unworld();
-  cr_assert_eq(count_fds(), fds0, "descriptors leaked");
+  cr_assert_eq(lnx_count_fds(), fds0, "descriptors leaked");
   fprintf(stderr, "linux take: %d system-call points, %d failures reported\n",
           points, reported);
   cr_assert_gt(reported, 0);
@@ -473,23 +428,23 @@ Test(linux_fault, take_fails_cleanly_at_every_system_call) {
  * (SRC, GRP) comes from a packet. */
 static void mfe_world(void) {
   world();
-  cr_assert_eq(MgmTakeInterfaceOwnership(hp, ifx("a0"), 0), NO_ERROR);
-  cr_assert_eq(MgmTakeInterfaceOwnership(hq, ifx("a1"), 0), NO_ERROR);
-  cr_assert_eq(MgmTakeInterfaceOwnership(hq, ifx("a2"), 0), NO_ERROR);
-  cr_assert_eq(MgmAddGroupMembershipEntry(hq, 0, 0, ip(GRP), 0xFFFFFFFFu,
-                                          ifx("a1"), 0, MGM_JOIN_STATE_FLAG),
+  cr_assert_eq(MgmTakeInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
+  cr_assert_eq(MgmTakeInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
+  cr_assert_eq(MgmTakeInterfaceOwnership(hq, lnx_ifx("a2"), 0), NO_ERROR);
+  cr_assert_eq(MgmAddGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu,
+                                          lnx_ifx("a1"), 0, MGM_JOIN_STATE_FLAG),
                NO_ERROR);
   make_mfe();
 }
 
 static DWORD join_a2(void) {
-  return MgmAddGroupMembershipEntry(hq, 0, 0, ip(GRP), 0xFFFFFFFFu, ifx("a2"),
+  return MgmAddGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu, lnx_ifx("a2"),
                                     0, MGM_JOIN_STATE_FLAG);
 }
 
 static DWORD leave_a2(void) {
-  return MgmDeleteGroupMembershipEntry(hq, 0, 0, ip(GRP), 0xFFFFFFFFu,
-                                       ifx("a2"), 0, MGM_JOIN_STATE_FLAG);
+  return MgmDeleteGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu,
+                                       lnx_ifx("a2"), 0, MGM_JOIN_STATE_FLAG);
 }
 
 static void undo_join(void) {
@@ -501,7 +456,7 @@ static void undo_leave(void) {
 }
 
 Test(linux_fault, mfc_updates_fail_cleanly_at_every_system_call) {
-  int fds0 = count_fds();
+  int fds0 = lnx_count_fds();
 
   mfe_world();
   every_fault("MgmAddGroupMembershipEntry (MRT_ADD_MFC)", join_a2, undo_join,
@@ -509,11 +464,11 @@ Test(linux_fault, mfc_updates_fail_cleanly_at_every_system_call) {
   cr_assert_eq(join_a2(), NO_ERROR);
   every_fault("MgmDeleteGroupMembershipEntry (MRT_ADD_MFC)", leave_a2,
               undo_leave, 1);
-  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, ifx("a2"), 0), NO_ERROR);
-  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, ifx("a1"), 0), NO_ERROR);
-  cr_assert_eq(MgmReleaseInterfaceOwnership(hp, ifx("a0"), 0), NO_ERROR);
+  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a2"), 0), NO_ERROR);
+  cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
+  cr_assert_eq(MgmReleaseInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
   unworld();
-  cr_assert_eq(count_fds(), fds0, "descriptors leaked");
+  cr_assert_eq(lnx_count_fds(), fds0, "descriptors leaked");
   fprintf(stderr,
           "linux MFC updates: %d system-call points, %d failures "
           "reported\n",
@@ -529,7 +484,7 @@ Test(linux_fault, mfc_updates_fail_cleanly_at_every_system_call) {
 Test(linux_fault, mfc_removal_is_never_left_half_done) {
   char vif[4096], mfc[4096];
   struct timespec ts = {0, 50 * 1000 * 1000};
-  int fds0 = count_fds(), reached, fired;
+  int fds0 = lnx_count_fds(), reached, fired;
   unsigned c, e, k, i;
   DWORD rc;
 
@@ -541,18 +496,18 @@ Test(linux_fault, mfc_removal_is_never_left_half_done) {
 
         mfe_world();
         arm(calls[c], k, errnos[e]);
-        rc = MgmReleaseInterfaceOwnership(hp, ifx("a0"), 0);
+        rc = MgmReleaseInterfaceOwnership(hp, lnx_ifx("a0"), 0);
         fired = disarm();
         cr_assert_eq(rc, NO_ERROR, "release with %s #%u failing with %s: %u",
                      calls[c], k, strerror(errnos[e]), (unsigned)rc);
         /* a0 and the MFE arriving on it are gone from MGM ... */
         cr_assert_eq(libmgm_snapshot_take(&s), NO_ERROR);
         for (i = 0; i < s->n_ifs; i++)
-          cr_assert_neq(s->ifs[i].ifindex, ifx("a0"));
+          cr_assert_neq(s->ifs[i].ifindex, lnx_ifx("a0"));
         libmgm_snapshot_free(s);
         /* ... and, at once or after MGM's retry, from the kernel */
         for (i = 0; i < 60; i++) {
-          proc_text("/proc/net/ip_mr_cache", mfc, sizeof mfc);
+          lnx_proc_text("/proc/net/ip_mr_cache", mfc, sizeof mfc);
           if (strchr(mfc, '\n') == mfc + strlen(mfc) - 1)
             break;
           nanosleep(&ts, NULL);
@@ -562,17 +517,17 @@ Test(linux_fault, mfc_removal_is_never_left_half_done) {
                      calls[c], k, strerror(errnos[e]), mfc);
         /* A VIF the kernel would not free is MGM's still: the next take
          * reuses it and its release frees it (not leaked for good). */
-        cr_assert_eq(MgmTakeInterfaceOwnership(hp, ifx("a0"), 0), NO_ERROR);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hp, ifx("a0"), 0), NO_ERROR);
-        proc_text("/proc/net/ip_mr_vif", vif, sizeof vif);
+        cr_assert_eq(MgmTakeInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
+        lnx_proc_text("/proc/net/ip_mr_vif", vif, sizeof vif);
         cr_assert_null(strstr(vif, " a0 "),
                        "release with %s #%u failing with %s: a0's VIF "
                        "leaked:\n%s",
                        calls[c], k, strerror(errnos[e]), vif);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, ifx("a2"), 0), NO_ERROR);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, ifx("a1"), 0), NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a2"), 0), NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
         unworld();
-        cr_assert_eq(count_fds(), fds0, "%s #%u, %s: descriptors leaked",
+        cr_assert_eq(lnx_count_fds(), fds0, "%s #%u, %s: descriptors leaked",
                      calls[c], k, strerror(errnos[e]));
         if (!fired)
           break;

@@ -930,6 +930,24 @@ unlock:
 
 static int lnx_resync(struct mgm_backend *be);
 
+
+/* One step of the interface monitor: 0 when nothing was waiting, 1 when a
+ * message was read, 2 when events were lost and a re-dump was done at once
+ * (we are on the loop thread, where upcalls may run) rather than left to
+ * chance. */
+static int lnx_ifmon_step(struct mgm_backend *be) {
+  int rc;
+
+  lnx_lock(be);
+  rc = mgm__lnx_ifmon_read(be);
+  lnx_unlock(be);
+  if (rc == MGM_BE_EDESYNC) {
+    (void)lnx_resync(be);
+    return 2;
+  }
+  return rc > 0 ? 1 : 0;
+}
+
 /* What was announced before a batch of upcalls that was just read: one
  * poll says whether the event socket (interface changes, handled first,
  * so an IF_DEL precedes upcalls naming the interface) or the routing
@@ -941,7 +959,6 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
   int nfd_ready = 1;
   int cfd_ready = 1;
   int np;
-  int rc;
 
   pfd[0].fd = be->nfd;
   pfd[0].events = POLLIN;
@@ -955,21 +972,9 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
     nfd_ready = pfd[0].revents != 0;
     cfd_ready = np == 2 && pfd[1].revents != 0;
   }
-  while (nfd_ready && handled < LNX_EVENTS_PER_BATCH) {
-    lnx_lock(be);
-    rc = mgm__lnx_ifmon_read(be);
-    lnx_unlock(be);
-    if (rc == MGM_BE_EDESYNC) {
-      /* Interface events were lost: re-dump now (we are on the loop
-       * thread, where upcalls may run) rather than leave it to chance. */
-      (void)lnx_resync(be);
-      handled++;
-      continue;
-    }
-    if (rc <= 0)
-      break;
+  while (nfd_ready && handled < LNX_EVENTS_PER_BATCH &&
+         lnx_ifmon_step(be) != 0)
     handled++;
-  }
   lnx_lock(be);
   if (be->cfd >= 0 && cfd_ready)
     mgm__lnx_rtc_sync(be);
@@ -1115,19 +1120,10 @@ static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget) {
       }
     }
   } else if (fd == be->nfd) {
-    while (handled < budget) {
-      lnx_lock(be);
-      rc = mgm__lnx_ifmon_read(be);
-      lnx_unlock(be);
-      if (rc == MGM_BE_EDESYNC) {
-        (void)lnx_resync(be);
-        handled++;
-        continue;
-      }
-      if (rc <= 0)
-        break;
+    while (handled < budget && (rc = lnx_ifmon_step(be)) != 0) {
       handled++;
-      handled += mgm__lnx_deliver(be, ~0u);
+      if (rc == 1)
+        handled += mgm__lnx_deliver(be, ~0u);
     }
   } else if (fd == be->cfd) {
     lnx_lock(be);

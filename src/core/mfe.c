@@ -37,9 +37,7 @@ static uint64_t mfe_hkey(uint32_t s, uint32_t g) {
 }
 
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  struct mgm_hnode *h = mgm__hash_find(&c->mfe_hash, mfe_hkey(s, g));
-
-  return h ? (struct mgm_mfe *)((char *)h - offsetof(struct mgm_mfe, h)) : NULL;
+  return mgm__index_find(&c->mfe_idx, mfe_hkey(s, g));
 }
 
 /* ---- Expiry heap ------------------------------------------------------------
@@ -169,14 +167,33 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
-  mgm__hash_remove(&c->mfe_hash, &m->h);
+  mgm__index_remove(&c->mfe_idx, mfe_hkey(m->src, m->grp));
   heap_remove(c, m);
-  free(m->oif);
+  if (m->cap_oif)
+    free(m->oif);
   free(m);
 }
 
 /* ---- Outgoing lists -------------------------------------------------------
  */
+
+/* Room for `need` outgoing interfaces: the first lives inside the MFE. */
+static int oif_reserve(struct mgm_mfe *m, uint32_t need) {
+  struct mgm_oifent *v = NULL;
+  uint32_t cap = 0;
+
+  if (m->cap_oif)
+    return mgm__vec_reserve((void **)&m->oif, &m->cap_oif, need,
+                            sizeof(*m->oif));
+  if (need <= 1)
+    return 0;
+  if (mgm__vec_reserve((void **)&v, &cap, need, sizeof(*v)) != 0)
+    return -1;
+  memcpy(v, m->oif, m->n_oif * sizeof(*v));
+  m->oif = v;
+  m->cap_oif = cap;
+  return 0;
+}
 
 static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
   uint32_t lo = 0, hi = m->n_oif;
@@ -230,8 +247,7 @@ int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
     return 0;
   if (i < m->n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
     return 0;
-  if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
-                       sizeof(*m->oif)) != 0)
+  if (oif_reserve(m, m->n_oif + 1) != 0)
     return MGM_BE_ENOMEM;
   memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
   m->oif[i].ifindex = ifx;
@@ -461,17 +477,18 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
   uint32_t n = 0, cap = 0, i, j, w;
 
   for (i = 0; i < 3; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
     for (j = 0; e && j < e->n_mem; j++) {
-      if (e->mem[j].ifindex == iif && e->mem[j].nexthop == iif_nh)
+      if (mv[j].ifindex == iif && mv[j].nexthop == iif_nh)
         continue;
       if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
         free(v);
         return -1;
       }
-      v[n].ifx = e->mem[j].ifindex;
-      v[n].nh = e->mem[j].nexthop;
+      v[n].ifx = mv[j].ifindex;
+      v[n].nh = mv[j].nexthop;
       v[n].vetoed = 0;
       n++;
     }
@@ -501,14 +518,15 @@ static BOOL bigmp(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
   if (!c->bigmp_membership)
     return TRUE;
   for (i = 0; i < 3; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
     for (j = 0; e && j < e->n_mem; j++)
-      if (e->mem[j].ifindex == ifx && e->mem[j].nexthop == nh &&
-          e->mem[j].pidx == r->igmp->idx)
+      if (mv[j].ifindex == ifx && mv[j].nexthop == nh &&
+          mv[j].pidx == r->igmp->idx)
         return TRUE;
-    for (j = 0; e && j < e->n_lat; j++)
-      if (e->lat[j].ifindex == ifx && e->lat[j].nexthop == nh)
+    for (j = 0; e && j < mgm__grp_n_lat(e); j++)
+      if (e->lat->v[j].ifindex == ifx && e->lat->v[j].nexthop == nh)
         return TRUE;
   }
   return FALSE;
@@ -699,11 +717,11 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   m = mgm__calloc(1, sizeof(*m));
   if (m == NULL)
     goto oom;
+  m->oif = &m->one_oif;
   for (j = 0; j < ncv; j++) {
     if (cv[j].vetoed)
       continue;
-    if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
-                         sizeof(*m->oif)) != 0)
+    if (oif_reserve(m, m->n_oif + 1) != 0)
       goto oom;
     m->oif[m->n_oif].ifindex = cv[j].ifx;
     m->oif[m->n_oif].nexthop = cv[j].nh;
@@ -712,8 +730,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
                        sizeof(*c->heap)) != 0)
     goto oom;
-  m->h.key = mfe_hkey(s, g);
-  if (mgm__hash_insert(&c->mfe_hash, &m->h) != 0)
+  if (mgm__index_insert(&c->mfe_idx, mfe_hkey(s, g), m) != 0)
     goto oom;
   now = mgm__now(c);
   o = mgm__if_owner(c, iif, nh);
@@ -740,9 +757,10 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
     mgm__avl_remove(&c->mfes, &m->node);
-    mgm__hash_remove(&c->mfe_hash, &m->h);
+    mgm__index_remove(&c->mfe_idx, mfe_hkey(s, g));
     heap_remove(c, m);
-    free(m->oif);
+    if (m->cap_oif)
+      free(m->oif);
     free(m);
     m = NULL;
     goto out;
@@ -759,7 +777,8 @@ oom:
   MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)", (unsigned)s,
           (unsigned)g);
   if (m) {
-    free(m->oif);
+    if (m->cap_oif)
+      free(m->oif);
     free(m);
   }
 
@@ -1032,7 +1051,7 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
-  mgm__hash_free(&c->mfe_hash);
+  mgm__index_free(&c->mfe_idx);
   free(c->heap);
   c->heap = NULL;
   c->heap_n = c->heap_cap = 0;

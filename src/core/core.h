@@ -70,22 +70,8 @@ void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n);
 struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
                                  const struct mgm_hnode *n);
 
-/* Open-addressing index, 64-bit key -> object: linear probing, a
- * power-of-two capacity kept at most 3/4 full, backward-shift deletion (no
- * tombstones).  The key sits beside the pointer, so a lookup reads one slot
- * (one cache line, usually) before it touches the object: one dependent
- * cache miss fewer than a chained table.  An empty slot has obj NULL. */
-struct mgm_islot {
-  uint64_t key;
-  void *obj;
-};
-struct mgm_index {
-  struct mgm_islot *s; /* capacity mask + 1, or NULL when empty */
-  size_t mask;         /* capacity - 1 */
-  size_t count;        /* occupied slots */
-};
-
-/* 64-bit finaliser (MurmurHash3 fmix64): the tables' hash. */
+/* 64-bit finaliser (MurmurHash3 fmix64): the open-addressing tables'
+ * hash (group.c, mfe.c). */
 static inline uint64_t mgm__mix64(uint64_t key) {
   key ^= key >> 33;
   key *= 0xff51afd7ed558ccdULL;
@@ -94,30 +80,6 @@ static inline uint64_t mgm__mix64(uint64_t key) {
   key ^= key >> 33;
   return key;
 }
-
-static inline size_t mgm__index_home(const struct mgm_index *x, uint64_t key) {
-  return (size_t)mgm__mix64(key) & x->mask;
-}
-
-static inline void *mgm__index_find(const struct mgm_index *x, uint64_t key) {
-  size_t i;
-
-  if (x->count == 0)
-    return NULL;
-  for (i = mgm__index_home(x, key); x->s[i].obj; i = (i + 1) & x->mask)
-    if (x->s[i].key == key)
-      return x->s[i].obj;
-  return NULL;
-}
-
-/* Add key (not present) -> obj (not NULL); 0, or -1 when out of memory. */
-int mgm__index_insert(struct mgm_index *x, uint64_t key, void *obj);
-/* Remove key if present. */
-void mgm__index_remove(struct mgm_index *x, uint64_t key);
-/* Iterate in slot order: *pos = 0 first; NULL at the end.  The index must
- * not change during the walk. */
-void *mgm__index_next(const struct mgm_index *x, size_t *pos);
-void mgm__index_free(struct mgm_index *x);
 
 /* Grow a dynamic array to hold at least `need` elements. */
 int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem);
@@ -284,20 +246,24 @@ struct mgm_oifent {
   uint32_t nexthop;
 };
 
-/* Multicast forwarding entry (always a specific (S,G), D-MFE-SG). */
-struct mgm_mfe {
-  /* What MgmGetMfe reads comes first, within 72 bytes (two cache lines
-   * fetched together), the outgoing interface of the common single-oif
-   * entry included. */
-  uint32_t src, grp; /* network order */
+/* What MgmGetMfe reports of an MFE besides its key and outgoing list. */
+struct mgm_mfe_rec {
   uint32_t iif;      /* incoming interface */
   uint32_t upstream; /* dwUpStrmNgbr */
   uint32_t in_proto; /* dwInIfProtocol */
   uint32_t route_proto, route_net, route_mask;
-  uint64_t created_ms;       /* backend clock */
-  uint64_t expire_ms;        /* deadline */
-  uint32_t timeout_s;        /* ulTimeOut */
-  uint32_t n_oif;            /* outgoing interfaces */
+  uint32_t timeout_s;  /* ulTimeOut */
+  uint32_t n_oif;      /* outgoing interfaces */
+  uint64_t created_ms; /* backend clock */
+  uint64_t expire_ms;  /* deadline */
+};
+
+/* Multicast forwarding entry (always a specific (S,G), D-MFE-SG).  After
+ * changing `rec` or the outgoing list, mfe.c republishes them to the MFE
+ * index (mfe_publish). */
+struct mgm_mfe {
+  uint32_t src, grp;         /* network order */
+  struct mgm_mfe_rec rec;    /* reported fields */
   struct mgm_oifent *oif;    /* sorted (ifindex, nexthop); &one_oif or heap */
   struct mgm_oifent one_oif; /* inline storage while cap_oif is 0 */
   uint32_t cap_oif;          /* 0: oif is &one_oif (room for one) */
@@ -309,6 +275,22 @@ struct mgm_mfe {
   struct mgm_avl node;       /* order: ntohl(G) << 32 | ntohl(S) */
   uint64_t wrongif_ms[4];    /* D-WRONGIF rate limit: last alert time */
   uint32_t wrongif_if[4];    /* ...per arrival interface; 0 = unused */
+};
+
+/* The MFE index (mfe.c): open addressing by (S, G).  A slot holds, beside
+ * the key and the MFE, a copy of what MgmGetMfe returns for an MFE with at
+ * most one outgoing interface, so that the common lookup reads one slot
+ * and not the MFE (one dependent cache miss instead of two). */
+struct mgm_mfe_slot {
+  uint32_t src, grp;      /* key, network order */
+  struct mgm_mfe *m;      /* NULL: empty slot */
+  struct mgm_mfe_rec rec; /* copy of m->rec */
+  struct mgm_oifent oif0; /* copy of m->oif[0] when rec.n_oif is 1 */
+};
+struct mgm_mfe_index {
+  struct mgm_mfe_slot *s; /* capacity mask + 1, or NULL when empty */
+  size_t mask;
+  size_t count;
 };
 
 /* ---- Callback batches (dispatch.c) ------------------------------------- */
@@ -397,13 +379,13 @@ struct mgm_core {
   struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
   uint32_t *idx_refs;        /* memberships naming each index */
   uint32_t cap_idx;
-  uint64_t next_seq;         /* registration counter */
-  struct mgm_hash ifs;       /* struct mgm_if by (ifindex, nexthop) */
-  struct mgm_hash slots;     /* struct mgm_slot by ifindex */
-  struct mgm_grp_table grps; /* membership entries by (src, grp) */
-  struct mgm_avl_tree mfes;  /* struct mgm_mfe ordered by (G, S) */
-  struct mgm_index mfe_idx;  /* the same MFEs by S << 32 | G, O(1) lookup */
-  struct mgm_mfe **heap;     /* expiry min-heap */
+  uint64_t next_seq;            /* registration counter */
+  struct mgm_hash ifs;          /* struct mgm_if by (ifindex, nexthop) */
+  struct mgm_hash slots;        /* struct mgm_slot by ifindex */
+  struct mgm_grp_table grps;    /* membership entries by (src, grp) */
+  struct mgm_avl_tree mfes;     /* struct mgm_mfe ordered by (G, S) */
+  struct mgm_mfe_index mfe_idx; /* the same MFEs by (S, G), O(1) lookup */
+  struct mgm_mfe **heap;        /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */

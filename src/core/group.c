@@ -433,7 +433,7 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
 static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
-  if (m->iif == a->ifx && m->iif_nh == a->nh)
+  if (m->rec.iif == a->ifx && m->iif_nh == a->nh)
     return;
   oif_apply(c, m, a, 1);
 }
@@ -683,7 +683,7 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
     int brc = 0;
 
-    if (m && !(m->iif == ifx && m->iif_nh == nh))
+    if (m && !(m->rec.iif == ifx && m->iif_nh == nh))
       brc = mgm__mfe_oif_add(c, m, ifx, nh, &b);
     if (brc < 0)
       rc = mgm__be_to_win32(brc);

@@ -32,12 +32,122 @@ static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
            : NULL;
 }
 
-static uint64_t mfe_hkey(uint32_t s, uint32_t g) {
-  return (uint64_t)s << 32 | g;
+/* ---- The MFE index ------------------------------------------------------
+ *
+ * Open addressing by (S, G): linear probing, capacity a power of two kept
+ * at most 3/4 full, backward-shift deletion.  Slots move; nothing keeps a
+ * pointer to one across a change of the index.
+ */
+
+#define MFE_IDX_MIN 64
+
+static size_t slot_home(size_t mask, uint32_t s, uint32_t g) {
+  return (size_t)mgm__mix64((uint64_t)s << 32 | g) & mask;
+}
+
+static struct mgm_mfe_slot *slot_find(const struct mgm_core *c, uint32_t s,
+                                      uint32_t g) {
+  const struct mgm_mfe_index *x = &c->mfe_idx;
+  size_t i;
+
+  if (x->count == 0)
+    return NULL;
+  for (i = slot_home(x->mask, s, g); x->s[i].m; i = (i + 1) & x->mask)
+    if (x->s[i].src == s && x->s[i].grp == g)
+      return &x->s[i];
+  return NULL;
 }
 
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  return mgm__index_find(&c->mfe_idx, mfe_hkey(s, g));
+  struct mgm_mfe_slot *x = slot_find(c, s, g);
+
+  return x ? x->m : NULL;
+}
+
+/* Copy what MgmGetMfe reports of m into its slot: after every change of
+ * m->rec or of m's outgoing list. */
+static void mfe_publish(struct mgm_core *c, const struct mgm_mfe *m) {
+  struct mgm_mfe_slot *x = slot_find(c, m->src, m->grp);
+
+  if (x == NULL)
+    return;
+  x->rec = m->rec;
+  if (m->rec.n_oif > 0)
+    x->oif0 = m->oif[0];
+  else
+    memset(&x->oif0, 0, sizeof(x->oif0));
+}
+
+static int idx_resize(struct mgm_mfe_index *x, size_t cap) {
+  struct mgm_mfe_slot *ns = mgm__calloc(cap, sizeof(*ns));
+  size_t i;
+
+  if (ns == NULL)
+    return -1;
+  for (i = 0; x->s && i <= x->mask; i++) {
+    size_t j;
+
+    if (x->s[i].m == NULL)
+      continue;
+    for (j = slot_home(cap - 1, x->s[i].src, x->s[i].grp); ns[j].m;
+         j = (j + 1) & (cap - 1))
+      ;
+    ns[j] = x->s[i];
+  }
+  free(x->s);
+  x->s = ns;
+  x->mask = cap - 1;
+  return 0;
+}
+
+/* Add m (its key absent) and publish it; 0, or -1 when out of memory. */
+static int idx_insert(struct mgm_core *c, struct mgm_mfe *m) {
+  struct mgm_mfe_index *x = &c->mfe_idx;
+  size_t i;
+
+  if (x->s == NULL) {
+    if (idx_resize(x, MFE_IDX_MIN) != 0)
+      return -1;
+  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 &&
+             idx_resize(x, (x->mask + 1) * 2) != 0 &&
+             (x->count + 1) * 8 > (x->mask + 1) * 7) {
+    return -1; /* cannot grow: go on up to 7/8 full, then refuse */
+  }
+  for (i = slot_home(x->mask, m->src, m->grp); x->s[i].m; i = (i + 1) & x->mask)
+    ;
+  x->s[i].src = m->src;
+  x->s[i].grp = m->grp;
+  x->s[i].m = m;
+  x->count++;
+  mfe_publish(c, m);
+  return 0;
+}
+
+static void idx_remove(struct mgm_core *c, uint32_t s, uint32_t g) {
+  struct mgm_mfe_index *x = &c->mfe_idx;
+  struct mgm_mfe_slot *e = slot_find(c, s, g);
+  size_t i, j;
+
+  if (e == NULL)
+    return;
+  i = (size_t)(e - x->s);
+  /* Backward shift: pull later members of the probe run into the hole
+   * unless that would put one before its home slot. */
+  for (j = (i + 1) & x->mask; x->s[j].m; j = (j + 1) & x->mask) {
+    size_t k = slot_home(x->mask, x->s[j].src, x->s[j].grp);
+
+    if (((j - k) & x->mask) >= ((j - i) & x->mask)) {
+      x->s[i] = x->s[j];
+      i = j;
+    }
+  }
+  x->s[i].m = NULL;
+  x->count--;
+  /* Give memory back when mostly empty (amortised O(1): a shrink to a
+   * quarter moves fewer than capacity/16 entries); failure is harmless. */
+  if (x->mask + 1 > MFE_IDX_MIN && x->count * 16 < x->mask + 1)
+    idx_resize(x, (x->mask + 1) / 4 > MFE_IDX_MIN ? (x->mask + 1) / 4
+                                                  : MFE_IDX_MIN);
 }
 
 /* ---- Expiry heap ------------------------------------------------------------
@@ -56,7 +166,7 @@ static void heap_up(struct mgm_core *c, uint32_t i) {
   while (i > 0) {
     uint32_t parent = (i - 1) / 2;
 
-    if (c->heap[parent]->expire_ms <= c->heap[i]->expire_ms)
+    if (c->heap[parent]->rec.expire_ms <= c->heap[i]->rec.expire_ms)
       break;
     heap_swap(c, i, parent);
     i = parent;
@@ -67,9 +177,9 @@ static void heap_down(struct mgm_core *c, uint32_t i) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, m = i;
 
-    if (l < c->heap_n && c->heap[l]->expire_ms < c->heap[m]->expire_ms)
+    if (l < c->heap_n && c->heap[l]->rec.expire_ms < c->heap[m]->rec.expire_ms)
       m = l;
-    if (r < c->heap_n && c->heap[r]->expire_ms < c->heap[m]->expire_ms)
+    if (r < c->heap_n && c->heap[r]->rec.expire_ms < c->heap[m]->rec.expire_ms)
       m = r;
     if (m == i)
       break;
@@ -91,7 +201,7 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
 }
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
-  return c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+  return c->heap_n ? (int64_t)c->heap[0]->rec.expire_ms : -1;
 }
 
 /* ---- Forwarder programming -------------------------------------------- */
@@ -105,13 +215,13 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
   memset(&f, 0, sizeof(f));
   f.key.source = m->src;
   f.key.group = m->grp;
-  if (!mgm__slot_attached(c, m->iif)) {
+  if (!mgm__slot_attached(c, m->rec.iif)) {
     /* The incoming interface has no forwarder slot, so nothing can be
      * forwarded; but the forwarder must not keep an unresolved entry that
      * outlives this MFE and swallows the next upcall.  A negative entry
      * on the interface the packets arrive on drops them and is removed
      * with the MFE, so the next packet asks again. */
-    if (m->arr_iif != m->iif && mgm__slot_attached(c, m->arr_iif)) {
+    if (m->arr_iif != m->rec.iif && mgm__slot_attached(c, m->arr_iif)) {
       f.iif = m->arr_iif;
       rc = mgm__plat_mfe_set(c, &f);
       m->installed = rc == 0;
@@ -121,18 +231,18 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     }
     goto out;
   }
-  if (m->n_oif > 32) {
-    v = mgm__malloc(m->n_oif * sizeof(*v));
+  if (m->rec.n_oif > 32) {
+    v = mgm__malloc(m->rec.n_oif * sizeof(*v));
     if (v == NULL) {
       rc = MGM_BE_ENOMEM;
       goto out;
     }
   }
-  for (i = 0; i < m->n_oif; i++) {
+  for (i = 0; i < m->rec.n_oif; i++) {
     /* The kernel knows interfaces, not p2mp neighbours: one output per
      * ifindex, and only where the slot is attached. */
     if (!mgm__slot_attached(c, m->oif[i].ifindex) ||
-        m->oif[i].ifindex == m->iif ||
+        m->oif[i].ifindex == m->rec.iif ||
         (n > 0 && v[n - 1].ifindex == m->oif[i].ifindex))
       continue;
     v[n].ifindex = m->oif[i].ifindex;
@@ -140,7 +250,7 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     v[n].ttl_threshold = 1;
     n++;
   }
-  f.iif = m->iif;
+  f.iif = m->rec.iif;
   f.flags = c->wrongif_on ? MGM_FWD_F_NOTIFY_WRONGIF : 0;
   f.n_oif = (uint16_t)n;
   f.oif = v;
@@ -167,7 +277,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
-  mgm__index_remove(&c->mfe_idx, mfe_hkey(m->src, m->grp));
+  idx_remove(c, m->src, m->grp);
   heap_remove(c, m);
   if (m->cap_oif)
     free(m->oif);
@@ -189,14 +299,14 @@ static int oif_reserve(struct mgm_mfe *m, uint32_t need) {
     return 0;
   if (mgm__vec_reserve((void **)&v, &cap, need, sizeof(*v)) != 0)
     return -1;
-  memcpy(v, m->oif, m->n_oif * sizeof(*v));
+  memcpy(v, m->oif, m->rec.n_oif * sizeof(*v));
   m->oif = v;
   m->cap_oif = cap;
   return 0;
 }
 
 static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
-  uint32_t lo = 0, hi = m->n_oif;
+  uint32_t lo = 0, hi = m->rec.n_oif;
 
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
@@ -213,7 +323,7 @@ static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
 
 static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
                            uint32_t ifx, uint32_t nh, struct mgm_batch *b) {
-  struct mgm_proto *o = mgm__if_owner(c, m->iif, m->iif_nh);
+  struct mgm_proto *o = mgm__if_owner(c, m->rec.iif, m->iif_nh);
   struct mgm_call k = {0};
 
   if (o == NULL)
@@ -243,23 +353,24 @@ int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   uint32_t i = oif_lb(m, ifx, nh);
   int rc;
 
-  if (m->iif == ifx && m->iif_nh == nh)
+  if (m->rec.iif == ifx && m->iif_nh == nh)
     return 0;
-  if (i < m->n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
+  if (i < m->rec.n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
     return 0;
-  if (oif_reserve(m, m->n_oif + 1) != 0)
+  if (oif_reserve(m, m->rec.n_oif + 1) != 0)
     return MGM_BE_ENOMEM;
-  memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+  memmove(&m->oif[i + 1], &m->oif[i], (m->rec.n_oif - i) * sizeof(*m->oif));
   m->oif[i].ifindex = ifx;
   m->oif[i].nexthop = nh;
-  m->n_oif++;
+  m->rec.n_oif++;
   rc = mgm__mfe_install(c, m);
   if (rc != 0) {
-    m->n_oif--;
-    memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i) * sizeof(*m->oif));
+    m->rec.n_oif--;
+    memmove(&m->oif[i], &m->oif[i + 1], (m->rec.n_oif - i) * sizeof(*m->oif));
     return rc;
   }
-  if (m->n_oif == 1)
+  mfe_publish(c, m);
+  if (m->rec.n_oif == 1)
     iif_owner_call(c, m, MGM_CB_JOIN, 0, 0, b);
   return 1;
 }
@@ -274,19 +385,20 @@ int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   struct mgm_oifent saved;
   int rc;
 
-  if (i >= m->n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
+  if (i >= m->rec.n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
     return 0;
   saved = m->oif[i];
-  memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i - 1) * sizeof(*m->oif));
-  m->n_oif--;
+  memmove(&m->oif[i], &m->oif[i + 1], (m->rec.n_oif - i - 1) * sizeof(*m->oif));
+  m->rec.n_oif--;
   rc = mgm__mfe_install(c, m);
   if (rc != 0) {
-    memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+    memmove(&m->oif[i + 1], &m->oif[i], (m->rec.n_oif - i) * sizeof(*m->oif));
     m->oif[i] = saved;
-    m->n_oif++;
+    m->rec.n_oif++;
     return rc;
   }
-  if (m->n_oif == 0)
+  mfe_publish(c, m);
+  if (m->rec.n_oif == 0)
     iif_owner_call(c, m, MGM_CB_PRUNE, ifx, nh, b);
   return 1;
 }
@@ -353,12 +465,12 @@ static void delete_where(struct mgm_core *c,
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
                    uint32_t nh) {
-  return mgm__if_covers(c, ifx, nh, m->iif, m->iif_nh);
+  return mgm__if_covers(c, ifx, nh, m->rec.iif, m->iif_nh);
 }
 
 static int has_iif_index(struct mgm_core *c, const struct mgm_mfe *m,
                          uint32_t ifx, uint32_t unused) {
-  return m->iif == ifx;
+  return m->rec.iif == ifx;
 }
 
 void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
@@ -377,7 +489,7 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
     uint32_t i = 0;
 
     next = mgm__avl_next(n);
-    while (i < m->n_oif) {
+    while (i < m->rec.n_oif) {
       struct mgm_oifent o = m->oif[i];
       int rc;
 
@@ -411,9 +523,9 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
   for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
     struct mgm_mfe *m = node_mfe(n);
     uint32_t i;
-    int uses = m->iif == ifindex || m->arr_iif == ifindex;
+    int uses = m->rec.iif == ifindex || m->arr_iif == ifindex;
 
-    for (i = 0; i < m->n_oif && !uses; i++)
+    for (i = 0; i < m->rec.n_oif && !uses; i++)
       uses = m->oif[i].ifindex == ifindex;
     if (uses)
       mgm__mfe_install(c, m);
@@ -428,8 +540,9 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
     return;
   if (timeout_s == 0)
     timeout_s = c->lifetime_s; /* D-TMO0 */
-  m->timeout_s = timeout_s;
-  m->expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
+  m->rec.timeout_s = timeout_s;
+  m->rec.expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
+  mfe_publish(c, m);
   heap_down(c, m->heap_idx);
   heap_up(c, m->heap_idx);
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s", (unsigned)s,
@@ -440,11 +553,11 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
 void mgm__mfe_expire_due(struct mgm_core *c) {
   uint64_t now = mgm__now(c);
 
-  while (c->heap_n && c->heap[0]->expire_ms <= now) {
+  while (c->heap_n && c->heap[0]->rec.expire_ms <= now) {
     struct mgm_mfe *m = c->heap[0];
 
     MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) expired after %u s",
-             (unsigned)m->src, (unsigned)m->grp, (unsigned)m->timeout_s);
+             (unsigned)m->src, (unsigned)m->grp, (unsigned)m->rec.timeout_s);
     mgm__mfe_delete(c, m);
   }
   mgm__core_rearm(c);
@@ -721,34 +834,34 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   for (j = 0; j < ncv; j++) {
     if (cv[j].vetoed)
       continue;
-    if (oif_reserve(m, m->n_oif + 1) != 0)
+    if (oif_reserve(m, m->rec.n_oif + 1) != 0)
       goto oom;
-    m->oif[m->n_oif].ifindex = cv[j].ifx;
-    m->oif[m->n_oif].nexthop = cv[j].nh;
-    m->n_oif++;
+    m->oif[m->rec.n_oif].ifindex = cv[j].ifx;
+    m->oif[m->rec.n_oif].nexthop = cv[j].nh;
+    m->rec.n_oif++;
   }
   if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
                        sizeof(*c->heap)) != 0)
-    goto oom;
-  if (mgm__index_insert(&c->mfe_idx, mfe_hkey(s, g), m) != 0)
     goto oom;
   now = mgm__now(c);
   o = mgm__if_owner(c, iif, nh);
   m->node.key = mfe_key(s, g);
   m->src = s;
   m->grp = g;
-  m->iif = iif;
+  m->rec.iif = iif;
   m->iif_nh = nh;
   m->arr_iif = arr;
-  m->upstream = up;
-  m->in_proto = o ? o->pid : 0;
-  m->route_proto = rproto;
-  m->route_net = rnet;
-  m->route_mask = rmask;
-  m->created_ms = now;
-  m->timeout_s = c->lifetime_s;
-  m->expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
+  m->rec.upstream = up;
+  m->rec.in_proto = o ? o->pid : 0;
+  m->rec.route_proto = rproto;
+  m->rec.route_net = rnet;
+  m->rec.route_mask = rmask;
+  m->rec.created_ms = now;
+  m->rec.timeout_s = c->lifetime_s;
+  m->rec.expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
   m->id = ++c->next_mfe_id;
+  if (idx_insert(c, m) != 0)
+    goto oom;
   mgm__avl_insert(&c->mfes, &m->node);
   m->heap_idx = c->heap_n;
   c->heap[c->heap_n++] = m;
@@ -757,7 +870,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
     mgm__avl_remove(&c->mfes, &m->node);
-    mgm__index_remove(&c->mfe_idx, mfe_hkey(s, g));
+    idx_remove(c, s, g);
     heap_remove(c, m);
     if (m->cap_oif)
       free(m->oif);
@@ -766,8 +879,8 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     goto out;
   }
   MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
-           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->n_oif);
-  if (m->n_oif == 0) /* negative MFE */
+           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->rec.n_oif);
+  if (m->rec.n_oif == 0) /* negative MFE */
     iif_owner_call(c, m, MGM_CB_PRUNE, iif, nh, &b);
   m = NULL;
   mgm__core_rearm(c);
@@ -878,10 +991,11 @@ static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
  * tests/abi). */
 #define MGM_MFE_COMMON_SIZE offsetof(MIB_IPMCAST_MFE, ulUpTime)
 
-static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
+static void fill_common(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
+                        MIB_IPMCAST_MFE *r) {
   memset(r, 0, sizeof(*r));
-  r->dwGroup = m->grp;
-  r->dwSource = m->src;
+  r->dwGroup = grp;
+  r->dwSource = src;
   r->dwSrcMask = MGM_ALL_ONES;
   r->dwUpStrmNgbr = m->upstream;
   r->dwInIfIndex = m->iif;
@@ -891,31 +1005,42 @@ static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
   r->dwRouteMask = m->route_mask;
 }
 
+/* Write the MIB_IPMCAST_MFE record (seconds) of (src, grp) with fields m
+ * and outgoing list oif[m->n_oif]. */
+static void write_basic(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
+                        const struct mgm_oifent *oif, uint64_t now, PBYTE out) {
+  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
+  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  MIB_IPMCAST_MFE r;
+  MIB_IPMCAST_OIF o;
+  uint32_t i;
+
+  fill_common(src, grp, m, &r);
+  r.ulUpTime = (ULONG)(age / 1000);
+  r.ulExpiryTime = (ULONG)((left + 999) / 1000);
+  r.ulTimeOut = m->timeout_s;
+  r.ulNumOutIf = m->n_oif;
+  memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
+  for (i = 0; i < m->n_oif; i++) {
+    memset(&o, 0, sizeof(o));
+    o.dwOutIfIndex = oif[i].ifindex;
+    o.dwNextHopAddr = oif[i].nexthop;
+    memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
+  }
+}
+
 /* Write one record: MIB_IPMCAST_MFE (seconds) or the stats forms
  * (hundredths of a second, D-UNITS; the expiry of a live MFE is never 0,
  * which would mean "never ages"). */
 static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
                      DWORD flags, uint64_t now, PBYTE out) {
-  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
-  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  uint64_t age = now > m->rec.created_ms ? now - m->rec.created_ms : 0;
+  uint64_t left = m->rec.expire_ms > now ? m->rec.expire_ms - now : 0;
   MIB_IPMCAST_MFE r;
   uint32_t i;
 
-  fill_common(m, &r);
   if (!stats) {
-    MIB_IPMCAST_OIF o;
-
-    r.ulUpTime = (ULONG)(age / 1000);
-    r.ulExpiryTime = (ULONG)((left + 999) / 1000);
-    r.ulTimeOut = m->timeout_s;
-    r.ulNumOutIf = m->n_oif;
-    memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
-    for (i = 0; i < m->n_oif; i++) {
-      memset(&o, 0, sizeof(o));
-      o.dwOutIfIndex = m->oif[i].ifindex;
-      o.dwNextHopAddr = m->oif[i].nexthop;
-      memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
-    }
+    write_basic(m->src, m->grp, &m->rec, m->oif, now, out);
   } else {
     MIB_IPMCAST_MFE_STATS_EX x;
     MIB_IPMCAST_OIF_STATS o;
@@ -933,18 +1058,19 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
       if (rc != 0)
         memset(&st, 0, sizeof(st));
     }
+    fill_common(m->src, m->grp, &m->rec, &r);
     memset(&x, 0, sizeof(x));
     memcpy(&x, &r, MGM_MFE_COMMON_SIZE);
     x.ulUpTime = (ULONG)(age / 10);
     x.ulExpiryTime = (ULONG)((left + 9) / 10);
     if (x.ulExpiryTime == 0)
       x.ulExpiryTime = 1;
-    x.ulNumOutIf = m->n_oif;
+    x.ulNumOutIf = m->rec.n_oif;
     x.ulInPkts = (ULONG)st.pkts;
     x.ulInOctets = (ULONG)st.bytes;
     x.ulPktsDifferentIf = (ULONG)st.wrong_if;
     memcpy(out, &x, base);
-    for (i = 0; i < m->n_oif; i++) {
+    for (i = 0; i < m->rec.n_oif; i++) {
       memset(&o, 0, sizeof(o));
       o.dwOutIfIndex = m->oif[i].ifindex;
       o.dwNextHopAddr = m->oif[i].nexthop;
@@ -956,23 +1082,28 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
 
 DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
-  struct mgm_mfe *m;
+  const struct mgm_mfe_slot *x;
   DWORD rc = NO_ERROR, need;
   int brc;
 
   mgm__lock(c);
-  m = mgm__mfe_find(c, key->dwSource, key->dwGroup);
-  if (m == NULL) {
+  x = slot_find(c, key->dwSource, key->dwGroup);
+  if (x == NULL) {
     rc = ERROR_NOT_FOUND;
     goto out;
   }
-  need = rec_size(stats, flags, m->n_oif);
+  need = rec_size(stats, flags, x->rec.n_oif);
   if (*size < need) {
     *size = need;
     rc = ERROR_INSUFFICIENT_BUFFER;
     goto out;
   }
-  brc = write_rec(c, m, stats, flags, mgm__now(c), buf);
+  if (!stats && x->rec.n_oif <= 1) {
+    /* the slot's copy: the MFE itself is not read */
+    write_basic(x->src, x->grp, &x->rec, &x->oif0, mgm__now(c), buf);
+    goto out;
+  }
+  brc = write_rec(c, x->m, stats, flags, mgm__now(c), buf);
   if (brc != 0)
     rc = mgm__be_to_win32(brc);
 
@@ -1000,7 +1131,7 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
   for (; node; node = mgm__avl_next(node)) {
     struct mgm_mfe *m = node_mfe(node);
 
-    need = rec_size(stats, flags, m->n_oif);
+    need = rec_size(stats, flags, m->rec.n_oif);
     if (need > *size - used)
       break;
     brc = write_rec(c, m, stats, flags, now, buf + used);
@@ -1039,7 +1170,8 @@ DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE in) {
     rc = ERROR_NOT_FOUND;
     goto out;
   }
-  m->upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
+  m->rec.upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
+  mfe_publish(c, m);
 
 out:
   mgm__unlock(c);
@@ -1051,7 +1183,8 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
-  mgm__index_free(&c->mfe_idx);
+  free(c->mfe_idx.s);
+  memset(&c->mfe_idx, 0, sizeof(c->mfe_idx));
   free(c->heap);
   c->heap = NULL;
   c->heap_n = c->heap_cap = 0;

@@ -1,6 +1,6 @@
 /*
  * util.c - the core's containers: an intrusive AVL tree (ordered MFE
- * index), a chained hash table (interfaces, slots, membership entries),
+ * index), a chained hash table (interfaces, forwarder slots),
  * dynamic-array growth, byte order, and the allocation hooks.
  *
  * SPDX-License-Identifier: MIT
@@ -314,94 +314,4 @@ struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
     if (h->b[i])
       return h->b[i];
   return NULL;
-}
-
-/* ---- Open-addressing index ---------------------------------------------- */
-
-#define MGM_INDEX_MIN 64
-
-/* Rehash into a table of `cap` slots (a power of two above count). */
-static int index_resize(struct mgm_index *x, size_t cap) {
-  struct mgm_index n;
-  size_t i;
-
-  n.s = mgm__calloc(cap, sizeof(*n.s));
-  if (n.s == NULL)
-    return -1;
-  n.mask = cap - 1;
-  n.count = x->count;
-  for (i = 0; x->s && i <= x->mask; i++) {
-    size_t j;
-
-    if (x->s[i].obj == NULL)
-      continue;
-    for (j = mgm__index_home(&n, x->s[i].key); n.s[j].obj; j = (j + 1) & n.mask)
-      ;
-    n.s[j] = x->s[i];
-  }
-  free(x->s);
-  *x = n;
-  return 0;
-}
-
-int mgm__index_insert(struct mgm_index *x, uint64_t key, void *obj) {
-  size_t i;
-
-  if (x->s == NULL) {
-    if (index_resize(x, MGM_INDEX_MIN) != 0)
-      return -1;
-  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 &&
-             index_resize(x, (x->mask + 1) * 2) != 0 &&
-             (x->count + 1) * 8 > (x->mask + 1) * 7) {
-    return -1; /* cannot grow: go on up to 7/8 full, then refuse */
-  }
-  for (i = mgm__index_home(x, key); x->s[i].obj; i = (i + 1) & x->mask)
-    ;
-  x->s[i].key = key;
-  x->s[i].obj = obj;
-  x->count++;
-  return 0;
-}
-
-void mgm__index_remove(struct mgm_index *x, uint64_t key) {
-  size_t i, j;
-
-  if (x->count == 0)
-    return;
-  for (i = mgm__index_home(x, key); x->s[i].key != key; i = (i + 1) & x->mask)
-    if (x->s[i].obj == NULL)
-      return;
-  if (x->s[i].obj == NULL)
-    return;
-  /* Backward shift: pull later members of the probe run into the hole
-   * unless that would put one before its home slot. */
-  for (j = (i + 1) & x->mask; x->s[j].obj; j = (j + 1) & x->mask) {
-    size_t k = mgm__index_home(x, x->s[j].key);
-
-    if (((j - k) & x->mask) >= ((j - i) & x->mask)) {
-      x->s[i] = x->s[j];
-      i = j;
-    }
-  }
-  x->s[i].obj = NULL;
-  x->count--;
-  /* Give memory back when mostly empty (amortised O(1): a shrink to a
-   * quarter moves fewer than capacity/16 entries); failure is harmless. */
-  if (x->mask + 1 > MGM_INDEX_MIN && x->count * 16 < x->mask + 1)
-    index_resize(x, (x->mask + 1) / 4 > MGM_INDEX_MIN ? (x->mask + 1) / 4
-                                                      : MGM_INDEX_MIN);
-}
-
-void *mgm__index_next(const struct mgm_index *x, size_t *pos) {
-  for (; x->s && *pos <= x->mask; (*pos)++)
-    if (x->s[*pos].obj)
-      return x->s[(*pos)++].obj;
-  return NULL;
-}
-
-void mgm__index_free(struct mgm_index *x) {
-  free(x->s);
-  x->s = NULL;
-  x->mask = 0;
-  x->count = 0;
 }

@@ -323,3 +323,92 @@ Test(tables, mfes_under_churn_match_a_reference) {
   }
   fx_log_clear();
 }
+
+/* MgmGetMfe answers from the MFE index's copy of each record; the walk
+ * (MgmGetFirstMfe/MgmGetNextMfe) reads the MFEs themselves.  After changes
+ * of every reported field (outgoing list through memberships, lifetime
+ * through the negative prune alert, upstream through MgmSetMfe) both must
+ * give the same records. */
+Test(tables, mfe_lookup_matches_the_walk_after_changes) {
+  enum { N = 600 };
+  static struct fx_mfe all[N + 1];
+  uint64_t x = 4242;
+  size_t n, i;
+  int round, k;
+
+  fx_register(1, PID_P, 1);
+  /* Q owns the incoming interface of a third of the MFEs and has no prune
+   * callback: their lists turn empty without a re-arm. */
+  cr_assert_eq(fx_register_mask(2, PID_P + 1, 1, FX_CB_ALL & ~FX_CB(FX_PRUNE)),
+               NO_ERROR);
+  fx_take(1, 1, 0);
+  fx_take(1, 2, 0);
+  fx_take(1, 3, 0);
+  fx_take(2, 4, 0);
+  fx_route(IP(10, 3, 0, 0), IP(255, 255, 255, 0), 1, IP(10, 0, 0, 1),
+           PROTO_IP_RIP);
+  fx_route(IP(10, 3, 1, 0), IP(255, 255, 255, 0), 4, IP(10, 0, 0, 4),
+           PROTO_IP_RIP);
+  fx_route(IP(10, 3, 2, 0), IP(255, 255, 255, 0), 1, IP(10, 0, 0, 1),
+           PROTO_IP_RIP);
+  fx_prune_timeout(1, 300);
+  for (k = 0; k < N; k++) {
+    if (k % 3 == 0)
+      fx_add(1, IP(10, 3, (unsigned)(k / 200), (unsigned)(k % 200 + 1)),
+             IP(233, 3, 0, (unsigned)(k % 200 + 1)), 2);
+    fx_inject(k / 200 == 1 ? 4 : 1,
+              IP(10, 3, (unsigned)(k / 200), (unsigned)(k % 200 + 1)),
+              IP(233, 3, 0, (unsigned)(k % 200 + 1)));
+  }
+  for (round = 0; round < 4; round++) {
+    for (i = 0; i < 400; i++) {
+      uint64_t r = lcg(&x);
+      DWORD s, g, ifx = 2 + (DWORD)(r >> 8) % 2;
+
+      k = (int)(r % N);
+      s = IP(10, 3, (unsigned)(k / 200), (unsigned)(k % 200 + 1));
+      g = IP(233, 3, 0, (unsigned)(k % 200 + 1));
+      switch ((r >> 16) % 4) {
+      case 0: /* outgoing interface added (one or two in the list) */
+        cr_assert_eq(fx_add_rc(1, s, g, ifx, 0, MGM_JOIN_STATE_FLAG), NO_ERROR);
+        break;
+      case 1: /* removed (a list turning empty re-arms the lifetime) */
+        cr_assert_eq(fx_del_rc(1, s, g, ifx, 0, MGM_JOIN_STATE_FLAG), NO_ERROR);
+        break;
+      case 2: { /* upstream neighbour */
+        MIB_IPMCAST_MFE req;
+        DWORD rc;
+
+        memset(&req, 0, sizeof req);
+        req.dwSource = s;
+        req.dwGroup = g;
+        req.dwUpStrmNgbr = IP(10, 0, 9, (unsigned)(r >> 40) % 250);
+        rc = MgmSetMfe(fx_h(1), &req);
+        cr_assert(rc == NO_ERROR || rc == ERROR_NOT_FOUND, "MgmSetMfe = %u",
+                  (unsigned)rc);
+        break;
+      }
+      default: /* a packet: rebuilds an expired MFE */
+        fx_inject(k / 200 == 1 ? 4 : 1, s, g);
+        break;
+      }
+    }
+    fx_advance_ms(100000u + 37000u * (DWORD)round); /* some expire */
+    n = fx_mfe_all(all, N + 1);
+    cr_assert(n > 0 && n <= N, "round %d: %zu MFEs", round, n);
+    for (i = 0; i < n; i++) {
+      struct fx_mfe one;
+      DWORD rc = fx_mfe_get(all[i].m.dwSource, all[i].m.dwGroup, &one);
+
+      cr_assert_eq(rc, NO_ERROR);
+      cr_assert(memcmp(&one, &all[i], sizeof one) == 0,
+                "round %d: MgmGetMfe(%08x, %08x) differs from the walk "
+                "(upstream %08x/%08x, expiry %u/%u, oifs %u/%u)",
+                round, (unsigned)all[i].m.dwSource, (unsigned)all[i].m.dwGroup,
+                (unsigned)one.m.dwUpStrmNgbr, (unsigned)all[i].m.dwUpStrmNgbr,
+                (unsigned)one.m.ulExpiryTime, (unsigned)all[i].m.ulExpiryTime,
+                (unsigned)one.m.ulNumOutIf, (unsigned)all[i].m.ulNumOutIf);
+    }
+  }
+  fx_log_clear();
+}

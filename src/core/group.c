@@ -570,8 +570,6 @@ static void local_call(struct mgm_core *c, int kind, struct mgm_proto *to,
  * ones is a single address; any other mask is a range: unsupported. */
 static DWORD norm(struct mgm_core *c, const char *what, DWORD addr,
                   DWORD mask) {
-  if (mask == (addr != 0 ? MGM_ALL_ONES : 0))
-    return NO_ERROR; /* canonical */
   if (addr != 0 && mask != 0 && mask != MGM_ALL_ONES)
     return ERROR_INVALID_PARAMETER;
   if (addr == 0 && mask != 0)
@@ -600,8 +598,10 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
   p = mgm__proto_get(c, h);
   if (p == NULL)
     return ERROR_INVALID_PARAMETER;
-  if ((rc = norm(c, "source", s, sm)) != NO_ERROR ||
-      (rc = norm(c, "group", g, gm)) != NO_ERROR)
+  if ((sm != (s ? MGM_ALL_ONES : 0) &&
+       (rc = norm(c, "source", s, sm)) != NO_ERROR) ||
+      (gm != (g ? MGM_ALL_ONES : 0) &&
+       (rc = norm(c, "group", g, gm)) != NO_ERROR))
     return rc;
   if (s != 0 && g == 0)
     return ERROR_INVALID_PARAMETER; /* (S,*) has no meaning */

@@ -126,10 +126,11 @@ static void grp_tab_del(struct mgm_core *c, struct mgm_grp *e) {
   e->used = GRP_DEAD;
   t->count--;
   t->dead++;
-  /* Give memory back when mostly empty (amortised O(1): a shrink to a
-   * quarter moves fewer than capacity/16 entries); failure is harmless. */
-  if (t->mask + 1 > GRP_TAB_MIN && t->count * 16 < t->mask + 1)
-    grp_tab_resize(t, (t->mask + 1) / 4 > GRP_TAB_MIN ? (t->mask + 1) / 4
+  /* Give memory back when nearly empty (amortised O(1): a shrink to an
+   * eighth moves fewer than capacity/32 entries, and the next one waits
+   * for the count to drop eightfold); failure is harmless. */
+  if (t->mask + 1 > GRP_TAB_MIN && t->count * 32 < t->mask + 1)
+    grp_tab_resize(t, (t->mask + 1) / 8 > GRP_TAB_MIN ? (t->mask + 1) / 8
                                                       : GRP_TAB_MIN);
 }
 

@@ -143,10 +143,11 @@ static void idx_remove(struct mgm_core *c, uint32_t s, uint32_t g) {
   }
   x->s[i].m = NULL;
   x->count--;
-  /* Give memory back when mostly empty (amortised O(1): a shrink to a
-   * quarter moves fewer than capacity/16 entries); failure is harmless. */
-  if (x->mask + 1 > MFE_IDX_MIN && x->count * 16 < x->mask + 1)
-    idx_resize(x, (x->mask + 1) / 4 > MFE_IDX_MIN ? (x->mask + 1) / 4
+  /* Give memory back when nearly empty (amortised O(1): a shrink to an
+   * eighth moves fewer than capacity/32 entries, and the next one waits
+   * for the count to drop eightfold); failure is harmless. */
+  if (x->mask + 1 > MFE_IDX_MIN && x->count * 32 < x->mask + 1)
+    idx_resize(x, (x->mask + 1) / 8 > MFE_IDX_MIN ? (x->mask + 1) / 8
                                                   : MFE_IDX_MIN);
 }
 

@@ -43,14 +43,6 @@ struct mgm_core *mgm__core_default(void) {
   return &default_core;
 }
 
-void mgm__lock(struct mgm_core *c) {
-  pthread_mutex_lock(&c->lock);
-}
-
-void mgm__unlock(struct mgm_core *c) {
-  pthread_mutex_unlock(&c->lock);
-}
-
 uint64_t mgm__now(struct mgm_core *c) {
   return c->be_ops->now_ms(c->be);
 }
@@ -562,8 +554,13 @@ DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok) {
 
 DWORD mgm__core_enter(struct mgm_core **out) {
   struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
-  DWORD rc = mgm__core_enter_inst(c, 1);
+  DWORD rc;
+  int st;
 
+  /* mgm__core_enter_inst(c, 1), its fast path inline */
+  atomic_fetch_add(&c->active, 1);
+  st = atomic_load(&c->state);
+  rc = st == MGM_RUNNING ? NO_ERROR : enter_slow(c, st, 1);
   if (rc == NO_ERROR)
     *out = c;
   return rc;

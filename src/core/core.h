@@ -399,8 +399,12 @@ DWORD mgm__core_enter(struct mgm_core **out);
 /* Enter a given instance; autostart_ok lets the default one auto-start. */
 DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
 void mgm__core_leave(struct mgm_core *c);
-void mgm__lock(struct mgm_core *c);
-void mgm__unlock(struct mgm_core *c);
+static inline void mgm__lock(struct mgm_core *c) {
+  pthread_mutex_lock(&c->lock);
+}
+static inline void mgm__unlock(struct mgm_core *c) {
+  pthread_mutex_unlock(&c->lock);
+}
 DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
 DWORD mgm__core_stop(struct mgm_core *c);
 struct mgm_core *mgm__core_default(void);

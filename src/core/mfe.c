@@ -45,8 +45,8 @@ static size_t slot_home(size_t mask, uint32_t s, uint32_t g) {
   return (size_t)mgm__mix64((uint64_t)s << 32 | g) & mask;
 }
 
-static struct mgm_mfe_slot *slot_find(const struct mgm_core *c, uint32_t s,
-                                      uint32_t g) {
+static inline struct mgm_mfe_slot *slot_find(const struct mgm_core *c,
+                                             uint32_t s, uint32_t g) {
   const struct mgm_mfe_index *x = &c->mfe_idx;
   size_t i;
 
@@ -1007,7 +1007,7 @@ static void fill_common(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
 }
 
 /* Write the MIB_IPMCAST_MFE record (seconds) of (src, grp) with fields m
- * and outgoing list oif[m->n_oif]. */
+ * and outgoing list oif[m->n_oif]; every field is set, so no clearing. */
 static void write_basic(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
                         const struct mgm_oifent *oif, uint64_t now, PBYTE out) {
   uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
@@ -1016,14 +1016,25 @@ static void write_basic(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
   MIB_IPMCAST_OIF o;
   uint32_t i;
 
-  fill_common(src, grp, m, &r);
+  r.dwGroup = grp;
+  r.dwSource = src;
+  r.dwSrcMask = MGM_ALL_ONES;
+  r.dwUpStrmNgbr = m->upstream;
+  r.dwInIfIndex = m->iif;
+  r.dwInIfProtocol = m->in_proto;
+  r.dwRouteProtocol = m->route_proto;
+  r.dwRouteNetwork = m->route_net;
+  r.dwRouteMask = m->route_mask;
   r.ulUpTime = (ULONG)(age / 1000);
   r.ulExpiryTime = (ULONG)((left + 999) / 1000);
   r.ulTimeOut = m->timeout_s;
   r.ulNumOutIf = m->n_oif;
+  r.fFlags = 0;
+  r.dwReserved = 0;
   memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
+  o.dwReserved = 0;
+  o.dwReserved1 = 0;
   for (i = 0; i < m->n_oif; i++) {
-    memset(&o, 0, sizeof(o));
     o.dwOutIfIndex = oif[i].ifindex;
     o.dwNextHopAddr = oif[i].nexthop;
     memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));

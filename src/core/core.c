@@ -28,6 +28,8 @@
 
 #include "core/core.h"
 
+#define MGM_DRAIN_BUDGET 64
+
 static struct mgm_core default_core = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                        .is_default = 1};
 static pthread_mutex_t g_start_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -65,22 +67,59 @@ DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
 /* ---- Backend wrappers -----------------------------------------------------
  */
 
+/* Test-only fault hook (tests/fault), like mgm__fault_alloc: the nth
+ * backend operation of a kind fails before reaching the backend. */
+static atomic_int plat_hook_on, plat_fail_op, plat_fail_err;
+static atomic_ulong plat_seen, plat_fail_at;
+
+unsigned long mgm__fault_plat(int op, long nth, int be_err) {
+  unsigned long seen = atomic_exchange(&plat_seen, 0);
+
+  atomic_store(&plat_fail_op, op);
+  atomic_store(&plat_fail_err, be_err);
+  atomic_store(&plat_fail_at, nth > 0 ? (unsigned long)nth : 0);
+  atomic_store(&plat_hook_on, nth >= 0);
+  return seen;
+}
+
+static int plat_fault(int op) {
+  int want;
+
+  if (!atomic_load_explicit(&plat_hook_on, memory_order_relaxed))
+    return 0;
+  want = atomic_load(&plat_fail_op);
+  if (want != LIBMGM_SIM_OP_ANY && want != op)
+    return 0;
+  if (atomic_fetch_add(&plat_seen, 1) + 1 != atomic_load(&plat_fail_at))
+    return 0;
+  return atomic_load(&plat_fail_err);
+}
+
 int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex) {
-  int rc = c->be_ops->if_attach ? c->be_ops->if_attach(c->be, ifindex) : 0;
+  int rc = plat_fault(LIBMGM_SIM_OP_IF_ATTACH);
+
+  if (rc == 0 && c->be_ops->if_attach)
+    rc = c->be_ops->if_attach(c->be, ifindex);
 
   MGM_TRACE(c, MGM_CH_PLAT, "if_attach(%u) = %d", (unsigned)ifindex, rc);
   return rc;
 }
 
 int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex) {
-  int rc = c->be_ops->if_detach ? c->be_ops->if_detach(c->be, ifindex) : 0;
+  int rc = plat_fault(LIBMGM_SIM_OP_IF_DETACH);
+
+  if (rc == 0 && c->be_ops->if_detach)
+    rc = c->be_ops->if_detach(c->be, ifindex);
 
   MGM_TRACE(c, MGM_CH_PLAT, "if_detach(%u) = %d", (unsigned)ifindex, rc);
   return rc;
 }
 
 int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
-  int rc = c->be_ops->mfe_set(c->be, f);
+  int rc = plat_fault(LIBMGM_SIM_OP_MFE_SET);
+
+  if (rc == 0)
+    rc = c->be_ops->mfe_set(c->be, f);
 
   MGM_TRACE(c, MGM_CH_PLAT, "mfe_set(%08x, %08x, iif %u, %u oif) = %d",
             (unsigned)f->key.source, (unsigned)f->key.group, (unsigned)f->iif,
@@ -89,7 +128,10 @@ int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
 }
 
 int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
-  int rc = c->be_ops->mfe_del(c->be, k);
+  int rc = plat_fault(LIBMGM_SIM_OP_MFE_DEL);
+
+  if (rc == 0)
+    rc = c->be_ops->mfe_del(c->be, k);
 
   MGM_TRACE(c, MGM_CH_PLAT, "mfe_del(%08x, %08x) = %d", (unsigned)k->source,
             (unsigned)k->group, rc);
@@ -98,13 +140,20 @@ int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
 
 int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                         struct mgm_fwd_stats *out) {
-  return c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
+  int rc = plat_fault(LIBMGM_SIM_OP_MFE_STATS);
+
+  if (rc == 0)
+    rc = c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
                               : MGM_BE_ENOTSUP;
+  return rc;
 }
 
 int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r) {
-  int rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
-                                   : MGM_BE_ENOENT;
+  int rc = plat_fault(LIBMGM_SIM_OP_ROUTE);
+
+  if (rc == 0)
+    rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
+                                 : MGM_BE_ENOENT;
 
   MGM_TRACE(c, MGM_CH_PLAT, "route_lookup(%08x) = %d", (unsigned)src, rc);
   return rc;
@@ -150,16 +199,19 @@ static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
 static const struct mgm_be_upcalls core_upcalls = {
     up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
 
+/* Deliver what the backend has.  A dispatch that handled fewer events than
+ * its budget found nothing more waiting (platform.h), so asking again
+ * would only cost the backend empty reads. */
 void mgm__core_drain(struct mgm_core *c) {
   int rc;
 
   do {
-    rc = c->be_ops->dispatch(c->be, 64);
+    rc = c->be_ops->dispatch(c->be, MGM_DRAIN_BUDGET);
     if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
       MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
       c->be_ops->resync(c->be);
     }
-  } while (rc > 0);
+  } while (rc >= MGM_DRAIN_BUDGET);
 }
 
 static void on_readable(void *ctx) {
@@ -167,6 +219,27 @@ static void on_readable(void *ctx) {
 
   tls_loop_core = ctx;
   mgm__core_drain(ctx);
+  tls_loop_core = saved;
+}
+
+/* The loop says which descriptor is readable: a backend that can use it
+ * reads that one only. */
+static void on_fd_readable(void *ctx, int fd) {
+  struct mgm_core *c = ctx, *saved = tls_loop_core;
+  int rc;
+
+  tls_loop_core = c;
+  if (c->be_ops->dispatch_fd == NULL) {
+    mgm__core_drain(c);
+  } else {
+    do {
+      rc = c->be_ops->dispatch_fd(c->be, fd, MGM_DRAIN_BUDGET);
+      if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
+        MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
+        c->be_ops->resync(c->be);
+      }
+    } while (rc >= MGM_DRAIN_BUDGET);
+  }
   tls_loop_core = saved;
 }
 
@@ -194,8 +267,8 @@ static void on_post(void *ctx) {
   pthread_mutex_unlock(&g_drain_lock);
 }
 
-static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer,
-                                                 on_post};
+static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer, on_post,
+                                                 on_fd_readable};
 
 /* Keep the loop's timer on the earliest MFE deadline (real clocks only;
  * the sim's virtual clock advances through libmgm_sim_advance). */

@@ -91,10 +91,17 @@ static inline uint32_t mgm__ntohl(uint32_t x) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          (uint32_t)p[3];
 }
-/* Fault hook for allocation failure tests; 0 = allocate normally. */
+/* Every core (and sim) allocation; fault tests can fail them. */
 void *mgm__malloc(size_t n);
 void *mgm__calloc(size_t n, size_t sz);
 void *mgm__realloc(void *p, size_t n);
+/* Test-only (tests/fault, not exported): from now count allocations and
+ * fail the nth (nth 0: count only; -1: stop).  Returns the number counted
+ * since the previous call. */
+unsigned long mgm__fault_alloc(long nth);
+/* Test-only: the same for backend operations of kind op (enum
+ * libmgm_sim_op, 0 = any), failing with the MGM_BE_* code be_err. */
+unsigned long mgm__fault_plat(int op, long nth, int be_err);
 
 /* ---- Logging (log.c) ---------------------------------------------------- */
 
@@ -262,19 +269,20 @@ struct mgm_mfe_rec {
  * changing `rec` or the outgoing list, mfe.c republishes them to the MFE
  * index (mfe_publish). */
 struct mgm_mfe {
-  uint32_t src, grp;         /* network order */
-  struct mgm_mfe_rec rec;    /* reported fields */
-  struct mgm_oifent *oif;    /* sorted (ifindex, nexthop); &one_oif or heap */
-  struct mgm_oifent one_oif; /* inline storage while cap_oif is 0 */
-  uint32_t cap_oif;          /* 0: oif is &one_oif (room for one) */
-  uint32_t iif_nh;           /* incoming interface's next hop */
-  uint32_t arr_iif;          /* where the first packet arrived */
-  uint32_t heap_idx;         /* position in the expiry heap */
-  int installed;             /* in the forwarder */
-  uint64_t id;               /* unique, for applying callback outputs */
-  struct mgm_avl node;       /* order: ntohl(G) << 32 | ntohl(S) */
-  uint64_t wrongif_ms[4];    /* D-WRONGIF rate limit: last alert time */
-  uint32_t wrongif_if[4];    /* ...per arrival interface; 0 = unused */
+  uint32_t src, grp;           /* network order */
+  struct mgm_mfe_rec rec;      /* reported fields */
+  struct mgm_oifent *oif;      /* sorted (ifindex, nexthop); &one_oif or heap */
+  struct mgm_oifent one_oif;   /* inline storage while cap_oif is 0 */
+  uint32_t cap_oif;            /* 0: oif is &one_oif (room for one) */
+  uint32_t iif_nh;             /* incoming interface's next hop */
+  uint32_t arr_iif;            /* where the first packet arrived */
+  uint32_t heap_idx;           /* position in the expiry heap */
+  int installed;               /* in the forwarder */
+  uint64_t id;                 /* unique, for applying callback outputs */
+  struct mgm_avl node;         /* order: ntohl(G) << 32 | ntohl(S) */
+  uint64_t wrongif_ms[4];      /* D-WRONGIF rate limit: last alert time */
+  uint32_t wrongif_if[4];      /* ...per arrival interface; 0 = unused */
+  struct mgm_mfe *zombie_next; /* in c->zombies (mfe.c) */
 };
 
 /* The MFE index (mfe.c): open addressing by (S, G).  A slot holds, beside
@@ -321,6 +329,7 @@ struct mgm_call {
 struct mgm_batch {
   struct mgm_call *v; /* calls in commit order */
   uint32_t n, cap;
+  uint32_t lost;           /* calls dropped: no memory to queue them */
   struct mgm_call inl[16]; /* inline storage for the common case */
 };
 
@@ -328,6 +337,9 @@ struct mgm_core;
 void mgm__batch_init(struct mgm_batch *b);
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call);
+/* Room for n calls, so that a change that cannot be refused queues all of
+ * its callbacks: 0, or -1 without memory. */
+int mgm__batch_reserve(struct mgm_batch *b, uint32_t n);
 void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
 /* Deliver with the core lock NOT held, then free the batch. */
 void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b);
@@ -388,6 +400,8 @@ struct mgm_core {
   struct mgm_mfe **heap;        /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
+  struct mgm_mfe *zombies;    /* deleted MFEs the forwarder kept (mfe.c) */
+  uint64_t zombie_ms;         /* when to retry deleting them */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
   void *ctrl_ctx;             /* its context */
   libmgm_sim_tx_fn sim_tx_fn; /* sim: capture of libmgm_ctrl_send */
@@ -482,6 +496,9 @@ struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
  * table must not change during the walk. */
 struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos);
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
+/* An upper bound of the callbacks purging p on (ifx, nh) can queue. */
+uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                          uint32_t nh);
 /* Delete every effective membership of p on (ifx, nh), with side effects. */
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b);

@@ -31,28 +31,46 @@ void mgm__batch_init(struct mgm_batch *b) {
   b->v = b->inl;
   b->n = 0;
   b->cap = (uint32_t)(sizeof(b->inl) / sizeof(b->inl[0]));
+  b->lost = 0;
+}
+
+static int batch_grow(struct mgm_batch *b, uint32_t need) {
+  uint32_t ncap = b->cap;
+  struct mgm_call *nv;
+
+  while (ncap < need) {
+    if (ncap > UINT32_MAX / 2)
+      return -1;
+    ncap *= 2;
+  }
+  if (ncap == b->cap)
+    return 0;
+  if (b->v == b->inl) {
+    nv = mgm__malloc(ncap * sizeof(*nv));
+    if (nv)
+      memcpy(nv, b->inl, b->n * sizeof(*nv));
+  } else {
+    nv = mgm__realloc(b->v, ncap * sizeof(*nv));
+  }
+  if (nv == NULL)
+    return -1;
+  b->v = nv;
+  b->cap = ncap;
+  return 0;
+}
+
+int mgm__batch_reserve(struct mgm_batch *b, uint32_t n) {
+  return batch_grow(b, n);
 }
 
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call) {
-  if (b->n == b->cap) {
-    uint32_t ncap = b->cap * 2;
-    struct mgm_call *nv;
-
-    if (b->v == b->inl) {
-      nv = mgm__malloc(ncap * sizeof(*nv));
-      if (nv)
-        memcpy(nv, b->inl, sizeof(b->inl));
-    } else {
-      nv = mgm__realloc(b->v, ncap * sizeof(*nv));
-    }
-    if (nv == NULL) {
-      MGM_ERR(c, MGM_CH_CB, "out of memory: %s callback to protocol %u lost",
-              cb_names[call->kind], (unsigned)call->p->pid);
-      return;
-    }
-    b->v = nv;
-    b->cap = ncap;
+  if (b->n == b->cap && batch_grow(b, b->n + 1) != 0) {
+    MGM_ERR(c, MGM_CH_CB, "out of memory: %s callback to protocol %u lost",
+            cb_names[call->kind], (unsigned)call->p->pid);
+    free((void *)call->hdr); /* the batch owned it */
+    b->lost++;
+    return;
   }
   b->v[b->n] = *call;
   mgm__proto_ref(call->p);

@@ -322,28 +322,34 @@ static int lat_remove(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
   return e->lat ? mem_remove(e->lat->v, &e->lat->n, ifx, nh, pidx) : 0;
 }
 
-/* The client eligible for (S,G) alerts: owner of the interface toward S. */
-static struct mgm_proto *rpf_owner(struct mgm_core *c, uint32_t s) {
+/* The client eligible for (S,G) alerts: owner of the interface toward S
+ * (*out NULL: no route, nobody).  A failed lookup is the backend's error:
+ * the change must not go ahead without the alert it owes. */
+static int rpf_owner(struct mgm_core *c, uint32_t s, struct mgm_proto **out) {
   struct mgm_route r;
+  int rc = mgm__plat_route(c, s, &r);
 
-  if (mgm__plat_route(c, s, &r) != 0)
-    return NULL;
-  return mgm__if_owner(c, r.ifindex, r.nexthop);
+  *out = NULL;
+  if (rc == 0)
+    *out = mgm__if_owner(c, r.ifindex, r.nexthop);
+  return rc == MGM_BE_ENOENT ? 0 : rc;
 }
 
 /* Queue the join (join != 0) or prune alerts that a change of Clients(E)
  * owes.  `p` is the client whose membership changed; `n`/`first2` describe
- * Clients(E) without p, before a join or after a prune. */
-static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
-                         struct mgm_proto *p, uint32_t n,
-                         const uint16_t first2[2], int join, uint32_t ifx,
-                         uint32_t nh, struct mgm_batch *b) {
+ * Clients(E) without p, before a join or after a prune.  Returns 0 or the
+ * MGM_BE_* error of the RPF lookup. */
+static int alert_others(struct mgm_core *c, const struct mgm_grp *e,
+                        struct mgm_proto *p, uint32_t n,
+                        const uint16_t first2[2], int join, uint32_t ifx,
+                        uint32_t nh, struct mgm_batch *b) {
   struct mgm_proto *only = NULL;
   struct mgm_call k;
   uint32_t i;
+  int rc;
 
   if (n > 1)
-    return;
+    return 0;
   /* Is anyone able to receive this alert at all?  Avoids the RPF lookup
    * in the common case of a change nobody can be told about. */
   for (i = 0; i < c->n_protos; i++) {
@@ -355,11 +361,11 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
       break;
   }
   if (i == c->n_protos)
-    return;
+    return 0;
   if (e->src != 0) {
-    only = rpf_owner(c, e->src);
-    if (only == NULL)
-      return;
+    rc = rpf_owner(c, e->src, &only);
+    if (rc != 0 || only == NULL)
+      return rc;
   }
   memset(&k, 0, sizeof(k));
   k.kind = join ? MGM_CB_JOIN : MGM_CB_PRUNE;
@@ -382,6 +388,7 @@ static void alert_others(struct mgm_core *c, const struct mgm_grp *e,
     k.p = x;
     mgm__batch_add(c, b, &k);
   }
+  return 0;
 }
 
 /* MFE updates of one membership change, with an undo log: the change is
@@ -398,6 +405,7 @@ struct oif_arg {
   int err;            /* first MGM_BE_* failure, 0 = none */
   struct mfe_undo *u; /* MFEs changed so far */
   uint32_t nu, cap;
+  int force; /* a purge: no undo; an MFE that fails is deleted */
 };
 
 static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
@@ -408,9 +416,13 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
     return;
   rc = add ? mgm__mfe_oif_add(c, m, a->ifx, a->nh, a->b)
            : mgm__mfe_oif_del(c, m, a->ifx, a->nh, a->b);
-  if (rc < 0) {
+  if (rc < 0 && a->force) {
+    MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+            (unsigned)m->src, (unsigned)m->grp);
+    mgm__mfe_delete(c, m);
+  } else if (rc < 0) {
     a->err = rc;
-  } else if (rc == 1) {
+  } else if (rc == 1 && !a->force) {
     if (mgm__vec_reserve((void **)&a->u, &a->cap, a->nu + 1, sizeof(*a->u)) !=
         0) {
       struct mgm_batch scratch;
@@ -467,31 +479,16 @@ static void oif_undo(struct mgm_core *c, struct oif_arg *a, int added) {
   mgm__batch_truncate(&scratch, 0);
 }
 
-/* Add (add != 0) or remove the link (ifx, nh) on the MFEs that entry
- * (s, g) covers, all or nothing: 0, or the first MGM_BE_* failure with
- * every MFE as it was. */
-static int oif_update(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
-                      uint32_t nh, int add, struct mgm_batch *b) {
-  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0};
-
-  if (c->mfes.count == 0)
-    return 0;
-  mgm__mfe_foreach_covered(c, s, g, add ? visit_add : visit_del, &a);
-  if (a.err)
-    oif_undo(c, &a, add);
-  free(a.u);
-  return a.err;
-}
-
 /* Case E of 2.8: an effective membership. */
 static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
                             uint32_t g, uint32_t ifx, uint32_t nh,
                             struct mgm_batch *b) {
   struct mgm_grp *e;
-  uint32_t mark = b->n;
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0, 0};
+  uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
-  int has_p, err;
+  int has_p;
   DWORD rc = NO_ERROR;
 
   e = grp_get(c, s, g);
@@ -506,28 +503,37 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   }
   idx_ref(c, p->idx, 1);
   if (!has_p)
-    alert_others(c, e, p, n, first2, 1, ifx, nh, b);
-  err = oif_update(c, s, g, ifx, nh, 1, b);
-  if (err) {
+    a.err = alert_others(c, e, p, n, first2, 1, ifx, nh, b);
+  if (a.err == 0)
+    mgm__mfe_foreach_covered(c, s, g, visit_add, &a);
+  if (a.err == 0 && b->lost != lost)
+    a.err = MGM_BE_ENOMEM; /* a callback it owes could not be queued */
+  if (a.err) {
+    b->lost = lost;
+    oif_undo(c, &a, 1);
     if (mem_remove_e(e, ifx, nh, p->idx))
       idx_ref(c, p->idx, -1);
     grp_maybe_free(c, e);
     mgm__batch_truncate(b, mark);
-    rc = mgm__be_to_win32(err);
+    rc = mgm__be_to_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not added: forwarder failed (%s)",
-             mgm__be_strerror(err));
+             mgm__be_strerror(a.err));
   }
+  free(a.u);
   return rc;
 }
 
-/* Case E of 2.9; E may be freed. */
+/* Case E of 2.9; E may be freed.  force (a purge, which cannot be
+ * refused): never fails; what the forwarder or the RPF lookup refuses
+ * costs the MFE concerned or the prune alerts, not the deletion. */
 static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
                              struct mgm_grp *e, uint32_t ifx, uint32_t nh,
-                             struct mgm_batch *b) {
-  uint32_t mark = b->n;
+                             struct mgm_batch *b, int force) {
+  struct oif_arg a = {ifx, nh, b, 0, NULL, 0, 0, force};
+  uint32_t mark = b->n, lost = b->lost;
   uint16_t first2[2];
   uint32_t n;
-  int has_p, err;
+  int has_p;
   DWORD rc = NO_ERROR;
 
   if (!mem_remove_e(e, ifx, nh, p->idx))
@@ -535,19 +541,30 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   idx_ref(c, p->idx, -1);
   n = clients_of(e, p->idx, &has_p, first2);
   if (!has_p)
-    alert_others(c, e, p, n, first2, 0, ifx, nh, b);
-  err = oif_update(c, e->src, e->grp, ifx, nh, 0, b);
-  if (err) {
+    a.err = alert_others(c, e, p, n, first2, 0, ifx, nh, b);
+  if (a.err && force) {
+    MGM_ERR(c, MGM_CH_CB, "prune alerts for (%08x, %08x) lost: %s",
+            (unsigned)e->src, (unsigned)e->grp, mgm__be_strerror(a.err));
+    a.err = 0;
+  }
+  if (a.err == 0)
+    mgm__mfe_foreach_covered(c, e->src, e->grp, visit_del, &a);
+  if (a.err == 0 && b->lost != lost && !force)
+    a.err = MGM_BE_ENOMEM; /* a callback it owes could not be queued */
+  if (a.err) {
+    b->lost = lost;
+    oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */
     if (mem_insert_e(e, ifx, nh, p->idx) == 0)
       idx_ref(c, p->idx, 1);
     mgm__batch_truncate(b, mark);
-    rc = mgm__be_to_win32(err);
+    rc = mgm__be_to_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not deleted: forwarder failed (%s)",
-             mgm__be_strerror(err));
+             mgm__be_strerror(a.err));
   } else {
     grp_maybe_free(c, e);
   }
+  free(a.u);
   return rc;
 }
 
@@ -721,7 +738,7 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
       }
       grp_maybe_free(c, e);
     } else {
-      rc = leave_effective(c, p, e, ifx, nh, &b);
+      rc = leave_effective(c, p, e, ifx, nh, &b, 0);
       if (rc != NO_ERROR)
         goto out;
     }
@@ -762,7 +779,8 @@ static int grp_ref_cmp(const void *a, const void *b) {
 
 /* The memberships of p (NULL: of any client) on the links the record
  * (ifx, nh) covers (mgm__if_covers), effective (latent = 0) or latent, in
- * (G, S, link) order so that purges are deterministic. */
+ * (G, S, link) order so that purges are deterministic.  Without memory
+ * for the list: NULL and *count UINT32_MAX (purge_next scans instead). */
 static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
                                uint32_t ifx, uint32_t nh, int latent,
                                uint32_t *count) {
@@ -780,7 +798,12 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
           !mgm__if_covers(c, ifx, nh, m[i].ifindex, m[i].nexthop))
         continue;
       if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
-        MGM_ERR(c, MGM_CH_CORE, "out of memory while purging memberships");
+        MGM_WARN(c, MGM_CH_CORE,
+                 "out of memory listing the memberships "
+                 "to purge; scanning for each instead");
+        free(v);
+        v = NULL;
+        n = UINT32_MAX;
         goto out;
       }
       v[n].s = e->src;
@@ -793,31 +816,119 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
   }
 
 out:
-  if (n > 1)
+  if (n > 1 && v)
     qsort(v, n, sizeof(*v), grp_ref_cmp);
   *count = n;
   return v;
 }
 
-static void purge_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
-  mgm__mfe_delete(c, m);
+static int ref_order(const struct grp_ref *x, const struct grp_ref *y) {
+  int d = grp_ref_cmp(x, y);
+
+  return d != 0 ? d : (x->pidx > y->pidx) - (x->pidx < y->pidx);
+}
+
+/* The ith membership to purge (*cur): v[i], or, when collect() had no
+ * memory (n == UINT32_MAX), the first one after the previous *cur in the
+ * same order, found by a scan of the table: a purge never stops short. */
+static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                      uint32_t nh, int latent, const struct grp_ref *v,
+                      uint32_t n, uint32_t i, struct grp_ref *cur) {
+  struct grp_ref best, x;
+  struct mgm_grp *e;
+  size_t pos = 0;
+  uint32_t j;
+  int found = 0;
+
+  if (n != UINT32_MAX) {
+    if (i < n)
+      *cur = v[i];
+    return i < n;
+  }
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    const struct mgm_member *m = latent ? mgm__grp_lat(e) : mgm__grp_mem(e);
+    uint32_t nm = latent ? mgm__grp_n_lat(e) : e->n_mem;
+
+    for (j = 0; j < nm; j++) {
+      if ((p && m[j].pidx != p->idx) ||
+          !mgm__if_covers(c, ifx, nh, m[j].ifindex, m[j].nexthop))
+        continue;
+      x.s = e->src;
+      x.g = e->grp;
+      x.ifx = m[j].ifindex;
+      x.nh = m[j].nexthop;
+      x.pidx = m[j].pidx;
+      if ((i == 0 || ref_order(&x, cur) > 0) &&
+          (!found || ref_order(&x, &best) < 0)) {
+        best = x;
+        found = 1;
+      }
+    }
+  }
+  if (found)
+    *cur = best;
+  return found;
+}
+
+struct purge_count {
+  uint32_t ifx, nh;
+  uint64_t n;
+};
+
+static void count_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  struct purge_count *pc = arg;
+  uint32_t i;
+
+  for (i = 0; i < m->rec.n_oif; i++)
+    if (mgm__if_covers(c, pc->ifx, pc->nh, m->oif[i].ifindex,
+                       m->oif[i].nexthop)) {
+      pc->n++;
+      break;
+    }
+}
+
+/* Per effective membership of p on the links (ifx, nh) covers, alerts to
+ * every other client; per latent one there, a local leave; per MFE with an
+ * output there, one alert as its outgoing list turns empty (2.5, 2.6). */
+uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
+                          uint32_t nh) {
+  struct purge_count pc = {ifx, nh, 0};
+  const struct mgm_grp *e;
+  size_t pos = 0;
+  uint64_t n;
+  uint32_t i;
+
+  mgm__mfe_foreach_covered(c, 0, 0, count_mfe, &pc);
+  n = pc.n;
+
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    const struct mgm_member *mv = mgm__grp_mem(e), *lv = mgm__grp_lat(e);
+
+    for (i = 0; i < e->n_mem; i++)
+      if (mv[i].pidx == p->idx &&
+          mgm__if_covers(c, ifx, nh, mv[i].ifindex, mv[i].nexthop))
+        n += c->n_protos;
+    for (i = 0; i < mgm__grp_n_lat(e); i++)
+      if (mgm__if_covers(c, ifx, nh, lv[i].ifindex, lv[i].nexthop))
+        n++;
+  }
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b) {
   uint32_t i, n;
-  struct grp_ref *v = collect(c, p, ifx, nh, 0, &n);
+  struct grp_ref *v = collect(c, p, ifx, nh, 0, &n), r;
 
-  for (i = 0; i < n; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+  for (i = 0; purge_next(c, p, ifx, nh, 0, v, n, i, &r); i++) {
+    struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
-    /* A purge cannot be refused: if the forwarder fails, the MFEs
-     * concerned are deleted and the membership goes anyway. */
-    if (e && leave_effective(c, p, e, v[i].ifx, v[i].nh, b) != NO_ERROR &&
-        (e = mgm__grp_find(c, v[i].s, v[i].g)) != NULL) {
-      mgm__mfe_foreach_covered(c, e->src, e->grp, purge_mfe, NULL);
-      leave_effective(c, p, e, v[i].ifx, v[i].nh, b);
-    }
+    /* A purge cannot be refused: when the all-or-nothing deletion
+     * fails (and undoes itself), the forced one deletes the membership
+     * anyway, with the MFEs the forwarder would not reprogram. */
+    if (e && leave_effective(c, p, e, r.ifx, r.nh, b, 0) != NO_ERROR &&
+        (e = mgm__grp_find(c, r.s, r.g)) != NULL)
+      leave_effective(c, p, e, r.ifx, r.nh, b, 1);
   }
   free(v);
 }
@@ -826,16 +937,16 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_proto *notify,
                        struct mgm_batch *b) {
   uint32_t i, n;
-  struct grp_ref *v = collect(c, p, ifx, nh, 1, &n);
+  struct grp_ref *v = collect(c, p, ifx, nh, 1, &n), r;
 
-  for (i = 0; i < n; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, v[i].s, v[i].g);
+  for (i = 0; purge_next(c, p, ifx, nh, 1, v, n, i, &r); i++) {
+    struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
-    if (e && lat_remove(e, v[i].ifx, v[i].nh, v[i].pidx)) {
-      idx_ref(c, v[i].pidx, -1);
+    if (e && lat_remove(e, r.ifx, r.nh, r.pidx)) {
+      idx_ref(c, r.pidx, -1);
       if (notify)
-        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, v[i].ifx,
-                   v[i].nh, b);
+        local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, r.ifx, r.nh,
+                   b);
       grp_maybe_free(c, e);
     }
   }

@@ -110,21 +110,29 @@ out:
 
 static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
   struct mgm_slot *s = slot_find(c, ifindex);
-
-  int attached;
+  int brc;
 
   if (s == NULL || --s->refs > 0)
     return;
-  attached = s->attached;
-  mgm__hash_remove(&c->slots, &s->h);
-  free(s);
-  if (attached) {
+  if (s->attached) {
     /* MFEs that still use the ifindex (through another next hop, or as
      * the arrival interface) are reprogrammed without it first, so the
      * forwarder has nothing to scrub when the slot goes. */
+    s->attached = 0;
     mgm__mfe_reprogram_ifindex(c, ifindex, 0);
-    mgm__plat_if_detach(c, ifindex);
+    brc = mgm__plat_if_detach(c, ifindex);
+    if (brc != 0 && brc != MGM_BE_ENOENT) {
+      /* The forwarder keeps the slot: so do we (refs 0), for the next
+       * take of the interface, or for stop, which detaches what is left;
+       * forgetting it would leak the kernel's slot for good. */
+      MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot detach: %s",
+              (unsigned)ifindex, mgm__be_strerror(brc));
+      s->attached = 1;
+      return;
+    }
   }
+  mgm__hash_remove(&c->slots, &s->h);
+  free(s);
 }
 
 /* ---- Records ---------------------------------------------------------------
@@ -232,6 +240,13 @@ DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
     rc = ERROR_ALREADY_EXISTS;
     goto out;
   }
+  /* Taking over from IGMP purges it (2.6): room for every callback first,
+   * or nothing happens. */
+  if (!p->igmp && r && r->igmp &&
+      mgm__batch_reserve(&b, mgm__purge_calls(c, r->igmp, ifx, nh)) != 0) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+    goto out;
+  }
   if (r == NULL) {
     rc = rec_create(c, ifx, nh, &r);
     if (rc != NO_ERROR)
@@ -302,6 +317,12 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   r = p ? mgm__if_find(c, ifx, nh) : NULL;
   if (r == NULL || (r->owner != p && r->igmp != p)) {
     rc = ERROR_INVALID_PARAMETER;
+    goto out;
+  }
+  /* A release cannot stop half-way: room for every callback of its purge
+   * first, or nothing happens (mgm-spec G-2: allocation -> 8). */
+  if (mgm__batch_reserve(&b, mgm__purge_calls(c, p, ifx, nh)) != 0) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
   }
   if (r->owner == p) {

@@ -202,7 +202,41 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
 }
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
-  return c->heap_n ? (int64_t)c->heap[0]->rec.expire_ms : -1;
+  int64_t d = c->heap_n ? (int64_t)c->heap[0]->rec.expire_ms : -1;
+
+  if (c->zombies && (d < 0 || (int64_t)c->zombie_ms < d))
+    d = (int64_t)c->zombie_ms;
+  return d;
+}
+
+/* ---- MFEs the forwarder would not delete --------------------------------
+ * An MFE whose forwarder entry could not be deleted leaves MGM's tables
+ * anyway (callers rely on it), but is kept on c->zombies, chained through
+ * zombie_next, and the deletion is retried a second later from
+ * the expiry timer: the kernel must not go on forwarding for it for good.
+ * No allocation is needed, so this cannot fail in turn. */
+
+#define MGM_ZOMBIE_RETRY_MS 1000u
+
+static void zombies_retry(struct mgm_core *c) {
+  struct mgm_mfe **pp = &c->zombies;
+
+  while (*pp) {
+    struct mgm_mfe *z = *pp;
+    struct mgm_mfe_key k = {z->src, z->grp};
+
+    /* A new MFE of the same (S,G) has replaced the entry: nothing to do. */
+    if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
+        mgm__plat_mfe_del(c, &k) != 0) {
+      pp = &z->zombie_next;
+      continue;
+    }
+    *pp = z->zombie_next;
+    if (z->cap_oif)
+      free(z->oif);
+    free(z);
+  }
+  c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
 }
 
 /* ---- Forwarder programming -------------------------------------------- */
@@ -270,16 +304,29 @@ out:
 }
 
 void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
+  int brc = 0;
+
   if (m->installed) {
     struct mgm_mfe_key k = {m->src, m->grp};
 
-    mgm__plat_mfe_del(c, &k);
+    brc = mgm__plat_mfe_del(c, &k);
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
   idx_remove(c, m->src, m->grp);
   heap_remove(c, m);
+  if (brc != 0) {
+    MGM_ERR(c, MGM_CH_MFE,
+            "MFE (%08x, %08x): the forwarder keeps its entry (%s); retrying",
+            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(brc));
+    if (c->zombies == NULL)
+      c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
+    m->zombie_next = c->zombies;
+    c->zombies = m;
+    mgm__core_rearm(c);
+    return;
+  }
   if (m->cap_oif)
     free(m->oif);
   free(m);
@@ -440,28 +487,23 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
   }
 }
 
-/* Collect MFEs matching a predicate first: deleting while walking the tree
- * would invalidate the walk. */
+/* Delete the MFEs matching a predicate, in one walk: the successor is
+ * taken before a deletion, and removing a node from the AVL tree keeps
+ * every other node and their order.  No list, so nothing to allocate: a
+ * deletion that cannot be refused never stops short. */
 static void delete_where(struct mgm_core *c,
                          int (*pred)(struct mgm_core *, const struct mgm_mfe *,
                                      uint32_t, uint32_t),
                          uint32_t a, uint32_t b) {
-  struct mgm_avl *n;
-  struct mgm_mfe **v = NULL;
-  uint32_t cnt = 0, cap = 0, i;
+  struct mgm_avl *n, *next;
 
-  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
+  for (n = mgm__avl_first(&c->mfes); n; n = next) {
     struct mgm_mfe *m = node_mfe(n);
 
-    if (!pred(c, m, a, b))
-      continue;
-    if (mgm__vec_reserve((void **)&v, &cap, cnt + 1, sizeof(*v)) != 0)
-      break;
-    v[cnt++] = m;
+    next = mgm__avl_next(n);
+    if (pred(c, m, a, b))
+      mgm__mfe_delete(c, m);
   }
-  for (i = 0; i < cnt; i++)
-    mgm__mfe_delete(c, v[i]);
-  free(v);
 }
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
@@ -554,6 +596,8 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
 void mgm__mfe_expire_due(struct mgm_core *c) {
   uint64_t now = mgm__now(c);
 
+  if (c->zombies && c->zombie_ms <= now)
+    zombies_retry(c);
   while (c->heap_n && c->heap[0]->rec.expire_ms <= now) {
     struct mgm_mfe *m = c->heap[0];
 
@@ -582,13 +626,22 @@ static int cand_cmp(const void *a, const void *b) {
                                                  : 0;
 }
 
+/* Per-flow scratch kept on the stack while it fits: new flows come in
+ * bursts, and a few candidates and clients are the usual case. */
+#define MGM_CAND_INLINE 8
+#define MGM_CREATION_INLINE 4
+#define MGM_IFENTRY_INLINE 8
+
 /* OIF candidates of a new (S,G): every interface with an effective
- * membership in (S,G), (*,G) or (*,*), minus the incoming interface. */
+ * membership in (S,G), (*,G) or (*,*), minus the incoming interface.  They
+ * go to inl[MGM_CAND_INLINE] while they fit, to the heap past that; the
+ * caller frees *out unless it is inl. */
 static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
-                      uint32_t iif_nh, struct cand **out, uint32_t *count) {
+                      uint32_t iif_nh, struct cand *inl, struct cand **out,
+                      uint32_t *count) {
   const uint32_t keys[3][2] = {{s, g}, {0, g}, {0, 0}};
-  struct cand *v = NULL;
-  uint32_t n = 0, cap = 0, i, j, w;
+  struct cand *v = inl;
+  uint32_t n = 0, cap = MGM_CAND_INLINE, i, j, w;
 
   for (i = 0; i < 3; i++) {
     const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
@@ -597,9 +650,21 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
     for (j = 0; e && j < e->n_mem; j++) {
       if (mv[j].ifindex == iif && mv[j].nexthop == iif_nh)
         continue;
-      if (mgm__vec_reserve((void **)&v, &cap, n + 1, sizeof(*v)) != 0) {
-        free(v);
-        return -1;
+      if (n == cap) {
+        struct cand *nv = cap > UINT32_MAX / 2 / sizeof(*v)
+                              ? NULL
+                              : mgm__malloc(2 * (size_t)cap * sizeof(*v));
+
+        if (nv == NULL) {
+          if (v != inl)
+            free(v);
+          return -1;
+        }
+        memcpy(nv, v, n * sizeof(*v));
+        if (v != inl)
+          free(v);
+        v = nv;
+        cap *= 2;
       }
       v[n].ifx = mv[j].ifindex;
       v[n].nh = mv[j].nexthop;
@@ -684,6 +749,7 @@ struct creation {
   struct mgm_proto *p; /* client being alerted */
   MGM_IF_ENTRY *list;  /* its interfaces */
   uint32_t n;
+  int heap; /* list was allocated (not in the inline pool) */
 };
 
 void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
@@ -691,14 +757,19 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   struct mgm_route rt;
   struct mgm_proto *o;
   struct mgm_mfe *m = NULL;
+  struct creation crinl[MGM_CREATION_INLINE];
   struct creation *cr = NULL;
+  struct cand cinl[MGM_CAND_INLINE];
   struct cand *cv = NULL;
+  MGM_IF_ENTRY linl[MGM_IFENTRY_INLINE];
+  uint32_t lused = 0;
   struct mgm_batch b;
   uint8_t routebuf[MGM_DEST_INFO_SIZE];
   uint8_t hcopy[256];
   DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
   uint32_t ncr = 0, ncv = 0, i, j, k;
   uint64_t now;
+  int brc;
 
   mgm__batch_init(&b);
   if (hdrlen > sizeof(hcopy))
@@ -717,17 +788,24 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     }
     goto out;
   }
-  if (mgm__plat_route(c, s, &rt) == 0) {
+  brc = mgm__plat_route(c, s, &rt);
+  if (brc == 0) {
     iif = rt.ifindex;
     nh = rt.nexthop;
     up = rt.upstream;
     rproto = rt.protocol;
     rnet = rt.network;
     rmask = rt.mask;
-  } else { /* D-NOROUTE */
+  } else if (brc == MGM_BE_ENOENT) { /* D-NOROUTE */
     iif = arr;
     nh = 0;
     up = 0;
+  } else {
+    /* Not "no route": the arrival interface may fail RPF.  Nothing is
+     * created; the next packet of the flow asks again. */
+    MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
+            (unsigned)s, (unsigned)g, mgm__be_strerror(brc));
+    goto out;
   }
   /* 3.1: RPF callback to the owner of the interface toward S. */
   o = mgm__if_owner(c, iif, nh);
@@ -755,10 +833,12 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
       goto out;
   }
   /* 3.2: creation alerts, one per owning client, in registration order. */
-  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
     goto oom;
   if (ncv) {
-    cr = mgm__calloc(c->n_protos ? c->n_protos : 1, sizeof(*cr));
+    cr = c->n_protos <= MGM_CREATION_INLINE
+             ? crinl
+             : mgm__calloc(c->n_protos, sizeof(*cr));
     if (cr == NULL)
       goto oom;
   }
@@ -772,7 +852,14 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
       cnt += mgm__if_owner(c, cv[j].ifx, cv[j].nh) == x;
     if (cnt == 0)
       continue;
-    cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    cr[ncr].heap = cnt > MGM_IFENTRY_INLINE - lused;
+    if (cr[ncr].heap) {
+      cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    } else {
+      cr[ncr].list = linl + lused;
+      lused += cnt;
+      memset(cr[ncr].list, 0, cnt * sizeof(MGM_IF_ENTRY));
+    }
     if (cr[ncr].list == NULL)
       goto oom;
     for (j = 0, k = 0; j < ncv; j++) {
@@ -812,9 +899,10 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   }
   /* Re-evaluate under the lock: memberships may have changed while the
    * callbacks ran; what was offered and refused stays out. */
-  free(cv);
+  if (cv != cinl)
+    free(cv);
   cv = NULL;
-  if (candidates(c, s, g, iif, nh, &cv, &ncv) != 0)
+  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
     goto oom;
   for (i = 0; i < ncr; i++)
     for (j = 0; j < cr[i].n; j++) {
@@ -899,11 +987,14 @@ oom:
 out:
   mgm__unlock(c);
   for (i = 0; i < ncr; i++) {
-    free(cr[i].list);
+    if (cr[i].heap)
+      free(cr[i].list);
     mgm__proto_unref(cr[i].p);
   }
-  free(cr);
-  free(cv);
+  if (cr != crinl)
+    free(cr);
+  if (cv != cinl)
+    free(cv);
   mgm__batch_deliver(c, &b);
 }
 
@@ -937,6 +1028,17 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
         (m->wrongif_if[slot] != 0 && m->wrongif_ms[i] < m->wrongif_ms[slot]))
       slot = i;
   }
+  if (hdrlen) {
+    /* Without a copy of the header the alert is dropped (best effort, like
+     * the upcall itself), never delivered with a NULL header. */
+    void *copy = mgm__malloc(hdrlen);
+
+    if (copy == NULL)
+      goto out;
+    memcpy(copy, hdr, hdrlen);
+    k.hdr = copy;
+    k.hdrlen = (DWORD)hdrlen;
+  }
   m->wrongif_if[slot] = arr;
   m->wrongif_ms[slot] = now;
   k.kind = MGM_CB_WRONGIF;
@@ -945,15 +1047,6 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
   k.g = g;
   k.ifx = arr;
   k.nh = 0;
-  if (hdrlen) {
-    void *copy = mgm__malloc(hdrlen);
-
-    if (copy) {
-      memcpy(copy, hdr, hdrlen);
-      k.hdr = copy;
-      k.hdrlen = (DWORD)hdrlen;
-    }
-  }
   mgm__batch_add(c, &b, &k);
 
 out:
@@ -1195,6 +1288,14 @@ void mgm__mfes_destroy(struct mgm_core *c) {
 
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
+  while (c->zombies) { /* the backend's flush and close remove them */
+    struct mgm_mfe *z = c->zombies;
+
+    c->zombies = z->zombie_next;
+    if (z->cap_oif)
+      free(z->oif);
+    free(z);
+  }
   free(c->mfe_idx.s);
   memset(&c->mfe_idx, 0, sizeof(c->mfe_idx));
   free(c->heap);

@@ -31,6 +31,9 @@ struct mgm_loop_hooks {
   /* A task was queued for the loop thread (called on the posting thread,
    * after the task is visible to run_queued()). */
   void (*on_post)(void *ctx);
+  /* Optional: descriptor fd is readable.  A driver that knows which one
+   * calls this instead of on_readable, so the backend reads only it. */
+  void (*on_fd_readable)(void *ctx, int fd);
 };
 
 struct mgm_loop_ops {

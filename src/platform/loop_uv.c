@@ -36,6 +36,7 @@ struct mgm_loop {
   uv_async_t async;
   uv_timer_t timer;
   uv_poll_t polls[UVL_MAX_FDS];
+  int pfds[UVL_MAX_FDS]; /* the descriptor of each poll */
   int npolls;
   int open_handles;   /* initialised handles not yet released (loop thr) */
   int closing;        /* uv_close() called on every handle (loop thread) */
@@ -77,7 +78,10 @@ static void uvl_on_poll(uv_poll_t *p, int status, int events) {
   struct mgm_loop *l = p->data;
 
   uvl_note_thread(l);
-  l->hooks->on_readable(l->ctx);
+  if (l->hooks->on_fd_readable != NULL)
+    l->hooks->on_fd_readable(l->ctx, l->pfds[p - l->polls]);
+  else
+    l->hooks->on_readable(l->ctx);
 }
 
 static void uvl_apply_arm(struct mgm_loop *l) {
@@ -248,6 +252,7 @@ static void uvl_watch_fn(void *arg) {
       return;
     }
     p->data = l;
+    l->pfds[l->npolls] = w->fds[i];
     l->npolls++;
     l->open_handles++;
     if (uv_poll_start(p, UV_READABLE, uvl_on_poll) != 0) {

@@ -155,7 +155,11 @@ struct mgm_backend_ops {
 
   /* Event-loop integration.  fds() lists descriptors to poll for input
    * (*n in: capacity, out: count; may be 0).  dispatch() handles at most
-   * `budget` events and returns how many it handled (>= 0) or an error. */
+   * `budget` events and returns how many it handled (>= 0) or an error.
+   * It returns fewer than `budget` only when it found nothing more
+   * waiting: every queued record delivered, its descriptors read empty
+   * (they are polled level-triggered, so data that arrives later calls
+   * dispatch() again). */
   int (*fds)(struct mgm_backend *be, int *fds, size_t *n);
   int (*dispatch)(struct mgm_backend *be, unsigned budget);
   int (*resync)(struct mgm_backend *be);
@@ -182,6 +186,11 @@ struct mgm_backend_ops {
    * and router alert (optional; NULL = cannot send). */
   int (*ctrl_send)(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
                    const void *msg, size_t len);
+  /* Optional: dispatch() when the loop knows that descriptor fd (one of
+   * fds()) is readable: the backend reads that one only, besides handing
+   * over its queued records, which saves probing the others.  Same return
+   * convention as dispatch(). */
+  int (*dispatch_fd)(struct mgm_backend *be, int fd, unsigned budget);
 };
 
 /* The OS debug channel (OutputDebugString on Windows, nothing elsewhere):

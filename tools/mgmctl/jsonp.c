@@ -7,6 +7,7 @@
  */
 #include "jsonp.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,7 @@ static int digits(const char **q) {
 
 
 static int number(struct rd *r, struct jv *v) {
-  const char *q = r->p;
+  const char *q = r->p, *what = "bad number";
   int rc = -1;
 
   if (*q == '-')
@@ -217,11 +218,15 @@ static int number(struct rd *r, struct jv *v) {
   v->type = JV_NUM;
   v->num = strtod(r->p, NULL);
   v->i = strtoll(r->p, NULL, 10);
+  if (!isfinite(v->num)) { /* RFC 8259 6: beyond what a double holds */
+    what = "number out of range";
+    goto out;
+  }
   r->p = q;
   rc = 0;
 out:
   if (rc != 0)
-    fail(r, "bad number");
+    fail(r, what);
   return rc;
 }
 

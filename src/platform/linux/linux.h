@@ -2,7 +2,7 @@
  * linux.h - private state shared by the Linux backend's files: mroute.c
  * (the ipmr socket, VIFs, the shadow MFC table, the ops vtable), ifmon.c
  * (interface tracking over rtnetlink) and route.c (netlink requests: RPF
- * route lookups and dumps).
+ * route lookups, their cache, and dumps).
  *
  * SPDX-License-Identifier: MIT
  *
@@ -24,6 +24,10 @@
 
 #define MGM__LNX_MAXVIFS 32 /* MAXVIFS of linux/mroute.h (kernel.md A.4) */
 #define MGM__LNX_RXBUF 65536
+/* Router-socket datagrams read per recvmmsg (each gets MGM__LNX_RXBUF). */
+#define MGM__LNX_BATCH 16
+/* Slots of the RPF answer cache (power of two). */
+#define MGM__LNX_RTC_SLOTS 256
 
 /* Log levels: the values of enum libmgm_log_level (include/libmgm.h). */
 #define MGM__LNX_LOG_ERROR 1
@@ -68,6 +72,15 @@ struct mgm__lnx_rec {
   enum mgm_mfe_gone why;
 };
 
+/* One cached RPF answer (route.c): what RTM_GETROUTE said about src while
+ * no routing change was seen since. */
+struct mgm__lnx_rtc {
+  uint32_t src;
+  int valid;
+  int rc; /* 0 or MGM_BE_ENOENT */
+  struct mgm_route rt;
+};
+
 /* Counters, logged at close (and handy in a debugger). */
 struct mgm__lnx_counters {
   uint64_t nocache;     /* NOCACHE upcalls delivered */
@@ -82,6 +95,9 @@ struct mgm__lnx_counters {
   uint64_t nl_malformed; /* rtnetlink messages that failed to parse */
   uint64_t nl_overruns; /* ENOBUFS on the event socket */
   uint64_t rec_lost;    /* upcall records lost to ENOMEM */
+  uint64_t rtc_hits;    /* RPF lookups answered from the cache */
+  uint64_t rtc_misses;  /* RPF lookups that asked the kernel */
+  uint64_t rtc_flushes; /* cache flushes after routing changes */
 };
 
 struct mgm_backend {
@@ -95,6 +111,8 @@ struct mgm_backend {
   int mfd;     /* raw IGMP socket: the table's owner */
   int nfd;     /* rtnetlink events (LINK, IPV4_IFADDR) */
   int rfd;     /* rtnetlink requests (dumps, route lookups) */
+  int cfd;     /* routing-change listener for the RPF cache; -1 = no cache */
+  int rtc_armed; /* cfd receives (no drop-all filter); 0 => cache empty */
   int wake[2]; /* self-pipe: readable while records wait */
   int woken;
   uint32_t seq;
@@ -121,8 +139,22 @@ struct mgm_backend {
   struct mgm__lnx_rec *rec_head;
   struct mgm__lnx_rec *rec_tail;
 
+  /* RPF answer cache (route.c), valid while cfd reports no change. */
+  struct mgm__lnx_rtc rtc[MGM__LNX_RTC_SLOTS];
+
+  /* Router-socket batch (loop thread): MGM__LNX_BATCH buffers of
+   * MGM__LNX_RXBUF bytes, and whether their upcalls are being delivered. */
+  uint8_t *mrx;
+  int in_batch;
+  /* The RPF cache is in step for the current batch: dispatch() looked at
+   * cfd after reading the batch, so every routing change announced before
+   * any of its upcalls was seen.  Lookups made by its upcalls on the loop
+   * thread (batch_thread) trust the cache without draining cfd again. */
+  int rtc_synced;
+  pthread_t batch_thread;
+
   struct mgm__lnx_counters cnt;
-  uint8_t rx[MGM__LNX_RXBUF]; /* loop-thread receive buffer */
+  uint8_t rx[MGM__LNX_RXBUF];  /* event-socket receive buffer (loop thread) */
   uint8_t req[MGM__LNX_RXBUF]; /* request-reply buffer (under lock) */
 };
 
@@ -168,7 +200,17 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                                   const uint8_t *msg, size_t msglen,
                                   void *arg),
                         void *arg, int *nlerr);
+/* RPF lookup toward src, answered from the cache when no routing change
+ * (route, rule, nexthop, link, address, netconf) was announced since the
+ * answer was cached; otherwise RTM_GETROUTE. */
 int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
                           struct mgm_route *out);
+/* Open the routing-change listener (best effort: without it every lookup
+ * asks the kernel).  Lock held or not yet shared. */
+void mgm__lnx_rtc_open(struct mgm_backend *be);
+/* Forget every cached answer (resync). */
+void mgm__lnx_rtc_flush(struct mgm_backend *be);
+/* Drain the change listener; flush the cache if anything changed. */
+void mgm__lnx_rtc_sync(struct mgm_backend *be);
 
 #endif /* MGM_LINUX_LINUX_H */

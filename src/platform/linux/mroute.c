@@ -12,8 +12,9 @@
  * and a re-used slot would inherit stale outputs (kernel.md A.13): before
  * a slot is freed or reused, every entry naming it is rewritten (oif) or
  * deleted (iif, reported as mfe_gone IF_DEPARTED).  Upcalls read from the
- * socket (NOCACHE, WRONGVIF, real IGMP packets) go to the core from
- * dispatch(); interface events come from ifmon.c.  Closing the socket
+ * socket (NOCACHE, WRONGVIF, real IGMP packets), up to 16 per recvmmsg, go
+ * to the core from dispatch() / dispatch_fd(); interface events come from
+ * ifmon.c, routing changes for the RPF cache from route.c.  Closing the socket
  * (MRT_DONE) makes the kernel drop every VIF and entry we made: we never
  * install static entries, so a crash leaves nothing behind.
  *
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <linux/mroute.h>
@@ -41,6 +43,9 @@
 #define LNX_DEFAULT_RCVBUF (8u * 1024 * 1024)
 #define LNX_DEFAULT_TABLE 253 /* RT_TABLE_DEFAULT: ipmr's default table */
 #define LNX_MFE_MIN_BUCKETS 256
+/* Interface messages read before one batch of upcalls at most (the rest
+ * wait for the next batch: the order is best effort past that). */
+#define LNX_EVENTS_PER_BATCH 64
 
 #if MGM__LNX_MAXVIFS != MAXVIFS
 #error "MAXVIFS of linux/mroute.h differs from the backend's copy"
@@ -507,6 +512,8 @@ static void lnx_free(struct mgm_backend *be) {
     (void)mgm__sys_close(be->nfd);
   if (be->rfd >= 0)
     (void)mgm__sys_close(be->rfd);
+  if (be->cfd >= 0)
+    (void)mgm__sys_close(be->cfd);
   if (be->wake[0] >= 0)
     (void)mgm__sys_close(be->wake[0]);
   if (be->wake[1] >= 0)
@@ -520,6 +527,7 @@ static void lnx_free(struct mgm_backend *be) {
     }
   }
   free(be->mfe);
+  free(be->mrx);
   lnx_free_recs(be);
   mgm__lnx_ifmon_free(be);
   pthread_mutex_destroy(&be->lock);
@@ -686,7 +694,7 @@ static int lnx_open(const struct mgm_be_config *cfg,
     goto out;
   }
   pthread_mutex_init(&be->lock, NULL);
-  be->mfd = be->nfd = be->rfd = -1;
+  be->mfd = be->nfd = be->rfd = be->cfd = -1;
   be->wake[0] = be->wake[1] = -1;
   for (i = 0; i < MGM__LNX_MAXVIFS; i++)
     be->vif[i].msock = -1;
@@ -697,7 +705,9 @@ static int lnx_open(const struct mgm_be_config *cfg,
   be->table = cfg->table;
   be->mfe_nbuckets = LNX_MFE_MIN_BUCKETS;
   be->mfe = calloc(be->mfe_nbuckets, sizeof(*be->mfe));
-  if (be->mfe == NULL) {
+  /* Address space only: pages are touched as datagrams land in them. */
+  be->mrx = malloc((size_t)MGM__LNX_BATCH * MGM__LNX_RXBUF);
+  if (be->mfe == NULL || be->mrx == NULL) {
     rc = MGM_BE_ENOMEM;
     goto out;
   }
@@ -716,6 +726,7 @@ static int lnx_open(const struct mgm_be_config *cfg,
                   strerror(err));
     goto out;
   }
+  mgm__lnx_rtc_open(be);
   if (mgm__sys_pipe2(be->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
@@ -764,22 +775,25 @@ static void lnx_close(struct mgm_backend *be) {
     mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s",
                   strerror(err));
   }
-  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
-                "linux: closing table %u: %llu nocache, %llu wrongvif, "
-                "%llu igmp (+%llu own, %llu foreign), %llu ignored, "
-                "%llu malformed, %llu bad vif, "
-                "%llu kernel drops, %llu netlink malformed, %llu overruns",
-                lnx_table_id(be), (unsigned long long)be->cnt.nocache,
-                (unsigned long long)be->cnt.wrongvif,
-                (unsigned long long)be->cnt.igmp,
-                (unsigned long long)be->cnt.igmp_own,
-                (unsigned long long)be->cnt.igmp_foreign,
-                (unsigned long long)be->cnt.ignored,
-                (unsigned long long)be->cnt.malformed,
-                (unsigned long long)be->cnt.badvif,
-                (unsigned long long)be->cnt.rx_dropped,
-                (unsigned long long)be->cnt.nl_malformed,
-                (unsigned long long)be->cnt.nl_overruns);
+  mgm__lnx_logf(
+      be, MGM__LNX_LOG_INFO,
+      "linux: closing table %u: %llu nocache, %llu wrongvif, "
+      "%llu igmp (+%llu own, %llu foreign), %llu ignored, "
+      "%llu malformed, %llu bad vif, "
+      "%llu kernel drops, %llu netlink malformed, %llu overruns; "
+      "RPF cache %llu hits, %llu misses, %llu flushes",
+      lnx_table_id(be), (unsigned long long)be->cnt.nocache,
+      (unsigned long long)be->cnt.wrongvif, (unsigned long long)be->cnt.igmp,
+      (unsigned long long)be->cnt.igmp_own,
+      (unsigned long long)be->cnt.igmp_foreign,
+      (unsigned long long)be->cnt.ignored,
+      (unsigned long long)be->cnt.malformed, (unsigned long long)be->cnt.badvif,
+      (unsigned long long)be->cnt.rx_dropped,
+      (unsigned long long)be->cnt.nl_malformed,
+      (unsigned long long)be->cnt.nl_overruns,
+      (unsigned long long)be->cnt.rtc_hits,
+      (unsigned long long)be->cnt.rtc_misses,
+      (unsigned long long)be->cnt.rtc_flushes);
   lnx_unlock(be);
   lnx_free(be);
 }
@@ -800,14 +814,18 @@ static void lnx_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
 
 
 static int lnx_fds(struct mgm_backend *be, int *fds, size_t *n) {
-  if (*n < 3) {
-    *n = 3;
+  size_t want = be->cfd >= 0 ? 4 : 3;
+
+  if (*n < want) {
+    *n = want;
     return MGM_BE_EINVAL;
   }
   fds[0] = be->mfd;
   fds[1] = be->nfd;
   fds[2] = be->wake[0];
-  *n = 3;
+  if (be->cfd >= 0)
+    fds[3] = be->cfd; /* routing changes: the RPF cache (route.c) */
+  *n = want;
   return 0;
 }
 
@@ -819,48 +837,22 @@ enum {
   LNX_DELIVER_WRONGVIF
 };
 
-
-/* Read one datagram from the router socket and deliver what it says.
- * Returns 1 if one was read, 0 if none waited, <0 on error.  Lock NOT
- * held on entry; taken for the vif map only. */
-static int lnx_mrt_read(struct mgm_backend *be) {
-  union {
-    struct cmsghdr align;
-    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-                CMSG_SPACE(sizeof(uint32_t))];
-  } ctl;
-  struct iovec iov = {be->rx, sizeof(be->rx)};
+/* Handle one datagram read from the router socket (n bytes at buf, its
+ * control data and flags in mh) and deliver what it says.  Lock NOT held
+ * on entry; taken for the vif map only. */
+static void lnx_mrt_handle(struct mgm_backend *be, const uint8_t *buf, size_t n,
+                           struct msghdr *mh) {
   struct mgm__lnx_mrt_msg m;
   struct cmsghdr *c;
   struct in_pktinfo pi;
-  struct msghdr mh;
   uint32_t ifindex = 0;
   uint32_t drops = 0;
   int have_drops = 0;
   int deliver = LNX_DELIVER_NONE;
-  ssize_t n;
-  int err;
   int rc;
 
-  memset(&mh, 0, sizeof(mh));
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = ctl.buf;
-  mh.msg_controllen = sizeof(ctl.buf);
   memset(&m, 0, sizeof(m));
-  n = mgm__sys_recvmsg(be->mfd, &mh, MSG_DONTWAIT);
-  if (n < 0) {
-    err = errno;
-    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
-      rc = 0;
-      goto out;
-    }
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
-                  strerror(err));
-    rc = mgm__lnx_map_errno(err);
-    goto out;
-  }
-  for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+  for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
         c->cmsg_len >= CMSG_LEN(sizeof(pi))) {
       memcpy(&pi, CMSG_DATA(c), sizeof(pi));
@@ -883,10 +875,10 @@ static int lnx_mrt_read(struct mgm_backend *be) {
                   (unsigned)(drops - be->rx_dropped_seen));
     be->rx_dropped_seen = drops;
   }
-  if (mh.msg_flags & MSG_TRUNC)
+  if (mh->msg_flags & MSG_TRUNC)
     rc = MGM__LNX_PE_TRUNC;
   else
-    rc = mgm__lnx_parse_mrt(be->rx, (size_t)n, &m);
+    rc = mgm__lnx_parse_mrt(buf, n, &m);
   if (rc < 0) {
     be->cnt.malformed++;
     goto unlock;
@@ -928,63 +920,226 @@ unlock:
   lnx_unlock(be);
   /* Upcalls run without our lock: they may call any op. */
   if (deliver == LNX_DELIVER_IGMP && be->up->ctrl_packet != NULL)
-    be->up->ctrl_packet(be->ctx, ifindex, be->rx, (size_t)n);
+    be->up->ctrl_packet(be->ctx, ifindex, buf, n);
   else if (deliver == LNX_DELIVER_NOCACHE && be->up->no_entry != NULL)
     be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload,
                      m.payload_len);
   else if (deliver == LNX_DELIVER_WRONGVIF && be->up->wrong_if != NULL)
-    be->up->wrong_if(be->ctx, ifindex, m.src, m.dst, m.payload,
-                     m.payload_len);
-  rc = 1;
-
-out:
-  return rc;
+    be->up->wrong_if(be->ctx, ifindex, m.src, m.dst, m.payload, m.payload_len);
 }
-
 
 static int lnx_resync(struct mgm_backend *be);
 
 
+/* One step of the interface monitor: 0 when nothing was waiting, 1 when a
+ * message was read, 2 when events were lost and a re-dump was done at once
+ * (we are on the loop thread, where upcalls may run) rather than left to
+ * chance. */
+static int lnx_ifmon_step(struct mgm_backend *be) {
+  int rc;
+
+  lnx_lock(be);
+  rc = mgm__lnx_ifmon_read(be);
+  lnx_unlock(be);
+  if (rc == MGM_BE_EDESYNC) {
+    (void)lnx_resync(be);
+    return 2;
+  }
+  return rc > 0 ? 1 : 0;
+}
+
+/* What was announced before a batch of upcalls that was just read: one
+ * poll says whether the event socket (interface changes, handled first,
+ * so an IF_DEL precedes upcalls naming the interface) or the routing
+ * change listener (the RPF cache) holds anything; only those are read.
+ * Returns the number of interface messages handled. */
+static unsigned lnx_before_batch(struct mgm_backend *be) {
+  struct pollfd pfd[2];
+  unsigned handled = 0;
+  int nfd_ready = 1;
+  int cfd_ready = 1;
+  int np;
+
+  pfd[0].fd = be->nfd;
+  pfd[0].events = POLLIN;
+  pfd[0].revents = 0;
+  pfd[1].fd = be->cfd;
+  pfd[1].events = POLLIN;
+  pfd[1].revents = 0;
+  np = be->cfd >= 0 ? 2 : 1;
+  /* On failure, read both as if they were ready. */
+  if (mgm__sys_poll(pfd, (unsigned long)np, 0) >= 0) {
+    nfd_ready = pfd[0].revents != 0;
+    cfd_ready = np == 2 && pfd[1].revents != 0;
+  }
+  while (nfd_ready && handled < LNX_EVENTS_PER_BATCH &&
+         lnx_ifmon_step(be) != 0)
+    handled++;
+  lnx_lock(be);
+  if (be->cfd >= 0 && cfd_ready)
+    mgm__lnx_rtc_sync(be);
+  be->rtc_synced = 1;
+  lnx_unlock(be);
+  return handled;
+}
+
+/* Read up to `want` (<= MGM__LNX_BATCH) datagrams from the router socket
+ * with one recvmmsg, then (probe != 0) what was announced before them
+ * (lnx_before_batch), then deliver the records that queued and the
+ * batch's upcalls in order.  probe == 0: the loop watches the event socket
+ * and the change listener itself (dispatch_fd), so they are not probed:
+ * the RPF cache is trusted as the loop last saw the listener.  Returns how
+ * many datagrams were read (fewer than `want`: the socket was empty), or
+ * <0 on error; *handled grows by every event handled.  A burst of new
+ * flows is a burst of upcalls: one system call reads many. */
+static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
+                         unsigned *handled) {
+  union {
+    struct cmsghdr align;
+    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+                CMSG_SPACE(sizeof(uint32_t))];
+  } ctl[MGM__LNX_BATCH];
+  struct mmsghdr mm[MGM__LNX_BATCH];
+  struct iovec iov[MGM__LNX_BATCH];
+  unsigned i;
+  int n;
+  int err;
+
+  if (want > MGM__LNX_BATCH)
+    want = MGM__LNX_BATCH;
+  memset(mm, 0, want * sizeof(mm[0]));
+  for (i = 0; i < want; i++) {
+    iov[i].iov_base = be->mrx + (size_t)i * MGM__LNX_RXBUF;
+    iov[i].iov_len = MGM__LNX_RXBUF;
+    mm[i].msg_hdr.msg_iov = &iov[i];
+    mm[i].msg_hdr.msg_iovlen = 1;
+    mm[i].msg_hdr.msg_control = ctl[i].buf;
+    mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+  }
+  n = mgm__sys_recvmmsg(be->mfd, mm, want, MSG_DONTWAIT);
+  if (n < 0) {
+    err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
+      n = 0;
+    } else {
+      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
+                    strerror(err));
+      n = mgm__lnx_map_errno(err);
+    }
+  }
+  /* The buffers stay ours until every upcall of the batch returned. */
+  lnx_lock(be);
+  be->in_batch = 1;
+  be->batch_thread = pthread_self();
+  be->rtc_synced = !probe;
+  lnx_unlock(be);
+  if (probe)
+    *handled += lnx_before_batch(be);
+  *handled += mgm__lnx_deliver(be, ~0u);
+  for (i = 0; n > 0 && i < (unsigned)n; i++)
+    lnx_mrt_handle(be, (const uint8_t *)iov[i].iov_base, mm[i].msg_len,
+                   &mm[i].msg_hdr);
+  if (n > 0)
+    *handled += (unsigned)n;
+  lnx_lock(be);
+  be->in_batch = 0;
+  be->rtc_synced = 0;
+  lnx_unlock(be);
+  return n;
+}
+
+/* Handle up to about `budget` events: queued records, then batches of
+ * router-socket datagrams, each with the interface events and routing
+ * changes announced before it.  Returns fewer than budget only when the
+ * router socket read short (empty): the loop polls level-triggered and
+ * calls again when anything arrives.  Per new flow at rest this costs one
+ * recvmmsg and one poll(0) besides the loop's own wait. */
 static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
   unsigned handled = 0;
+  unsigned want;
   int rc;
 
   while (handled < budget) {
-    /* Records first: an IF_DEL must precede upcalls that could name the
-     * interface it removed. */
     handled += mgm__lnx_deliver(be, budget - handled);
     if (handled >= budget)
       break;
-    lnx_lock(be);
-    rc = mgm__lnx_ifmon_read(be);
-    lnx_unlock(be);
-    if (rc == MGM_BE_EDESYNC) {
-      /* Interface events were lost: re-dump now (we are on the loop
-       * thread, where upcalls may run) rather than leave it to chance. */
-      (void)lnx_resync(be);
-      handled++;
-      continue;
+    if (be->in_batch) {
+      /* Called again from inside an upcall of a batch: its buffers are in
+       * use; interface events only, the router socket is the outer
+       * call's. */
+      lnx_lock(be);
+      rc = mgm__lnx_ifmon_read(be);
+      lnx_unlock(be);
+      if (rc == MGM_BE_EDESYNC) {
+        (void)lnx_resync(be);
+        handled++;
+        continue;
+      }
+      if (rc > 0) {
+        handled++;
+        continue;
+      }
+      break;
     }
-    if (rc > 0) {
-      handled++;
-      continue;
+    want = budget - handled;
+    if (want > MGM__LNX_BATCH)
+      want = MGM__LNX_BATCH;
+    rc = lnx_mrt_batch(be, want, 1, &handled);
+    if (rc < (int)want) {
+      /* What the upcalls queued (mfe_gone...) goes out now too. */
+      handled += mgm__lnx_deliver(be, ~0u);
+      break;
     }
-    rc = lnx_mrt_read(be);
-    if (rc > 0) {
-      handled++;
-      continue;
-    }
-    break;
   }
   return (int)(handled > 0x7fffffffu ? 0x7fffffffu : handled);
 }
 
+/* The loop names the readable descriptor: read that one only.  Per new
+ * flow at rest: the loop's wait, one recvmmsg and the MRT_ADD_MFC, as
+ * for a bare router.  The interface events and the routing changes come
+ * through their own descriptors, which the loop watches too; the order
+ * between them and the upcalls is then the loop's (the ready list's),
+ * exact for an idle router, within one loop round under load. */
+static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget) {
+  unsigned handled = 0;
+  unsigned want;
+  int rc;
+
+  if (be->in_batch)
+    return lnx_dispatch(be, budget);
+  handled += mgm__lnx_deliver(be, budget);
+  if (fd == be->mfd) {
+    while (handled < budget) {
+      want = budget - handled;
+      if (want > MGM__LNX_BATCH)
+        want = MGM__LNX_BATCH;
+      rc = lnx_mrt_batch(be, want, 0, &handled);
+      if (rc < (int)want) {
+        handled += mgm__lnx_deliver(be, ~0u);
+        break;
+      }
+    }
+  } else if (fd == be->nfd) {
+    while (handled < budget && (rc = lnx_ifmon_step(be)) != 0) {
+      handled++;
+      if (rc == 1)
+        handled += mgm__lnx_deliver(be, ~0u);
+    }
+  } else if (fd == be->cfd) {
+    lnx_lock(be);
+    mgm__lnx_rtc_sync(be);
+    lnx_unlock(be);
+  }
+  /* The wake pipe: the records above were all it asked for. */
+  return (int)(handled > 0x7fffffffu ? 0x7fffffffu : handled);
+}
 
 static int lnx_resync(struct mgm_backend *be) {
   int rc;
 
   lnx_lock(be);
   be->desync = 0;
+  mgm__lnx_rtc_flush(be);
   rc = mgm__lnx_ifmon_dump(be, 1);
   if (rc < 0) {
     be->desync = 1;
@@ -1394,7 +1549,6 @@ out:
   return rc;
 }
 
-
 const struct mgm_backend_ops mgm__linux_ops = {
   .name = "linux",
   .abi = MGM_BACKEND_ABI,
@@ -1414,4 +1568,5 @@ const struct mgm_backend_ops mgm__linux_ops = {
   .now_ms = lnx_now_ms,
   .set_wrongif = lnx_set_wrongif,
   .ctrl_send = lnx_ctrl_send,
+  .dispatch_fd = lnx_dispatch_fd,
 };

@@ -31,6 +31,7 @@ typedef int (*psx_ioctl_fn)(int, unsigned long, void *);
 typedef int (*psx_bind_fn)(int, const struct sockaddr *, socklen_t);
 typedef int (*psx_getsockname_fn)(int, struct sockaddr *, socklen_t *);
 typedef ssize_t (*psx_recvmsg_fn)(int, struct msghdr *, int);
+typedef int (*psx_recvmmsg_fn)(int, struct mmsghdr *, unsigned, int);
 typedef ssize_t (*psx_sendto_fn)(int, const void *, size_t, int,
                                  const struct sockaddr *, socklen_t);
 typedef ssize_t (*psx_sendmsg_fn)(int, const struct msghdr *, int);
@@ -52,6 +53,10 @@ static int psx_poll_default(struct pollfd *fds, unsigned long n, int tmo) {
   return poll(fds, (nfds_t)n, tmo);
 }
 
+static int psx_recvmmsg_default(int fd, struct mmsghdr *v, unsigned n,
+                                int flags) {
+  return recvmmsg(fd, v, n, flags, NULL);
+}
 
 enum psx_idx {
   PSX_SOCKET,
@@ -61,6 +66,7 @@ enum psx_idx {
   PSX_BIND,
   PSX_GETSOCKNAME,
   PSX_RECVMSG,
+  PSX_RECVMMSG,
   PSX_SENDTO,
   PSX_SENDMSG,
   PSX_POLL,
@@ -90,6 +96,8 @@ static struct psx_entry psx_table[PSX_COUNT] = {
   [PSX_GETSOCKNAME] = {MGM_SYS_GETSOCKNAME, (psx_fn)getsockname,
                        (psx_fn)getsockname},
   [PSX_RECVMSG] = {MGM_SYS_RECVMSG, (psx_fn)recvmsg, (psx_fn)recvmsg},
+  [PSX_RECVMMSG] = {MGM_SYS_RECVMMSG, (psx_fn)psx_recvmmsg_default,
+                   (psx_fn)psx_recvmmsg_default},
   [PSX_SENDTO] = {MGM_SYS_SENDTO, (psx_fn)sendto, (psx_fn)sendto},
   [PSX_SENDMSG] = {MGM_SYS_SENDMSG, (psx_fn)sendmsg, (psx_fn)sendmsg},
   [PSX_POLL] = {MGM_SYS_POLL, (psx_fn)psx_poll_default,
@@ -200,6 +208,11 @@ ssize_t mgm__sys_recvmsg(int fd, struct msghdr *msg, int flags) {
   return PSX_CALL(PSX_RECVMSG, psx_recvmsg_fn)(fd, msg, flags);
 }
 
+int mgm__sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags) {
+  if (psx_should_fail(PSX_RECVMMSG))
+    return -1;
+  return PSX_CALL(PSX_RECVMMSG, psx_recvmmsg_fn)(fd, v, n, flags);
+}
 
 ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *sa, socklen_t salen) {

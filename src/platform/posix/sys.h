@@ -34,6 +34,7 @@
 #define MGM_SYS_BIND "bind"
 #define MGM_SYS_GETSOCKNAME "getsockname"
 #define MGM_SYS_RECVMSG "recvmsg"
+#define MGM_SYS_RECVMMSG "recvmmsg"
 #define MGM_SYS_SENDTO "sendto"
 #define MGM_SYS_SENDMSG "sendmsg"
 #define MGM_SYS_POLL "poll"
@@ -44,6 +45,7 @@
 #define MGM_SYS_CLOCK_GETTIME "clock_gettime"
 
 struct pollfd;
+struct mmsghdr;
 
 int mgm__sys_socket(int domain, int type, int protocol);
 int mgm__sys_setsockopt(int fd, int level, int name, const void *val,
@@ -54,6 +56,8 @@ int mgm__sys_ioctl(int fd, unsigned long req, void *arg);
 int mgm__sys_bind(int fd, const struct sockaddr *sa, socklen_t len);
 int mgm__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t mgm__sys_recvmsg(int fd, struct msghdr *msg, int flags);
+/* Linux recvmmsg(2) without a timeout: up to n datagrams in one call. */
+int mgm__sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
 ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *sa, socklen_t salen);
 ssize_t mgm__sys_sendmsg(int fd, const struct msghdr *msg, int flags);

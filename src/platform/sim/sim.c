@@ -26,6 +26,12 @@
 
 #include "platform/sim/sim.h"
 
+/* The sim allocates through the core's hook, so fault tests fail its
+ * allocations too (core/util.c). */
+void *mgm__malloc(size_t n);
+void *mgm__calloc(size_t n, size_t sz);
+void *mgm__realloc(void *p, size_t n);
+
 #define SIM_QUEUE_MAX 4
 #define SIM_WRONGIF_INTERVAL_MS 3000
 
@@ -131,7 +137,7 @@ static int grow(void **v, uint32_t *cap, uint32_t need, size_t elem) {
     return 0;
   while (n < need)
     n *= 2;
-  nv = realloc(*v, (size_t)n * elem);
+  nv = mgm__realloc(*v, (size_t)n * elem);
   if (nv == NULL)
     return -1;
   *v = nv;
@@ -205,7 +211,7 @@ static struct sim_entry *find_ent(struct mgm_backend *be, uint32_t s,
 }
 
 static int ent_rehash(struct mgm_backend *be, uint32_t nb) {
-  struct sim_entry **b = calloc(nb, sizeof(*b));
+  struct sim_entry **b = mgm__calloc(nb, sizeof(*b));
   uint32_t i;
 
   if (b == NULL)
@@ -235,7 +241,7 @@ static struct sim_entry *add_ent(struct mgm_backend *be, uint32_t s,
       ent_rehash(be, be->nbucket ? be->nbucket * 2 : 64) != 0 &&
       be->nbucket == 0)
     return NULL;
-  e = calloc(1, sizeof(*e));
+  e = mgm__calloc(1, sizeof(*e));
   if (e == NULL)
     return NULL;
   e->src = s;
@@ -293,7 +299,7 @@ static void forward(struct mgm_backend *be, struct sim_entry *e,
     if (be->wrongif && e->notify_wrongif &&
         (!e->wrongif_sent ||
          be->now_ms - e->last_wrongif_ms >= SIM_WRONGIF_INTERVAL_MS)) {
-      struct sim_ev *ev = calloc(1, sizeof(*ev));
+      struct sim_ev *ev = mgm__calloc(1, sizeof(*ev));
 
       e->wrongif_sent = 1;
       e->last_wrongif_ms = be->now_ms;
@@ -349,7 +355,7 @@ static void build_hdr(uint8_t *h, uint32_t src, uint32_t grp, uint8_t ttl,
 static int sim_open(const struct mgm_be_config *cfg,
                     const struct mgm_be_upcalls *up, void *ctx,
                     struct mgm_backend **out) {
-  struct mgm_backend *be = calloc(1, sizeof(*be));
+  struct mgm_backend *be = mgm__calloc(1, sizeof(*be));
 
   if (be == NULL)
     return MGM_BE_ENOMEM;
@@ -449,7 +455,7 @@ static int sim_dispatch(struct mgm_backend *be, unsigned budget) {
 
 static void push_if_ev(struct mgm_backend *be, const struct sim_if *f,
                        enum mgm_if_ev type) {
-  struct sim_ev *ev = calloc(1, sizeof(*ev));
+  struct sim_ev *ev = mgm__calloc(1, sizeof(*ev));
 
   if (ev == NULL)
     return;
@@ -502,7 +508,7 @@ static void scrub(struct mgm_backend *be, uint32_t ifindex, int report) {
 
     if (e->iif == ifindex) {
       if (report) {
-        struct sim_ev *ev = calloc(1, sizeof(*ev));
+        struct sim_ev *ev = mgm__calloc(1, sizeof(*ev));
 
         if (ev) {
           ev->type = EV_GONE;
@@ -556,7 +562,7 @@ static int sim_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
       return MGM_BE_ENOIF;
   }
   if (fwd->n_oif) {
-    oif = malloc(fwd->n_oif * sizeof(*oif));
+    oif = mgm__malloc(fwd->n_oif * sizeof(*oif));
     if (oif == NULL)
       return MGM_BE_ENOMEM;
     memcpy(oif, fwd->oif, fwd->n_oif * sizeof(*oif));
@@ -679,7 +685,7 @@ const struct mgm_backend_ops mgm__sim_ops = {
     sim_caps,        sim_fds,         sim_dispatch,     sim_resync,
     sim_if_attach,   sim_if_detach,   sim_mfe_set,      sim_mfe_del,
     sim_mfe_stats,   sim_flush,       sim_route_lookup, sim_now_ms,
-    sim_set_wrongif, sim_ctrl_send};
+    sim_set_wrongif, sim_ctrl_send,   NULL /* dispatch_fd */};
 
 /* ---- Control functions (libmgm_sim_*) -------------------------------------
  */
@@ -798,7 +804,7 @@ int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
   if (grow((void **)&be->pend, &be->cap_pend, be->n_pend + 1,
            sizeof(*be->pend)) != 0)
     return MGM_BE_ENOMEM;
-  ev = calloc(1, sizeof(*ev));
+  ev = mgm__calloc(1, sizeof(*ev));
   if (ev == NULL)
     return MGM_BE_ENOMEM;
   pd = &be->pend[be->n_pend++];
@@ -852,9 +858,9 @@ int mgm__sim_set_limits(struct mgm_backend *be, uint32_t max_slots) {
 
 int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
                          const void *pkt, uint32_t len) {
-  struct sim_ev *ev = calloc(1, sizeof(*ev));
+  struct sim_ev *ev = mgm__calloc(1, sizeof(*ev));
 
-  if (ev == NULL || (ev->pkt = malloc(len ? len : 1)) == NULL) {
+  if (ev == NULL || (ev->pkt = mgm__malloc(len ? len : 1)) == NULL) {
     free(ev);
     return MGM_BE_ENOMEM;
   }
@@ -881,4 +887,19 @@ int mgm__sim_if_known(struct mgm_backend *be, uint32_t ifindex) {
   const struct sim_if *f = find_if(be, ifindex);
 
   return f != NULL && (f->present || f->slot_refs > 0);
+}
+
+int mgm__sim_entry_get(struct mgm_backend *be, uint32_t src, uint32_t grp,
+                       uint32_t *iif, uint32_t *oif, uint32_t max,
+                       uint32_t *n) {
+  struct sim_entry *e = find_ent(be, src, grp);
+  uint32_t i;
+
+  if (e == NULL)
+    return MGM_BE_ENOENT;
+  *iif = e->iif;
+  *n = e->n_oif;
+  for (i = 0; i < e->n_oif && i < max; i++)
+    oif[i] = e->oif[i].ifindex;
+  return 0;
 }

@@ -49,5 +49,10 @@ void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
 /* Does the forwarder know ifindex (added with if_add, or attached as a
  * slot)?  For validating simulated links. */
 int mgm__sim_if_known(struct mgm_backend *be, uint32_t ifindex);
+/* Test-only (tests/fault): the installed entry of (S,G): its incoming
+ * interface and up to max outgoing ones (*n = how many it has); 0 or
+ * MGM_BE_ENOENT. */
+int mgm__sim_entry_get(struct mgm_backend *be, uint32_t src, uint32_t grp,
+                       uint32_t *iif, uint32_t *oif, uint32_t max, uint32_t *n);
 
 #endif /* MGM_SIM_H */

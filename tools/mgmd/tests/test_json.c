@@ -113,6 +113,12 @@ static void test_reader(void) {
   bad("tru");
   bad("nul");
   bad("[1] 2");
+  /* Beyond a double: strtod's infinity would be printed as "inf", which
+   * is not JSON (parser fuzzing, mgmctl-01-number-overflow). */
+  bad("2e2222");
+  bad("{\"now_ms\":-1e400}");
+  good("1.7e308");
+  good("1e-400");
   for (i = 0; i < 100; i++)
     deep[i] = '[';
   for (i = 100; i < 200; i++)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include "lnxtest.h"
+
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+void lnx_sh(const char *fmt, ...) {
+  char cmd[512];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof(cmd), fmt, ap);
+  va_end(ap);
+  cr_assert_eq(system(cmd), 0, "command failed: %s", cmd);
+}
+
+uint32_t lnx_ifx(const char *name) {
+  uint32_t i = if_nametoindex(name);
+
+  cr_assert_neq(i, 0, "no interface %s", name);
+  return i;
+}
+
+uint32_t lnx_ip(const char *s) {
+  struct in_addr a;
+
+  inet_pton(AF_INET, s, &a);
+  return a.s_addr;
+}
+
+int lnx_count_fds(void) {
+  char path[64];
+  int n = 0;
+  int fd;
+
+  for (fd = 0; fd < 4096; fd++) {
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    if (access(path, F_OK) == 0)
+      n++;
+  }
+  return n;
+}
+
+void lnx_proc_text(const char *path, char *out, size_t cap) {
+  FILE *f = fopen(path, "r");
+  size_t n;
+
+  cr_assert_not_null(f, "cannot open %s", path);
+  n = fread(out, 1, cap - 1, f);
+  out[n] = '\0';
+  fclose(f);
+}

@@ -45,14 +45,6 @@ struct mgm_core *mgm__core_default(void) {
   return &default_core;
 }
 
-void mgm__lock(struct mgm_core *c) {
-  pthread_mutex_lock(&c->lock);
-}
-
-void mgm__unlock(struct mgm_core *c) {
-  pthread_mutex_unlock(&c->lock);
-}
-
 uint64_t mgm__now(struct mgm_core *c) {
   return c->be_ops->now_ms(c->be);
 }
@@ -423,9 +415,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   c->armed_ms = -1;
   c->next_seq = 1;
   atomic_store(&c->state, MGM_STARTING);
-  if (mgm__hash_init(&c->grps, 1024) != 0 || mgm__hash_init(&c->ifs, 64) != 0 ||
-      mgm__hash_init(&c->slots, 64) != 0 ||
-      mgm__hash_init(&c->mfe_hash, 1024) != 0) {
+  if (mgm__hash_init(&c->ifs, 64) != 0 || mgm__hash_init(&c->slots, 64) != 0) {
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto fail;
   }
@@ -611,28 +601,39 @@ static void leave_raw(struct mgm_core *c) {
   }
 }
 
-DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok) {
-  int tries;
-
-  for (tries = 0; tries < 2; tries++) {
-    int st;
-
-    atomic_fetch_add(&c->active, 1);
-    st = atomic_load(&c->state);
-    if (st == MGM_RUNNING)
-      return NO_ERROR;
-    leave_raw(c);
-    if (!autostart_ok || !c->is_default || st != MGM_STOPPED)
-      break;
-    autostart(c);
-  }
+/* enter when the instance was not running (st): auto-start the default
+ * one if allowed (mgm-spec G-1), or refuse. */
+static DWORD enter_slow(struct mgm_core *c, int st, int autostart_ok) {
+  leave_raw(c);
+  if (!autostart_ok || !c->is_default || st != MGM_STOPPED)
+    return ERROR_CAN_NOT_COMPLETE;
+  autostart(c);
+  atomic_fetch_add(&c->active, 1);
+  if (atomic_load(&c->state) == MGM_RUNNING)
+    return NO_ERROR;
+  leave_raw(c);
   return ERROR_CAN_NOT_COMPLETE;
+}
+
+DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok) {
+  int st;
+
+  atomic_fetch_add(&c->active, 1);
+  st = atomic_load(&c->state);
+  if (st == MGM_RUNNING)
+    return NO_ERROR;
+  return enter_slow(c, st, autostart_ok);
 }
 
 DWORD mgm__core_enter(struct mgm_core **out) {
   struct mgm_core *c = mgm__tls_inst ? mgm__tls_inst : &default_core;
-  DWORD rc = mgm__core_enter_inst(c, 1);
+  DWORD rc;
+  int st;
 
+  /* mgm__core_enter_inst(c, 1), its fast path inline */
+  atomic_fetch_add(&c->active, 1);
+  st = atomic_load(&c->state);
+  rc = st == MGM_RUNNING ? NO_ERROR : enter_slow(c, st, 1);
   if (rc == NO_ERROR)
     *out = c;
   return rc;

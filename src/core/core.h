@@ -70,6 +70,17 @@ void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n);
 struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
                                  const struct mgm_hnode *n);
 
+/* 64-bit finaliser (MurmurHash3 fmix64): the open-addressing tables'
+ * hash (group.c, mfe.c). */
+static inline uint64_t mgm__mix64(uint64_t key) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdULL;
+  key ^= key >> 33;
+  key *= 0xc4ceb9fe1a85ec53ULL;
+  key ^= key >> 33;
+  return key;
+}
+
 /* Grow a dynamic array to hold at least `need` elements. */
 int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem);
 
@@ -196,16 +207,45 @@ struct mgm_member {
   uint16_t pidx; /* mgm_proto.idx */
 };
 
-/* Membership entry E: (S,G), (*,G) or (*,*) after normalisation. */
+/* Membership entry E: (S,G), (*,G) or (*,*) after normalisation.  Entries
+ * live inside the slots of the membership table (group.c: open addressing,
+ * one cache line per probe, no allocation per entry), so an entry moves
+ * when another one is added or removed: never keep a pointer to an entry
+ * across such a change (mgm__grp_find again). */
 struct mgm_grp {
-  struct mgm_hnode h;      /* key: src << 32 | grp (network order) */
   uint32_t src;            /* 0 = any source */
   uint32_t grp;            /* 0 = any group ((*,*)) */
-  struct mgm_member *mem;  /* effective, sorted (ifindex, nexthop, pidx) */
-  uint32_t n_mem, cap_mem; /* cap_mem 0: mem points at `one` */
+  uint32_t n_mem, cap_mem; /* effective memberships; cap_mem 0: in `one` */
   struct mgm_member one;   /* inline storage for one membership */
-  struct mgm_member *lat;  /* latent IGMP joins (D-LOCAL) */
-  uint32_t n_lat, cap_lat;
+  uint32_t used;           /* slot state (group.c: free, live, deleted) */
+  struct mgm_member *heap; /* the memberships when cap_mem > 0 */
+  struct mgm_lat *lat;     /* latent IGMP joins (D-LOCAL), or NULL */
+};
+
+/* Latent joins of an entry (rare: kept out of line), sorted like mem. */
+struct mgm_lat {
+  uint32_t n, cap;
+  struct mgm_member v[];
+};
+
+/* E's effective memberships, sorted (ifindex, nexthop, pidx). */
+static inline const struct mgm_member *mgm__grp_mem(const struct mgm_grp *e) {
+  return e->cap_mem ? e->heap : &e->one;
+}
+
+/* E's latent joins and their number. */
+static inline const struct mgm_member *mgm__grp_lat(const struct mgm_grp *e) {
+  return e->lat ? e->lat->v : NULL;
+}
+static inline uint32_t mgm__grp_n_lat(const struct mgm_grp *e) {
+  return e->lat ? e->lat->n : 0;
+}
+
+struct mgm_grp_table {
+  struct mgm_grp *s; /* slots, capacity mask + 1; NULL when empty */
+  size_t mask;
+  size_t count; /* live entries */
+  size_t dead;  /* tombstones */
 };
 
 struct mgm_oifent {
@@ -213,26 +253,52 @@ struct mgm_oifent {
   uint32_t nexthop;
 };
 
-/* Multicast forwarding entry (always a specific (S,G), D-MFE-SG). */
-struct mgm_mfe {
-  struct mgm_avl node;  /* order: ntohl(G) << 32 | ntohl(S) */
-  struct mgm_hnode h;   /* exact lookup: S << 32 | G */
-  uint32_t src, grp;    /* network order */
-  uint32_t iif, iif_nh; /* incoming interface */
-  uint32_t arr_iif;     /* where the first packet arrived */
-  uint32_t upstream;    /* dwUpStrmNgbr */
-  uint32_t in_proto;    /* dwInIfProtocol */
+/* What MgmGetMfe reports of an MFE besides its key and outgoing list. */
+struct mgm_mfe_rec {
+  uint32_t iif;      /* incoming interface */
+  uint32_t upstream; /* dwUpStrmNgbr */
+  uint32_t in_proto; /* dwInIfProtocol */
   uint32_t route_proto, route_net, route_mask;
-  uint64_t created_ms;    /* backend clock */
-  uint64_t expire_ms;     /* deadline */
-  uint32_t timeout_s;     /* ulTimeOut */
-  uint64_t id;            /* unique, for applying callback outputs */
-  struct mgm_oifent *oif; /* sorted (ifindex, nexthop) */
-  uint32_t n_oif, cap_oif;
-  uint32_t heap_idx;      /* position in the expiry heap */
-  int installed;          /* in the forwarder */
-  uint64_t wrongif_ms[4]; /* D-WRONGIF rate limit: last alert time */
-  uint32_t wrongif_if[4]; /* ...per arrival interface; 0 = unused */
+  uint32_t timeout_s;  /* ulTimeOut */
+  uint32_t n_oif;      /* outgoing interfaces */
+  uint64_t created_ms; /* backend clock */
+  uint64_t expire_ms;  /* deadline */
+};
+
+/* Multicast forwarding entry (always a specific (S,G), D-MFE-SG).  After
+ * changing `rec` or the outgoing list, mfe.c republishes them to the MFE
+ * index (mfe_publish). */
+struct mgm_mfe {
+  uint32_t src, grp;           /* network order */
+  struct mgm_mfe_rec rec;      /* reported fields */
+  struct mgm_oifent *oif;      /* sorted (ifindex, nexthop); &one_oif or heap */
+  struct mgm_oifent one_oif;   /* inline storage while cap_oif is 0 */
+  uint32_t cap_oif;            /* 0: oif is &one_oif (room for one) */
+  uint32_t iif_nh;             /* incoming interface's next hop */
+  uint32_t arr_iif;            /* where the first packet arrived */
+  uint32_t heap_idx;           /* position in the expiry heap */
+  int installed;               /* in the forwarder */
+  uint64_t id;                 /* unique, for applying callback outputs */
+  struct mgm_avl node;         /* order: ntohl(G) << 32 | ntohl(S) */
+  uint64_t wrongif_ms[4];      /* D-WRONGIF rate limit: last alert time */
+  uint32_t wrongif_if[4];      /* ...per arrival interface; 0 = unused */
+  struct mgm_mfe *zombie_next; /* in c->zombies (mfe.c) */
+};
+
+/* The MFE index (mfe.c): open addressing by (S, G).  A slot holds, beside
+ * the key and the MFE, a copy of what MgmGetMfe returns for an MFE with at
+ * most one outgoing interface, so that the common lookup reads one slot
+ * and not the MFE (one dependent cache miss instead of two). */
+struct mgm_mfe_slot {
+  uint32_t src, grp;      /* key, network order */
+  struct mgm_mfe *m;      /* NULL: empty slot */
+  struct mgm_mfe_rec rec; /* copy of m->rec */
+  struct mgm_oifent oif0; /* copy of m->oif[0] when rec.n_oif is 1 */
+};
+struct mgm_mfe_index {
+  struct mgm_mfe_slot *s; /* capacity mask + 1, or NULL when empty */
+  size_t mask;
+  size_t count;
 };
 
 /* ---- Callback batches (dispatch.c) ------------------------------------- */
@@ -325,18 +391,16 @@ struct mgm_core {
   struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
   uint32_t *idx_refs;        /* memberships naming each index */
   uint32_t cap_idx;
-  uint64_t next_seq;        /* registration counter */
-  struct mgm_hash ifs;      /* struct mgm_if by (ifindex, nexthop) */
-  struct mgm_hash slots;    /* struct mgm_slot by ifindex */
-  struct mgm_hash grps;     /* struct mgm_grp by (src, grp) */
-  struct mgm_grp *grp_pool; /* freed entries kept for reuse */
-  uint32_t n_grp_pool;      /* how many (bounded) */
-  struct mgm_avl_tree mfes; /* struct mgm_mfe ordered by (G, S) */
-  struct mgm_hash mfe_hash; /* the same MFEs by (S, G), O(1) lookup */
-  struct mgm_mfe **heap;    /* expiry min-heap */
+  uint64_t next_seq;            /* registration counter */
+  struct mgm_hash ifs;          /* struct mgm_if by (ifindex, nexthop) */
+  struct mgm_hash slots;        /* struct mgm_slot by ifindex */
+  struct mgm_grp_table grps;    /* membership entries by (src, grp) */
+  struct mgm_avl_tree mfes;     /* struct mgm_mfe ordered by (G, S) */
+  struct mgm_mfe_index mfe_idx; /* the same MFEs by (S, G), O(1) lookup */
+  struct mgm_mfe **heap;        /* expiry min-heap */
   uint32_t heap_n, heap_cap;
   uint64_t next_mfe_id;       /* MFE identity counter */
-  struct mgm_hnode *zombies;  /* deleted MFEs the forwarder kept (mfe.c) */
+  struct mgm_mfe *zombies;    /* deleted MFEs the forwarder kept (mfe.c) */
   uint64_t zombie_ms;         /* when to retry deleting them */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
   void *ctrl_ctx;             /* its context */
@@ -349,8 +413,12 @@ DWORD mgm__core_enter(struct mgm_core **out);
 /* Enter a given instance; autostart_ok lets the default one auto-start. */
 DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
 void mgm__core_leave(struct mgm_core *c);
-void mgm__lock(struct mgm_core *c);
-void mgm__unlock(struct mgm_core *c);
+static inline void mgm__lock(struct mgm_core *c) {
+  pthread_mutex_lock(&c->lock);
+}
+static inline void mgm__unlock(struct mgm_core *c) {
+  pthread_mutex_unlock(&c->lock);
+}
 DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
 DWORD mgm__core_stop(struct mgm_core *c);
 struct mgm_core *mgm__core_default(void);
@@ -424,6 +492,9 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
 DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
                       DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
+/* Iterate the entries in slot order: *pos = 0 first; NULL at the end.  The
+ * table must not change during the walk. */
+struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos);
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
 /* An upper bound of the callbacks purging p on (ifx, nh) can queue. */
 uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,

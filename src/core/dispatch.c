@@ -142,6 +142,8 @@ static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
 void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
   uint32_t i;
 
+  if (b->n == 0 && b->v == b->inl)
+    return; /* nothing queued (most calls) */
   for (i = 0; i < b->n; i++) {
     struct mgm_call *k = &b->v[i];
     int saved = mgm__tls_cb_kind;

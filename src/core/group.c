@@ -20,16 +20,121 @@
 
 #include "core/core.h"
 
-/* Freed membership entries kept for reuse (memberships churn). */
-#define MGM_GRP_POOL_MAX 4096u
+/* ---- The membership table ---------------------------------------------
+ *
+ * Open addressing with the entries in the slots: linear probing, capacity a
+ * power of two, at most 3/4 of the slots live or deleted.  A deletion
+ * leaves a tombstone (GRP_DEAD) that lookups step over and additions
+ * reuse, so it writes only the slot its lookup has just read: a lookup, add
+ * or delete touches the entry's slot and usually nothing else (no
+ * per-entry allocation, one dependent cache miss).  Rehashing clears the
+ * tombstones: when they crowd the table, when it fills, and when it is
+ * mostly empty (it then shrinks).
+ */
 
-static uint64_t grp_key(uint32_t s, uint32_t g) {
-  return (uint64_t)s << 32 | g;
+#define GRP_TAB_MIN 64
+#define GRP_FREE 0 /* mgm_grp.used: never used (ends a probe) */
+#define GRP_LIVE 1 /* holds an entry */
+#define GRP_DEAD 2 /* tombstone */
+
+static size_t grp_home(size_t mask, uint32_t s, uint32_t g) {
+  return (size_t)mgm__mix64((uint64_t)s << 32 | g) & mask;
 }
 
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  return (struct mgm_grp *)mgm__hash_find(&c->grps, grp_key(s, g));
+  const struct mgm_grp_table *t = &c->grps;
+  size_t i;
+
+  if (t->count == 0)
+    return NULL;
+  for (i = grp_home(t->mask, s, g); t->s[i].used != GRP_FREE;
+       i = (i + 1) & t->mask)
+    if (t->s[i].src == s && t->s[i].grp == g && t->s[i].used == GRP_LIVE)
+      return &t->s[i];
+  return NULL;
 }
+
+struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos) {
+  const struct mgm_grp_table *t = &c->grps;
+
+  for (; t->s && *pos <= t->mask; (*pos)++)
+    if (t->s[*pos].used == GRP_LIVE)
+      return &t->s[(*pos)++];
+  return NULL;
+}
+
+/* Move every entry into a table of `cap` slots (a power of two above the
+ * count), leaving the tombstones behind. */
+static int grp_tab_resize(struct mgm_grp_table *t, size_t cap) {
+  struct mgm_grp *ns = mgm__calloc(cap, sizeof(*ns));
+  size_t i;
+
+  if (ns == NULL)
+    return -1;
+  for (i = 0; t->s && i <= t->mask; i++) {
+    size_t j;
+
+    if (t->s[i].used != GRP_LIVE)
+      continue;
+    for (j = grp_home(cap - 1, t->s[i].src, t->s[i].grp);
+         ns[j].used != GRP_FREE; j = (j + 1) & (cap - 1))
+      ;
+    ns[j] = t->s[i];
+  }
+  free(t->s);
+  t->s = ns;
+  t->mask = cap - 1;
+  t->dead = 0;
+  return 0;
+}
+
+/* A new, empty entry (s, g), which must not exist; NULL when out of
+ * memory.  Other entries may move. */
+static struct mgm_grp *grp_tab_add(struct mgm_core *c, uint32_t s, uint32_t g) {
+  struct mgm_grp_table *t = &c->grps;
+  size_t i, cap = t->mask + 1;
+
+  if (t->s == NULL) {
+    if (grp_tab_resize(t, GRP_TAB_MIN) != 0)
+      return NULL;
+  } else if ((t->count + t->dead + 1) * 4 > cap * 3 &&
+             /* double if live entries fill 3/8, else just drop the
+              * tombstones; either leaves room for cap/8 additions */
+             grp_tab_resize(t, (t->count + 1) * 8 > cap * 3 ? cap * 2 : cap) !=
+                 0 &&
+             (t->count + t->dead + 1) * 8 > cap * 7) {
+    return NULL; /* cannot rehash: go on up to 7/8 full, then refuse */
+  }
+  for (i = grp_home(t->mask, s, g); t->s[i].used == GRP_LIVE;
+       i = (i + 1) & t->mask)
+    ;
+  if (t->s[i].used == GRP_DEAD)
+    t->dead--;
+  memset(&t->s[i], 0, sizeof(t->s[i]));
+  t->s[i].src = s;
+  t->s[i].grp = g;
+  t->s[i].used = GRP_LIVE;
+  t->count++;
+  return &t->s[i];
+}
+
+/* Remove entry e (its arrays already freed).  Other entries may move (when
+ * the table shrinks). */
+static void grp_tab_del(struct mgm_core *c, struct mgm_grp *e) {
+  struct mgm_grp_table *t = &c->grps;
+
+  e->used = GRP_DEAD;
+  t->count--;
+  t->dead++;
+  /* Give memory back when nearly empty (amortised O(1): a shrink to an
+   * eighth moves fewer than capacity/32 entries, and the next one waits
+   * for the count to drop eightfold); failure is harmless. */
+  if (t->mask + 1 > GRP_TAB_MIN && t->count * 32 < t->mask + 1)
+    grp_tab_resize(t, (t->mask + 1) / 8 > GRP_TAB_MIN ? (t->mask + 1) / 8
+                                                      : GRP_TAB_MIN);
+}
+
+/* ---- Membership arrays ------------------------------------------------- */
 
 static int mem_cmp(const struct mgm_member *a, uint32_t ifx, uint32_t nh,
                    uint16_t pidx) {
@@ -66,9 +171,10 @@ static int mem_has(const struct mgm_member *v, uint32_t n, uint32_t ifx,
 }
 
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
-  uint32_t i = mem_lb(e->mem, e->n_mem, ifx, nh, 0);
+  const struct mgm_member *v = mgm__grp_mem(e);
+  uint32_t i = mem_lb(v, e->n_mem, ifx, nh, 0);
 
-  return i < e->n_mem && e->mem[i].ifindex == ifx && e->mem[i].nexthop == nh;
+  return i < e->n_mem && v[i].ifindex == ifx && v[i].nexthop == nh;
 }
 
 static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
@@ -105,23 +211,30 @@ static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
     if (v == NULL)
       return -1;
     v[0] = e->one;
-    e->mem = v;
+    e->heap = v;
     e->cap_mem = 2;
   }
   if (e->cap_mem == 0) {
-    e->mem = &e->one;
     e->one.ifindex = ifx;
     e->one.nexthop = nh;
     e->one.pidx = pidx;
     e->n_mem = 1;
     return 0;
   }
-  return mem_insert(&e->mem, &e->n_mem, &e->cap_mem, ifx, nh, pidx);
+  return mem_insert(&e->heap, &e->n_mem, &e->cap_mem, ifx, nh, pidx);
 }
 
 static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
                       uint32_t nh, uint16_t pidx) {
-  uint32_t i = mem_lb(v, *n, ifx, nh, pidx);
+  uint32_t i;
+
+  if (*n == 1) { /* the common case: one membership */
+    if (mem_cmp(&v[0], ifx, nh, pidx) != 0)
+      return 0;
+    *n = 0;
+    return 1;
+  }
+  i = mem_lb(v, *n, ifx, nh, pidx);
 
   if (i >= *n || mem_cmp(&v[i], ifx, nh, pidx) != 0)
     return 0;
@@ -130,15 +243,21 @@ static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
   return 1;
 }
 
+static int mem_remove_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                        uint16_t pidx) {
+  return mem_remove(e->cap_mem ? e->heap : &e->one, &e->n_mem, ifx, nh, pidx);
+}
+
 /* Clients(E) minus p, counted up to two (their ids in first2); *has_p
  * tells whether p itself is among Clients(E). */
 static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
                            uint16_t first2[2]) {
+  const struct mgm_member *v = mgm__grp_mem(e);
   uint32_t i, n = 0;
 
   *has_p = 0;
   for (i = 0; i < e->n_mem; i++) {
-    uint16_t q = e->mem[i].pidx;
+    uint16_t q = v[i].pidx;
 
     if (q == p)
       *has_p = 1;
@@ -150,44 +269,57 @@ static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
   return n;
 }
 
+/* Entry (s, g), created empty if absent (other entries may move). */
 static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
   struct mgm_grp *e = mgm__grp_find(c, s, g);
 
-  if (e)
-    return e;
-  if (c->grp_pool) { /* reuse a freed entry: no allocator round trip */
-    e = c->grp_pool;
-    c->grp_pool = (struct mgm_grp *)e->h.next;
-    c->n_grp_pool--;
-    memset(e, 0, sizeof(*e));
-  } else if ((e = mgm__calloc(1, sizeof(*e))) == NULL) {
-    return NULL;
-  }
-  e->h.key = grp_key(s, g);
-  e->src = s;
-  e->grp = g;
-  e->mem = &e->one;
-  if (mgm__hash_insert(&c->grps, &e->h) != 0) {
-    free(e);
-    return NULL;
-  }
-  return e;
+  return e ? e : grp_tab_add(c, s, g);
 }
 
+/* Remove e if it holds nothing any more (other entries may move). */
 static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
-  if (e->n_mem || e->n_lat)
+  if (e->n_mem || mgm__grp_n_lat(e))
     return;
-  mgm__hash_remove(&c->grps, &e->h);
   if (e->cap_mem)
-    free(e->mem);
-  free(e->lat);
-  if (c->n_grp_pool < MGM_GRP_POOL_MAX) {
-    e->h.next = (struct mgm_hnode *)c->grp_pool;
-    c->grp_pool = e;
-    c->n_grp_pool++;
-  } else {
-    free(e);
+    free(e->heap);
+  if (e->lat)
+    free(e->lat);
+  grp_tab_del(c, e);
+}
+
+/* Latent joins: insert (0, or -1 when out of memory) and remove (1 if it
+ * was there). */
+static int lat_insert(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                      uint16_t pidx) {
+  struct mgm_lat *l = e->lat;
+  uint32_t i;
+
+  if (l == NULL || l->n == l->cap) {
+    uint32_t cap = l ? l->cap * 2 : 2;
+    struct mgm_lat *nl;
+
+    if (cap > UINT32_MAX / 2 / sizeof(nl->v[0]))
+      return -1; /* keeps the size below in range on any size_t */
+    nl = mgm__realloc(l, sizeof(*nl) + (size_t)cap * sizeof(nl->v[0]));
+    if (nl == NULL)
+      return -1;
+    if (l == NULL)
+      nl->n = 0;
+    nl->cap = cap;
+    e->lat = l = nl;
   }
+  i = mem_lb(l->v, l->n, ifx, nh, pidx);
+  memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(l->v[0]));
+  l->v[i].ifindex = ifx;
+  l->v[i].nexthop = nh;
+  l->v[i].pidx = pidx;
+  l->n++;
+  return 0;
+}
+
+static int lat_remove(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
+                      uint16_t pidx) {
+  return e->lat ? mem_remove(e->lat->v, &e->lat->n, ifx, nh, pidx) : 0;
 }
 
 /* The client eligible for (S,G) alerts: owner of the interface toward S
@@ -212,7 +344,7 @@ static int alert_others(struct mgm_core *c, const struct mgm_grp *e,
                         const uint16_t first2[2], int join, uint32_t ifx,
                         uint32_t nh, struct mgm_batch *b) {
   struct mgm_proto *only = NULL;
-  struct mgm_call k = {0};
+  struct mgm_call k;
   uint32_t i;
   int rc;
 
@@ -235,6 +367,7 @@ static int alert_others(struct mgm_core *c, const struct mgm_grp *e,
     if (rc != 0 || only == NULL)
       return rc;
   }
+  memset(&k, 0, sizeof(k));
   k.kind = join ? MGM_CB_JOIN : MGM_CB_PRUNE;
   k.s = e->src;
   k.smask = e->src ? MGM_ALL_ONES : 0;
@@ -313,7 +446,7 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
 static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
-  if (m->iif == a->ifx && m->iif_nh == a->nh)
+  if (m->rec.iif == a->ifx && m->iif_nh == a->nh)
     return;
   oif_apply(c, m, a, 1);
 }
@@ -361,7 +494,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   e = grp_get(c, s, g);
   if (e == NULL)
     return ERROR_NOT_ENOUGH_MEMORY;
-  if (mem_has(e->mem, e->n_mem, ifx, nh, p->idx))
+  if (mem_has(mgm__grp_mem(e), e->n_mem, ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   n = clients_of(e, p->idx, &has_p, first2);
   if (mem_insert_e(e, ifx, nh, p->idx) != 0) {
@@ -378,7 +511,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   if (a.err) {
     b->lost = lost;
     oif_undo(c, &a, 1);
-    if (mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
+    if (mem_remove_e(e, ifx, nh, p->idx))
       idx_ref(c, p->idx, -1);
     grp_maybe_free(c, e);
     mgm__batch_truncate(b, mark);
@@ -403,7 +536,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   int has_p;
   DWORD rc = NO_ERROR;
 
-  if (!mem_remove(e->mem, &e->n_mem, ifx, nh, p->idx))
+  if (!mem_remove_e(e, ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   idx_ref(c, p->idx, -1);
   n = clients_of(e, p->idx, &has_p, first2);
@@ -483,8 +616,10 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
   p = mgm__proto_get(c, h);
   if (p == NULL)
     return ERROR_INVALID_PARAMETER;
-  if ((rc = norm(c, "source", s, sm)) != NO_ERROR ||
-      (rc = norm(c, "group", g, gm)) != NO_ERROR)
+  if ((sm != (s ? MGM_ALL_ONES : 0) &&
+       (rc = norm(c, "source", s, sm)) != NO_ERROR) ||
+      (gm != (g ? MGM_ALL_ONES : 0) &&
+       (rc = norm(c, "group", g, gm)) != NO_ERROR))
     return rc;
   if (s != 0 && g == 0)
     return ERROR_INVALID_PARAMETER; /* (S,*) has no meaning */
@@ -547,8 +682,8 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
         rc = ERROR_NOT_ENOUGH_MEMORY;
         goto out;
       }
-      if (!mem_has(e->lat, e->n_lat, ifx, nh, p->idx)) {
-        if (mem_insert(&e->lat, &e->n_lat, &e->cap_lat, ifx, nh, p->idx)) {
+      if (!mem_has(mgm__grp_lat(e), mgm__grp_n_lat(e), ifx, nh, p->idx)) {
+        if (lat_insert(e, ifx, nh, p->idx) != 0) {
           grp_maybe_free(c, e);
           rc = ERROR_NOT_ENOUGH_MEMORY;
           goto out;
@@ -566,7 +701,7 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
     int brc = 0;
 
-    if (m && !(m->iif == ifx && m->iif_nh == nh))
+    if (m && !(m->rec.iif == ifx && m->iif_nh == nh))
       brc = mgm__mfe_oif_add(c, m, ifx, nh, &b);
     if (brc < 0)
       rc = mgm__be_to_win32(brc);
@@ -589,12 +724,15 @@ DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
 
   mgm__batch_init(&b);
   mgm__lock(c);
+  /* Look the entry up first: its slot is most likely a cache miss, which
+   * the processor then overlaps with the checks (they change nothing). */
+  e = mgm__grp_find(c, s, g);
   rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, &flags, 0, &p, &r, &latent);
   if (rc != NO_ERROR)
     goto out;
-  if ((flags & MGM_JOIN_STATE_FLAG) && (e = mgm__grp_find(c, s, g)) != NULL) {
+  if ((flags & MGM_JOIN_STATE_FLAG) && e != NULL) {
     if (latent) {
-      if (mem_remove(e->lat, &e->n_lat, ifx, nh, p->idx)) {
+      if (lat_remove(e, ifx, nh, p->idx)) {
         idx_ref(c, p->idx, -1);
         local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, &b);
       }
@@ -648,12 +786,12 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
                                uint32_t *count) {
   struct grp_ref *v = NULL;
   uint32_t n = 0, cap = 0, i;
-  struct mgm_hnode *it = NULL;
+  struct mgm_grp *e;
+  size_t pos = 0;
 
-  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
-    struct mgm_grp *e = (struct mgm_grp *)it;
-    const struct mgm_member *m = latent ? e->lat : e->mem;
-    uint32_t nm = latent ? e->n_lat : e->n_mem;
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    const struct mgm_member *m = latent ? mgm__grp_lat(e) : mgm__grp_mem(e);
+    uint32_t nm = latent ? mgm__grp_n_lat(e) : e->n_mem;
 
     for (i = 0; i < nm; i++) {
       if ((p && m[i].pidx != p->idx) ||
@@ -696,8 +834,9 @@ static int ref_order(const struct grp_ref *x, const struct grp_ref *y) {
 static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                       uint32_t nh, int latent, const struct grp_ref *v,
                       uint32_t n, uint32_t i, struct grp_ref *cur) {
-  struct mgm_hnode *it = NULL;
   struct grp_ref best, x;
+  struct mgm_grp *e;
+  size_t pos = 0;
   uint32_t j;
   int found = 0;
 
@@ -706,10 +845,9 @@ static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
       *cur = v[i];
     return i < n;
   }
-  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
-    struct mgm_grp *e = (struct mgm_grp *)it;
-    const struct mgm_member *m = latent ? e->lat : e->mem;
-    uint32_t nm = latent ? e->n_lat : e->n_mem;
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    const struct mgm_member *m = latent ? mgm__grp_lat(e) : mgm__grp_mem(e);
+    uint32_t nm = latent ? mgm__grp_n_lat(e) : e->n_mem;
 
     for (j = 0; j < nm; j++) {
       if ((p && m[j].pidx != p->idx) ||
@@ -741,7 +879,7 @@ static void count_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct purge_count *pc = arg;
   uint32_t i;
 
-  for (i = 0; i < m->n_oif; i++)
+  for (i = 0; i < m->rec.n_oif; i++)
     if (mgm__if_covers(c, pc->ifx, pc->nh, m->oif[i].ifindex,
                        m->oif[i].nexthop)) {
       pc->n++;
@@ -755,22 +893,23 @@ static void count_mfe(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
 uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                           uint32_t nh) {
   struct purge_count pc = {ifx, nh, 0};
-  struct mgm_hnode *it = NULL;
+  const struct mgm_grp *e;
+  size_t pos = 0;
   uint64_t n;
   uint32_t i;
 
   mgm__mfe_foreach_covered(c, 0, 0, count_mfe, &pc);
   n = pc.n;
 
-  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
-    const struct mgm_grp *e = (const struct mgm_grp *)it;
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    const struct mgm_member *mv = mgm__grp_mem(e), *lv = mgm__grp_lat(e);
 
     for (i = 0; i < e->n_mem; i++)
-      if (e->mem[i].pidx == p->idx &&
-          mgm__if_covers(c, ifx, nh, e->mem[i].ifindex, e->mem[i].nexthop))
+      if (mv[i].pidx == p->idx &&
+          mgm__if_covers(c, ifx, nh, mv[i].ifindex, mv[i].nexthop))
         n += c->n_protos;
-    for (i = 0; i < e->n_lat; i++)
-      if (mgm__if_covers(c, ifx, nh, e->lat[i].ifindex, e->lat[i].nexthop))
+    for (i = 0; i < mgm__grp_n_lat(e); i++)
+      if (mgm__if_covers(c, ifx, nh, lv[i].ifindex, lv[i].nexthop))
         n++;
   }
   return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
@@ -803,7 +942,7 @@ void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   for (i = 0; purge_next(c, p, ifx, nh, 1, v, n, i, &r); i++) {
     struct mgm_grp *e = mgm__grp_find(c, r.s, r.g);
 
-    if (e && mem_remove(e->lat, &e->n_lat, r.ifx, r.nh, r.pidx)) {
+    if (e && lat_remove(e, r.ifx, r.nh, r.pidx)) {
       idx_ref(c, r.pidx, -1);
       if (notify)
         local_call(c, MGM_CB_LOCAL_LEAVE, notify, e->src, e->grp, r.ifx, r.nh,
@@ -830,7 +969,8 @@ DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
                       HANDLE *out) {
   struct mgm_proto *p;
   struct mgm_enum *en = NULL;
-  struct mgm_hnode *it = NULL;
+  struct mgm_grp *e;
+  size_t pos = 0;
   DWORD rc = NO_ERROR;
   uint32_t cap = 0, i, w;
 
@@ -845,8 +985,7 @@ DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
   }
-  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
-    struct mgm_grp *e = (struct mgm_grp *)it;
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
     SOURCE_GROUP_ENTRY *r;
 
     if (e->n_mem == 0)
@@ -947,23 +1086,14 @@ DWORD mgm__enum_end(struct mgm_core *c, HANDLE h) {
 }
 
 void mgm__grps_destroy(struct mgm_core *c) {
-  struct mgm_hnode *n;
+  struct mgm_grp *e;
+  size_t pos = 0;
 
-  while (c->grp_pool) {
-    struct mgm_grp *e = c->grp_pool;
-
-    c->grp_pool = (struct mgm_grp *)e->h.next;
-    free(e);
-  }
-  c->n_grp_pool = 0;
-  while ((n = mgm__hash_next(&c->grps, NULL)) != NULL) {
-    struct mgm_grp *e = (struct mgm_grp *)n;
-
-    mgm__hash_remove(&c->grps, n);
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
     if (e->cap_mem)
-      free(e->mem);
+      free(e->heap);
     free(e->lat);
-    free(e);
   }
-  mgm__hash_free(&c->grps);
+  free(c->grps.s);
+  memset(&c->grps, 0, sizeof(c->grps));
 }

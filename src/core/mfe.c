@@ -32,14 +32,123 @@ static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
            : NULL;
 }
 
-static uint64_t mfe_hkey(uint32_t s, uint32_t g) {
-  return (uint64_t)s << 32 | g;
+/* ---- The MFE index ------------------------------------------------------
+ *
+ * Open addressing by (S, G): linear probing, capacity a power of two kept
+ * at most 3/4 full, backward-shift deletion.  Slots move; nothing keeps a
+ * pointer to one across a change of the index.
+ */
+
+#define MFE_IDX_MIN 64
+
+static size_t slot_home(size_t mask, uint32_t s, uint32_t g) {
+  return (size_t)mgm__mix64((uint64_t)s << 32 | g) & mask;
+}
+
+static inline struct mgm_mfe_slot *slot_find(const struct mgm_core *c,
+                                             uint32_t s, uint32_t g) {
+  const struct mgm_mfe_index *x = &c->mfe_idx;
+  size_t i;
+
+  if (x->count == 0)
+    return NULL;
+  for (i = slot_home(x->mask, s, g); x->s[i].m; i = (i + 1) & x->mask)
+    if (x->s[i].src == s && x->s[i].grp == g)
+      return &x->s[i];
+  return NULL;
 }
 
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  struct mgm_hnode *h = mgm__hash_find(&c->mfe_hash, mfe_hkey(s, g));
+  struct mgm_mfe_slot *x = slot_find(c, s, g);
 
-  return h ? (struct mgm_mfe *)((char *)h - offsetof(struct mgm_mfe, h)) : NULL;
+  return x ? x->m : NULL;
+}
+
+/* Copy what MgmGetMfe reports of m into its slot: after every change of
+ * m->rec or of m's outgoing list. */
+static void mfe_publish(struct mgm_core *c, const struct mgm_mfe *m) {
+  struct mgm_mfe_slot *x = slot_find(c, m->src, m->grp);
+
+  if (x == NULL)
+    return;
+  x->rec = m->rec;
+  if (m->rec.n_oif > 0)
+    x->oif0 = m->oif[0];
+  else
+    memset(&x->oif0, 0, sizeof(x->oif0));
+}
+
+static int idx_resize(struct mgm_mfe_index *x, size_t cap) {
+  struct mgm_mfe_slot *ns = mgm__calloc(cap, sizeof(*ns));
+  size_t i;
+
+  if (ns == NULL)
+    return -1;
+  for (i = 0; x->s && i <= x->mask; i++) {
+    size_t j;
+
+    if (x->s[i].m == NULL)
+      continue;
+    for (j = slot_home(cap - 1, x->s[i].src, x->s[i].grp); ns[j].m;
+         j = (j + 1) & (cap - 1))
+      ;
+    ns[j] = x->s[i];
+  }
+  free(x->s);
+  x->s = ns;
+  x->mask = cap - 1;
+  return 0;
+}
+
+/* Add m (its key absent) and publish it; 0, or -1 when out of memory. */
+static int idx_insert(struct mgm_core *c, struct mgm_mfe *m) {
+  struct mgm_mfe_index *x = &c->mfe_idx;
+  size_t i;
+
+  if (x->s == NULL) {
+    if (idx_resize(x, MFE_IDX_MIN) != 0)
+      return -1;
+  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 &&
+             idx_resize(x, (x->mask + 1) * 2) != 0 &&
+             (x->count + 1) * 8 > (x->mask + 1) * 7) {
+    return -1; /* cannot grow: go on up to 7/8 full, then refuse */
+  }
+  for (i = slot_home(x->mask, m->src, m->grp); x->s[i].m; i = (i + 1) & x->mask)
+    ;
+  x->s[i].src = m->src;
+  x->s[i].grp = m->grp;
+  x->s[i].m = m;
+  x->count++;
+  mfe_publish(c, m);
+  return 0;
+}
+
+static void idx_remove(struct mgm_core *c, uint32_t s, uint32_t g) {
+  struct mgm_mfe_index *x = &c->mfe_idx;
+  struct mgm_mfe_slot *e = slot_find(c, s, g);
+  size_t i, j;
+
+  if (e == NULL)
+    return;
+  i = (size_t)(e - x->s);
+  /* Backward shift: pull later members of the probe run into the hole
+   * unless that would put one before its home slot. */
+  for (j = (i + 1) & x->mask; x->s[j].m; j = (j + 1) & x->mask) {
+    size_t k = slot_home(x->mask, x->s[j].src, x->s[j].grp);
+
+    if (((j - k) & x->mask) >= ((j - i) & x->mask)) {
+      x->s[i] = x->s[j];
+      i = j;
+    }
+  }
+  x->s[i].m = NULL;
+  x->count--;
+  /* Give memory back when nearly empty (amortised O(1): a shrink to an
+   * eighth moves fewer than capacity/32 entries, and the next one waits
+   * for the count to drop eightfold); failure is harmless. */
+  if (x->mask + 1 > MFE_IDX_MIN && x->count * 32 < x->mask + 1)
+    idx_resize(x, (x->mask + 1) / 8 > MFE_IDX_MIN ? (x->mask + 1) / 8
+                                                  : MFE_IDX_MIN);
 }
 
 /* ---- Expiry heap ------------------------------------------------------------
@@ -58,7 +167,7 @@ static void heap_up(struct mgm_core *c, uint32_t i) {
   while (i > 0) {
     uint32_t parent = (i - 1) / 2;
 
-    if (c->heap[parent]->expire_ms <= c->heap[i]->expire_ms)
+    if (c->heap[parent]->rec.expire_ms <= c->heap[i]->rec.expire_ms)
       break;
     heap_swap(c, i, parent);
     i = parent;
@@ -69,9 +178,9 @@ static void heap_down(struct mgm_core *c, uint32_t i) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, m = i;
 
-    if (l < c->heap_n && c->heap[l]->expire_ms < c->heap[m]->expire_ms)
+    if (l < c->heap_n && c->heap[l]->rec.expire_ms < c->heap[m]->rec.expire_ms)
       m = l;
-    if (r < c->heap_n && c->heap[r]->expire_ms < c->heap[m]->expire_ms)
+    if (r < c->heap_n && c->heap[r]->rec.expire_ms < c->heap[m]->rec.expire_ms)
       m = r;
     if (m == i)
       break;
@@ -93,7 +202,7 @@ static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
 }
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
-  int64_t d = c->heap_n ? (int64_t)c->heap[0]->expire_ms : -1;
+  int64_t d = c->heap_n ? (int64_t)c->heap[0]->rec.expire_ms : -1;
 
   if (c->zombies && (d < 0 || (int64_t)c->zombie_ms < d))
     d = (int64_t)c->zombie_ms;
@@ -103,28 +212,28 @@ int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
 /* ---- MFEs the forwarder would not delete --------------------------------
  * An MFE whose forwarder entry could not be deleted leaves MGM's tables
  * anyway (callers rely on it), but is kept on c->zombies, chained through
- * its unused hash link, and the deletion is retried a second later from
+ * zombie_next, and the deletion is retried a second later from
  * the expiry timer: the kernel must not go on forwarding for it for good.
  * No allocation is needed, so this cannot fail in turn. */
 
 #define MGM_ZOMBIE_RETRY_MS 1000u
 
 static void zombies_retry(struct mgm_core *c) {
-  struct mgm_hnode **pp = &c->zombies;
+  struct mgm_mfe **pp = &c->zombies;
 
   while (*pp) {
-    struct mgm_mfe *z =
-        (struct mgm_mfe *)((char *)*pp - offsetof(struct mgm_mfe, h));
+    struct mgm_mfe *z = *pp;
     struct mgm_mfe_key k = {z->src, z->grp};
 
     /* A new MFE of the same (S,G) has replaced the entry: nothing to do. */
     if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
         mgm__plat_mfe_del(c, &k) != 0) {
-      pp = &(*pp)->next;
+      pp = &z->zombie_next;
       continue;
     }
-    *pp = z->h.next;
-    free(z->oif);
+    *pp = z->zombie_next;
+    if (z->cap_oif)
+      free(z->oif);
     free(z);
   }
   c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
@@ -141,13 +250,13 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
   memset(&f, 0, sizeof(f));
   f.key.source = m->src;
   f.key.group = m->grp;
-  if (!mgm__slot_attached(c, m->iif)) {
+  if (!mgm__slot_attached(c, m->rec.iif)) {
     /* The incoming interface has no forwarder slot, so nothing can be
      * forwarded; but the forwarder must not keep an unresolved entry that
      * outlives this MFE and swallows the next upcall.  A negative entry
      * on the interface the packets arrive on drops them and is removed
      * with the MFE, so the next packet asks again. */
-    if (m->arr_iif != m->iif && mgm__slot_attached(c, m->arr_iif)) {
+    if (m->arr_iif != m->rec.iif && mgm__slot_attached(c, m->arr_iif)) {
       f.iif = m->arr_iif;
       rc = mgm__plat_mfe_set(c, &f);
       m->installed = rc == 0;
@@ -157,18 +266,18 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     }
     goto out;
   }
-  if (m->n_oif > 32) {
-    v = mgm__malloc(m->n_oif * sizeof(*v));
+  if (m->rec.n_oif > 32) {
+    v = mgm__malloc(m->rec.n_oif * sizeof(*v));
     if (v == NULL) {
       rc = MGM_BE_ENOMEM;
       goto out;
     }
   }
-  for (i = 0; i < m->n_oif; i++) {
+  for (i = 0; i < m->rec.n_oif; i++) {
     /* The kernel knows interfaces, not p2mp neighbours: one output per
      * ifindex, and only where the slot is attached. */
     if (!mgm__slot_attached(c, m->oif[i].ifindex) ||
-        m->oif[i].ifindex == m->iif ||
+        m->oif[i].ifindex == m->rec.iif ||
         (n > 0 && v[n - 1].ifindex == m->oif[i].ifindex))
       continue;
     v[n].ifindex = m->oif[i].ifindex;
@@ -176,7 +285,7 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     v[n].ttl_threshold = 1;
     n++;
   }
-  f.iif = m->iif;
+  f.iif = m->rec.iif;
   f.flags = c->wrongif_on ? MGM_FWD_F_NOTIFY_WRONGIF : 0;
   f.n_oif = (uint16_t)n;
   f.oif = v;
@@ -205,7 +314,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
   mgm__avl_remove(&c->mfes, &m->node);
-  mgm__hash_remove(&c->mfe_hash, &m->h);
+  idx_remove(c, m->src, m->grp);
   heap_remove(c, m);
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_MFE,
@@ -213,20 +322,39 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
             (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(brc));
     if (c->zombies == NULL)
       c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
-    m->h.next = c->zombies;
-    c->zombies = &m->h;
+    m->zombie_next = c->zombies;
+    c->zombies = m;
     mgm__core_rearm(c);
     return;
   }
-  free(m->oif);
+  if (m->cap_oif)
+    free(m->oif);
   free(m);
 }
 
 /* ---- Outgoing lists -------------------------------------------------------
  */
 
+/* Room for `need` outgoing interfaces: the first lives inside the MFE. */
+static int oif_reserve(struct mgm_mfe *m, uint32_t need) {
+  struct mgm_oifent *v = NULL;
+  uint32_t cap = 0;
+
+  if (m->cap_oif)
+    return mgm__vec_reserve((void **)&m->oif, &m->cap_oif, need,
+                            sizeof(*m->oif));
+  if (need <= 1)
+    return 0;
+  if (mgm__vec_reserve((void **)&v, &cap, need, sizeof(*v)) != 0)
+    return -1;
+  memcpy(v, m->oif, m->rec.n_oif * sizeof(*v));
+  m->oif = v;
+  m->cap_oif = cap;
+  return 0;
+}
+
 static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
-  uint32_t lo = 0, hi = m->n_oif;
+  uint32_t lo = 0, hi = m->rec.n_oif;
 
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
@@ -243,7 +371,7 @@ static uint32_t oif_lb(const struct mgm_mfe *m, uint32_t ifx, uint32_t nh) {
 
 static void iif_owner_call(struct mgm_core *c, struct mgm_mfe *m, int kind,
                            uint32_t ifx, uint32_t nh, struct mgm_batch *b) {
-  struct mgm_proto *o = mgm__if_owner(c, m->iif, m->iif_nh);
+  struct mgm_proto *o = mgm__if_owner(c, m->rec.iif, m->iif_nh);
   struct mgm_call k = {0};
 
   if (o == NULL)
@@ -273,24 +401,24 @@ int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   uint32_t i = oif_lb(m, ifx, nh);
   int rc;
 
-  if (m->iif == ifx && m->iif_nh == nh)
+  if (m->rec.iif == ifx && m->iif_nh == nh)
     return 0;
-  if (i < m->n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
+  if (i < m->rec.n_oif && m->oif[i].ifindex == ifx && m->oif[i].nexthop == nh)
     return 0;
-  if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
-                       sizeof(*m->oif)) != 0)
+  if (oif_reserve(m, m->rec.n_oif + 1) != 0)
     return MGM_BE_ENOMEM;
-  memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+  memmove(&m->oif[i + 1], &m->oif[i], (m->rec.n_oif - i) * sizeof(*m->oif));
   m->oif[i].ifindex = ifx;
   m->oif[i].nexthop = nh;
-  m->n_oif++;
+  m->rec.n_oif++;
   rc = mgm__mfe_install(c, m);
   if (rc != 0) {
-    m->n_oif--;
-    memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i) * sizeof(*m->oif));
+    m->rec.n_oif--;
+    memmove(&m->oif[i], &m->oif[i + 1], (m->rec.n_oif - i) * sizeof(*m->oif));
     return rc;
   }
-  if (m->n_oif == 1)
+  mfe_publish(c, m);
+  if (m->rec.n_oif == 1)
     iif_owner_call(c, m, MGM_CB_JOIN, 0, 0, b);
   return 1;
 }
@@ -305,19 +433,20 @@ int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
   struct mgm_oifent saved;
   int rc;
 
-  if (i >= m->n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
+  if (i >= m->rec.n_oif || m->oif[i].ifindex != ifx || m->oif[i].nexthop != nh)
     return 0;
   saved = m->oif[i];
-  memmove(&m->oif[i], &m->oif[i + 1], (m->n_oif - i - 1) * sizeof(*m->oif));
-  m->n_oif--;
+  memmove(&m->oif[i], &m->oif[i + 1], (m->rec.n_oif - i - 1) * sizeof(*m->oif));
+  m->rec.n_oif--;
   rc = mgm__mfe_install(c, m);
   if (rc != 0) {
-    memmove(&m->oif[i + 1], &m->oif[i], (m->n_oif - i) * sizeof(*m->oif));
+    memmove(&m->oif[i + 1], &m->oif[i], (m->rec.n_oif - i) * sizeof(*m->oif));
     m->oif[i] = saved;
-    m->n_oif++;
+    m->rec.n_oif++;
     return rc;
   }
-  if (m->n_oif == 0)
+  mfe_publish(c, m);
+  if (m->rec.n_oif == 0)
     iif_owner_call(c, m, MGM_CB_PRUNE, ifx, nh, b);
   return 1;
 }
@@ -379,12 +508,12 @@ static void delete_where(struct mgm_core *c,
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
                    uint32_t nh) {
-  return mgm__if_covers(c, ifx, nh, m->iif, m->iif_nh);
+  return mgm__if_covers(c, ifx, nh, m->rec.iif, m->iif_nh);
 }
 
 static int has_iif_index(struct mgm_core *c, const struct mgm_mfe *m,
                          uint32_t ifx, uint32_t unused) {
-  return m->iif == ifx;
+  return m->rec.iif == ifx;
 }
 
 void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
@@ -403,7 +532,7 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
     uint32_t i = 0;
 
     next = mgm__avl_next(n);
-    while (i < m->n_oif) {
+    while (i < m->rec.n_oif) {
       struct mgm_oifent o = m->oif[i];
       int rc;
 
@@ -437,9 +566,9 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
   for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
     struct mgm_mfe *m = node_mfe(n);
     uint32_t i;
-    int uses = m->iif == ifindex || m->arr_iif == ifindex;
+    int uses = m->rec.iif == ifindex || m->arr_iif == ifindex;
 
-    for (i = 0; i < m->n_oif && !uses; i++)
+    for (i = 0; i < m->rec.n_oif && !uses; i++)
       uses = m->oif[i].ifindex == ifindex;
     if (uses)
       mgm__mfe_install(c, m);
@@ -454,8 +583,9 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
     return;
   if (timeout_s == 0)
     timeout_s = c->lifetime_s; /* D-TMO0 */
-  m->timeout_s = timeout_s;
-  m->expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
+  m->rec.timeout_s = timeout_s;
+  m->rec.expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
+  mfe_publish(c, m);
   heap_down(c, m->heap_idx);
   heap_up(c, m->heap_idx);
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s", (unsigned)s,
@@ -468,11 +598,11 @@ void mgm__mfe_expire_due(struct mgm_core *c) {
 
   if (c->zombies && c->zombie_ms <= now)
     zombies_retry(c);
-  while (c->heap_n && c->heap[0]->expire_ms <= now) {
+  while (c->heap_n && c->heap[0]->rec.expire_ms <= now) {
     struct mgm_mfe *m = c->heap[0];
 
     MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) expired after %u s",
-             (unsigned)m->src, (unsigned)m->grp, (unsigned)m->timeout_s);
+             (unsigned)m->src, (unsigned)m->grp, (unsigned)m->rec.timeout_s);
     mgm__mfe_delete(c, m);
   }
   mgm__core_rearm(c);
@@ -514,10 +644,11 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
   uint32_t n = 0, cap = MGM_CAND_INLINE, i, j, w;
 
   for (i = 0; i < 3; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
     for (j = 0; e && j < e->n_mem; j++) {
-      if (e->mem[j].ifindex == iif && e->mem[j].nexthop == iif_nh)
+      if (mv[j].ifindex == iif && mv[j].nexthop == iif_nh)
         continue;
       if (n == cap) {
         struct cand *nv = cap > UINT32_MAX / 2 / sizeof(*v)
@@ -535,8 +666,8 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
         v = nv;
         cap *= 2;
       }
-      v[n].ifx = e->mem[j].ifindex;
-      v[n].nh = e->mem[j].nexthop;
+      v[n].ifx = mv[j].ifindex;
+      v[n].nh = mv[j].nexthop;
       v[n].vetoed = 0;
       n++;
     }
@@ -566,14 +697,15 @@ static BOOL bigmp(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
   if (!c->bigmp_membership)
     return TRUE;
   for (i = 0; i < 3; i++) {
-    struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
+    const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
     for (j = 0; e && j < e->n_mem; j++)
-      if (e->mem[j].ifindex == ifx && e->mem[j].nexthop == nh &&
-          e->mem[j].pidx == r->igmp->idx)
+      if (mv[j].ifindex == ifx && mv[j].nexthop == nh &&
+          mv[j].pidx == r->igmp->idx)
         return TRUE;
-    for (j = 0; e && j < e->n_lat; j++)
-      if (e->lat[j].ifindex == ifx && e->lat[j].nexthop == nh)
+    for (j = 0; e && j < mgm__grp_n_lat(e); j++)
+      if (e->lat->v[j].ifindex == ifx && e->lat->v[j].nexthop == nh)
         return TRUE;
   }
   return FALSE;
@@ -787,39 +919,38 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   m = mgm__calloc(1, sizeof(*m));
   if (m == NULL)
     goto oom;
+  m->oif = &m->one_oif;
   for (j = 0; j < ncv; j++) {
     if (cv[j].vetoed)
       continue;
-    if (mgm__vec_reserve((void **)&m->oif, &m->cap_oif, m->n_oif + 1,
-                         sizeof(*m->oif)) != 0)
+    if (oif_reserve(m, m->rec.n_oif + 1) != 0)
       goto oom;
-    m->oif[m->n_oif].ifindex = cv[j].ifx;
-    m->oif[m->n_oif].nexthop = cv[j].nh;
-    m->n_oif++;
+    m->oif[m->rec.n_oif].ifindex = cv[j].ifx;
+    m->oif[m->rec.n_oif].nexthop = cv[j].nh;
+    m->rec.n_oif++;
   }
   if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
                        sizeof(*c->heap)) != 0)
-    goto oom;
-  m->h.key = mfe_hkey(s, g);
-  if (mgm__hash_insert(&c->mfe_hash, &m->h) != 0)
     goto oom;
   now = mgm__now(c);
   o = mgm__if_owner(c, iif, nh);
   m->node.key = mfe_key(s, g);
   m->src = s;
   m->grp = g;
-  m->iif = iif;
+  m->rec.iif = iif;
   m->iif_nh = nh;
   m->arr_iif = arr;
-  m->upstream = up;
-  m->in_proto = o ? o->pid : 0;
-  m->route_proto = rproto;
-  m->route_net = rnet;
-  m->route_mask = rmask;
-  m->created_ms = now;
-  m->timeout_s = c->lifetime_s;
-  m->expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
+  m->rec.upstream = up;
+  m->rec.in_proto = o ? o->pid : 0;
+  m->rec.route_proto = rproto;
+  m->rec.route_net = rnet;
+  m->rec.route_mask = rmask;
+  m->rec.created_ms = now;
+  m->rec.timeout_s = c->lifetime_s;
+  m->rec.expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
   m->id = ++c->next_mfe_id;
+  if (idx_insert(c, m) != 0)
+    goto oom;
   mgm__avl_insert(&c->mfes, &m->node);
   m->heap_idx = c->heap_n;
   c->heap[c->heap_n++] = m;
@@ -828,16 +959,17 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
     mgm__avl_remove(&c->mfes, &m->node);
-    mgm__hash_remove(&c->mfe_hash, &m->h);
+    idx_remove(c, s, g);
     heap_remove(c, m);
-    free(m->oif);
+    if (m->cap_oif)
+      free(m->oif);
     free(m);
     m = NULL;
     goto out;
   }
   MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
-           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->n_oif);
-  if (m->n_oif == 0) /* negative MFE */
+           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->rec.n_oif);
+  if (m->rec.n_oif == 0) /* negative MFE */
     iif_owner_call(c, m, MGM_CB_PRUNE, iif, nh, &b);
   m = NULL;
   mgm__core_rearm(c);
@@ -847,7 +979,8 @@ oom:
   MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)", (unsigned)s,
           (unsigned)g);
   if (m) {
-    free(m->oif);
+    if (m->cap_oif)
+      free(m->oif);
     free(m);
   }
 
@@ -952,10 +1085,11 @@ static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
  * tests/abi). */
 #define MGM_MFE_COMMON_SIZE offsetof(MIB_IPMCAST_MFE, ulUpTime)
 
-static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
+static void fill_common(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
+                        MIB_IPMCAST_MFE *r) {
   memset(r, 0, sizeof(*r));
-  r->dwGroup = m->grp;
-  r->dwSource = m->src;
+  r->dwGroup = grp;
+  r->dwSource = src;
   r->dwSrcMask = MGM_ALL_ONES;
   r->dwUpStrmNgbr = m->upstream;
   r->dwInIfIndex = m->iif;
@@ -965,31 +1099,53 @@ static void fill_common(const struct mgm_mfe *m, MIB_IPMCAST_MFE *r) {
   r->dwRouteMask = m->route_mask;
 }
 
+/* Write the MIB_IPMCAST_MFE record (seconds) of (src, grp) with fields m
+ * and outgoing list oif[m->n_oif]; every field is set, so no clearing. */
+static void write_basic(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
+                        const struct mgm_oifent *oif, uint64_t now, PBYTE out) {
+  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
+  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  MIB_IPMCAST_MFE r;
+  MIB_IPMCAST_OIF o;
+  uint32_t i;
+
+  r.dwGroup = grp;
+  r.dwSource = src;
+  r.dwSrcMask = MGM_ALL_ONES;
+  r.dwUpStrmNgbr = m->upstream;
+  r.dwInIfIndex = m->iif;
+  r.dwInIfProtocol = m->in_proto;
+  r.dwRouteProtocol = m->route_proto;
+  r.dwRouteNetwork = m->route_net;
+  r.dwRouteMask = m->route_mask;
+  r.ulUpTime = (ULONG)(age / 1000);
+  r.ulExpiryTime = (ULONG)((left + 999) / 1000);
+  r.ulTimeOut = m->timeout_s;
+  r.ulNumOutIf = m->n_oif;
+  r.fFlags = 0;
+  r.dwReserved = 0;
+  memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
+  o.dwReserved = 0;
+  o.dwReserved1 = 0;
+  for (i = 0; i < m->n_oif; i++) {
+    o.dwOutIfIndex = oif[i].ifindex;
+    o.dwNextHopAddr = oif[i].nexthop;
+    memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
+  }
+}
+
 /* Write one record: MIB_IPMCAST_MFE (seconds) or the stats forms
  * (hundredths of a second, D-UNITS; the expiry of a live MFE is never 0,
  * which would mean "never ages"). */
 static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
                      DWORD flags, uint64_t now, PBYTE out) {
-  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
-  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
+  uint64_t age = now > m->rec.created_ms ? now - m->rec.created_ms : 0;
+  uint64_t left = m->rec.expire_ms > now ? m->rec.expire_ms - now : 0;
   MIB_IPMCAST_MFE r;
   uint32_t i;
 
-  fill_common(m, &r);
   if (!stats) {
-    MIB_IPMCAST_OIF o;
-
-    r.ulUpTime = (ULONG)(age / 1000);
-    r.ulExpiryTime = (ULONG)((left + 999) / 1000);
-    r.ulTimeOut = m->timeout_s;
-    r.ulNumOutIf = m->n_oif;
-    memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
-    for (i = 0; i < m->n_oif; i++) {
-      memset(&o, 0, sizeof(o));
-      o.dwOutIfIndex = m->oif[i].ifindex;
-      o.dwNextHopAddr = m->oif[i].nexthop;
-      memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
-    }
+    write_basic(m->src, m->grp, &m->rec, m->oif, now, out);
   } else {
     MIB_IPMCAST_MFE_STATS_EX x;
     MIB_IPMCAST_OIF_STATS o;
@@ -1007,18 +1163,19 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
       if (rc != 0)
         memset(&st, 0, sizeof(st));
     }
+    fill_common(m->src, m->grp, &m->rec, &r);
     memset(&x, 0, sizeof(x));
     memcpy(&x, &r, MGM_MFE_COMMON_SIZE);
     x.ulUpTime = (ULONG)(age / 10);
     x.ulExpiryTime = (ULONG)((left + 9) / 10);
     if (x.ulExpiryTime == 0)
       x.ulExpiryTime = 1;
-    x.ulNumOutIf = m->n_oif;
+    x.ulNumOutIf = m->rec.n_oif;
     x.ulInPkts = (ULONG)st.pkts;
     x.ulInOctets = (ULONG)st.bytes;
     x.ulPktsDifferentIf = (ULONG)st.wrong_if;
     memcpy(out, &x, base);
-    for (i = 0; i < m->n_oif; i++) {
+    for (i = 0; i < m->rec.n_oif; i++) {
       memset(&o, 0, sizeof(o));
       o.dwOutIfIndex = m->oif[i].ifindex;
       o.dwNextHopAddr = m->oif[i].nexthop;
@@ -1030,23 +1187,28 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
 
 DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
-  struct mgm_mfe *m;
+  const struct mgm_mfe_slot *x;
   DWORD rc = NO_ERROR, need;
   int brc;
 
   mgm__lock(c);
-  m = mgm__mfe_find(c, key->dwSource, key->dwGroup);
-  if (m == NULL) {
+  x = slot_find(c, key->dwSource, key->dwGroup);
+  if (x == NULL) {
     rc = ERROR_NOT_FOUND;
     goto out;
   }
-  need = rec_size(stats, flags, m->n_oif);
+  need = rec_size(stats, flags, x->rec.n_oif);
   if (*size < need) {
     *size = need;
     rc = ERROR_INSUFFICIENT_BUFFER;
     goto out;
   }
-  brc = write_rec(c, m, stats, flags, mgm__now(c), buf);
+  if (!stats && x->rec.n_oif <= 1) {
+    /* the slot's copy: the MFE itself is not read */
+    write_basic(x->src, x->grp, &x->rec, &x->oif0, mgm__now(c), buf);
+    goto out;
+  }
+  brc = write_rec(c, x->m, stats, flags, mgm__now(c), buf);
   if (brc != 0)
     rc = mgm__be_to_win32(brc);
 
@@ -1074,7 +1236,7 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
   for (; node; node = mgm__avl_next(node)) {
     struct mgm_mfe *m = node_mfe(node);
 
-    need = rec_size(stats, flags, m->n_oif);
+    need = rec_size(stats, flags, m->rec.n_oif);
     if (need > *size - used)
       break;
     brc = write_rec(c, m, stats, flags, now, buf + used);
@@ -1113,7 +1275,8 @@ DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE in) {
     rc = ERROR_NOT_FOUND;
     goto out;
   }
-  m->upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
+  m->rec.upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
+  mfe_publish(c, m);
 
 out:
   mgm__unlock(c);
@@ -1126,14 +1289,15 @@ void mgm__mfes_destroy(struct mgm_core *c) {
   while ((n = mgm__avl_first(&c->mfes)) != NULL)
     mgm__mfe_delete(c, node_mfe(n));
   while (c->zombies) { /* the backend's flush and close remove them */
-    struct mgm_mfe *z =
-        (struct mgm_mfe *)((char *)c->zombies - offsetof(struct mgm_mfe, h));
+    struct mgm_mfe *z = c->zombies;
 
-    c->zombies = z->h.next;
-    free(z->oif);
+    c->zombies = z->zombie_next;
+    if (z->cap_oif)
+      free(z->oif);
     free(z);
   }
-  mgm__hash_free(&c->mfe_hash);
+  free(c->mfe_idx.s);
+  memset(&c->mfe_idx, 0, sizeof(c->mfe_idx));
   free(c->heap);
   c->heap = NULL;
   c->heap_n = c->heap_cap = 0;

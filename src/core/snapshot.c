@@ -64,6 +64,8 @@ static int add_members(struct mgm_core *c, struct libmgm_snapshot *s,
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out) {
   struct libmgm_snapshot *s;
   struct mgm_hnode *it = NULL;
+  const struct mgm_grp *e;
+  size_t pos = 0;
   DWORD rc = NO_ERROR;
   uint32_t cap = 0;
   uint32_t i;
@@ -99,12 +101,10 @@ DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out) {
     f->igmp_component = r->igmp ? r->igmp->cid : 0;
     f->attached = mgm__slot_attached(c, r->ifindex);
   }
-  it = NULL;
-  while ((it = mgm__hash_next(&c->grps, it)) != NULL) {
-    const struct mgm_grp *e = (const struct mgm_grp *)it;
-
-    if (add_members(c, s, &cap, e, e->mem, e->n_mem, FALSE) != 0 ||
-        add_members(c, s, &cap, e, e->lat, e->n_lat, TRUE) != 0)
+  while ((e = mgm__grp_next(c, &pos)) != NULL) {
+    if (add_members(c, s, &cap, e, mgm__grp_mem(e), e->n_mem, FALSE) != 0 ||
+        add_members(c, s, &cap, e, mgm__grp_lat(e), mgm__grp_n_lat(e), TRUE) !=
+            0)
       goto oom;
   }
   mgm__unlock(c);

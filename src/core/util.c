@@ -1,6 +1,6 @@
 /*
  * util.c - the core's containers: an intrusive AVL tree (ordered MFE
- * index), a chained hash table (interfaces, slots, membership entries),
+ * index), a chained hash table (interfaces, forwarder slots),
  * dynamic-array growth, byte order, and the allocation hooks.
  *
  * SPDX-License-Identifier: MIT

@@ -300,6 +300,7 @@ static char *fl_kernel_mismatch(void) {
   DWORD size, n, rc, i, j, cnt = 0, ent = 0, slots = 0, found = 0, nat = 0;
   DWORD nslot;
   struct mgm_hnode *it;
+  const struct mgm_mfe *z;
   size_t off;
   int first = 1;
 
@@ -379,11 +380,7 @@ static char *fl_kernel_mismatch(void) {
   for (it = NULL, nslot = 0; (it = mgm__hash_next(&c->slots, it)) != NULL;)
     nslot += ((const struct mgm_slot *)it)->attached != 0;
   /* entries of deleted MFEs the forwarder kept: MGM retries (mfe.c) */
-  for (it = c->zombies; it; it = it->next) {
-    const struct mgm_mfe *z =
-        (const struct mgm_mfe *)((const char *)it -
-                                 offsetof(struct mgm_mfe, h));
-
+  for (z = c->zombies; z; z = z->zombie_next) {
     if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
         mgm__sim_entry_get(c->be, z->src, z->grp, &kiif, koif, FL_MAX_OIF,
                            &kn) == 0)

@@ -894,7 +894,9 @@ size_t fx_mfe_all(struct fx_mfe *out, size_t max) {
       if (count < max)
         fx_mfe_unpack(rec, &out[count]);
       count++;
-      last = *rec;
+      /* the fixed part only: a record without outgoing interfaces at the
+       * end of the buffer is shorter than MIB_IPMCAST_MFE */
+      memcpy(&last, rec, SIZEOF_BASIC_MIB_MFE);
       off += (DWORD)SIZEOF_MIB_MFE(rec->ulNumOutIf);
     }
     if (rc == ERROR_NO_MORE_ITEMS)

@@ -3,6 +3,8 @@
 # (the README's package table says why each one is there).
 #   tools/deps.sh          build + unit/conformance/netns test packages
 #   tools/deps.sh --full   also the Windows lane (mingw-w64, wine) and peers
+# Where this kernel has no multicast routing, both add what runs the netns
+# suites in a VM (qemu, busybox, cpio, kmod: tests/vm/mrkernel.sh).
 # Installs only what is missing; needs root (or sudo) when something is.
 set -eu
 
@@ -11,6 +13,12 @@ pkgs="cmake make gcc clang pkg-config libuv1-dev libcriterion-dev iproute2
 if [ "${1:-}" = "--full" ]; then
   pkgs="$pkgs gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev wine wine64
         libclang-rt-14-dev smcroute"
+fi
+
+# A kernel without IPv4 multicast routing: the netns suites run in a VM
+# with Debian's kernel (tests/vm/mrkernel.sh).
+if [ ! -e /proc/net/ip_mr_vif ]; then
+  pkgs="$pkgs qemu-system-x86 busybox-static cpio kmod"
 fi
 
 missing=""

@@ -1,14 +1,43 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE 1 /* unshare */
 #include "lnxtest.h"
 
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* Skip, or fail where the caller demands the real kernel. */
+static void lnx_cannot(const char *why) {
+  const char *req = getenv("LIBMGM_NETNS_REQUIRED");
+
+  if (req != NULL && strcmp(req, "1") == 0)
+    cr_assert_fail("LIBMGM_NETNS_REQUIRED=1 but %s", why);
+  cr_skip_test("%s", why);
+}
+
+
+void lnx_enter_netns(void) {
+  char why[160];
+
+  if (geteuid() != 0)
+    lnx_cannot("needs root to unshare a network namespace");
+  if (unshare(CLONE_NEWNET) != 0) {
+    snprintf(why, sizeof(why), "unshare(CLONE_NEWNET): %s", strerror(errno));
+    lnx_cannot(why);
+  }
+  if (access("/proc/net/ip_mr_vif", F_OK) != 0)
+    lnx_cannot("kernel without CONFIG_IP_MROUTE (tests/vm/mrkernel.sh runs "
+               "the tests under one that has it)");
+}
+
 
 void lnx_sh(const char *fmt, ...) {
   char cmd[512];

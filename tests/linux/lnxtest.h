@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Enter a private network namespace with multicast routing, or skip the
+ * test (not root, no namespaces, a kernel without CONFIG_IP_MROUTE); with
+ * LIBMGM_NETNS_REQUIRED=1 (tools/run-tests.sh as root) a skip fails. */
+void lnx_enter_netns(void);
 /* Run a shell command (printf-style); asserts that it exits 0. */
 void lnx_sh(const char *fmt, ...);
 /* The ifindex of an interface; asserts that it exists. */

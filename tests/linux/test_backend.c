@@ -113,12 +113,7 @@ static const struct mgm_be_upcalls upcalls = {t_if_event, t_no_entry, NULL,
 
 
 static void setup(void) {
-  if (geteuid() != 0)
-    cr_skip_test("needs root to unshare a network namespace");
-  if (unshare(CLONE_NEWNET) != 0)
-    cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
-  if (access("/proc/net/ip_mr_vif", F_OK) != 0)
-    cr_skip_test("kernel without CONFIG_IP_MROUTE");
+  lnx_enter_netns();
   lnx_sh("ip link set lo up");
   n_logs = 0;
   n_evs = 0;

@@ -75,12 +75,7 @@ static DWORD start(void) {
 }
 
 static void setup(void) {
-  if (geteuid() != 0)
-    cr_skip_test("needs root to unshare a network namespace");
-  if (unshare(CLONE_NEWNET) != 0)
-    cr_skip_test("unshare(CLONE_NEWNET): %s", strerror(errno));
-  if (access("/proc/net/ip_mr_vif", F_OK) != 0)
-    cr_skip_test("kernel without CONFIG_IP_MROUTE");
+  lnx_enter_netns();
   /* nothing but the test may talk to the backend */
   (void)system("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
                "net.ipv6.conf.default.disable_ipv6=1 2>/dev/null");

@@ -30,7 +30,13 @@ t_log() {
   echo "[$(date +%H:%M:%S.%N | cut -c1-12)] $*"
 }
 
+# Skip, or fail where the caller demands the real kernel
+# (LIBMGM_NETNS_REQUIRED=1: tools/run-tests.sh as root).
 t_skip() {
+  if [ "${LIBMGM_NETNS_REQUIRED:-0}" = 1 ]; then
+    echo "FAIL: LIBMGM_NETNS_REQUIRED=1 but: $*"
+    exit 1
+  fi
   echo "SKIP: $*"
   exit 77
 }
@@ -117,7 +123,8 @@ t_require() {
   fi
   T_NS="$T_NS ${T_ID}-probe"
   if ! ip netns exec "${T_ID}-probe" test -e /proc/net/ip_mr_vif; then
-    t_skip "kernel without IPv4 multicast routing (CONFIG_IP_MROUTE)"
+    t_skip "kernel without IPv4 multicast routing (CONFIG_IP_MROUTE;" \
+      "tests/vm/mrkernel.sh runs the tests under one that has it)"
   fi
   ip netns del "${T_ID}-probe"
   T_NS=""

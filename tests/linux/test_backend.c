@@ -537,6 +537,8 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   int ttl = 4;
   int zero = 0;
   int n_up = 0;
+  uint64_t igmp0;
+  int igmp;
   int fd;
   int rc;
   int i;
@@ -571,10 +573,16 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
     cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
   }
   usleep(100000);
-  /* A budget of 7, below the batch size: 7 handled, the rest waits. */
+  /* A budget of 7, below the batch size: 7 handled, the rest waits.  One
+   * of the 7 may be the backend's own IGMP report (it joins the router
+   * groups on each VIF; the kernel repeats the report after a random
+   * delay), looped back and dropped: it uses budget but is no upcall. */
+  igmp0 = be->cnt.igmp + be->cnt.igmp_own + be->cnt.igmp_foreign;
   rc = ops->dispatch_fd(be, fds[0], 7);
   cr_expect_eq(rc, 7, "dispatch_fd returned %d", rc);
-  cr_expect_eq(n_evs, 7, "%d upcalls for a budget of 7", n_evs);
+  igmp = (int)(be->cnt.igmp + be->cnt.igmp_own + be->cnt.igmp_foreign - igmp0);
+  cr_expect(n_evs >= 1 && n_evs + igmp == 7,
+            "%d upcalls and %d IGMP packets for a budget of 7", n_evs, igmp);
   drain();
   for (i = 0; i < n_evs; i++) {
     if (evs[i].kind != 'N')

@@ -84,8 +84,9 @@ if [ ! -f "$kdir/ready" ]; then
   mkdir -p "$kdir/pkg"
   (cd "$kdir/pkg" && apt-get download -q "$kpkg" 2>&1 | grep -v unsandboxed) ||
     true
-  deb=$(ls "$kdir"/pkg/*.deb 2>/dev/null | head -n 1)
-  [ -n "$deb" ] || { echo "mrkernel: apt-get download $kpkg failed" >&2; exit 1; }
+  debs=("$kdir"/pkg/*.deb)
+  deb=${debs[0]}
+  [ -f "$deb" ] || { echo "mrkernel: apt-get download $kpkg failed" >&2; exit 1; }
   dpkg-deb -x "$deb" "$kdir/root"
   rm -rf "$kdir/pkg"
   grep -q '^CONFIG_IP_MROUTE=y' "$kdir/root/boot/config-$kver" || {
@@ -132,8 +133,10 @@ trap cleanup EXIT
   printf 'export PATH=%q\n' "/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
   printf 'export HOME=/root\n'
   if [ -n "${CI:-}" ]; then printf 'export CI=%q\n' "$CI"; fi
-  # The caller's LIBMGM_*, MGM*, SOAK_*, T_*, KB_*, ASAN/UBSAN/TSAN options.
-  env | { grep -E '^(LIBMGM_|MGM|SOAK_|T_|KB_|ASAN_|UBSAN_|TSAN_|LSAN_)' ||
+  # The caller's settings of libmgm, the tests and the benchmarks
+  # (LIBMGM_*, MGMDRV, MCTOOL, SOAK_*, T_*, KB*, KFLOOR, ...) and the
+  # sanitizers' options.
+  env | { grep -E '^(LIBMGM_|MGM|MCTOOL|LNXSMOKE|IGMPDRV|SOAK_|T_|KB|KFLOOR|ASAN_|UBSAN_|TSAN_|LSAN_)' ||
     true; } | while IFS='=' read -r k v; do
       printf 'export %s=%q\n' "$k" "$v"
     done

@@ -13,12 +13,15 @@ for a in $(cat /proc/cmdline); do
   esac
 done
 finish() {
-  echo "$1" > "$run/rc"
+  [ -n "$run" ] && echo "$1" > "$run/rc"
   sync
   echo b > /proc/sysrq-trigger
   sleep 10
 }
-[ -n "$run" ] && [ -f "$run/cmd.sh" ] || { echo "stage2: no command"; finish 1; }
+if [ -z "$run" ] || [ ! -f "$run/cmd.sh" ]; then
+  echo "stage2: no command"
+  finish 1
+fi
 
 mount -t tmpfs -o mode=755 run /run
 mkdir -p /run/host-tmp /run/lock

@@ -24,21 +24,12 @@
 #include "igfx_cr.h"
 
 #include "igfx.h"
+#include "lsan_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FL_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FL_LSAN 1
-#endif
-#endif
-#ifdef FL_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
 
 unsigned long mgm__fault_alloc(long nth); /* core/util.c, test-only */
 
@@ -249,8 +240,5 @@ Test(fault_igmp, every_allocation) {
           "refused with a documented code\n",
           NSTEPS, points, refused);
   cr_assert(points > 0);
-#ifdef FL_LSAN
-  cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
-               "LeakSanitizer found leaks (listed above)");
-#endif
+  fl_leak_check();
 }

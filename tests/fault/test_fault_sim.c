@@ -29,21 +29,12 @@
 #include "faultloop.h"
 
 #include "fx_criterion.h"
+#include "lsan_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FL_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FL_LSAN 1
-#endif
-#endif
-#ifdef FL_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #define PID_O 8001u
 #define PID_Q 8002u
@@ -64,13 +55,6 @@
 #define NH IP(10, 0, 3, 7)
 #define JOIN MGM_JOIN_STATE_FLAG
 #define FWD MGM_FORWARD_STATE_FLAG
-
-static void fl_leak_check(void) {
-#ifdef FL_LSAN
-  cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
-               "LeakSanitizer found leaks (listed above)");
-#endif
-}
 
 static void suite_init(void) {
   /* Nothing may auto-start the platform's kernel backend. */

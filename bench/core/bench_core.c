@@ -76,6 +76,7 @@ struct bench_times {
   double add[BENCH_MAX_REPS], add_f[BENCH_MAX_REPS];
   double add_warm_f[BENCH_MAX_REPS]; /* floor insert, table sized+faulted */
   double del[BENCH_MAX_REPS], del_f[BENCH_MAX_REPS];
+  double del_locked_f[BENCH_MAX_REPS]; /* floor delete, mutex per delete */
   double create[BENCH_MAX_REPS], create_f[BENCH_MAX_REPS];
   double lookup[BENCH_MAX_REPS], lookup_f[BENCH_MAX_REPS];
   double enumr[BENCH_MAX_REPS], enum_f[BENCH_MAX_REPS];
@@ -95,6 +96,7 @@ struct bench_samples {
 };
 
 static unsigned bench_failures;     /* correctness failures */
+static pthread_mutex_t bench_floor_mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ulong bench_cb_rpf;   /* callback counters */
 static atomic_ulong bench_cb_create;
 static atomic_ulong bench_cb_prune;
@@ -694,7 +696,7 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   /* Memberships: delete. */
   t0 = bench_now_ns();
   c0 = bench_cpu_ns();
-  if (floor_memb_del(&fm, w->keys, w->del_order, w->n_memb))
+  if (floor_memb_del(&fm, w->keys, w->del_order, w->n_memb, NULL))
     bench_fail("floor: memberships not deleted");
   c1 = bench_cpu_ns();
   t1 = bench_now_ns();
@@ -719,6 +721,18 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   t1 = bench_now_ns();
   s->wall.add_warm_f[r] = bench_sec(t0, t1);
   s->cpu.add_warm_f[r] = bench_sec(c0, c1);
+
+  /* The same deletes with a mutex taken around each: what thread safety
+   * alone costs a bare table (the misses of consecutive deletes still
+   * overlap). */
+  t0 = bench_now_ns();
+  c0 = bench_cpu_ns();
+  if (floor_memb_del(&fm, w->keys, w->del_order, w->n_memb, &bench_floor_mu))
+    bench_fail("floor: memberships not deleted under the mutex");
+  c1 = bench_cpu_ns();
+  t1 = bench_now_ns();
+  s->wall.del_locked_f[r] = bench_sec(t0, t1);
+  s->cpu.del_locked_f[r] = bench_sec(c0, c1);
   floor_table_destroy(&fm);
 
   if (verbose)
@@ -932,7 +946,7 @@ int main(int argc, char **argv) {
   struct bench_work w;
   struct floor_worker *fw = NULL;
   unsigned char *buf = NULL;
-  struct bench_metric m[9];
+  struct bench_metric m[10];
   unsigned reps;
   uint64_t start;
   size_t n_lookups;
@@ -1028,6 +1042,11 @@ int main(int argc, char **argv) {
       bench_rate(w.n_mfe, s.wall.create, s.n),
       bench_rate(w.n_mfe, s.wall.create_f, s.n), 0, 0,
       "hash insert handed to a worker thread and waited for (info)", NAN, NAN};
+  m[9] = (struct bench_metric){"del_vs_locked_per_s", BENCH_RATE,
+      bench_rate(w.n_memb, s.wall.del, s.n),
+      bench_rate(w.n_memb, s.wall.del_locked_f, s.n), 0, 0,
+      "hash delete as del_per_s, a pthread mutex taken around each (info)",
+      NAN, NAN};
   m[7] = (struct bench_metric){"bytes_per_membership", BENCH_BYTES,
       bench_median(s.mem_memb, s.n), bench_median(s.mem_memb_f, s.n), 0, 200,
       "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)", NAN, NAN};
@@ -1048,9 +1067,11 @@ int main(int argc, char **argv) {
   m[4].cpu_ratio = bench_paired(s.cpu.enumr, s.cpu.enum_iter_f, s.n);
   m[5].cpu_ratio = bench_paired(s.cpu.add, s.cpu.add_warm_f, s.n);
   m[6].cpu_ratio = bench_paired(s.cpu.create, s.cpu.create_f, s.n);
+  m[9].ratio = bench_paired(s.wall.del, s.wall.del_locked_f, s.n);
+  m[9].cpu_ratio = bench_paired(s.cpu.del, s.cpu.del_locked_f, s.n);
   m[7].ratio = bench_paired(s.mem_memb, s.mem_memb_f, s.n);
   m[8].ratio = bench_paired(s.mem_mfe, s.mem_mfe_f, s.n);
-  bench_report(m, 9);
+  bench_report(m, 10);
   if (atomic_load(&bench_log_lines))
     printf("# libmgm logged %lu lines\n", atomic_load(&bench_log_lines));
   if (bench_failures == 0)

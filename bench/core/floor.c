@@ -185,15 +185,19 @@ size_t floor_memb_add(struct floor_table *t, const struct bench_key *keys,
 
 
 size_t floor_memb_del(struct floor_table *t, const struct bench_key *keys,
-                      const uint32_t *order, size_t n) {
+                      const uint32_t *order, size_t n, pthread_mutex_t *mu) {
   size_t bad = 0;
   size_t i;
 
   for (i = 0; i < n; i++) {
     const struct bench_key *k = &keys[order[i]];
 
+    if (mu != NULL)
+      pthread_mutex_lock(mu);
     if (floor_erase(t, bench_pack(k->src, k->grp)) != 0)
       bad++;
+    if (mu != NULL)
+      pthread_mutex_unlock(mu);
   }
   return bad;
 }

@@ -17,6 +17,7 @@
 #ifndef BENCH_CORE_FLOOR_H
 #define BENCH_CORE_FLOOR_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,8 +52,10 @@ size_t floor_table_bytes(const struct floor_table *t);
  * of operations that did not do what was expected (0 = all fine). */
 size_t floor_memb_add(struct floor_table *t, const struct bench_key *keys,
                       const uint32_t *order, size_t n);
+/* mu: NULL, or a mutex taken and released around each delete (the floor
+ * of a table made thread-safe the simplest way). */
 size_t floor_memb_del(struct floor_table *t, const struct bench_key *keys,
-                      const uint32_t *order, size_t n);
+                      const uint32_t *order, size_t n, pthread_mutex_t *mu);
 
 /* MFE creation floor: each insert is handed to a worker thread and waited
  * for (mutex + condition variables), as libmgm_sim_inject hands a packet

@@ -81,6 +81,9 @@ kdir="$cache/$kver"
 if [ ! -f "$kdir/ready" ]; then
   echo "mrkernel: fetching $kpkg (unpacked into $kdir, not installed)"
   rm -rf "$kdir"
+  # Kernels Debian has since replaced: about 400 MB each.
+  find "$cache" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' \
+    ! -name "$kver" -exec rm -rf {} +
   mkdir -p "$kdir/pkg"
   (cd "$kdir/pkg" && apt-get download -q "$kpkg" 2>&1 | grep -v unsandboxed) ||
     true

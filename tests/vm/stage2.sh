@@ -31,15 +31,23 @@ mkdir -p /dev/shm /dev/pts
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
-wd=$(cat "$run/wd")
-case "$wd" in
-  /tmp/*)
-    top=${wd#/tmp/}
-    top=${top%%/*}
-    mkdir -p "/tmp/$top"
-    mount --bind "/run/host-tmp/$top" "/tmp/$top"
-    ;;
-esac
+# Paths under the host's /tmp that the guest needs (the working directory,
+# the run directory, the unpacked kernel): bind their top directory through.
+keep_tmp() {
+  local top
+  case "$1" in
+    /tmp/*)
+      top=${1#/tmp/}
+      top=${top%%/*}
+      mountpoint -q "/tmp/$top" && return 0
+      mkdir -p "/tmp/$top"
+      mount --bind "/run/host-tmp/$top" "/tmp/$top"
+      ;;
+  esac
+}
+keep_tmp "$run"
+keep_tmp "$(cat "$run/wd")"
+keep_tmp "$mods"
 
 # Modules from the unpacked kernel: the kernel's own requests and ours.
 kroot=${mods%/lib/modules/*}

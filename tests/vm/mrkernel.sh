@@ -8,12 +8,13 @@
 #
 # Where the running kernel has it (/proc/net/ip_mr_vif exists), CMD simply
 # runs here.  Otherwise (for example a VM image built without it, as some
-# CI machines are), CMD runs as root inside a throw-away KVM guest booted
+# CI machines are), CMD runs as root inside a throw-away qemu guest booted
 # with Debian's own kernel: the guest's root file system is this machine's
 # `/`, shared read-write over virtio-9p, so CMD sees the same binaries,
 # build tree and working directory; /run, /tmp and /dev/shm are fresh
-# tmpfs in the guest (ip netns state, Unix sockets), except that a working
-# directory under /tmp is bound through.  The guest has no network card:
+# tmpfs in the guest (ip netns state, Unix sockets), except that the
+# working directory, the cache and the run directory are bound through
+# when they lie under /tmp.  The guest has no network card:
 # its only links are the veth pairs the tests create inside it.  Its
 # console is this script's standard output, and the script exits with
 # CMD's status.  --vm forces the guest even when this kernel would do.
@@ -68,12 +69,15 @@ cache="${LIBMGM_VM_CACHE:-/var/cache/libmgm/vm}"
 mkdir -p "$cache"
 
 # ---- The kernel: Debian's, unpacked into the cache ------------------------
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-  awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-if [ -z "$kpkg" ]; then
+# The versioned package linux-image-amd64 currently names.
+debian_kernel() {
+  apt-cache depends linux-image-amd64 2>/dev/null |
+    awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
+}
+kpkg=$(debian_kernel)
+if [ -z "$kpkg" ]; then # no package lists yet
   apt-get update -q >/dev/null
-  kpkg=$(apt-cache depends linux-image-amd64 |
-    awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+  kpkg=$(debian_kernel)
 fi
 [ -n "$kpkg" ] || { echo "mrkernel: no linux-image-amd64 in apt" >&2; exit 1; }
 kver=${kpkg#linux-image-}

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # tests/vm/stage2.sh - PID 1 of mrkernel.sh's guest, on the host's root
-# file system: fresh /run, /tmp and /dev/shm (a working directory under
-# /tmp is bound through), module loading from the unpacked kernel, then
+# file system: fresh /run, /tmp and /dev/shm (the paths it needs under
+# /tmp are bound through), module loading from the unpacked kernel, then
 # the command; its status goes to $run/rc and the guest powers off.
 run="" mods=""
 for a in $(cat /proc/cmdline); do

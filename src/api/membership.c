@@ -7,6 +7,7 @@
 
 static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
                              DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+  struct mgm_mreq q = {h, s, sm, g, gm, ifx, nh, flags};
   struct mgm_core *c;
   DWORD rc;
 
@@ -17,8 +18,7 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
                 add ? "Add" : "Delete", h, (unsigned)s, (unsigned)sm,
                 (unsigned)g, (unsigned)gm, (unsigned)ifx, (unsigned)nh,
                 (unsigned)flags);
-  rc = add ? mgm__member_add(c, h, s, sm, g, gm, ifx, nh, flags)
-           : mgm__member_del(c, h, s, sm, g, gm, ifx, nh, flags);
+  rc = add ? mgm__member_add(c, &q) : mgm__member_del(c, &q);
   mgm__core_leave(c);
   return rc;
 }

@@ -63,7 +63,6 @@ struct mgm_hash {
 };
 int mgm__hash_init(struct mgm_hash *h, size_t nbuckets);
 void mgm__hash_free(struct mgm_hash *h);
-struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key);
 int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n);
 void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n);
 /* Iterate: pass NULL first. */
@@ -79,6 +78,19 @@ static inline uint64_t mgm__mix64(uint64_t key) {
   key *= 0xc4ceb9fe1a85ec53ULL;
   key ^= key >> 33;
   return key;
+}
+
+/* Inline: it is on the path of every membership call (group.c). */
+static inline struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h,
+                                               uint64_t key) {
+  struct mgm_hnode *n;
+
+  if (h->b == NULL)
+    return NULL;
+  for (n = h->b[(size_t)mgm__mix64(key) & h->mask]; n; n = n->next)
+    if (n->key == key)
+      return n;
+  return NULL;
 }
 
 /* Grow a dynamic array to hold at least `need` elements. */
@@ -334,15 +346,25 @@ struct mgm_batch {
 };
 
 struct mgm_core;
-void mgm__batch_init(struct mgm_batch *b);
+static inline void mgm__batch_init(struct mgm_batch *b) {
+  b->v = b->inl;
+  b->n = 0;
+  b->cap = (uint32_t)(sizeof(b->inl) / sizeof(b->inl[0]));
+  b->lost = 0;
+}
 void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
                     const struct mgm_call *call);
 /* Room for n calls, so that a change that cannot be refused queues all of
  * its callbacks: 0, or -1 without memory. */
 int mgm__batch_reserve(struct mgm_batch *b, uint32_t n);
 void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
-/* Deliver with the core lock NOT held, then free the batch. */
-void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b);
+/* Deliver with the core lock NOT held, then free the batch (inline: most
+ * calls queue nothing). */
+void mgm__batch_deliver_all(struct mgm_core *c, struct mgm_batch *b);
+static inline void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
+  if (b->n != 0 || b->v != b->inl)
+    mgm__batch_deliver_all(c, b);
+}
 
 /* Thread-local callback context (re-entry detection, design.md 8.5). */
 extern _Thread_local int mgm__tls_cb_depth;
@@ -388,8 +410,9 @@ struct mgm_core {
   struct mgm_handles handles; /* protocol and enumeration cookies */
   struct mgm_proto **protos;  /* registry in registration order */
   uint32_t n_protos, cap_protos;
-  struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
-  uint32_t *idx_refs;        /* memberships naming each index */
+  uint32_t n_join_cb, n_prune_cb; /* protocols with a join/prune alert */
+  struct mgm_proto **by_idx;      /* pidx -> protocol (NULL = free) */
+  uint32_t *idx_refs;             /* memberships naming each index */
   uint32_t cap_idx;
   uint64_t next_seq;            /* registration counter */
   struct mgm_hash ifs;          /* struct mgm_if by (ifindex, nexthop) */
@@ -453,7 +476,19 @@ const char *mgm__be_strerror(int be_err);
 /* handle.c */
 DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,
                         uintptr_t *cookie);
-void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie, uint8_t type);
+/* The object of a live cookie of that type, else NULL (inline: every call
+ * with a handle starts here). */
+static inline void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie,
+                                    uint8_t type) {
+  const struct mgm_handles *h = &c->handles;
+  uintptr_t slot = cookie & 0xFFFFu;
+  uint64_t gen = (uint64_t)(cookie >> 16);
+
+  if (slot == 0 || slot > h->n || gen == 0 || h->slot[slot - 1].gen != gen ||
+      h->slot[slot - 1].type != type)
+    return NULL;
+  return h->slot[slot - 1].obj;
+}
 void mgm__handle_free(struct mgm_core *c, uintptr_t cookie);
 void mgm__handles_destroy(struct mgm_handles *h);
 
@@ -462,15 +497,23 @@ DWORD mgm__proto_register(struct mgm_core *c,
                           const ROUTING_PROTOCOL_CONFIG *cfg, DWORD pid,
                           DWORD cid, HANDLE *out);
 DWORD mgm__proto_deregister(struct mgm_core *c, HANDLE h);
-struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h);
+static inline struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h) {
+  return (struct mgm_proto *)mgm__handle_get(c, (uintptr_t)h, MGM_H_PROTO);
+}
 void mgm__proto_ref(struct mgm_proto *p);
 void mgm__proto_unref(struct mgm_proto *p);
 int mgm__proto_is_igmp_id(DWORD pid);
-void mgm__proto_update_wrongif(struct mgm_core *c);
 void mgm__protos_destroy(struct mgm_core *c);
 
 /* iface.c */
-struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx, uint32_t nh);
+static inline uint64_t mgm__if_key(uint32_t ifx, uint32_t nh) {
+  return (uint64_t)ifx << 32 | nh;
+}
+/* The record of exactly (ifx, nh), or NULL. */
+static inline struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx,
+                                          uint32_t nh) {
+  return (struct mgm_if *)mgm__hash_find(&c->ifs, mgm__if_key(ifx, nh));
+}
 struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 struct mgm_proto *mgm__if_owner(struct mgm_core *c, uint32_t ifx, uint32_t nh);
 /* Does the record (ifx, nh) cover the link (lifx, lnh)?  The same pair,
@@ -487,10 +530,13 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev);
 void mgm__ifs_destroy(struct mgm_core *c);
 
 /* group.c */
-DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
-                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
-DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
-                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+/* A membership call's arguments, as given. */
+struct mgm_mreq {
+  HANDLE h;
+  DWORD s, sm, g, gm, ifx, nh, flags;
+};
+DWORD mgm__member_add(struct mgm_core *c, const struct mgm_mreq *q);
+DWORD mgm__member_del(struct mgm_core *c, const struct mgm_mreq *q);
 struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
 /* Iterate the entries in slot order: *pos = 0 first; NULL at the end.  The
  * table must not change during the walk. */

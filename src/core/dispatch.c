@@ -27,13 +27,6 @@ static const char *const cb_names[] = {
     "Rpf",       "CreationAlert", "PruneAlert",  "JoinAlert", "WrongIf",
     "LocalJoin", "LocalLeave",    "DisableIgmp", "EnableIgmp"};
 
-void mgm__batch_init(struct mgm_batch *b) {
-  b->v = b->inl;
-  b->n = 0;
-  b->cap = (uint32_t)(sizeof(b->inl) / sizeof(b->inl[0]));
-  b->lost = 0;
-}
-
 static int batch_grow(struct mgm_batch *b, uint32_t need) {
   uint32_t ncap = b->cap;
   struct mgm_call *nv;
@@ -139,11 +132,9 @@ static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
   }
 }
 
-void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
+void mgm__batch_deliver_all(struct mgm_core *c, struct mgm_batch *b) {
   uint32_t i;
 
-  if (b->n == 0 && b->v == b->inl)
-    return; /* nothing queued (most calls) */
   for (i = 0; i < b->n; i++) {
     struct mgm_call *k = &b->v[i];
     int saved = mgm__tls_cb_kind;

@@ -660,17 +660,100 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
   return NO_ERROR;
 }
 
-DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
-                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+/* ---- The common call, quickly ---------------------------------------------
+ *
+ * Most membership calls are a plain JOIN, with canonical masks, outside any
+ * callback, on an interface the caller owns, for an entry that holds no
+ * membership (add) or just this one (delete), with no MFE to reprogram and
+ * no other protocol to alert.  The functions below recognise exactly that
+ * in a few dozen instructions and make the change; for anything else they
+ * decline and the call takes the general path (member_prologue,
+ * join_effective, leave_effective), which would have made the same change
+ * with the same result.  Why it matters: a call's cost is mostly the cache
+ * miss on the entry's slot, and only a short path lets the processor
+ * overlap that miss with the next call's (bench/core, where the general
+ * path alone made deletes 4.5-5.2x slower than the floor's).
+ */
+
+#define MGM_QUICK_NO 0xFFFFFFFFu /* declined: take the general path */
+
+/* The caller of a membership call that member_prologue would accept as case
+ * E with flags unchanged and nothing logged; NULL if unsure. */
+static inline struct mgm_proto *member_quick(struct mgm_core *c,
+                                             const struct mgm_mreq *q) {
   struct mgm_proto *p;
   struct mgm_if *r;
-  struct mgm_batch b;
+
+  if (q->flags != MGM_JOIN_STATE_FLAG || q->g == 0 || q->gm != MGM_ALL_ONES ||
+      q->sm != (q->s ? MGM_ALL_ONES : 0) ||
+      (mgm__ntohl(q->g) & 0xF0000000u) != 0xE0000000u || mgm__tls_cb_depth != 0)
+    return NULL;
+  p = mgm__proto_get(c, q->h);
+  r = mgm__if_find(c, q->ifx, q->nh); /* mgm__if_lookup's first answer */
+  return p != NULL && r != NULL && r->owner == p ? p : NULL;
+}
+
+/* Whether a change of Clients(E) from {p} to {} (or back) may owe another
+ * protocol an alert: alert_others would find a recipient only then. */
+static int alert_possible(const struct mgm_core *c, const struct mgm_proto *p,
+                          int join) {
+  return join ? c->n_join_cb > (p->cfg.pfnJoinAlertCallback != NULL)
+              : c->n_prune_cb > (p->cfg.pfnPruneAlertCallback != NULL);
+}
+
+/* Whether an MFE may be covered by entry (s, g) (mgm__mfe_foreach_covered
+ * would visit one). */
+static int mfe_possible(struct mgm_core *c, uint32_t s, uint32_t g) {
+  return c->mfes.count != 0 && (s == 0 || mgm__mfe_find(c, s, g) != NULL);
+}
+
+/* Case E of 2.8 for an entry (s, g) that does not exist yet (e NULL):
+ * NO_ERROR, ERROR_NOT_ENOUGH_MEMORY (as join_effective), or
+ * MGM_QUICK_NO. */
+static DWORD join_quick(struct mgm_core *c, struct mgm_proto *p,
+                        const struct mgm_grp *e, uint32_t s, uint32_t g,
+                        uint32_t ifx, uint32_t nh) {
+  struct mgm_grp *n;
+
+  if (e != NULL || alert_possible(c, p, 1) || mfe_possible(c, s, g))
+    return MGM_QUICK_NO;
+  n = grp_tab_add(c, s, g);
+  if (n == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  n->one.ifindex = ifx;
+  n->one.nexthop = nh;
+  n->one.pidx = p->idx;
+  n->n_mem = 1;
+  idx_ref(c, p->idx, 1);
+  return NO_ERROR;
+}
+
+/* Case E of 2.9 when E holds only this membership: 1 done (E freed), 0
+ * declined. */
+static int leave_quick(struct mgm_core *c, struct mgm_proto *p,
+                       struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
+  if (e == NULL || e->n_mem != 1 || e->cap_mem != 0 || e->lat != NULL ||
+      e->one.ifindex != ifx || e->one.nexthop != nh || e->one.pidx != p->idx ||
+      alert_possible(c, p, 0) || mfe_possible(c, e->src, e->grp))
+    return 0;
+  e->n_mem = 0;
+  idx_ref(c, p->idx, -1);
+  grp_tab_del(c, e);
+  return 1;
+}
+
+/* The general path of MgmAddGroupMembershipEntry (lock held). */
+static __attribute__((noinline)) DWORD
+member_add_general(struct mgm_core *c, const struct mgm_mreq *q,
+                   struct mgm_batch *b) {
+  DWORD s = q->s, g = q->g, ifx = q->ifx, nh = q->nh, flags = q->flags;
+  struct mgm_proto *p;
+  struct mgm_if *r;
   DWORD rc;
   int latent;
 
-  mgm__batch_init(&b);
-  mgm__lock(c);
-  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, &flags, 1, &p, &r, &latent);
+  rc = member_prologue(c, q->h, s, q->sm, g, q->gm, ifx, nh, &flags, 1, &p, &r,
+                       &latent);
   if (rc != NO_ERROR)
     goto out;
   if (flags & MGM_JOIN_STATE_FLAG) {
@@ -689,10 +772,10 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
           goto out;
         }
         idx_ref(c, p->idx, 1);
-        local_call(c, MGM_CB_LOCAL_JOIN, r->owner, s, g, ifx, nh, &b);
+        local_call(c, MGM_CB_LOCAL_JOIN, r->owner, s, g, ifx, nh, b);
       }
     } else {
-      rc = join_effective(c, p, s, g, ifx, nh, &b);
+      rc = join_effective(c, p, s, g, ifx, nh, b);
       if (rc != NO_ERROR)
         goto out;
     }
@@ -702,56 +785,87 @@ DWORD mgm__member_add(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
     int brc = 0;
 
     if (m && !(m->rec.iif == ifx && m->iif_nh == nh))
-      brc = mgm__mfe_oif_add(c, m, ifx, nh, &b);
+      brc = mgm__mfe_oif_add(c, m, ifx, nh, b);
     if (brc < 0)
       rc = mgm__be_to_win32(brc);
   }
 
 out:
+  return rc;
+}
+
+DWORD mgm__member_add(struct mgm_core *c, const struct mgm_mreq *q) {
+  struct mgm_proto *p;
+  struct mgm_batch b;
+  DWORD rc = MGM_QUICK_NO;
+
+  mgm__batch_init(&b);
+  mgm__lock(c);
+  p = member_quick(c, q);
+  if (p != NULL)
+    rc = join_quick(c, p, mgm__grp_find(c, q->s, q->g), q->s, q->g, q->ifx,
+                    q->nh);
+  if (rc == MGM_QUICK_NO)
+    rc = member_add_general(c, q, &b);
   mgm__unlock(c);
   mgm__batch_deliver(c, &b);
   return rc;
 }
 
-DWORD mgm__member_del(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm, DWORD g,
-                      DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+/* The general path of MgmDeleteGroupMembershipEntry (lock held); e is the
+ * entry (q->s, q->g) or NULL. */
+static __attribute__((noinline)) DWORD
+member_del_general(struct mgm_core *c, const struct mgm_mreq *q,
+                   struct mgm_grp *e, struct mgm_batch *b) {
+  DWORD s = q->s, g = q->g, ifx = q->ifx, nh = q->nh, flags = q->flags;
   struct mgm_proto *p;
   struct mgm_if *r;
-  struct mgm_grp *e;
-  struct mgm_batch b;
   DWORD rc;
   int latent;
 
-  mgm__batch_init(&b);
-  mgm__lock(c);
-  /* Look the entry up first: its slot is most likely a cache miss, which
-   * the processor then overlaps with the checks (they change nothing). */
-  e = mgm__grp_find(c, s, g);
-  rc = member_prologue(c, h, s, sm, g, gm, ifx, nh, &flags, 0, &p, &r, &latent);
+  rc = member_prologue(c, q->h, s, q->sm, g, q->gm, ifx, nh, &flags, 0, &p, &r,
+                       &latent);
   if (rc != NO_ERROR)
     goto out;
   if ((flags & MGM_JOIN_STATE_FLAG) && e != NULL) {
     if (latent) {
       if (lat_remove(e, ifx, nh, p->idx)) {
         idx_ref(c, p->idx, -1);
-        local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, &b);
+        local_call(c, MGM_CB_LOCAL_LEAVE, r->owner, s, g, ifx, nh, b);
       }
       grp_maybe_free(c, e);
     } else {
-      rc = leave_effective(c, p, e, ifx, nh, &b, 0);
+      rc = leave_effective(c, p, e, ifx, nh, b, 0);
       if (rc != NO_ERROR)
         goto out;
     }
   }
   if ((flags & MGM_FORWARD_STATE_FLAG) && !latent && s && g) {
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
-    int brc = m ? mgm__mfe_oif_del(c, m, ifx, nh, &b) : 0;
+    int brc = m ? mgm__mfe_oif_del(c, m, ifx, nh, b) : 0;
 
     if (brc < 0)
       rc = mgm__be_to_win32(brc);
   }
 
 out:
+  return rc;
+}
+
+DWORD mgm__member_del(struct mgm_core *c, const struct mgm_mreq *q) {
+  struct mgm_proto *p;
+  struct mgm_grp *e;
+  struct mgm_batch b;
+  DWORD rc = NO_ERROR;
+
+  mgm__batch_init(&b);
+  mgm__lock(c);
+  /* Look the entry up first: its slot is most likely a cache miss, which
+   * the processor then overlaps with the checks (they change nothing). */
+  e = mgm__grp_find(c, q->s, q->g);
+  p = member_quick(c, q);
+  if (p == NULL || !leave_quick(c, p, e, q->ifx, q->nh))
+    rc = member_del_general(c, q, e, &b);
   mgm__unlock(c);
   mgm__batch_deliver(c, &b);
   return rc;

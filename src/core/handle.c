@@ -47,19 +47,6 @@ DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,
   return NO_ERROR;
 }
 
-void *mgm__handle_get(struct mgm_core *c, uintptr_t cookie, uint8_t type) {
-  struct mgm_handles *h = &c->handles;
-  uintptr_t slot = cookie & 0xFFFFu;
-  uint64_t gen = (uint64_t)(cookie >> 16);
-
-  if (slot == 0 || slot > h->n)
-    return NULL;
-  if (h->slot[slot - 1].gen != gen || gen == 0 ||
-      h->slot[slot - 1].type != type)
-    return NULL;
-  return h->slot[slot - 1].obj;
-}
-
 void mgm__handle_free(struct mgm_core *c, uintptr_t cookie) {
   struct mgm_handles *h = &c->handles;
   uintptr_t slot = cookie & 0xFFFFu;

@@ -16,14 +16,6 @@
 
 #include "core/core.h"
 
-static uint64_t if_key(uint32_t ifx, uint32_t nh) {
-  return (uint64_t)ifx << 32 | nh;
-}
-
-struct mgm_if *mgm__if_find(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
-  return (struct mgm_if *)mgm__hash_find(&c->ifs, if_key(ifx, nh));
-}
-
 /* Exact pair first, then (ifindex, 0) for a p2mp link (D-P2MP). */
 struct mgm_if *mgm__if_lookup(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   struct mgm_if *r = mgm__if_find(c, ifx, nh);
@@ -146,7 +138,7 @@ static DWORD rec_create(struct mgm_core *c, uint32_t ifx, uint32_t nh,
   r = mgm__calloc(1, sizeof(*r));
   if (r == NULL)
     return ERROR_NOT_ENOUGH_MEMORY;
-  r->h.key = if_key(ifx, nh);
+  r->h.key = mgm__if_key(ifx, nh);
   r->ifindex = ifx;
   r->nexthop = nh;
   rc = slot_ref(c, ifx);

@@ -35,19 +35,22 @@ void mgm__proto_unref(struct mgm_proto *p) {
     free(p);
 }
 
-struct mgm_proto *mgm__proto_get(struct mgm_core *c, HANDLE h) {
-  return mgm__handle_get(c, (uintptr_t)h, MGM_H_PROTO);
-}
-
-/* Wrong-if upcalls are requested only while enabled by configuration
- * (D-WRONGIF) and some protocol has a wrong-if callback. */
-void mgm__proto_update_wrongif(struct mgm_core *c) {
+/* The registry changed: recount the join and prune alert callbacks (the
+ * membership quick path, group.c), and request wrong-if upcalls only while
+ * enabled by configuration (D-WRONGIF) and some protocol has a wrong-if
+ * callback. */
+static void protos_changed(struct mgm_core *c) {
   int want = 0;
   uint32_t i;
 
-  if (c->wrongif_alerts)
-    for (i = 0; i < c->n_protos && !want; i++)
-      want = c->protos[i]->cfg.pfnWrongIfCallback != NULL;
+  c->n_join_cb = c->n_prune_cb = 0;
+  for (i = 0; i < c->n_protos; i++) {
+    const ROUTING_PROTOCOL_CONFIG *f = &c->protos[i]->cfg;
+
+    c->n_join_cb += f->pfnJoinAlertCallback != NULL;
+    c->n_prune_cb += f->pfnPruneAlertCallback != NULL;
+    want |= c->wrongif_alerts && f->pfnWrongIfCallback != NULL;
+  }
   if (want != c->wrongif_on && c->be_ops->set_wrongif) {
     int rc = c->be_ops->set_wrongif(c->be, want);
 
@@ -119,7 +122,7 @@ DWORD mgm__proto_register(struct mgm_core *c,
   *out = (HANDLE)p->handle;
   MGM_INFO(c, MGM_CH_CORE, "protocol %u/%u registered%s", (unsigned)pid,
            (unsigned)cid, p->igmp ? " (IGMP)" : "");
-  mgm__proto_update_wrongif(c);
+  protos_changed(c);
   p = NULL;
 
 out:
@@ -158,7 +161,7 @@ DWORD mgm__proto_deregister(struct mgm_core *c, HANDLE h) {
   atomic_store(&p->dead, 1);
   MGM_INFO(c, MGM_CH_CORE, "protocol %u/%u deregistered", (unsigned)p->pid,
            (unsigned)p->cid);
-  mgm__proto_update_wrongif(c);
+  protos_changed(c);
   mgm__proto_unref(p);
 
 out:
@@ -184,4 +187,5 @@ void mgm__protos_destroy(struct mgm_core *c) {
   c->by_idx = NULL;
   c->idx_refs = NULL;
   c->n_protos = c->cap_protos = c->cap_idx = 0;
+  c->n_join_cb = c->n_prune_cb = 0;
 }

@@ -233,12 +233,7 @@ void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n) {
  */
 
 static inline size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
-  key ^= key >> 33;
-  key *= 0xff51afd7ed558ccdULL;
-  key ^= key >> 33;
-  key *= 0xc4ceb9fe1a85ec53ULL;
-  key ^= key >> 33;
-  return (size_t)key & h->mask;
+  return (size_t)mgm__mix64(key) & h->mask;
 }
 
 int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
@@ -259,17 +254,6 @@ void mgm__hash_free(struct mgm_hash *h) {
   h->b = NULL;
   h->mask = 0;
   h->count = 0;
-}
-
-struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h, uint64_t key) {
-  struct mgm_hnode *n;
-
-  if (h->b == NULL)
-    return NULL;
-  for (n = h->b[hash_slot(h, key)]; n; n = n->next)
-    if (n->key == key)
-      return n;
-  return NULL;
 }
 
 /* Double the bucket array; on allocation failure keep the old one (the

@@ -33,23 +33,53 @@
 
 /* ---- Small containers (util.c) ---------------------------------------- */
 
-/* Intrusive AVL tree ordered by a 64-bit key, with parent links so that
- * successor walks need no stack. */
-struct mgm_avl {
-  struct mgm_avl *left, *right, *parent;
-  uint64_t key;
-  int height;
+/* B+ tree from 64-bit keys to pointers (btree.c): ordered walks read the
+ * values leaf by leaf, in sequence.  A position is invalid after any
+ * insertion or removal. */
+#define MGM_BT_MAX 32 /* keys per node */
+struct mgm_bt_node {
+  uint32_t n;                /* keys in use */
+  uint32_t leaf;             /* values below, not children */
+  struct mgm_bt_node *next;  /* leaf: the next leaf in key order */
+  uint64_t key[MGM_BT_MAX];  /* sorted */
+  void *ptr[MGM_BT_MAX + 1]; /* leaf: n values; inner: n + 1 children */
 };
-struct mgm_avl_tree {
-  struct mgm_avl *root;
-  size_t count;
+struct mgm_btree {
+  struct mgm_bt_node *root;  /* NULL when empty */
+  struct mgm_bt_node *spare; /* nodes kept for the next insertion */
+  size_t count;              /* keys */
+  uint64_t mods;             /* insertions and removals so far */
+  uint32_t height, n_spare;  /* levels (0 when empty), spares */
 };
-struct mgm_avl *mgm__avl_find(const struct mgm_avl_tree *t, uint64_t key);
-struct mgm_avl *mgm__avl_ceil(const struct mgm_avl_tree *t, uint64_t key);
-struct mgm_avl *mgm__avl_first(const struct mgm_avl_tree *t);
-struct mgm_avl *mgm__avl_next(struct mgm_avl *n);
-void mgm__avl_insert(struct mgm_avl_tree *t, struct mgm_avl *n);
-void mgm__avl_remove(struct mgm_avl_tree *t, struct mgm_avl *n);
+struct mgm_bt_pos {
+  struct mgm_bt_node *leaf; /* NULL: past the end */
+  uint32_t i;
+};
+void *mgm__bt_find(const struct mgm_btree *t, uint64_t key);
+/* 0 inserted, 1 the key is there already (unchanged), -1 out of memory
+ * (unchanged). */
+int mgm__bt_insert(struct mgm_btree *t, uint64_t key, void *val);
+/* The value removed, or NULL if the key was absent. */
+void *mgm__bt_remove(struct mgm_btree *t, uint64_t key);
+/* Position at the first key >= key (at the first key): 1, or 0 if none. */
+int mgm__bt_ceil(const struct mgm_btree *t, uint64_t key,
+                 struct mgm_bt_pos *pos);
+int mgm__bt_first(const struct mgm_btree *t, struct mgm_bt_pos *pos);
+void mgm__bt_destroy(struct mgm_btree *t);
+static inline uint64_t mgm__bt_key(const struct mgm_bt_pos *p) {
+  return p->leaf->key[p->i];
+}
+static inline void *mgm__bt_val(const struct mgm_bt_pos *p) {
+  return p->leaf->ptr[p->i];
+}
+/* The next position: 1, or 0 past the end. */
+static inline int mgm__bt_step(struct mgm_bt_pos *p) {
+  if (++p->i == p->leaf->n) {
+    p->leaf = p->leaf->next;
+    p->i = 0;
+  }
+  return p->leaf != NULL;
+}
 
 /* Chained hash table with intrusive links, keyed by 64 bits. */
 struct mgm_hnode {
@@ -291,7 +321,6 @@ struct mgm_mfe {
   uint32_t heap_idx;           /* position in the expiry heap */
   int installed;               /* in the forwarder */
   uint64_t id;                 /* unique, for applying callback outputs */
-  struct mgm_avl node;         /* order: ntohl(G) << 32 | ntohl(S) */
   uint64_t wrongif_ms[4];      /* D-WRONGIF rate limit: last alert time */
   uint32_t wrongif_if[4];      /* ...per arrival interface; 0 = unused */
   struct mgm_mfe *zombie_next; /* in c->zombies (mfe.c) */
@@ -414,11 +443,11 @@ struct mgm_core {
   struct mgm_proto **by_idx;      /* pidx -> protocol (NULL = free) */
   uint32_t *idx_refs;             /* memberships naming each index */
   uint32_t cap_idx;
-  uint64_t next_seq;            /* registration counter */
-  struct mgm_hash ifs;          /* struct mgm_if by (ifindex, nexthop) */
-  struct mgm_hash slots;        /* struct mgm_slot by ifindex */
-  struct mgm_grp_table grps;    /* membership entries by (src, grp) */
-  struct mgm_avl_tree mfes;     /* struct mgm_mfe ordered by (G, S) */
+  uint64_t next_seq;         /* registration counter */
+  struct mgm_hash ifs;       /* struct mgm_if by (ifindex, nexthop) */
+  struct mgm_hash slots;     /* struct mgm_slot by ifindex */
+  struct mgm_grp_table grps; /* membership entries by (src, grp) */
+  struct mgm_btree mfes;     /* struct mgm_mfe by ntohl(G) << 32 | ntohl(S) */
   struct mgm_mfe_index mfe_idx; /* the same MFEs by (S, G), O(1) lookup */
   struct mgm_mfe **heap;        /* expiry min-heap */
   uint32_t heap_n, heap_cap;

@@ -6,17 +6,19 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * DOC: MFEs are specific (S,G) entries (D-MFE-SG) in an AVL tree keyed by
- * ntohl(G) << 32 | ntohl(S), which gives the documented enumeration order
- * (D-ORDER), O(log n) lookup and successor, and a contiguous range per
- * group for (*,G) updates.  The outgoing list is kept sorted by (ifindex,
- * next hop) (D-ORDER-OIF) and never contains the incoming interface.  Each
- * MFE has a unique id so that callback outputs applied after the lock was
- * dropped (the negative prune alert's timeout) never touch a replacement.
- * Expiry is a binary min-heap on the deadline; MFEs never refresh on
- * traffic (D-NOREFRESH).  The forwarder sees only interfaces whose slot is
- * attached; an MFE whose incoming interface has no slot is kept but not
- * installed, and installed when the slot appears.
+ * DOC: MFEs are specific (S,G) entries (D-MFE-SG) in a B+ tree (btree.c)
+ * keyed by ntohl(G) << 32 | ntohl(S), which gives the documented
+ * enumeration order (D-ORDER), O(log n) insertion and removal, a contiguous
+ * range per group for (*,G) updates, and walks that read the MFEs'
+ * addresses leaf by leaf, ahead of time (MgmGetNextMfe prefetches them).
+ * The MFE index (open addressing by (S, G)) answers exact lookups.  The
+ * outgoing list is kept sorted by (ifindex, next hop) (D-ORDER-OIF) and never
+ * contains the incoming interface.  Each MFE has a unique id so that callback
+ * outputs applied after the lock was dropped (the negative prune alert's
+ * timeout) never touch a replacement. Expiry is a binary min-heap on the
+ * deadline; MFEs never refresh on traffic (D-NOREFRESH).  The forwarder sees
+ * only interfaces whose slot is attached; an MFE whose incoming interface has
+ * no slot is kept but not installed, and installed when the slot appears.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,26 @@ static uint64_t mfe_key(uint32_t s, uint32_t g) {
   return (uint64_t)mgm__ntohl(g) << 32 | mgm__ntohl(s);
 }
 
-static struct mgm_mfe *node_mfe(struct mgm_avl *n) {
-  return n ? (struct mgm_mfe *)((char *)n - offsetof(struct mgm_mfe, node))
-           : NULL;
+/* Visit the MFEs in (G, S) order from key `from` on, only those of group
+ * `from >> 32` if one_group.  fn may delete MFEs, the one visited included:
+ * the walk keeps its place while the tree is unchanged, else finds it again
+ * after the key just visited. */
+static void mfe_walk(struct mgm_core *c, uint64_t from, int one_group,
+                     mgm_mfe_visit_fn fn, void *arg) {
+  struct mgm_bt_pos pos;
+  int more = mgm__bt_ceil(&c->mfes, from, &pos);
+
+  while (more) {
+    uint64_t k = mgm__bt_key(&pos), mods = c->mfes.mods;
+
+    if (one_group && k >> 32 != from >> 32)
+      break;
+    fn(c, mgm__bt_val(&pos), arg);
+    if (c->mfes.mods == mods)
+      more = mgm__bt_step(&pos);
+    else
+      more = k != UINT64_MAX && mgm__bt_ceil(&c->mfes, k + 1, &pos);
+  }
 }
 
 /* ---- The MFE index ------------------------------------------------------
@@ -313,7 +332,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
-  mgm__avl_remove(&c->mfes, &m->node);
+  mgm__bt_remove(&c->mfes, mfe_key(m->src, m->grp));
   idx_remove(c, m->src, m->grp);
   heap_remove(c, m);
   if (brc != 0) {
@@ -467,9 +486,6 @@ int mgm__mfe_justified(struct mgm_core *c, const struct mgm_mfe *m,
 
 void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
                               mgm_mfe_visit_fn fn, void *arg) {
-  struct mgm_avl *n, *next;
-  uint32_t hg = mgm__ntohl(g);
-
   if (c->mfes.count == 0)
     return;
   if (s && g) {
@@ -479,31 +495,30 @@ void mgm__mfe_foreach_covered(struct mgm_core *c, uint32_t s, uint32_t g,
       fn(c, m, arg);
     return;
   }
-  n = g ? mgm__avl_ceil(&c->mfes, (uint64_t)hg << 32)
-        : mgm__avl_first(&c->mfes);
-  for (; n && (!g || (uint32_t)(n->key >> 32) == hg); n = next) {
-    next = mgm__avl_next(n);
-    fn(c, node_mfe(n), arg);
-  }
+  mfe_walk(c, (uint64_t)mgm__ntohl(g) << 32, g != 0, fn, arg);
 }
 
-/* Delete the MFEs matching a predicate, in one walk: the successor is
- * taken before a deletion, and removing a node from the AVL tree keeps
- * every other node and their order.  No list, so nothing to allocate: a
- * deletion that cannot be refused never stops short. */
+struct del_where {
+  int (*pred)(struct mgm_core *, const struct mgm_mfe *, uint32_t, uint32_t);
+  uint32_t a, b;
+};
+
+static void visit_del_where(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  const struct del_where *w = arg;
+
+  if (w->pred(c, m, w->a, w->b))
+    mgm__mfe_delete(c, m);
+}
+
+/* Delete the MFEs matching a predicate, in one walk.  Nothing to allocate:
+ * a deletion that cannot be refused never stops short. */
 static void delete_where(struct mgm_core *c,
                          int (*pred)(struct mgm_core *, const struct mgm_mfe *,
                                      uint32_t, uint32_t),
                          uint32_t a, uint32_t b) {
-  struct mgm_avl *n, *next;
+  struct del_where w = {pred, a, b};
 
-  for (n = mgm__avl_first(&c->mfes); n; n = next) {
-    struct mgm_mfe *m = node_mfe(n);
-
-    next = mgm__avl_next(n);
-    if (pred(c, m, a, b))
-      mgm__mfe_delete(c, m);
-  }
+  mfe_walk(c, 0, 0, visit_del_where, &w);
 }
 
 static int has_iif(struct mgm_core *c, const struct mgm_mfe *m, uint32_t ifx,
@@ -520,38 +535,54 @@ void mgm__mfe_delete_iif(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
   delete_where(c, has_iif, ifx, nh);
 }
 
+struct strip_arg {
+  uint32_t ifx, nh;
+  struct mgm_batch *b;
+};
+
+static void visit_strip(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  const struct strip_arg *a = arg;
+  uint32_t ifx = a->ifx, nh = a->nh, i = 0;
+  struct mgm_batch *b = a->b;
+
+  while (i < m->rec.n_oif) {
+    struct mgm_oifent o = m->oif[i];
+    int rc;
+
+    if (!mgm__if_covers(c, ifx, nh, o.ifindex, o.nexthop)) {
+      i++;
+      continue;
+    }
+    rc = mgm__mfe_oif_del(c, m, o.ifindex, o.nexthop, b);
+    if (rc == 0) {
+      i++;
+    } else if (rc < 0) {
+      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+              (unsigned)m->src, (unsigned)m->grp);
+      mgm__mfe_delete(c, m);
+      break;
+    }
+  }
+}
+
 /* Remove (ifx, nh) from every MFE (interface released).  The release
  * itself cannot be refused: an MFE the forwarder will not reprogram is
  * deleted instead, and the next packet rebuilds it. */
 void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_batch *b) {
-  struct mgm_avl *n, *next;
+  struct strip_arg a = {ifx, nh, b};
 
-  for (n = mgm__avl_first(&c->mfes); n; n = next) {
-    struct mgm_mfe *m = node_mfe(n);
-    uint32_t i = 0;
+  mfe_walk(c, 0, 0, visit_strip, &a);
+}
 
-    next = mgm__avl_next(n);
-    while (i < m->rec.n_oif) {
-      struct mgm_oifent o = m->oif[i];
-      int rc;
+static void visit_reprogram(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  uint32_t ifindex = *(const uint32_t *)arg, i;
+  int uses = m->rec.iif == ifindex || m->arr_iif == ifindex;
 
-      if (!mgm__if_covers(c, ifx, nh, o.ifindex, o.nexthop)) {
-        i++;
-        continue;
-      }
-      rc = mgm__mfe_oif_del(c, m, o.ifindex, o.nexthop, b);
-      if (rc == 0) {
-        i++;
-      } else if (rc < 0) {
-        MGM_ERR(c, MGM_CH_MFE,
-                "MFE (%08x, %08x) cannot be reprogrammed; deleted",
-                (unsigned)m->src, (unsigned)m->grp);
-        mgm__mfe_delete(c, m);
-        break;
-      }
-    }
-  }
+  for (i = 0; i < m->rec.n_oif && !uses; i++)
+    uses = m->oif[i].ifindex == ifindex;
+  if (uses)
+    mgm__mfe_install(c, m);
 }
 
 /* A slot came or went.  drop_iif: the interface vanished, so MFEs arriving
@@ -559,20 +590,9 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
  * or attached) every MFE using it is just reprogrammed. */
 void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
                                 int drop_iif) {
-  struct mgm_avl *n;
-
   if (drop_iif && !mgm__slot_attached(c, ifindex))
     delete_where(c, has_iif_index, ifindex, 0);
-  for (n = mgm__avl_first(&c->mfes); n; n = mgm__avl_next(n)) {
-    struct mgm_mfe *m = node_mfe(n);
-    uint32_t i;
-    int uses = m->rec.iif == ifindex || m->arr_iif == ifindex;
-
-    for (i = 0; i < m->rec.n_oif && !uses; i++)
-      uses = m->oif[i].ifindex == ifindex;
-    if (uses)
-      mgm__mfe_install(c, m);
-  }
+  mfe_walk(c, 0, 0, visit_reprogram, &ifindex);
 }
 
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
@@ -934,7 +954,6 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     goto oom;
   now = mgm__now(c);
   o = mgm__if_owner(c, iif, nh);
-  m->node.key = mfe_key(s, g);
   m->src = s;
   m->grp = g;
   m->rec.iif = iif;
@@ -951,14 +970,17 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   m->id = ++c->next_mfe_id;
   if (idx_insert(c, m) != 0)
     goto oom;
-  mgm__avl_insert(&c->mfes, &m->node);
+  if (mgm__bt_insert(&c->mfes, mfe_key(s, g), m) != 0) {
+    idx_remove(c, s, g);
+    goto oom;
+  }
   m->heap_idx = c->heap_n;
   c->heap[c->heap_n++] = m;
   heap_up(c, m->heap_idx);
   if (mgm__mfe_install(c, m) != 0) {
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
-    mgm__avl_remove(&c->mfes, &m->node);
+    mgm__bt_remove(&c->mfes, mfe_key(s, g));
     idx_remove(c, s, g);
     heap_remove(c, m);
     if (m->cap_oif)
@@ -1217,24 +1239,50 @@ out:
   return rc;
 }
 
+/* How far ahead of an MFE walk its MFEs are prefetched: far enough to
+ * cover a memory access with the formatting of the records in between,
+ * few enough to stay within the processor's outstanding misses. */
+#define MFE_PREFETCH_AHEAD 6
+
+static void mfe_prefetch(const struct mgm_bt_pos *pos) {
+  const char *m = mgm__bt_val(pos);
+
+  /* what write_rec reads: the key, rec and the first outgoing interface */
+  __builtin_prefetch(m);
+  __builtin_prefetch(m + offsetof(struct mgm_mfe, one_oif));
+}
+
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
                     PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n) {
-  struct mgm_avl *node;
+  struct mgm_bt_pos pos, ahead;
   DWORD rc, used = 0, count = 0, need = 0;
   uint64_t now;
-  int brc;
+  int brc, more, more_ahead, i;
 
   mgm__lock(c);
   now = mgm__now(c);
   if (start == NULL) {
-    node = mgm__avl_first(&c->mfes);
+    more = mgm__bt_first(&c->mfes, &pos);
   } else {
     uint64_t k = mfe_key(start->dwSource, start->dwGroup);
 
-    node = k == UINT64_MAX ? NULL : mgm__avl_ceil(&c->mfes, k + 1);
+    more = k != UINT64_MAX && mgm__bt_ceil(&c->mfes, k + 1, &pos);
   }
-  for (; node; node = mgm__avl_next(node)) {
-    struct mgm_mfe *m = node_mfe(node);
+  /* The records are written in key order; the leaves hold the next MFEs'
+   * addresses, so their cache misses overlap (one at a time otherwise). */
+  ahead = pos;
+  more_ahead = more;
+  for (i = 0; i < MFE_PREFETCH_AHEAD && more_ahead; i++) {
+    mfe_prefetch(&ahead);
+    more_ahead = mgm__bt_step(&ahead);
+  }
+  for (; more; more = mgm__bt_step(&pos)) {
+    struct mgm_mfe *m = mgm__bt_val(&pos);
+
+    if (more_ahead) {
+      mfe_prefetch(&ahead);
+      more_ahead = mgm__bt_step(&ahead);
+    }
 
     need = rec_size(stats, flags, m->rec.n_oif);
     if (need > *size - used)
@@ -1247,13 +1295,13 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
     used += need;
     count++;
   }
-  if (count == 0 && node) {
+  if (count == 0 && more) {
     *size = need;
     *n = 0;
     rc = ERROR_INSUFFICIENT_BUFFER;
   } else {
     *n = count;
-    rc = node ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
+    rc = more ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
   }
 
 out:
@@ -1284,10 +1332,10 @@ out:
 }
 
 void mgm__mfes_destroy(struct mgm_core *c) {
-  struct mgm_avl *n;
+  struct mgm_bt_pos pos;
 
-  while ((n = mgm__avl_first(&c->mfes)) != NULL)
-    mgm__mfe_delete(c, node_mfe(n));
+  while (mgm__bt_first(&c->mfes, &pos))
+    mgm__mfe_delete(c, mgm__bt_val(&pos));
   while (c->zombies) { /* the backend's flush and close remove them */
     struct mgm_mfe *z = c->zombies;
 
@@ -1296,6 +1344,7 @@ void mgm__mfes_destroy(struct mgm_core *c) {
       free(z->oif);
     free(z);
   }
+  mgm__bt_destroy(&c->mfes); /* its spare nodes */
   free(c->mfe_idx.s);
   memset(&c->mfe_idx, 0, sizeof(c->mfe_idx));
   free(c->heap);

@@ -22,8 +22,8 @@ static int bad_stats_flags(DWORD f) {
   return f != 0 && f != MGM_MFE_STATS_0 && f != MGM_MFE_STATS_1;
 }
 
-static DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size, PBYTE buf,
-                     DWORD flags) {
+MGM_INLINE DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size,
+                         PBYTE buf, DWORD flags) {
   struct mgm_core *c;
   DWORD rc;
 

@@ -31,6 +31,12 @@
 #include "platform/platform.h"
 #include "platform/loop.h"
 
+/* Inlining on the hot paths of the API (GCC and Clang, MinGW included):
+ * a call there is short enough that its prologue and argument shuffling
+ * show in bench/core. */
+#define MGM_INLINE static inline __attribute__((always_inline))
+#define MGM_NOINLINE __attribute__((noinline))
+
 /* ---- Small containers (util.c) ---------------------------------------- */
 
 /* B+ tree from 64-bit keys to pointers (btree.c): ordered walks read the
@@ -251,17 +257,18 @@ struct mgm_member {
 
 /* Membership entry E: (S,G), (*,G) or (*,*) after normalisation.  Entries
  * live inside the slots of the membership table (group.c: open addressing,
- * one cache line per probe, no allocation per entry), so an entry moves
- * when another one is added or removed: never keep a pointer to an entry
- * across such a change (mgm__grp_find again). */
+ * 32-byte slots aligned so that none straddles a cache line, no allocation
+ * per entry), so an entry moves when another one is added or removed:
+ * never keep a pointer to an entry across such a change (mgm__grp_find
+ * again).  Most entries hold one membership, in `one`; a second one, and
+ * any latent join, move out of line to `ext`. */
 struct mgm_grp {
-  uint32_t src;            /* 0 = any source */
-  uint32_t grp;            /* 0 = any group ((*,*)) */
-  uint32_t n_mem, cap_mem; /* effective memberships; cap_mem 0: in `one` */
-  struct mgm_member one;   /* inline storage for one membership */
-  uint32_t used;           /* slot state (group.c: free, live, deleted) */
-  struct mgm_member *heap; /* the memberships when cap_mem > 0 */
-  struct mgm_lat *lat;     /* latent IGMP joins (D-LOCAL), or NULL */
+  uint32_t src;          /* 0 = any source */
+  uint32_t grp;          /* 0 = any group ((*,*)) */
+  struct mgm_member one; /* the membership, if n_one (and no ext->mem) */
+  uint8_t used;          /* slot state (group.c: free, live, deleted) */
+  uint8_t n_one;         /* 0 or 1: memberships in `one` */
+  struct mgm_gext *ext;  /* NULL, or what does not fit in the slot */
 };
 
 /* Latent joins of an entry (rare: kept out of line), sorted like mem. */
@@ -270,21 +277,32 @@ struct mgm_lat {
   struct mgm_member v[];
 };
 
+/* An entry's out-of-line part. */
+struct mgm_gext {
+  struct mgm_member *mem;  /* the memberships when cap_mem > 0 */
+  uint32_t n_mem, cap_mem; /* cap_mem 0: they are in the slot's `one` */
+  struct mgm_lat *lat;     /* latent IGMP joins (D-LOCAL), or NULL */
+};
+
 /* E's effective memberships, sorted (ifindex, nexthop, pidx). */
 static inline const struct mgm_member *mgm__grp_mem(const struct mgm_grp *e) {
-  return e->cap_mem ? e->heap : &e->one;
+  return e->ext && e->ext->cap_mem ? e->ext->mem : &e->one;
+}
+static inline uint32_t mgm__grp_n_mem(const struct mgm_grp *e) {
+  return e->ext && e->ext->cap_mem ? e->ext->n_mem : e->n_one;
 }
 
 /* E's latent joins and their number. */
 static inline const struct mgm_member *mgm__grp_lat(const struct mgm_grp *e) {
-  return e->lat ? e->lat->v : NULL;
+  return e->ext && e->ext->lat ? e->ext->lat->v : NULL;
 }
 static inline uint32_t mgm__grp_n_lat(const struct mgm_grp *e) {
-  return e->lat ? e->lat->n : 0;
+  return e->ext && e->ext->lat ? e->ext->lat->n : 0;
 }
 
 struct mgm_grp_table {
   struct mgm_grp *s; /* slots, capacity mask + 1; NULL when empty */
+  void *mem;         /* the allocation s is aligned within */
   size_t mask;
   size_t count; /* live entries */
   size_t dead;  /* tombstones */

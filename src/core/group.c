@@ -33,6 +33,8 @@
  */
 
 #define GRP_TAB_MIN 64
+_Static_assert(sizeof(struct mgm_grp) <= 32,
+               "a membership slot fits in half a cache line");
 #define GRP_FREE 0 /* mgm_grp.used: never used (ends a probe) */
 #define GRP_LIVE 1 /* holds an entry */
 #define GRP_DEAD 2 /* tombstone */
@@ -64,13 +66,16 @@ struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos) {
 }
 
 /* Move every entry into a table of `cap` slots (a power of two above the
- * count), leaving the tombstones behind. */
+ * count), leaving the tombstones behind.  The slots start on a cache line
+ * (malloc aligns to 16 only), so that no 32-byte slot straddles two. */
 static int grp_tab_resize(struct mgm_grp_table *t, size_t cap) {
-  struct mgm_grp *ns = mgm__calloc(cap, sizeof(*ns));
+  void *mem = mgm__calloc(cap + 2, sizeof(struct mgm_grp));
+  struct mgm_grp *ns;
   size_t i;
 
-  if (ns == NULL)
+  if (mem == NULL)
     return -1;
+  ns = (struct mgm_grp *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
   for (i = 0; t->s && i <= t->mask; i++) {
     size_t j;
 
@@ -81,7 +86,8 @@ static int grp_tab_resize(struct mgm_grp_table *t, size_t cap) {
       ;
     ns[j] = t->s[i];
   }
-  free(t->s);
+  free(t->mem);
+  t->mem = mem;
   t->s = ns;
   t->mask = cap - 1;
   t->dead = 0;
@@ -172,9 +178,9 @@ static int mem_has(const struct mgm_member *v, uint32_t n, uint32_t ifx,
 
 int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
   const struct mgm_member *v = mgm__grp_mem(e);
-  uint32_t i = mem_lb(v, e->n_mem, ifx, nh, 0);
+  uint32_t n = mgm__grp_n_mem(e), i = mem_lb(v, n, ifx, nh, 0);
 
-  return i < e->n_mem && v[i].ifindex == ifx && v[i].nexthop == nh;
+  return i < n && v[i].ifindex == ifx && v[i].nexthop == nh;
 }
 
 static int mem_insert(struct mgm_member **v, uint32_t *n, uint32_t *cap,
@@ -201,27 +207,53 @@ static void idx_ref(struct mgm_core *c, uint16_t idx, int delta) {
     c->idx_refs[idx] = (uint32_t)((int64_t)c->idx_refs[idx] + delta);
 }
 
+/* E's out-of-line part, made on first need (NULL without memory). */
+static struct mgm_gext *ext_get(struct mgm_grp *e) {
+  if (e->ext == NULL)
+    e->ext = mgm__calloc(1, sizeof(*e->ext));
+  return e->ext;
+}
+
+/* Free E's out-of-line part if it holds nothing (all = 1: in any case). */
+static void ext_drop(struct mgm_grp *e, int all) {
+  struct mgm_gext *x = e->ext;
+
+  if (x == NULL || (!all && (x->cap_mem != 0 || x->lat != NULL)))
+    return;
+  if (x->cap_mem)
+    free(x->mem);
+  free(x->lat);
+  free(x);
+  e->ext = NULL;
+}
+
 /* Effective memberships: the first one lives inside the entry (most (S,G)
  * entries have one interface), more move to the heap. */
 static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
                         uint16_t pidx) {
-  if (e->cap_mem == 0 && e->n_mem == 1) {
-    struct mgm_member *v = mgm__malloc(2 * sizeof(*v));
+  struct mgm_gext *x = e->ext;
 
-    if (v == NULL)
-      return -1;
-    v[0] = e->one;
-    e->heap = v;
-    e->cap_mem = 2;
-  }
-  if (e->cap_mem == 0) {
+  if ((x == NULL || x->cap_mem == 0) && e->n_one == 0) {
     e->one.ifindex = ifx;
     e->one.nexthop = nh;
     e->one.pidx = pidx;
-    e->n_mem = 1;
+    e->n_one = 1;
     return 0;
   }
-  return mem_insert(&e->heap, &e->n_mem, &e->cap_mem, ifx, nh, pidx);
+  if (x == NULL || x->cap_mem == 0) { /* the second: both to the heap */
+    struct mgm_member *v = mgm__malloc(2 * sizeof(*v));
+
+    if (v == NULL || (x = ext_get(e)) == NULL) {
+      free(v);
+      return -1;
+    }
+    v[0] = e->one;
+    x->mem = v;
+    x->n_mem = 1;
+    x->cap_mem = 2;
+    e->n_one = 0;
+  }
+  return mem_insert(&x->mem, &x->n_mem, &x->cap_mem, ifx, nh, pidx);
 }
 
 static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
@@ -245,7 +277,14 @@ static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
 
 static int mem_remove_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
                         uint16_t pidx) {
-  return mem_remove(e->cap_mem ? e->heap : &e->one, &e->n_mem, ifx, nh, pidx);
+  uint32_t n = e->n_one;
+  int r;
+
+  if (e->ext && e->ext->cap_mem)
+    return mem_remove(e->ext->mem, &e->ext->n_mem, ifx, nh, pidx);
+  r = mem_remove(&e->one, &n, ifx, nh, pidx);
+  e->n_one = (uint8_t)n;
+  return r;
 }
 
 /* Clients(E) minus p, counted up to two (their ids in first2); *has_p
@@ -253,10 +292,10 @@ static int mem_remove_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
 static uint32_t clients_of(const struct mgm_grp *e, uint16_t p, int *has_p,
                            uint16_t first2[2]) {
   const struct mgm_member *v = mgm__grp_mem(e);
-  uint32_t i, n = 0;
+  uint32_t i, n = 0, n_mem = mgm__grp_n_mem(e);
 
   *has_p = 0;
-  for (i = 0; i < e->n_mem; i++) {
+  for (i = 0; i < n_mem; i++) {
     uint16_t q = v[i].pidx;
 
     if (q == p)
@@ -278,12 +317,9 @@ static struct mgm_grp *grp_get(struct mgm_core *c, uint32_t s, uint32_t g) {
 
 /* Remove e if it holds nothing any more (other entries may move). */
 static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
-  if (e->n_mem || mgm__grp_n_lat(e))
+  if (mgm__grp_n_mem(e) || mgm__grp_n_lat(e))
     return;
-  if (e->cap_mem)
-    free(e->heap);
-  if (e->lat)
-    free(e->lat);
+  ext_drop(e, 1);
   grp_tab_del(c, e);
 }
 
@@ -291,22 +327,27 @@ static void grp_maybe_free(struct mgm_core *c, struct mgm_grp *e) {
  * was there). */
 static int lat_insert(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
                       uint16_t pidx) {
-  struct mgm_lat *l = e->lat;
+  struct mgm_gext *x = ext_get(e);
+  struct mgm_lat *l = x ? x->lat : NULL;
   uint32_t i;
 
+  if (x == NULL)
+    return -1;
   if (l == NULL || l->n == l->cap) {
     uint32_t cap = l ? l->cap * 2 : 2;
-    struct mgm_lat *nl;
+    struct mgm_lat *nl = NULL;
 
-    if (cap > UINT32_MAX / 2 / sizeof(nl->v[0]))
-      return -1; /* keeps the size below in range on any size_t */
-    nl = mgm__realloc(l, sizeof(*nl) + (size_t)cap * sizeof(nl->v[0]));
-    if (nl == NULL)
+    /* the bound keeps the size below in range on any size_t */
+    if (cap <= UINT32_MAX / 2 / sizeof(nl->v[0]))
+      nl = mgm__realloc(l, sizeof(*nl) + (size_t)cap * sizeof(nl->v[0]));
+    if (nl == NULL) {
+      ext_drop(e, 0);
       return -1;
+    }
     if (l == NULL)
       nl->n = 0;
     nl->cap = cap;
-    e->lat = l = nl;
+    x->lat = l = nl;
   }
   i = mem_lb(l->v, l->n, ifx, nh, pidx);
   memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(l->v[0]));
@@ -319,7 +360,9 @@ static int lat_insert(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
 
 static int lat_remove(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
                       uint16_t pidx) {
-  return e->lat ? mem_remove(e->lat->v, &e->lat->n, ifx, nh, pidx) : 0;
+  struct mgm_lat *l = e->ext ? e->ext->lat : NULL;
+
+  return l ? mem_remove(l->v, &l->n, ifx, nh, pidx) : 0;
 }
 
 /* The client eligible for (S,G) alerts: owner of the interface toward S
@@ -494,7 +537,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   e = grp_get(c, s, g);
   if (e == NULL)
     return ERROR_NOT_ENOUGH_MEMORY;
-  if (mem_has(mgm__grp_mem(e), e->n_mem, ifx, nh, p->idx))
+  if (mem_has(mgm__grp_mem(e), mgm__grp_n_mem(e), ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   n = clients_of(e, p->idx, &has_p, first2);
   if (mem_insert_e(e, ifx, nh, p->idx) != 0) {
@@ -723,7 +766,7 @@ static DWORD join_quick(struct mgm_core *c, struct mgm_proto *p,
   n->one.ifindex = ifx;
   n->one.nexthop = nh;
   n->one.pidx = p->idx;
-  n->n_mem = 1;
+  n->n_one = 1;
   idx_ref(c, p->idx, 1);
   return NO_ERROR;
 }
@@ -732,20 +775,20 @@ static DWORD join_quick(struct mgm_core *c, struct mgm_proto *p,
  * declined. */
 static int leave_quick(struct mgm_core *c, struct mgm_proto *p,
                        struct mgm_grp *e, uint32_t ifx, uint32_t nh) {
-  if (e == NULL || e->n_mem != 1 || e->cap_mem != 0 || e->lat != NULL ||
-      e->one.ifindex != ifx || e->one.nexthop != nh || e->one.pidx != p->idx ||
+  if (e == NULL || e->n_one != 1 || e->ext != NULL || e->one.ifindex != ifx ||
+      e->one.nexthop != nh || e->one.pidx != p->idx ||
       alert_possible(c, p, 0) || mfe_possible(c, e->src, e->grp))
     return 0;
-  e->n_mem = 0;
+  e->n_one = 0;
   idx_ref(c, p->idx, -1);
   grp_tab_del(c, e);
   return 1;
 }
 
 /* The general path of MgmAddGroupMembershipEntry (lock held). */
-static __attribute__((noinline)) DWORD
-member_add_general(struct mgm_core *c, const struct mgm_mreq *q,
-                   struct mgm_batch *b) {
+static MGM_NOINLINE DWORD member_add_general(struct mgm_core *c,
+                                             const struct mgm_mreq *q,
+                                             struct mgm_batch *b) {
   DWORD s = q->s, g = q->g, ifx = q->ifx, nh = q->nh, flags = q->flags;
   struct mgm_proto *p;
   struct mgm_if *r;
@@ -814,9 +857,10 @@ DWORD mgm__member_add(struct mgm_core *c, const struct mgm_mreq *q) {
 
 /* The general path of MgmDeleteGroupMembershipEntry (lock held); e is the
  * entry (q->s, q->g) or NULL. */
-static __attribute__((noinline)) DWORD
-member_del_general(struct mgm_core *c, const struct mgm_mreq *q,
-                   struct mgm_grp *e, struct mgm_batch *b) {
+static MGM_NOINLINE DWORD member_del_general(struct mgm_core *c,
+                                             const struct mgm_mreq *q,
+                                             struct mgm_grp *e,
+                                             struct mgm_batch *b) {
   DWORD s = q->s, g = q->g, ifx = q->ifx, nh = q->nh, flags = q->flags;
   struct mgm_proto *p;
   struct mgm_if *r;
@@ -905,7 +949,7 @@ static struct grp_ref *collect(struct mgm_core *c, struct mgm_proto *p,
 
   while ((e = mgm__grp_next(c, &pos)) != NULL) {
     const struct mgm_member *m = latent ? mgm__grp_lat(e) : mgm__grp_mem(e);
-    uint32_t nm = latent ? mgm__grp_n_lat(e) : e->n_mem;
+    uint32_t nm = latent ? mgm__grp_n_lat(e) : mgm__grp_n_mem(e);
 
     for (i = 0; i < nm; i++) {
       if ((p && m[i].pidx != p->idx) ||
@@ -961,7 +1005,7 @@ static int purge_next(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   }
   while ((e = mgm__grp_next(c, &pos)) != NULL) {
     const struct mgm_member *m = latent ? mgm__grp_lat(e) : mgm__grp_mem(e);
-    uint32_t nm = latent ? mgm__grp_n_lat(e) : e->n_mem;
+    uint32_t nm = latent ? mgm__grp_n_lat(e) : mgm__grp_n_mem(e);
 
     for (j = 0; j < nm; j++) {
       if ((p && m[j].pidx != p->idx) ||
@@ -1018,7 +1062,7 @@ uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
   while ((e = mgm__grp_next(c, &pos)) != NULL) {
     const struct mgm_member *mv = mgm__grp_mem(e), *lv = mgm__grp_lat(e);
 
-    for (i = 0; i < e->n_mem; i++)
+    for (i = 0; i < mgm__grp_n_mem(e); i++)
       if (mv[i].pidx == p->idx &&
           mgm__if_covers(c, ifx, nh, mv[i].ifindex, mv[i].nexthop))
         n += c->n_protos;
@@ -1102,7 +1146,7 @@ DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
   while ((e = mgm__grp_next(c, &pos)) != NULL) {
     SOURCE_GROUP_ENTRY *r;
 
-    if (e->n_mem == 0)
+    if (mgm__grp_n_mem(e) == 0)
       continue; /* latent IGMP joins are not memberships */
     if (mgm__vec_reserve((void **)&en->snap, &cap, en->n + 1,
                          sizeof(*en->snap)) != 0) {
@@ -1203,11 +1247,8 @@ void mgm__grps_destroy(struct mgm_core *c) {
   struct mgm_grp *e;
   size_t pos = 0;
 
-  while ((e = mgm__grp_next(c, &pos)) != NULL) {
-    if (e->cap_mem)
-      free(e->heap);
-    free(e->lat);
-  }
-  free(c->grps.s);
+  while ((e = mgm__grp_next(c, &pos)) != NULL)
+    ext_drop(e, 1);
+  free(c->grps.mem);
   memset(&c->grps, 0, sizeof(c->grps));
 }

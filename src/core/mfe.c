@@ -667,7 +667,7 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
     const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
     const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
-    for (j = 0; e && j < e->n_mem; j++) {
+    for (j = 0; e && j < mgm__grp_n_mem(e); j++) {
       if (mv[j].ifindex == iif && mv[j].nexthop == iif_nh)
         continue;
       if (n == cap) {
@@ -720,12 +720,14 @@ static BOOL bigmp(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t ifx,
     const struct mgm_grp *e = mgm__grp_find(c, keys[i][0], keys[i][1]);
     const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
-    for (j = 0; e && j < e->n_mem; j++)
+    const struct mgm_member *lv = e ? mgm__grp_lat(e) : NULL;
+
+    for (j = 0; e && j < mgm__grp_n_mem(e); j++)
       if (mv[j].ifindex == ifx && mv[j].nexthop == nh &&
           mv[j].pidx == r->igmp->idx)
         return TRUE;
     for (j = 0; e && j < mgm__grp_n_lat(e); j++)
-      if (e->lat->v[j].ifindex == ifx && e->lat->v[j].nexthop == nh)
+      if (lv[j].ifindex == ifx && lv[j].nexthop == nh)
         return TRUE;
   }
   return FALSE;
@@ -1123,8 +1125,10 @@ static void fill_common(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
 
 /* Write the MIB_IPMCAST_MFE record (seconds) of (src, grp) with fields m
  * and outgoing list oif[m->n_oif]; every field is set, so no clearing. */
-static void write_basic(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
-                        const struct mgm_oifent *oif, uint64_t now, PBYTE out) {
+MGM_INLINE void write_basic(uint32_t src, uint32_t grp,
+                            const struct mgm_mfe_rec *m,
+                            const struct mgm_oifent *oif, uint64_t now,
+                            PBYTE out) {
   uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
   uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
   MIB_IPMCAST_MFE r;
@@ -1207,14 +1211,14 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
   return 0;
 }
 
-DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
-                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
-  const struct mgm_mfe_slot *x;
+/* MgmGetMfe(Stats) but for the common case below (lock held). */
+static MGM_NOINLINE DWORD mfe_get_general(struct mgm_core *c,
+                                          const struct mgm_mfe_slot *x,
+                                          int stats, DWORD flags, PDWORD size,
+                                          PBYTE buf) {
   DWORD rc = NO_ERROR, need;
   int brc;
 
-  mgm__lock(c);
-  x = slot_find(c, key->dwSource, key->dwGroup);
   if (x == NULL) {
     rc = ERROR_NOT_FOUND;
     goto out;
@@ -1225,16 +1229,27 @@ DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
     rc = ERROR_INSUFFICIENT_BUFFER;
     goto out;
   }
-  if (!stats && x->rec.n_oif <= 1) {
-    /* the slot's copy: the MFE itself is not read */
-    write_basic(x->src, x->grp, &x->rec, &x->oif0, mgm__now(c), buf);
-    goto out;
-  }
   brc = write_rec(c, x->m, stats, flags, mgm__now(c), buf);
   if (brc != 0)
     rc = mgm__be_to_win32(brc);
 
 out:
+  return rc;
+}
+
+DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
+                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
+  const struct mgm_mfe_slot *x;
+  DWORD rc = NO_ERROR;
+
+  mgm__lock(c);
+  x = slot_find(c, key->dwSource, key->dwGroup);
+  if (x != NULL && !stats && x->rec.n_oif <= 1 &&
+      *size >= SIZEOF_MIB_MFE(x->rec.n_oif))
+    /* the common case, from the slot's copy: the MFE itself is not read */
+    write_basic(x->src, x->grp, &x->rec, &x->oif0, mgm__now(c), buf);
+  else
+    rc = mfe_get_general(c, x, stats, flags, size, buf);
   mgm__unlock(c);
   return rc;
 }

@@ -102,7 +102,8 @@ DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out) {
     f->attached = mgm__slot_attached(c, r->ifindex);
   }
   while ((e = mgm__grp_next(c, &pos)) != NULL) {
-    if (add_members(c, s, &cap, e, mgm__grp_mem(e), e->n_mem, FALSE) != 0 ||
+    if (add_members(c, s, &cap, e, mgm__grp_mem(e), mgm__grp_n_mem(e), FALSE) !=
+            0 ||
         add_members(c, s, &cap, e, mgm__grp_lat(e), mgm__grp_n_lat(e), TRUE) !=
             0)
       goto oom;

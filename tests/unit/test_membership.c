@@ -490,3 +490,38 @@ Test(membership, sg_and_star_g_are_independent_entries) {
             EV_PRUNE(2, 0, 0, G, FX_ALL, 2, 0, TRUE),
             EV_PRUNE(3, 0, 0, G, FX_ALL, 2, 0, TRUE));
 }
+
+/* A lone client's plain JOIN add and delete take libmgm's quick path
+ * (group.c) unless an MFE they cover exists: then the outgoing lists must
+ * still follow, with the negative-MFE alerts, for (S,G) and (*,G) alike.
+ * Slot 0 owns I(1) (toward the source), I(2) and I(3). */
+Test(membership, lone_client_changes_reach_existing_mfes) {
+  DWORD S = IP(10, 1, 1, 7), G = IP(232, 1, 2, 3);
+  struct libmgm_sim_result r;
+
+  fx_register(0, PID_P, 1);
+  fx_take(0, 1, 0);
+  fx_take(0, 2, 0);
+  fx_take(0, 3, 0);
+  fx_route(NET, MASK24, 1, 0, PROTO_IP_RIP);
+  fx_add(0, S, G, 2);
+  FX_EXPECT_NONE();
+  r = fx_inject(1, S, G);
+  cr_assert_eq(r.n_out, 1u);
+  FX_ASSERT_OIFS(S, G, 2);
+  fx_log_clear();
+
+  fx_del(0, S, G, 2); /* the entry's only membership, an MFE covers it */
+  FX_EXPECT(EV_PRUNE(0, S, FX_ALL, G, FX_ALL, 2, 0, FALSE));
+  FX_ASSERT_OIFS(S, G);
+  fx_add(0, S, G, 2); /* a new entry, the MFE is there */
+  FX_EXPECT(EV_JOIN(0, S, FX_ALL, G, FX_ALL, FALSE));
+  FX_ASSERT_OIFS(S, G, 2);
+  fx_add(0, 0, G, 3);
+  FX_EXPECT_NONE();
+  FX_ASSERT_OIFS(S, G, 2, 3);
+  fx_del(0, 0, G, 3);
+  FX_EXPECT_NONE();
+  FX_ASSERT_OIFS(S, G, 2);
+  FX_ASSERT_KERNEL_CONSISTENT();
+}

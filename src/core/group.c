@@ -6,14 +6,16 @@
  * SPDX-License-Identifier: MIT
  *
  * DOC: an entry E is keyed by its normalised (source, group) pair (D-SHAPE):
- * (S,G) has both non-zero, (*,G) source 0, (*,*) both 0.  E.mem holds the
- * effective memberships sorted by (ifindex, next hop, client), so both the
+ * (S,G) has both non-zero, (*,G) source 0, (*,*) both 0.  mgm__grp_mem(E)
+ * holds the effective memberships sorted by (ifindex, next hop, client),
+ * in the slot while there is one, out of line from the second on, so both the
  * duplicate check and "is (i,nh) justified" are binary searches; Clients(E)
  * is derived from it.  Alerts follow the "Others" rule of 3.4: client X is
  * told when Clients(E) minus X turns non-empty (join) or empty (prune);
  * only the first two distinct clients matter, so the scan stops early.
  * For a source-specific entry only the owner of the interface toward S
- * (a route lookup at the time of the change) is eligible.
+ * (a route lookup at the time of the change) is eligible.  The common
+ * add and delete take a quick path (below, "The common call, quickly").
  */
 #include <stdlib.h>
 #include <string.h>

@@ -146,9 +146,17 @@ static int ins(struct mgm_btree *t, struct mgm_bt_node *x, uint64_t k, void *v,
     v = cn;
     at = i + 1;
   }
-  /* x with the new key (at i) and pointer (at `at`), in key/ptr */
   n = x->n;
   np = n + !x->leaf; /* pointers before */
+  if (n < MGM_BT_MAX) { /* room: in place */
+    memmove(x->key + i + 1, x->key + i, (n - i) * sizeof(x->key[0]));
+    x->key[i] = k;
+    memmove(x->ptr + at + 1, x->ptr + at, (np - at) * sizeof(x->ptr[0]));
+    x->ptr[at] = v;
+    x->n = n + 1;
+    return 0;
+  }
+  /* x with the new key (at i) and pointer (at `at`), in key/ptr */
   memcpy(key, x->key, i * sizeof(key[0]));
   key[i] = k;
   memcpy(key + i + 1, x->key + i, (n - i) * sizeof(key[0]));
@@ -156,12 +164,6 @@ static int ins(struct mgm_btree *t, struct mgm_bt_node *x, uint64_t k, void *v,
   memcpy(ptr, x->ptr, at * sizeof(ptr[0]));
   ptr[at] = v;
   memcpy(ptr + at + 1, x->ptr + at, (np - at) * sizeof(ptr[0]));
-  if (n <= MGM_BT_MAX) {
-    memcpy(x->key, key, n * sizeof(key[0]));
-    memcpy(x->ptr, ptr, (n + !x->leaf) * sizeof(ptr[0]));
-    x->n = n;
-    return 0;
-  }
   /* Split: the left half stays in x, the rest moves to r. */
   r = spare_take(t);
   r->leaf = x->leaf;

@@ -1269,7 +1269,7 @@ static void mfe_prefetch(const struct mgm_bt_pos *pos) {
 
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
                     PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n) {
-  struct mgm_bt_pos pos, ahead;
+  struct mgm_bt_pos pos = {NULL, 0}, ahead;
   DWORD rc, used = 0, count = 0, need = 0;
   uint64_t now;
   int brc, more, more_ahead, i;

@@ -147,7 +147,7 @@ static int ins(struct mgm_btree *t, struct mgm_bt_node *x, uint64_t k, void *v,
     at = i + 1;
   }
   n = x->n;
-  np = n + !x->leaf; /* pointers before */
+  np = n + !x->leaf;    /* pointers before */
   if (n < MGM_BT_MAX) { /* room: in place */
     memmove(x->key + i + 1, x->key + i, (n - i) * sizeof(x->key[0]));
     x->key[i] = k;

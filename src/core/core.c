@@ -368,7 +368,6 @@ static void free_state(struct mgm_core *c) {
   mgm__mfes_destroy(c);
   mgm__ifs_destroy(c);
   mgm__handles_destroy(&c->handles);
-  memset(&c->mfes, 0, sizeof(c->mfes));
 }
 
 /* Caller holds g_start_lock. */

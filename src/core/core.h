@@ -116,6 +116,11 @@ static inline uint64_t mgm__mix64(uint64_t key) {
   return key;
 }
 
+/* The bucket of key in h. */
+static inline size_t mgm__hash_slot(const struct mgm_hash *h, uint64_t key) {
+  return (size_t)mgm__mix64(key) & h->mask;
+}
+
 /* Inline: it is on the path of every membership call (group.c). */
 static inline struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h,
                                                uint64_t key) {
@@ -123,7 +128,7 @@ static inline struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h,
 
   if (h->b == NULL)
     return NULL;
-  for (n = h->b[(size_t)mgm__mix64(key) & h->mask]; n; n = n->next)
+  for (n = h->b[mgm__hash_slot(h, key)]; n; n = n->next)
     if (n->key == key)
       return n;
   return NULL;

@@ -1259,12 +1259,17 @@ DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
  * few enough to stay within the processor's outstanding misses. */
 #define MFE_PREFETCH_AHEAD 6
 
-static void mfe_prefetch(const struct mgm_bt_pos *pos) {
-  const char *m = mgm__bt_val(pos);
+/* Prefetch the MFE at *ahead, if any, and move ahead on. */
+static void mfe_prefetch(struct mgm_bt_pos *ahead, int *more) {
+  const char *m;
 
+  if (!*more)
+    return;
+  m = mgm__bt_val(ahead);
   /* what write_rec reads: the key, rec and the first outgoing interface */
   __builtin_prefetch(m);
   __builtin_prefetch(m + offsetof(struct mgm_mfe, one_oif));
+  *more = mgm__bt_step(ahead);
 }
 
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
@@ -1287,17 +1292,12 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
    * addresses, so their cache misses overlap (one at a time otherwise). */
   ahead = pos;
   more_ahead = more;
-  for (i = 0; i < MFE_PREFETCH_AHEAD && more_ahead; i++) {
-    mfe_prefetch(&ahead);
-    more_ahead = mgm__bt_step(&ahead);
-  }
+  for (i = 0; i < MFE_PREFETCH_AHEAD; i++)
+    mfe_prefetch(&ahead, &more_ahead);
   for (; more; more = mgm__bt_step(&pos)) {
     struct mgm_mfe *m = mgm__bt_val(&pos);
 
-    if (more_ahead) {
-      mfe_prefetch(&ahead);
-      more_ahead = mgm__bt_step(&ahead);
-    }
+    mfe_prefetch(&ahead, &more_ahead);
 
     need = rec_size(stats, flags, m->rec.n_oif);
     if (need > *size - used)

@@ -67,10 +67,6 @@ int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
 /* ---- Hash table ------------------------------------------------------------
  */
 
-static inline size_t hash_slot(const struct mgm_hash *h, uint64_t key) {
-  return (size_t)mgm__mix64(key) & h->mask;
-}
-
 int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
   size_t n = 1;
 
@@ -103,7 +99,7 @@ static void hash_grow(struct mgm_hash *h) {
     struct mgm_hnode *n = h->b[i], *next;
 
     for (; n; n = next) {
-      size_t s = hash_slot(&nh, n->key);
+      size_t s = mgm__hash_slot(&nh, n->key);
 
       next = n->next;
       n->next = nh.b[s];
@@ -122,7 +118,7 @@ int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n) {
     return -1;
   if (h->count >= h->mask + 1)
     hash_grow(h);
-  s = hash_slot(h, n->key);
+  s = mgm__hash_slot(h, n->key);
   n->next = h->b[s];
   h->b[s] = n;
   h->count++;
@@ -130,7 +126,7 @@ int mgm__hash_insert(struct mgm_hash *h, struct mgm_hnode *n) {
 }
 
 void mgm__hash_remove(struct mgm_hash *h, struct mgm_hnode *n) {
-  struct mgm_hnode **pp = &h->b[hash_slot(h, n->key)];
+  struct mgm_hnode **pp = &h->b[mgm__hash_slot(h, n->key)];
 
   while (*pp && *pp != n)
     pp = &(*pp)->next;
@@ -148,7 +144,7 @@ struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
     return NULL;
   if (n && n->next)
     return n->next;
-  i = n ? hash_slot(h, n->key) + 1 : 0;
+  i = n ? mgm__hash_slot(h, n->key) + 1 : 0;
   for (; i <= h->mask; i++)
     if (h->b[i])
       return h->b[i];

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 unsigned long mgm__fault_alloc(long nth); /* core/util.c, test-only */
 
 #define G1 ip4(239, 1, 1, 1)

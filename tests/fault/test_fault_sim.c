@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define PID_O 8001u
 #define PID_Q 8002u
 #define PID_R 8003u

@@ -65,7 +65,6 @@ static void t_log(void *ctx, int level, const char *msg) {
     snprintf(logs[n_logs++], sizeof(logs[0]), "%s", msg);
 }
 
-
 static int log_has(const char *needle) {
   int i;
 
@@ -75,13 +74,11 @@ static int log_has(const char *needle) {
   return 0;
 }
 
-
 static void t_if_event(void *ctx, const struct mgm_if_event *e) {
   (void)ctx;
   if (n_evs < EVMAX)
     evs[n_evs++] = (struct ev){'I', (int)e->type, e->ifindex, {0, 0}, 0};
 }
-
 
 static void t_no_entry(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
                        const void *h, size_t l) {
@@ -98,7 +95,6 @@ static void t_no_entry(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
     evs[n_evs++] = (struct ev){'N', rc, iif, {s, g}, r.ifindex};
 }
 
-
 static void t_gone(void *ctx, const struct mgm_mfe_key *k,
                    enum mgm_mfe_gone why) {
   (void)ctx;
@@ -106,10 +102,8 @@ static void t_gone(void *ctx, const struct mgm_mfe_key *k,
     evs[n_evs++] = (struct ev){'G', (int)why, 0, *k, 0};
 }
 
-
 static const struct mgm_be_upcalls upcalls = {t_if_event, t_no_entry, NULL,
                                               t_gone, NULL};
-
 
 static void setup(void) {
   lnx_enter_netns();
@@ -121,7 +115,6 @@ static void setup(void) {
   mgm__sys_reset();
 }
 
-
 static void teardown(void) {
   mgm__sys_reset();
   if (be != NULL)
@@ -129,9 +122,7 @@ static void teardown(void) {
   be = NULL;
 }
 
-
 TestSuite(backend, .init = setup, .fini = teardown, .timeout = 60);
-
 
 static int open_be(uint32_t table, struct mgm_backend **out) {
   struct mgm_be_config cfg;
@@ -142,7 +133,6 @@ static int open_be(uint32_t table, struct mgm_backend **out) {
   return ops->open(&cfg, &upcalls, NULL, out);
 }
 
-
 static void pairs(int n) {
   int i;
 
@@ -152,7 +142,6 @@ static void pairs(int n) {
   }
 }
 
-
 static void drain(void) {
   int i;
 
@@ -160,7 +149,6 @@ static void drain(void) {
     if (ops->dispatch(be, 1000) <= 0 && i > 2)
       break;
 }
-
 
 /* The /proc/net/ip_mr_cache line of (S,G), or "" (default table only). */
 static void cache_line(const char *src, const char *grp, char *out,
@@ -183,7 +171,6 @@ static void cache_line(const char *src, const char *grp, char *out,
   fclose(f);
 }
 
-
 static int proc_lines(const char *path) {
   char line[512];
   FILE *f;
@@ -197,7 +184,6 @@ static int proc_lines(const char *path) {
   return n - 1; /* header */
 }
 
-
 static struct mgm_fwd fwd(const char *src, const char *grp, uint32_t iif,
                           struct mgm_oif *oif, uint16_t n) {
   struct mgm_fwd f;
@@ -210,7 +196,6 @@ static struct mgm_fwd fwd(const char *src, const char *grp, uint32_t iif,
   f.n_oif = n;
   return f;
 }
-
 
 Test(backend, open_and_close_leave_nothing) {
   struct mgm_oif o[1];
@@ -231,7 +216,6 @@ Test(backend, open_and_close_leave_nothing) {
   cr_expect_eq(proc_lines("/proc/net/ip_mr_cache"), 0);
 }
 
-
 Test(backend, second_router_on_a_table_is_busy) {
   struct mgm_backend *b2 = NULL;
 
@@ -240,7 +224,6 @@ Test(backend, second_router_on_a_table_is_busy) {
   cr_expect_null(b2);
   cr_expect(log_has("another multicast router owns table 253"));
 }
-
 
 Test(backend, tables_are_isolated) {
   struct mgm_backend *b2 = NULL;
@@ -255,7 +238,6 @@ Test(backend, tables_are_isolated) {
   cr_expect_eq(ops->if_attach(b3, lnx_ifx("a0")), 0);
   ops->close(b3);
 }
-
 
 Test(backend, injected_open_errors_map_and_log) {
   struct mgm_backend *b = NULL;
@@ -279,7 +261,6 @@ Test(backend, injected_open_errors_map_and_log) {
   cr_expect_eq(open_be(0, &be), 0);
 }
 
-
 Test(backend, attach_is_refcounted_and_checks_the_device) {
   pairs(1);
   cr_assert_eq(open_be(0, &be), 0);
@@ -293,7 +274,6 @@ Test(backend, attach_is_refcounted_and_checks_the_device) {
   cr_expect_eq(proc_lines("/proc/net/ip_mr_vif"), 0);
   cr_expect_eq(ops->if_detach(be, lnx_ifx("a0")), MGM_BE_ENOENT);
 }
-
 
 Test(backend, thirty_third_slot_is_refused) {
   char name[16];
@@ -314,7 +294,6 @@ Test(backend, thirty_third_slot_is_refused) {
   cr_expect_eq(ops->if_attach(be, ix[32]), 0);
   cr_expect_eq(ops->if_attach(be, ix[33]), MGM_BE_ENOSLOT);
 }
-
 
 Test(backend, mfe_set_is_all_or_nothing) {
   struct mgm_oif o[2];
@@ -348,7 +327,6 @@ Test(backend, mfe_set_is_all_or_nothing) {
   cr_expect_eq(ops->mfe_del(be, &f.key), 0);
   cr_expect_eq(ops->mfe_del(be, &f.key), MGM_BE_ENOENT);
 }
-
 
 Test(backend, detach_scrubs_entries_naming_the_slot) {
   struct mgm_oif o[2];
@@ -387,7 +365,6 @@ Test(backend, detach_scrubs_entries_naming_the_slot) {
   cr_expect_eq(evs[n_evs - 1].key.group, lnx_ip("239.1.1.1"));
 }
 
-
 Test(backend, deleted_device_loses_its_slot_cleanly) {
   struct mgm_oif o[2];
   struct mgm_fwd f;
@@ -425,7 +402,6 @@ Test(backend, deleted_device_loses_its_slot_cleanly) {
             "stale output on the re-used slot: %s", line);
 }
 
-
 Test(backend, resync_replays_interfaces) {
   int i;
   int adds = 0;
@@ -436,9 +412,8 @@ Test(backend, resync_replays_interfaces) {
   for (i = 0; i < n_evs; i++)
     if (evs[i].kind == 'I' && evs[i].type == MGM_IF_ADD)
       adds++;
-  cr_expect_eq(adds, 5, "lo + 4 veths, got %d", adds); 
+  cr_expect_eq(adds, 5, "lo + 4 veths, got %d", adds);
 }
-
 
 Test(backend, netlink_overrun_triggers_a_resync) {
   int i;
@@ -457,7 +432,6 @@ Test(backend, netlink_overrun_triggers_a_resync) {
   cr_expect_geq(adds, 3, "got %d", adds);
 }
 
-
 Test(backend, route_lookup_toward_the_source) {
   struct mgm_route r;
 
@@ -474,7 +448,8 @@ Test(backend, route_lookup_toward_the_source) {
   cr_assert_eq(ops->route_lookup(be, lnx_ip("10.5.0.9"), &r), 0);
   cr_expect_eq(r.upstream, 0);
   cr_expect_eq(r.protocol, 2); /* PROTO_IP_LOCAL */
-  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r), MGM_BE_ENOENT);
+  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r),
+               MGM_BE_ENOENT);
 }
 
 /* RPF answers are cached per source until the routing changes. */
@@ -487,14 +462,16 @@ Test(backend, route_cache_follows_routing_changes) {
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->route_lookup(be, lnx_ip("192.0.2.77"), &r), 0);
   cr_expect_eq(r.ifindex, lnx_ifx("a0"));
-  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r), MGM_BE_ENOENT);
+  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r),
+               MGM_BE_ENOENT);
   /* Nothing changed: both answers come from the cache, the kernel is not
    * asked (an ask would fail here). */
   mgm__sys_fail(MGM_SYS_SENDTO, 1, EIO);
   cr_assert_eq(ops->route_lookup(be, lnx_ip("192.0.2.77"), &r), 0);
   cr_expect_eq(r.ifindex, lnx_ifx("a0"));
   cr_expect_eq(r.upstream, lnx_ip("10.5.0.254"));
-  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r), MGM_BE_ENOENT);
+  cr_expect_eq(ops->route_lookup(be, lnx_ip("198.51.100.1"), &r),
+               MGM_BE_ENOENT);
   cr_expect_eq(mgm__sys_faults_fired(), 0, "a cached answer asked the kernel");
   mgm__sys_fail(NULL, 0, 0);
   /* The listener fails to read: flushed, asked again, cached again. */
@@ -548,13 +525,13 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   lnx_sh("ip route add 192.0.2.0/24 via 10.7.0.254");
   /* Both ends live in this namespace: a0 must accept a local source. */
   lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
-     "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(nfds, 4, "router socket, events, wake pipe, route changes");
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
-  cr_assert_eq(ops->route_lookup(be, lnx_ip("192.0.2.1"), &(struct mgm_route){0}),
-               0);
+  cr_assert_eq(
+      ops->route_lookup(be, lnx_ip("192.0.2.1"), &(struct mgm_route){0}), 0);
   drain();
   n_evs = 0;
   rpf_src = lnx_ip("192.0.2.1");
@@ -624,7 +601,6 @@ Test(backend, wrongif_toggles) {
   cr_expect_eq(ops->set_wrongif(be, 1), MGM_BE_ENOMEM);
 }
 
-
 Test(backend, ctrl_send_puts_igmp_on_the_wire) {
   static const uint8_t query[8] = {0x11, 100, 0xee, 0x9b, 0, 0, 0, 0};
   union {
@@ -646,7 +622,7 @@ Test(backend, ctrl_send_puts_igmp_on_the_wire) {
   lnx_sh("ip addr add 10.6.0.1/24 dev a0 && ip addr add 10.6.0.2/24 dev b0");
   /* Both ends live in this namespace: b0 must accept a local source. */
   lnx_sh("sysctl -qw net.ipv4.conf.b0.accept_local=1 "
-     "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.b0.rp_filter=0");
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.b0.rp_filter=0");
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   /* A plain IGMP listener: the query arrives on b0. */
@@ -654,7 +630,8 @@ Test(backend, ctrl_send_puts_igmp_on_the_wire) {
   cr_assert_geq(fd, 0);
   setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
   cr_assert_eq(ops->ctrl_send(be, lnx_ifx("a0"), lnx_ip("224.0.0.1"), query,
-                              sizeof(query)), 0);
+                              sizeof(query)),
+               0);
   for (i = 0; i < 20 && arrived != lnx_ifx("b0"); i++) {
     iov.iov_base = pkt;
     iov.iov_len = sizeof(pkt);
@@ -690,7 +667,6 @@ Test(backend, ctrl_send_puts_igmp_on_the_wire) {
   cr_expect_eq(ops->ctrl_send(be, lnx_ifx("a0"), lnx_ip("224.0.0.1"), query, 8),
                MGM_BE_ENOMEM);
 }
-
 
 /* ---- Every system call of every operation fails in turn ------------------
  *

@@ -56,7 +56,6 @@
 #error "linux/mroute.h lacks VIFF_USE_IFINDEX"
 #endif
 
-
 void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
   char line[256];
   va_list ap;
@@ -68,7 +67,6 @@ void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
   va_end(ap);
   be->log(be->log_ctx, level, line);
 }
-
 
 int mgm__lnx_map_errno(int err) {
   switch (err) {
@@ -106,7 +104,6 @@ int mgm__lnx_map_errno(int err) {
   }
 }
 
-
 static const char *lnx_be_strerror(int rc) {
   switch (rc) {
   case MGM_BE_OK:
@@ -136,16 +133,13 @@ static const char *lnx_be_strerror(int rc) {
   }
 }
 
-
 static void lnx_lock(struct mgm_backend *be) {
   pthread_mutex_lock(&be->lock);
 }
 
-
 static void lnx_unlock(struct mgm_backend *be) {
   pthread_mutex_unlock(&be->lock);
 }
-
 
 /* ---- Upcall records ----------------------------------------------------- */
 
@@ -158,7 +152,6 @@ static void lnx_wake(struct mgm_backend *be) {
     be->woken = 1;
 }
 
-
 static void lnx_unwake(struct mgm_backend *be) {
   char buf[64];
 
@@ -169,7 +162,6 @@ static void lnx_unwake(struct mgm_backend *be) {
   be->woken = 0;
 }
 
-
 static void lnx_push(struct mgm_backend *be, struct mgm__lnx_rec *r) {
   r->next = NULL;
   if (be->rec_tail != NULL)
@@ -179,7 +171,6 @@ static void lnx_push(struct mgm_backend *be, struct mgm__lnx_rec *r) {
   be->rec_tail = r;
   lnx_wake(be);
 }
-
 
 static uint32_t lnx_mgm_flags(uint32_t iff) {
   uint32_t f = 0;
@@ -194,7 +185,6 @@ static uint32_t lnx_mgm_flags(uint32_t iff) {
     f |= MGM_IFF_LOOPBACK;
   return f;
 }
-
 
 void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm__lnx_if *ifp, uint32_t addr,
@@ -219,9 +209,7 @@ void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
   lnx_push(be, r);
 }
 
-
-void mgm__lnx_queue_gone(struct mgm_backend *be,
-                         const struct mgm_mfe_key *key,
+void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
                          enum mgm_mfe_gone why) {
   struct mgm__lnx_rec *r;
 
@@ -235,7 +223,6 @@ void mgm__lnx_queue_gone(struct mgm_backend *be,
   r->why = why;
   lnx_push(be, r);
 }
-
 
 unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget) {
   struct mgm__lnx_rec *r;
@@ -267,7 +254,6 @@ unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget) {
   return n;
 }
 
-
 static void lnx_free_recs(struct mgm_backend *be) {
   struct mgm__lnx_rec *r;
 
@@ -277,7 +263,6 @@ static void lnx_free_recs(struct mgm_backend *be) {
   }
   be->rec_tail = NULL;
 }
-
 
 /* ---- VIF slots ---------------------------------------------------------- */
 
@@ -289,7 +274,6 @@ static int lnx_vif_find(struct mgm_backend *be, uint32_t ifindex) {
       return i;
   return -1;
 }
-
 
 /* IGMPv3 reports (224.0.0.22) and IGMPv2 leaves (224.0.0.2) are
  * link-local: the kernel delivers them to the router socket only if the
@@ -331,13 +315,11 @@ fail:
                 be->vif[v].ifindex, strerror(err));
 }
 
-
 static void lnx_leave_routers(struct mgm_backend *be, int v) {
   if (be->vif[v].msock >= 0)
     (void)mgm__sys_close(be->vif[v].msock);
   be->vif[v].msock = -1;
 }
-
 
 /* ---- The shadow MFC table ----------------------------------------------- */
 
@@ -348,9 +330,8 @@ static size_t lnx_hash(uint32_t src, uint32_t grp, size_t nbuckets) {
   return (size_t)(h >> 32) & (nbuckets - 1);
 }
 
-
-static struct mgm__lnx_mfe **lnx_mfe_slot(struct mgm_backend *be,
-                                          uint32_t src, uint32_t grp) {
+static struct mgm__lnx_mfe **lnx_mfe_slot(struct mgm_backend *be, uint32_t src,
+                                          uint32_t grp) {
   struct mgm__lnx_mfe **pp;
 
   pp = &be->mfe[lnx_hash(src, grp, be->mfe_nbuckets)];
@@ -358,7 +339,6 @@ static struct mgm__lnx_mfe **lnx_mfe_slot(struct mgm_backend *be,
     pp = &(*pp)->next;
   return pp;
 }
-
 
 /* Grow the bucket array when the load passes 1 (best effort). */
 static void lnx_mfe_grow(struct mgm_backend *be) {
@@ -388,7 +368,6 @@ static void lnx_mfe_grow(struct mgm_backend *be) {
   be->mfe_nbuckets = n;
 }
 
-
 static void lnx_mfcctl(const struct mgm__lnx_mfe *e, struct mfcctl *mc) {
   memset(mc, 0, sizeof(*mc));
   memcpy(&mc->mfcc_origin, &e->src, 4);
@@ -396,7 +375,6 @@ static void lnx_mfcctl(const struct mgm__lnx_mfe *e, struct mfcctl *mc) {
   mc->mfcc_parent = e->parent;
   memcpy(mc->mfcc_ttls, e->ttls, sizeof(mc->mfcc_ttls));
 }
-
 
 /* MRT_ADD_MFC / MRT_DEL_MFC; returns 0 or the errno. */
 static int lnx_mfc(struct mgm_backend *be, int opt,
@@ -409,7 +387,6 @@ static int lnx_mfc(struct mgm_backend *be, int opt,
   return 0;
 }
 
-
 /* Does any installed entry name VIF v? */
 static int lnx_vif_in_use(struct mgm_backend *be, int v) {
   struct mgm__lnx_mfe *e;
@@ -421,7 +398,6 @@ static int lnx_vif_in_use(struct mgm_backend *be, int v) {
         return 1;
   return 0;
 }
-
 
 /* Make the kernel forget VIF v in every entry we installed: entries that
  * used it as iif are deleted (mfe_gone IF_DEPARTED), others lose it as an
@@ -474,7 +450,6 @@ static int lnx_scrub_vif(struct mgm_backend *be, int v) {
   return left ? MGM_BE_EIO : 0;
 }
 
-
 /* Release VIF v in our books after its device went away (or after
  * MRT_DEL_VIF).  Lock held. */
 static void lnx_vif_release(struct mgm_backend *be, int v) {
@@ -484,7 +459,6 @@ static void lnx_vif_release(struct mgm_backend *be, int v) {
   be->vif[v].refs = 0;
   be->vif[v].ifindex = 0;
 }
-
 
 int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex) {
   int v;
@@ -497,7 +471,6 @@ int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex) {
   lnx_vif_release(be, v);
   return 1;
 }
-
 
 /* ---- Ops ---------------------------------------------------------------- */
 
@@ -534,11 +507,9 @@ static void lnx_free(struct mgm_backend *be) {
   free(be);
 }
 
-
 static uint32_t lnx_table_id(const struct mgm_backend *be) {
   return be->table != 0 ? be->table : LNX_DEFAULT_TABLE;
 }
-
 
 /* Socket, MRT_TABLE, MRT_INIT: the steps whose failures users hit. */
 static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
@@ -558,65 +529,69 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
     if (rc == MGM_BE_EPERM)
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                     "linux: no privilege: the raw IGMP socket needs "
-                    "CAP_NET_RAW (%s)", strerror(err));
+                    "CAP_NET_RAW (%s)",
+                    strerror(err));
     else
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: cannot open a raw IGMP socket: %s",
-                    strerror(err));
+                    "linux: cannot open a raw IGMP socket: %s", strerror(err));
     goto out;
   }
   if (be->table != 0) {
 #ifdef HAVE_MRT_TABLE
     uint32_t t = be->table;
 
-    if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_TABLE, &t,
-                            sizeof(t)) < 0) {
+    if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_TABLE, &t, sizeof(t)) <
+        0) {
       err = errno;
       rc = mgm__lnx_map_errno(err);
       if (rc == MGM_BE_ENOTSUP)
         mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                       "linux: multicast table %u not available: the kernel "
                       "lacks CONFIG_IP_MROUTE_MULTIPLE_TABLES or "
-                      "CONFIG_IP_MROUTE (%s)", be->table, strerror(err));
+                      "CONFIG_IP_MROUTE (%s)",
+                      be->table, strerror(err));
       else if (rc == MGM_BE_EPERM)
         mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                       "linux: no privilege to select multicast table %u "
-                      "(needs CAP_NET_ADMIN): %s", be->table, strerror(err));
+                      "(needs CAP_NET_ADMIN): %s",
+                      be->table, strerror(err));
       else
-        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                      "linux: MRT_TABLE %u failed: %s", be->table,
-                      strerror(err));
+        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: MRT_TABLE %u failed: %s",
+                      be->table, strerror(err));
       goto out;
     }
 #else
     rc = MGM_BE_ENOTSUP;
     mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                   "linux: multicast table %u requested but this build has "
-                  "no MRT_TABLE", be->table);
+                  "no MRT_TABLE",
+                  be->table);
     goto out;
 #endif
   }
-  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_INIT, &one,
-                          sizeof(one)) < 0) {
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) <
+      0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
     if (err == EADDRINUSE)
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                     "linux: another multicast router owns table %u "
-                    "(MRT_INIT: %s)", lnx_table_id(be), strerror(err));
+                    "(MRT_INIT: %s)",
+                    lnx_table_id(be), strerror(err));
     else if (rc == MGM_BE_ENOTSUP)
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                     "linux: multicast routing not enabled in the kernel "
-                    "(CONFIG_IP_MROUTE; MRT_INIT: %s)", strerror(err));
+                    "(CONFIG_IP_MROUTE; MRT_INIT: %s)",
+                    strerror(err));
     else if (rc == MGM_BE_EPERM)
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
                     "linux: no privilege for MRT_INIT on table %u "
-                    "(needs CAP_NET_ADMIN): %s", lnx_table_id(be),
-                    strerror(err));
+                    "(needs CAP_NET_ADMIN): %s",
+                    lnx_table_id(be), strerror(err));
     else
       mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: MRT_INIT on table %u failed: %s",
-                    lnx_table_id(be), strerror(err));
+                    "linux: MRT_INIT on table %u failed: %s", lnx_table_id(be),
+                    strerror(err));
     goto out;
   }
   /* A burst of new flows is a burst of upcalls: a large buffer keeps the
@@ -628,21 +603,22 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
                           sizeof(buf)) < 0)
 #endif
   {
-    if (mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RCVBUF, &buf,
-                            sizeof(buf)) < 0) {
+    if (mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf)) <
+        0) {
       err = errno;
       mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                    "linux: cannot size the upcall buffer to %d bytes: %s",
-                    buf, strerror(err));
+                    "linux: cannot size the upcall buffer to %d bytes: %s", buf,
+                    strerror(err));
     } else {
       mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
                     "linux: upcall buffer limited by net.core.rmem_max "
-                    "(wanted %d bytes)", buf);
+                    "(wanted %d bytes)",
+                    buf);
     }
   }
   /* The arrival interface of IGMP packets (kernel.md A.14). */
-  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_PKTINFO, &one,
-                          sizeof(one)) < 0) {
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) <
+      0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
     mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: IP_PKTINFO failed: %s",
@@ -654,18 +630,17 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
    * failure here only degrades sending: warn and go on. */
   if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_MULTICAST_TTL, &one,
                           sizeof(one)) < 0 ||
-      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TTL, &one,
-                          sizeof(one)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TTL, &one, sizeof(one)) < 0 ||
       mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
                           sizeof(zero)) < 0 ||
-      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TOS, &tos,
-                          sizeof(tos)) < 0 ||
-      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_OPTIONS, ra,
-                          sizeof(ra)) < 0) {
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) < 0 ||
+      mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_OPTIONS, ra, sizeof(ra)) <
+          0) {
     err = errno;
     mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
                   "linux: cannot set up IGMP sending on the router socket: "
-                  "%s", strerror(err));
+                  "%s",
+                  strerror(err));
   }
 #ifdef HAVE_SO_RXQ_OVFL
   /* Drop counter of the socket: tells us when upcalls were lost. */
@@ -677,7 +652,6 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
 out:
   return rc;
 }
-
 
 static int lnx_open(const struct mgm_be_config *cfg,
                     const struct mgm_be_upcalls *up, void *ctx,
@@ -739,8 +713,7 @@ static int lnx_open(const struct mgm_be_config *cfg,
   lnx_unlock(be);
   if (rc < 0) {
     mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                  "linux: cannot list the interfaces: %s",
-                  lnx_be_strerror(rc));
+                  "linux: cannot list the interfaces: %s", lnx_be_strerror(rc));
     goto out;
   }
   mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
@@ -761,7 +734,6 @@ out:
   return rc;
 }
 
-
 static void lnx_close(struct mgm_backend *be) {
   int err;
 
@@ -772,8 +744,7 @@ static void lnx_close(struct mgm_backend *be) {
    * the socket would too, but say it explicitly. */
   if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DONE, NULL, 0) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s",
-                  strerror(err));
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s", strerror(err));
   }
   mgm__lnx_logf(
       be, MGM__LNX_LOG_INFO,
@@ -798,7 +769,6 @@ static void lnx_close(struct mgm_backend *be) {
   lnx_free(be);
 }
 
-
 static void lnx_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
   (void)be;
   memset(out, 0, sizeof(*out));
@@ -811,7 +781,6 @@ static void lnx_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
   out->kernel_ages_idle = 0;
   out->last_use = 0;
 }
-
 
 static int lnx_fds(struct mgm_backend *be, int *fds, size_t *n) {
   size_t want = be->cfd >= 0 ? 4 : 3;
@@ -828,7 +797,6 @@ static int lnx_fds(struct mgm_backend *be, int *fds, size_t *n) {
   *n = want;
   return 0;
 }
-
 
 enum {
   LNX_DELIVER_NONE,
@@ -922,14 +890,12 @@ unlock:
   if (deliver == LNX_DELIVER_IGMP && be->up->ctrl_packet != NULL)
     be->up->ctrl_packet(be->ctx, ifindex, buf, n);
   else if (deliver == LNX_DELIVER_NOCACHE && be->up->no_entry != NULL)
-    be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload,
-                     m.payload_len);
+    be->up->no_entry(be->ctx, ifindex, m.src, m.dst, m.payload, m.payload_len);
   else if (deliver == LNX_DELIVER_WRONGVIF && be->up->wrong_if != NULL)
     be->up->wrong_if(be->ctx, ifindex, m.src, m.dst, m.payload, m.payload_len);
 }
 
 static int lnx_resync(struct mgm_backend *be);
-
 
 /* One step of the interface monitor: 0 when nothing was waiting, 1 when a
  * message was read, 2 when events were lost and a re-dump was done at once
@@ -972,8 +938,7 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
     nfd_ready = pfd[0].revents != 0;
     cfd_ready = np == 2 && pfd[1].revents != 0;
   }
-  while (nfd_ready && handled < LNX_EVENTS_PER_BATCH &&
-         lnx_ifmon_step(be) != 0)
+  while (nfd_ready && handled < LNX_EVENTS_PER_BATCH && lnx_ifmon_step(be) != 0)
     handled++;
   lnx_lock(be);
   if (be->cfd >= 0 && cfd_ready)
@@ -1151,7 +1116,6 @@ static int lnx_resync(struct mgm_backend *be) {
   return rc;
 }
 
-
 static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   struct vifctl vc;
   int err = 0;
@@ -1213,15 +1177,14 @@ static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   be->vif[v].ifindex = ifindex;
   be->vif[v].refs = 1;
   lnx_join_routers(be, v);
-  mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d",
-                ifindex, v);
+  mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d", ifindex,
+                v);
   rc = 0;
 
 out:
   lnx_unlock(be);
   return rc;
 }
-
 
 static int lnx_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   struct vifctl vc;
@@ -1244,13 +1207,13 @@ static int lnx_if_detach(struct mgm_backend *be, uint32_t ifindex) {
     be->vif[v].quarantined = 1;
   memset(&vc, 0, sizeof(vc));
   vc.vifc_vifi = (vifi_t)v;
-  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DEL_VIF, &vc,
-                          sizeof(vc)) < 0) {
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DEL_VIF, &vc, sizeof(vc)) <
+      0) {
     err = errno;
     /* EADDRNOTAVAIL: the device went first and took the VIF with it. */
     if (err != EADDRNOTAVAIL) {
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                    "linux: MRT_DEL_VIF vif %d: %s", v, strerror(err));
+      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_VIF vif %d: %s", v,
+                    strerror(err));
       be->vif[v].refs = 1;
       rc = mgm__lnx_map_errno(err);
       goto out;
@@ -1266,11 +1229,9 @@ out:
   return rc;
 }
 
-
 static int lnx_is_multicast(uint32_t grp) {
   return (ntohl(grp) & 0xf0000000u) == 0xe0000000u;
 }
-
 
 static int lnx_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   struct mgm__lnx_mfe **pp;
@@ -1347,9 +1308,7 @@ out:
   return rc;
 }
 
-
-static int lnx_mfe_del(struct mgm_backend *be,
-                       const struct mgm_mfe_key *key) {
+static int lnx_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key) {
   struct mgm__lnx_mfe **pp;
   struct mgm__lnx_mfe *e;
   struct mgm__lnx_mfe tmp;
@@ -1383,9 +1342,7 @@ out:
   return rc;
 }
 
-
-static int lnx_mfe_stats(struct mgm_backend *be,
-                         const struct mgm_mfe_key *key,
+static int lnx_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *key,
                          struct mgm_fwd_stats *out) {
   struct sioc_sg_req sg;
   int err;
@@ -1411,7 +1368,6 @@ out:
   lnx_unlock(be);
   return rc;
 }
-
 
 static int lnx_flush(struct mgm_backend *be) {
   struct mgm__lnx_mfe **pp;
@@ -1441,7 +1397,6 @@ static int lnx_flush(struct mgm_backend *be) {
   return first;
 }
 
-
 static int lnx_route_lookup(struct mgm_backend *be, uint32_t src,
                             struct mgm_route *out) {
   int rc;
@@ -1452,7 +1407,6 @@ static int lnx_route_lookup(struct mgm_backend *be, uint32_t src,
   return rc;
 }
 
-
 static uint64_t lnx_now_ms(struct mgm_backend *be) {
   struct timespec ts;
 
@@ -1462,15 +1416,13 @@ static uint64_t lnx_now_ms(struct mgm_backend *be) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-
 static int lnx_set_wrongif(struct mgm_backend *be, int on) {
   int v = on ? 1 : 0;
   int err;
   int rc;
 
   lnx_lock(be);
-  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_ASSERT, &v,
-                          sizeof(v)) < 0) {
+  if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
     err = errno;
     mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_ASSERT %d: %s", v,
                   strerror(err));
@@ -1485,13 +1437,12 @@ out:
   return rc;
 }
 
-
 /* Send one IGMP message (no IP header) out of ifindex: the router socket
  * adds the IP header with TTL 1, router alert and TOS 0xc0 (set at open);
  * IP_PKTINFO picks the interface per message, and the kernel the source
  * address (the interface's primary one). */
-static int lnx_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
-                         uint32_t dst, const void *msg, size_t len) {
+static int lnx_ctrl_send(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
+                         const void *msg, size_t len) {
   union {
     struct cmsghdr align;
     uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -1532,9 +1483,8 @@ static int lnx_ctrl_send(struct mgm_backend *be, uint32_t ifindex,
   memcpy(CMSG_DATA(c), &pi, sizeof(pi));
   if (mgm__sys_sendmsg(be->mfd, &mh, MSG_DONTWAIT) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: IGMP send on ifindex %u: %s", ifindex,
-                  strerror(err));
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: IGMP send on ifindex %u: %s",
+                  ifindex, strerror(err));
     if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
         err == ENETUNREACH || err == ENETDOWN)
       rc = MGM_BE_ENOIF;
@@ -1550,23 +1500,23 @@ out:
 }
 
 const struct mgm_backend_ops mgm__linux_ops = {
-  .name = "linux",
-  .abi = MGM_BACKEND_ABI,
-  .open = lnx_open,
-  .close = lnx_close,
-  .caps = lnx_caps,
-  .fds = lnx_fds,
-  .dispatch = lnx_dispatch,
-  .resync = lnx_resync,
-  .if_attach = lnx_if_attach,
-  .if_detach = lnx_if_detach,
-  .mfe_set = lnx_mfe_set,
-  .mfe_del = lnx_mfe_del,
-  .mfe_stats = lnx_mfe_stats,
-  .flush = lnx_flush,
-  .route_lookup = lnx_route_lookup,
-  .now_ms = lnx_now_ms,
-  .set_wrongif = lnx_set_wrongif,
-  .ctrl_send = lnx_ctrl_send,
-  .dispatch_fd = lnx_dispatch_fd,
+    .name = "linux",
+    .abi = MGM_BACKEND_ABI,
+    .open = lnx_open,
+    .close = lnx_close,
+    .caps = lnx_caps,
+    .fds = lnx_fds,
+    .dispatch = lnx_dispatch,
+    .resync = lnx_resync,
+    .if_attach = lnx_if_attach,
+    .if_detach = lnx_if_detach,
+    .mfe_set = lnx_mfe_set,
+    .mfe_del = lnx_mfe_del,
+    .mfe_stats = lnx_mfe_stats,
+    .flush = lnx_flush,
+    .route_lookup = lnx_route_lookup,
+    .now_ms = lnx_now_ms,
+    .set_wrongif = lnx_set_wrongif,
+    .ctrl_send = lnx_ctrl_send,
+    .dispatch_fd = lnx_dispatch_fd,
 };

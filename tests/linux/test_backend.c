@@ -593,6 +593,86 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   close(fd);
 }
 
+/* A clock that moves one second per read, counting its reads. */
+static unsigned clock_reads;
+
+static int t_clock(clockid_t clk, struct timespec *ts) {
+  (void)clk;
+  clock_reads++;
+  ts->tv_sec = 1000 + (time_t)clock_reads;
+  ts->tv_nsec = 0;
+  return 0;
+}
+
+static uint64_t batch_now[64];
+static int n_batch_now;
+
+static void t_no_entry_now(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
+                           const void *h, size_t l) {
+  if (n_batch_now < 64)
+    batch_now[n_batch_now++] = ops->now_ms(be);
+  t_no_entry(ctx, iif, s, g, h, l);
+}
+
+/* The upcalls of one batch share one clock read, taken when the first of
+ * them asks; outside a batch every now_ms reads the clock. */
+Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
+  static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
+                                           t_gone, NULL};
+  struct mgm_be_config cfg;
+  struct sockaddr_in to;
+  struct in_addr src;
+  int fds[8];
+  size_t nfds = 8;
+  int ttl = 4;
+  int zero = 0;
+  uint64_t t0, t1;
+  unsigned r0;
+  int fd;
+  int i;
+
+  pairs(1);
+  lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
+  lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.log = t_log;
+  cr_assert_eq(ops->open(&cfg, &up, NULL, &be), 0);
+  cr_assert_eq(ops->fds(be, fds, &nfds), 0);
+  cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
+  drain();
+  mgm__sys_override(MGM_SYS_CLOCK_GETTIME, (void (*)(void))t_clock);
+  t0 = ops->now_ms(be);
+  t1 = ops->now_ms(be);
+  cr_expect_eq(t1 - t0, 1000, "outside a batch each call reads the clock");
+  fd = socket(AF_INET, SOCK_DGRAM, 0);
+  cr_assert_geq(fd, 0);
+  inet_pton(AF_INET, "10.7.0.2", &src);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_port = htons(5000);
+  for (i = 0; i < 10; i++) {
+    to.sin_addr.s_addr = htonl(0xef0a0000u + (uint32_t)i); /* 239.10.0.i */
+    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  }
+  close(fd);
+  usleep(100000);
+  r0 = clock_reads;
+  n_batch_now = 0;
+  ops->dispatch_fd(be, fds[0], 64);
+  cr_assert_eq(n_batch_now, 10, "%d of 10 upcalls", n_batch_now);
+  cr_expect_eq(clock_reads - r0, 1, "%u clock reads for one batch",
+               clock_reads - r0);
+  for (i = 1; i < n_batch_now; i++)
+    cr_expect_eq(batch_now[i], batch_now[0], "upcall %d read its own time", i);
+  cr_expect_gt(batch_now[0], t1, "the batch's time is read at the batch");
+  cr_expect_gt(ops->now_ms(be), batch_now[0], "the batch's clock outlived it");
+  cr_expect_eq(clock_reads - r0, 2);
+}
+
 Test(backend, wrongif_toggles) {
   cr_assert_eq(open_be(0, &be), 0);
   cr_expect_eq(ops->set_wrongif(be, 1), 0);

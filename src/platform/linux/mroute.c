@@ -948,6 +948,30 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
   return handled;
 }
 
+/* The clock of a batch of upcalls, on the thread delivering it: read at
+ * the batch's first now_ms and then given to every flow the batch makes,
+ * as libuv's uv_now gives one time to a loop iteration.  Each upcall of
+ * the batch was queued before the batch was read, so that time is no
+ * earlier than any of their arrivals; an MFE's lifetime (whole seconds)
+ * starts at most the batch's own run late, and a deadline computed from
+ * it fires that much late, never early.  One clock read per batch rather
+ * than per new flow: where the clock source has no vDSO path (HPET, some
+ * VMs) each read is a system call. */
+struct lnx_batch_clock {
+  const struct mgm_backend *be; /* the batch's backend, NULL outside one */
+  int read;
+  uint64_t ms;
+};
+static _Thread_local struct lnx_batch_clock lnx_clock;
+
+static uint64_t lnx_clock_ms(void) {
+  struct timespec ts;
+
+  if (mgm__sys_clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+    return 0;
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Read up to `want` (<= MGM__LNX_BATCH) datagrams from the router socket
  * with one recvmmsg, then (probe != 0) what was announced before them
  * (lnx_before_batch), then deliver the records that queued and the
@@ -959,6 +983,7 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
  * flows is a burst of upcalls: one system call reads many. */
 static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
                          unsigned *handled) {
+  struct lnx_batch_clock saved_clock;
   union {
     struct cmsghdr align;
     uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
@@ -1001,9 +1026,13 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
   if (probe)
     *handled += lnx_before_batch(be);
   *handled += mgm__lnx_deliver(be, ~0u);
+  saved_clock = lnx_clock;
+  lnx_clock.be = be;
+  lnx_clock.read = 0;
   for (i = 0; n > 0 && i < (unsigned)n; i++)
     lnx_mrt_handle(be, (const uint8_t *)iov[i].iov_base, mm[i].msg_len,
                    &mm[i].msg_hdr);
+  lnx_clock = saved_clock;
   if (n > 0)
     *handled += (unsigned)n;
   lnx_lock(be);
@@ -1407,13 +1436,16 @@ static int lnx_route_lookup(struct mgm_backend *be, uint32_t src,
   return rc;
 }
 
+/* Inside a batch of upcalls (on its thread): the batch's clock
+ * (lnx_batch_clock). */
 static uint64_t lnx_now_ms(struct mgm_backend *be) {
-  struct timespec ts;
-
-  (void)be;
-  if (mgm__sys_clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-    return 0;
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+  if (lnx_clock.be != be)
+    return lnx_clock_ms();
+  if (!lnx_clock.read) {
+    lnx_clock.ms = lnx_clock_ms();
+    lnx_clock.read = 1;
+  }
+  return lnx_clock.ms;
 }
 
 static int lnx_set_wrongif(struct mgm_backend *be, int on) {

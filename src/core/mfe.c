@@ -119,6 +119,45 @@ static int idx_resize(struct mgm_mfe_index *x, size_t cap) {
   return 0;
 }
 
+/* Double the index in place: realloc, then one pass that puts every entry
+ * where the new mask wants it.  A growing index is most of the memory a
+ * burst of new flows touches for the first time; growing in place touches
+ * the new half only, where a fresh table touched twice the old one.  The
+ * pass visits the old slots in probe order from just after an empty one
+ * (so no probe run starts before the first visit and ends after it): each
+ * entry, taken out and probed for again under the new mask, lands in a
+ * slot already visited, in its own or in the new half, never in front of
+ * an entry still to be visited, and every probe run stays unbroken.  0, or
+ * -1 (the index unchanged) when out of memory. */
+static int idx_grow(struct mgm_mfe_index *x) {
+  size_t n = x->mask + 1, nmask = 2 * n - 1, e, k;
+  struct mgm_mfe_slot *ns;
+
+  if (n > SIZE_MAX / 2 / sizeof(*ns))
+    return -1;
+  ns = mgm__realloc(x->s, 2 * n * sizeof(*ns));
+  if (ns == NULL)
+    return -1;
+  memset(ns + n, 0, n * sizeof(*ns));
+  for (e = 0; ns[e].m; e++) /* there is one: at most 3/4 full */
+    ;
+  for (k = 1; k < n; k++) {
+    size_t p = (e + k) & (n - 1), j;
+    struct mgm_mfe_slot t;
+
+    if (ns[p].m == NULL)
+      continue;
+    t = ns[p];
+    ns[p].m = NULL;
+    for (j = slot_home(nmask, t.src, t.grp); ns[j].m; j = (j + 1) & nmask)
+      ;
+    ns[j] = t;
+  }
+  x->s = ns;
+  x->mask = nmask;
+  return 0;
+}
+
 /* Add m (its key absent) and publish it; 0, or -1 when out of memory. */
 static int idx_insert(struct mgm_core *c, struct mgm_mfe *m) {
   struct mgm_mfe_index *x = &c->mfe_idx;
@@ -127,8 +166,7 @@ static int idx_insert(struct mgm_core *c, struct mgm_mfe *m) {
   if (x->s == NULL) {
     if (idx_resize(x, MFE_IDX_MIN) != 0)
       return -1;
-  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 &&
-             idx_resize(x, (x->mask + 1) * 2) != 0 &&
+  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 && idx_grow(x) != 0 &&
              (x->count + 1) * 8 > (x->mask + 1) * 7) {
     return -1; /* cannot grow: go on up to 7/8 full, then refuse */
   }

@@ -17,6 +17,7 @@
 #include "fixture.h"
 
 #include "fx_criterion.h"
+#include "core/core.h" /* mgm__mix64: the MFE index's hash */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,5 +411,56 @@ Test(tables, mfe_lookup_matches_the_walk_after_changes) {
                 (unsigned)one.m.ulNumOutIf, (unsigned)all[i].m.ulNumOutIf);
     }
   }
+  fx_log_clear();
+}
+
+/* The MFE index doubles in place: a probe run that wraps around the end of
+ * the table when it grows must still lead to each of its entries.  Keys
+ * are picked (by the index's own hash) so that, at every size the index
+ * grows through, six keys whose home is one of the last two slots are in
+ * before the growth; every key is looked up around each growth. */
+Test(tables, mfe_index_growth_keeps_wrapped_runs) {
+  enum { NK = 800 };
+  static DWORD src[NK];
+  const DWORD g = IP(233, 4, 0, 1);
+  uint32_t next = 0, cap;
+  int n = 0, i, j;
+
+  fx_register(1, PID_P, 1);
+  fx_take(1, 1, 0);
+  fx_route(IP(10, 0, 0, 0), IP(255, 0, 0, 0), 1, 0, PROTO_IP_RIP);
+  for (cap = 64; cap <= 1024; cap *= 2) {
+    int wrapped = 0;
+
+    /* Up to six short of the growth, then six keys homed at the end. */
+    while (n < (int)(cap * 3 / 4) - 6 || wrapped < 6) {
+      DWORD s = IP(10, (next >> 16) & 255, (next >> 8) & 255, next & 255);
+      size_t home = (size_t)mgm__mix64((uint64_t)s << 32 | g) & (cap - 1);
+
+      next++;
+      if (n >= (int)(cap * 3 / 4) - 6 && home < cap - 2)
+        continue;
+      wrapped += home >= cap - 2;
+      cr_assert_lt(n, NK);
+      src[n++] = s;
+      fx_inject(1, s, g);
+    }
+    /* The next two go in across the growth; everything is found. */
+    for (j = 0; j < 2; j++) {
+      DWORD s = IP(10, (next >> 16) & 255, (next >> 8) & 255, next & 255);
+
+      next++;
+      src[n++] = s;
+      fx_inject(1, s, g);
+      for (i = 0; i < n; i++) {
+        struct fx_mfe f;
+
+        cr_assert_eq(fx_mfe_get(src[i], g, &f), NO_ERROR,
+                     "%d of %d MFEs (index of %u growing): key %d lost", n, n,
+                     (unsigned)cap, i);
+      }
+    }
+  }
+  cr_assert_eq(fx_mfe_all(NULL, 0), (size_t)n);
   fx_log_clear();
 }

@@ -83,21 +83,21 @@ struct mgm__lnx_rtc {
 
 /* Counters, logged at close (and handy in a debugger). */
 struct mgm__lnx_counters {
-  uint64_t nocache;     /* NOCACHE upcalls delivered */
-  uint64_t wrongvif;    /* WRONGVIF upcalls delivered */
-  uint64_t igmp;        /* IGMP packets delivered */
-  uint64_t igmp_own;    /* our own IGMP reports looped back (dropped) */
+  uint64_t nocache;      /* NOCACHE upcalls delivered */
+  uint64_t wrongvif;     /* WRONGVIF upcalls delivered */
+  uint64_t igmp;         /* IGMP packets delivered */
+  uint64_t igmp_own;     /* our own IGMP reports looped back (dropped) */
   uint64_t igmp_foreign; /* IGMP on interfaces that are not our VIFs */
-  uint64_t ignored;     /* well-formed upcalls we do not use */
-  uint64_t malformed;   /* router-socket datagrams that failed to parse */
-  uint64_t badvif;      /* upcalls naming a VIF that is not ours */
-  uint64_t rx_dropped;  /* kernel drops on the router socket (RXQ_OVFL) */
+  uint64_t ignored;      /* well-formed upcalls we do not use */
+  uint64_t malformed;    /* router-socket datagrams that failed to parse */
+  uint64_t badvif;       /* upcalls naming a VIF that is not ours */
+  uint64_t rx_dropped;   /* kernel drops on the router socket (RXQ_OVFL) */
   uint64_t nl_malformed; /* rtnetlink messages that failed to parse */
-  uint64_t nl_overruns; /* ENOBUFS on the event socket */
-  uint64_t rec_lost;    /* upcall records lost to ENOMEM */
-  uint64_t rtc_hits;    /* RPF lookups answered from the cache */
-  uint64_t rtc_misses;  /* RPF lookups that asked the kernel */
-  uint64_t rtc_flushes; /* cache flushes after routing changes */
+  uint64_t nl_overruns;  /* ENOBUFS on the event socket */
+  uint64_t rec_lost;     /* upcall records lost to ENOMEM */
+  uint64_t rtc_hits;     /* RPF lookups answered from the cache */
+  uint64_t rtc_misses;   /* RPF lookups that asked the kernel */
+  uint64_t rtc_flushes;  /* cache flushes after routing changes */
 };
 
 struct mgm_backend {
@@ -108,16 +108,16 @@ struct mgm_backend {
   void *log_ctx;
   uint32_t table; /* as configured; 0 = default (253) */
 
-  int mfd;     /* raw IGMP socket: the table's owner */
-  int nfd;     /* rtnetlink events (LINK, IPV4_IFADDR) */
-  int rfd;     /* rtnetlink requests (dumps, route lookups) */
-  int cfd;     /* routing-change listener for the RPF cache; -1 = no cache */
+  int mfd;       /* raw IGMP socket: the table's owner */
+  int nfd;       /* rtnetlink events (LINK, IPV4_IFADDR) */
+  int rfd;       /* rtnetlink requests (dumps, route lookups) */
+  int cfd;       /* routing-change listener for the RPF cache; -1 = no cache */
   int rtc_armed; /* cfd receives (no drop-all filter); 0 => cache empty */
-  int wake[2]; /* self-pipe: readable while records wait */
+  int wake[2];   /* self-pipe: readable while records wait */
   int woken;
   uint32_t seq;
   int wrongif;
-  int desync;  /* an event overrun waits for resync() */
+  int desync; /* an event overrun waits for resync() */
   uint32_t rx_dropped_seen;
 
   struct mgm__lnx_vif vif[MGM__LNX_MAXVIFS];
@@ -168,8 +168,7 @@ int mgm__lnx_map_errno(int err);
 void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm__lnx_if *ifp, uint32_t addr,
                        uint8_t prefixlen);
-void mgm__lnx_queue_gone(struct mgm_backend *be,
-                         const struct mgm_mfe_key *key,
+void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
                          enum mgm_mfe_gone why);
 /* The kernel dropped the VIF of ifindex (device gone): scrub the shadow
  * table and free the slot.  Returns 1 if ifindex had a VIF. */
@@ -197,8 +196,7 @@ int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out);
  * MGM_BE_* error; *nlerr gets the kernel's errno from an NLMSG_ERROR. */
 int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                         int (*fn)(struct mgm_backend *be, uint16_t type,
-                                  const uint8_t *msg, size_t msglen,
-                                  void *arg),
+                                  const uint8_t *msg, size_t msglen, void *arg),
                         void *arg, int *nlerr);
 /* RPF lookup toward src, answered from the cache when no routing change
  * (route, rule, nexthop, link, address, netconf) was announced since the

@@ -26,6 +26,9 @@
 #define MGM__LNX_RXBUF 65536
 /* Router-socket datagrams read per recvmmsg (each gets MGM__LNX_RXBUF). */
 #define MGM__LNX_BATCH 16
+/* The part of each that lands beside the others (mroute.c, lnx_mrx_*):
+ * an upcall (igmpmsg and IP header, 28 bytes) and most IGMP packets. */
+#define MGM__LNX_RXHEAD 256
 /* Slots of the RPF answer cache (power of two). */
 #define MGM__LNX_RTC_SLOTS 256
 
@@ -142,8 +145,9 @@ struct mgm_backend {
   /* RPF answer cache (route.c), valid while cfd reports no change. */
   struct mgm__lnx_rtc rtc[MGM__LNX_RTC_SLOTS];
 
-  /* Router-socket batch (loop thread): MGM__LNX_BATCH buffers of
-   * MGM__LNX_RXBUF bytes, and whether their upcalls are being delivered. */
+  /* Router-socket batch (loop thread): room for MGM__LNX_BATCH datagrams
+   * of MGM__LNX_RXBUF bytes (laid out by lnx_mrx_*), and whether their
+   * upcalls are being delivered. */
   uint8_t *mrx;
   int in_batch;
   /* The RPF cache is in step for the current batch: dispatch() looked at

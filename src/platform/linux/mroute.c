@@ -46,6 +46,14 @@
 /* Interface messages read before one batch of upcalls at most (the rest
  * wait for the next batch: the order is best effort past that). */
 #define LNX_EVENTS_PER_BATCH 64
+/* The router-socket batch buffer (be->mrx): the heads of the batch's
+ * datagrams side by side (MGM__LNX_RXHEAD bytes each), then each one's
+ * tail, then room to join a head and its tail.  Upcalls and most IGMP
+ * packets fit in a head, so a batch of them touches one page, not one per
+ * datagram; a longer IGMP packet spills into its tail and is joined before
+ * it is handled. */
+#define LNX_MRX_TAIL ((size_t)MGM__LNX_RXBUF - MGM__LNX_RXHEAD)
+#define LNX_MRX_SIZE ((size_t)(MGM__LNX_BATCH + 1) * MGM__LNX_RXBUF)
 
 #if MGM__LNX_MAXVIFS != MAXVIFS
 #error "MAXVIFS of linux/mroute.h differs from the backend's copy"
@@ -679,8 +687,8 @@ static int lnx_open(const struct mgm_be_config *cfg,
   be->table = cfg->table;
   be->mfe_nbuckets = LNX_MFE_MIN_BUCKETS;
   be->mfe = calloc(be->mfe_nbuckets, sizeof(*be->mfe));
-  /* Address space only: pages are touched as datagrams land in them. */
-  be->mrx = malloc((size_t)MGM__LNX_BATCH * MGM__LNX_RXBUF);
+  /* Address space mostly: pages are touched as datagrams land in them. */
+  be->mrx = malloc(LNX_MRX_SIZE);
   if (be->mfe == NULL || be->mrx == NULL) {
     rc = MGM_BE_ENOMEM;
     goto out;
@@ -972,6 +980,27 @@ static uint64_t lnx_clock_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+static uint8_t *lnx_mrx_head(struct mgm_backend *be, unsigned i) {
+  return be->mrx + (size_t)i * MGM__LNX_RXHEAD;
+}
+
+static uint8_t *lnx_mrx_tail(struct mgm_backend *be, unsigned i) {
+  return be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXHEAD +
+         (size_t)i * LNX_MRX_TAIL;
+}
+
+/* Datagram i of the batch, len bytes, in one piece. */
+static const uint8_t *lnx_mrx_joined(struct mgm_backend *be, unsigned i,
+                                     size_t len) {
+  uint8_t *join = be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXBUF;
+
+  if (len <= MGM__LNX_RXHEAD)
+    return lnx_mrx_head(be, i);
+  memcpy(join, lnx_mrx_head(be, i), MGM__LNX_RXHEAD);
+  memcpy(join + MGM__LNX_RXHEAD, lnx_mrx_tail(be, i), len - MGM__LNX_RXHEAD);
+  return join;
+}
+
 /* Read up to `want` (<= MGM__LNX_BATCH) datagrams from the router socket
  * with one recvmmsg, then (probe != 0) what was announced before them
  * (lnx_before_batch), then deliver the records that queued and the
@@ -990,7 +1019,7 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
                 CMSG_SPACE(sizeof(uint32_t))];
   } ctl[MGM__LNX_BATCH];
   struct mmsghdr mm[MGM__LNX_BATCH];
-  struct iovec iov[MGM__LNX_BATCH];
+  struct iovec iov[MGM__LNX_BATCH][2];
   unsigned i;
   int n;
   int err;
@@ -999,10 +1028,12 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
     want = MGM__LNX_BATCH;
   memset(mm, 0, want * sizeof(mm[0]));
   for (i = 0; i < want; i++) {
-    iov[i].iov_base = be->mrx + (size_t)i * MGM__LNX_RXBUF;
-    iov[i].iov_len = MGM__LNX_RXBUF;
-    mm[i].msg_hdr.msg_iov = &iov[i];
-    mm[i].msg_hdr.msg_iovlen = 1;
+    iov[i][0].iov_base = lnx_mrx_head(be, i);
+    iov[i][0].iov_len = MGM__LNX_RXHEAD;
+    iov[i][1].iov_base = lnx_mrx_tail(be, i);
+    iov[i][1].iov_len = LNX_MRX_TAIL;
+    mm[i].msg_hdr.msg_iov = iov[i];
+    mm[i].msg_hdr.msg_iovlen = 2;
     mm[i].msg_hdr.msg_control = ctl[i].buf;
     mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
   }
@@ -1030,7 +1061,7 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
   lnx_clock.be = be;
   lnx_clock.read = 0;
   for (i = 0; n > 0 && i < (unsigned)n; i++)
-    lnx_mrt_handle(be, (const uint8_t *)iov[i].iov_base, mm[i].msg_len,
+    lnx_mrt_handle(be, lnx_mrx_joined(be, i, mm[i].msg_len), mm[i].msg_len,
                    &mm[i].msg_hdr);
   lnx_clock = saved_clock;
   if (n > 0)

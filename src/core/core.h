@@ -463,6 +463,10 @@ struct mgm_core {
   struct mgm_proto **protos;  /* registry in registration order */
   uint32_t n_protos, cap_protos;
   uint32_t n_join_cb, n_prune_cb; /* protocols with a join/prune alert */
+  /* Changes of effective memberships so far (group.c): a new flow's
+   * outgoing candidates, computed before its callbacks ran, still hold
+   * after them when this has not moved. */
+  uint64_t mem_gen;
   struct mgm_proto **by_idx;      /* pidx -> protocol (NULL = free) */
   uint32_t *idx_refs;             /* memberships naming each index */
   uint32_t cap_idx;

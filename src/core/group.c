@@ -230,11 +230,14 @@ static void ext_drop(struct mgm_grp *e, int all) {
 }
 
 /* Effective memberships: the first one lives inside the entry (most (S,G)
- * entries have one interface), more move to the heap. */
-static int mem_insert_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
-                        uint16_t pidx) {
+ * entries have one interface), more move to the heap.  Every change of one
+ * counts in c->mem_gen (mem_insert_e, mem_remove_e, join_quick,
+ * leave_quick). */
+static int mem_insert_e(struct mgm_core *c, struct mgm_grp *e, uint32_t ifx,
+                        uint32_t nh, uint16_t pidx) {
   struct mgm_gext *x = e->ext;
 
+  c->mem_gen++;
   if ((x == NULL || x->cap_mem == 0) && e->n_one == 0) {
     e->one.ifindex = ifx;
     e->one.nexthop = nh;
@@ -277,11 +280,12 @@ static int mem_remove(struct mgm_member *v, uint32_t *n, uint32_t ifx,
   return 1;
 }
 
-static int mem_remove_e(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
-                        uint16_t pidx) {
+static int mem_remove_e(struct mgm_core *c, struct mgm_grp *e, uint32_t ifx,
+                        uint32_t nh, uint16_t pidx) {
   uint32_t n = e->n_one;
   int r;
 
+  c->mem_gen++;
   if (e->ext && e->ext->cap_mem)
     return mem_remove(e->ext->mem, &e->ext->n_mem, ifx, nh, pidx);
   r = mem_remove(&e->one, &n, ifx, nh, pidx);
@@ -542,7 +546,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   if (mem_has(mgm__grp_mem(e), mgm__grp_n_mem(e), ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   n = clients_of(e, p->idx, &has_p, first2);
-  if (mem_insert_e(e, ifx, nh, p->idx) != 0) {
+  if (mem_insert_e(c, e, ifx, nh, p->idx) != 0) {
     grp_maybe_free(c, e);
     return ERROR_NOT_ENOUGH_MEMORY;
   }
@@ -556,7 +560,7 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
   if (a.err) {
     b->lost = lost;
     oif_undo(c, &a, 1);
-    if (mem_remove_e(e, ifx, nh, p->idx))
+    if (mem_remove_e(c, e, ifx, nh, p->idx))
       idx_ref(c, p->idx, -1);
     grp_maybe_free(c, e);
     mgm__batch_truncate(b, mark);
@@ -581,7 +585,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
   int has_p;
   DWORD rc = NO_ERROR;
 
-  if (!mem_remove_e(e, ifx, nh, p->idx))
+  if (!mem_remove_e(c, e, ifx, nh, p->idx))
     return NO_ERROR; /* D-IDEMPOTENT */
   idx_ref(c, p->idx, -1);
   n = clients_of(e, p->idx, &has_p, first2);
@@ -600,7 +604,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
     b->lost = lost;
     oif_undo(c, &a, 0);
     /* the slot just freed: re-inserting cannot fail for lack of room */
-    if (mem_insert_e(e, ifx, nh, p->idx) == 0)
+    if (mem_insert_e(c, e, ifx, nh, p->idx) == 0)
       idx_ref(c, p->idx, 1);
     mgm__batch_truncate(b, mark);
     rc = mgm__be_to_win32(a.err);
@@ -769,6 +773,7 @@ static DWORD join_quick(struct mgm_core *c, struct mgm_proto *p,
   n->one.nexthop = nh;
   n->one.pidx = p->idx;
   n->n_one = 1;
+  c->mem_gen++;
   idx_ref(c, p->idx, 1);
   return NO_ERROR;
 }
@@ -782,6 +787,7 @@ static int leave_quick(struct mgm_core *c, struct mgm_proto *p,
       alert_possible(c, p, 0) || mfe_possible(c, e->src, e->grp))
     return 0;
   e->n_one = 0;
+  c->mem_gen++;
   idx_ref(c, p->idx, -1);
   grp_tab_del(c, e);
   return 1;

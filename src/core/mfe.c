@@ -828,7 +828,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   uint8_t hcopy[256];
   DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
   uint32_t ncr = 0, ncv = 0, i, j, k;
-  uint64_t now;
+  uint64_t now, gen;
   int brc;
 
   mgm__batch_init(&b);
@@ -895,6 +895,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   /* 3.2: creation alerts, one per owning client, in registration order. */
   if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
     goto oom;
+  gen = c->mem_gen;
   if (ncv) {
     cr = c->n_protos <= MGM_CREATION_INLINE
              ? crinl
@@ -957,13 +958,15 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     if (mgm__mfe_find(c, s, g))
       goto out;
   }
-  /* Re-evaluate under the lock: memberships may have changed while the
+  /* Re-evaluate under the lock if memberships changed while the
    * callbacks ran; what was offered and refused stays out. */
-  if (cv != cinl)
-    free(cv);
-  cv = NULL;
-  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
-    goto oom;
+  if (c->mem_gen != gen) {
+    if (cv != cinl)
+      free(cv);
+    cv = NULL;
+    if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
+      goto oom;
+  }
   for (i = 0; i < ncr; i++)
     for (j = 0; j < cr[i].n; j++) {
       struct cand key = {cr[i].list[j].dwIfIndex, cr[i].list[j].dwIfNextHopAddr,

@@ -117,6 +117,51 @@ Test(reentry, loop_thread_callbacks_may_call_mgm) {
   FX_ASSERT_OIFS(S_, G_, 2);
 }
 
+/* The creation alert's client adds an (S,G) membership on I(3), or
+ * drops its (*,G) one on I(2), before the MFE is made: the MFE follows the
+ * memberships as they are once the callbacks returned. */
+static DWORD hook_adds_3(int slot, const struct fx_ev *ev) {
+  (void)ev;
+  return fx_add_rc(slot, S_, G_, 3, 0, MGM_JOIN_STATE_FLAG);
+}
+
+static DWORD hook_drops_2(int slot, const struct fx_ev *ev) {
+  (void)ev;
+  return fx_del_rc(slot, 0, G_, 2, 0, MGM_JOIN_STATE_FLAG);
+}
+
+static void creation_changes_setup(fx_hook_fn hook) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 1, 0);
+  fx_take(1, 2, 0);
+  fx_take(1, 3, 0);
+  fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
+  fx_add(1, 0, G_, 2);
+  fx_log_clear();
+  fx_hook(1, FX_CREATE, hook, 1);
+  fx_inject(1, S_, G_);
+  cr_assert_eq(fx_hook_fired(1), 1);
+  cr_assert_eq(fx_hook_rc(1), NO_ERROR, "from creation alert: %u",
+               (unsigned)fx_hook_rc(1));
+}
+
+Test(reentry, membership_added_in_creation_alert_reaches_the_new_mfe) {
+  creation_changes_setup(hook_adds_3);
+  FX_ASSERT_OIFS(S_, G_, 2, 3);
+  fx_log_clear();
+}
+
+Test(reentry, membership_dropped_in_creation_alert_leaves_the_new_mfe) {
+  struct fx_mfe m;
+
+  creation_changes_setup(hook_drops_2);
+  cr_assert_eq(fx_mfe_get(S_, G_, &m), NO_ERROR);
+  cr_assert_eq(m.m.ulNumOutIf, 0, "%u outgoing interfaces",
+               (unsigned)m.m.ulNumOutIf);
+  fx_log_clear();
+}
+
 static DWORD hook_igmp_adds(int slot, const struct fx_ev *ev) {
   return fx_add_rc(slot, 0, G_, ev->ifindex, ev->nexthop, MGM_JOIN_STATE_FLAG);
 }

@@ -770,6 +770,67 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
   cr_expect_eq(be->cnt.malformed, 0);
 }
 
+/* Send one packet to each of n new groups 239.11.hi.(0..n-1), from b0 to
+ * a0 (the pair of a_batch_of_upcalls_reads_the_clock_once). */
+static void send_flows(int hi, int n) {
+  struct sockaddr_in to;
+  struct in_addr src;
+  int ttl = 4;
+  int zero = 0;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  int i;
+
+  cr_assert_geq(fd, 0);
+  inet_pton(AF_INET, "10.7.0.2", &src);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_port = htons(5000);
+  for (i = 0; i < n; i++) {
+    to.sin_addr.s_addr = htonl(0xef0b0000u | (uint32_t)hi << 8 | (uint32_t)i);
+    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  }
+  close(fd);
+  usleep(100000);
+}
+
+/* Upcalls the kernel dropped (the router socket's buffer full) are
+ * counted from the drop count it attaches to the next ones, and logged;
+ * also when those land in entries of the batch that earlier reads used
+ * for datagrams without it. */
+Test(backend, dropped_upcalls_are_counted_and_logged) {
+  struct mgm_be_config cfg;
+  int fds[8];
+  size_t nfds = 8;
+
+  pairs(1);
+  lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
+  lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.log = t_log;
+  cfg.rcvbuf_bytes = 1; /* the kernel's least */
+  cr_assert_eq(ops->open(&cfg, &upcalls, NULL, &be), 0);
+  cr_assert_eq(ops->fds(be, fds, &nfds), 0);
+  cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
+  drain();
+  /* Two read without drops, then a burst the buffer cannot hold. */
+  send_flows(0, 2);
+  ops->dispatch_fd(be, fds[0], 64);
+  cr_assert_eq(be->cnt.rx_dropped, 0);
+  send_flows(1, 60);
+  drain();
+  cr_assert_eq(be->cnt.rx_dropped, 0, "the drops show on later upcalls");
+  n_evs = 0;
+  send_flows(2, 2);
+  drain();
+  cr_assert_geq(n_evs, 1);
+  cr_expect_gt(be->cnt.rx_dropped, 0, "no drop counted");
+  cr_expect(log_has("dropped"), "no drop logged");
+}
+
 Test(backend, wrongif_toggles) {
   cr_assert_eq(open_be(0, &be), 0);
   cr_expect_eq(ops->set_wrongif(be, 1), 0);

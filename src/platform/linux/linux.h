@@ -47,6 +47,8 @@ struct mgm__lnx_vif {
   int msock; /* holds the router groups' memberships on the device; -1 */
 };
 
+struct mgm__lnx_rxq;
+
 /* Shadow copy of one MFC entry we installed: what the kernel holds. */
 struct mgm__lnx_mfe {
   struct mgm__lnx_mfe *next;
@@ -149,6 +151,7 @@ struct mgm_backend {
    * of MGM__LNX_RXBUF bytes (laid out by lnx_mrx_*), and whether their
    * upcalls are being delivered. */
   uint8_t *mrx;
+  struct mgm__lnx_rxq *rxq; /* its recvmmsg headers (mroute.c) */
   int in_batch;
   /* The RPF cache is in step for the current batch: dispatch() looked at
    * cfd after reading the batch, so every routing change announced before

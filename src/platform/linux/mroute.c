@@ -64,6 +64,58 @@
 #error "linux/mroute.h lacks VIFF_USE_IFINDEX"
 #endif
 
+/* The recvmmsg headers of the router socket's batches, pointing into
+ * be->mrx: set up once at open; a read resets only what the kernel wrote
+ * back into the entries the previous read filled. */
+struct mgm__lnx_rxq {
+  struct mmsghdr mm[MGM__LNX_BATCH];
+  struct iovec iov[MGM__LNX_BATCH][2];
+  union {
+    struct cmsghdr align;
+    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+                CMSG_SPACE(sizeof(uint32_t))];
+  } ctl[MGM__LNX_BATCH];
+  unsigned used; /* entries the last read filled */
+};
+
+static uint8_t *lnx_mrx_head(struct mgm_backend *be, unsigned i) {
+  return be->mrx + (size_t)i * MGM__LNX_RXHEAD;
+}
+
+static uint8_t *lnx_mrx_tail(struct mgm_backend *be, unsigned i) {
+  return be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXHEAD +
+         (size_t)i * LNX_MRX_TAIL;
+}
+
+static void lnx_rxq_init(struct mgm_backend *be) {
+  struct mgm__lnx_rxq *q = be->rxq;
+  unsigned i;
+
+  memset(q, 0, sizeof(*q));
+  for (i = 0; i < MGM__LNX_BATCH; i++) {
+    q->iov[i][0].iov_base = lnx_mrx_head(be, i);
+    q->iov[i][0].iov_len = MGM__LNX_RXHEAD;
+    q->iov[i][1].iov_base = lnx_mrx_tail(be, i);
+    q->iov[i][1].iov_len = LNX_MRX_TAIL;
+    q->mm[i].msg_hdr.msg_iov = q->iov[i];
+    q->mm[i].msg_hdr.msg_iovlen = 2;
+    q->mm[i].msg_hdr.msg_control = q->ctl[i].buf;
+    q->mm[i].msg_hdr.msg_controllen = sizeof(q->ctl[i].buf);
+  }
+}
+
+/* Datagram i of the batch, len bytes, in one piece. */
+static const uint8_t *lnx_mrx_joined(struct mgm_backend *be, unsigned i,
+                                     size_t len) {
+  uint8_t *join = be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXBUF;
+
+  if (len <= MGM__LNX_RXHEAD)
+    return lnx_mrx_head(be, i);
+  memcpy(join, lnx_mrx_head(be, i), MGM__LNX_RXHEAD);
+  memcpy(join + MGM__LNX_RXHEAD, lnx_mrx_tail(be, i), len - MGM__LNX_RXHEAD);
+  return join;
+}
+
 void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
   char line[256];
   va_list ap;
@@ -509,6 +561,7 @@ static void lnx_free(struct mgm_backend *be) {
   }
   free(be->mfe);
   free(be->mrx);
+  free(be->rxq);
   lnx_free_recs(be);
   mgm__lnx_ifmon_free(be);
   pthread_mutex_destroy(&be->lock);
@@ -689,10 +742,12 @@ static int lnx_open(const struct mgm_be_config *cfg,
   be->mfe = calloc(be->mfe_nbuckets, sizeof(*be->mfe));
   /* Address space mostly: pages are touched as datagrams land in them. */
   be->mrx = malloc(LNX_MRX_SIZE);
-  if (be->mfe == NULL || be->mrx == NULL) {
+  be->rxq = malloc(sizeof(*be->rxq));
+  if (be->mfe == NULL || be->mrx == NULL || be->rxq == NULL) {
     rc = MGM_BE_ENOMEM;
     goto out;
   }
+  lnx_rxq_init(be);
   rc = lnx_open_mroute(be, cfg->rcvbuf_bytes ? cfg->rcvbuf_bytes
                                              : LNX_DEFAULT_RCVBUF);
   if (rc < 0)
@@ -980,27 +1035,6 @@ static uint64_t lnx_clock_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static uint8_t *lnx_mrx_head(struct mgm_backend *be, unsigned i) {
-  return be->mrx + (size_t)i * MGM__LNX_RXHEAD;
-}
-
-static uint8_t *lnx_mrx_tail(struct mgm_backend *be, unsigned i) {
-  return be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXHEAD +
-         (size_t)i * LNX_MRX_TAIL;
-}
-
-/* Datagram i of the batch, len bytes, in one piece. */
-static const uint8_t *lnx_mrx_joined(struct mgm_backend *be, unsigned i,
-                                     size_t len) {
-  uint8_t *join = be->mrx + (size_t)MGM__LNX_BATCH * MGM__LNX_RXBUF;
-
-  if (len <= MGM__LNX_RXHEAD)
-    return lnx_mrx_head(be, i);
-  memcpy(join, lnx_mrx_head(be, i), MGM__LNX_RXHEAD);
-  memcpy(join + MGM__LNX_RXHEAD, lnx_mrx_tail(be, i), len - MGM__LNX_RXHEAD);
-  return join;
-}
-
 /* Read up to `want` (<= MGM__LNX_BATCH) datagrams from the router socket
  * with one recvmmsg, then (probe != 0) what was announced before them
  * (lnx_before_batch), then deliver the records that queued and the
@@ -1013,31 +1047,18 @@ static const uint8_t *lnx_mrx_joined(struct mgm_backend *be, unsigned i,
 static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
                          unsigned *handled) {
   struct lnx_batch_clock saved_clock;
-  union {
-    struct cmsghdr align;
-    uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-                CMSG_SPACE(sizeof(uint32_t))];
-  } ctl[MGM__LNX_BATCH];
-  struct mmsghdr mm[MGM__LNX_BATCH];
-  struct iovec iov[MGM__LNX_BATCH][2];
+  struct mgm__lnx_rxq *q = be->rxq;
+  struct mmsghdr *mm = q->mm;
   unsigned i;
   int n;
   int err;
 
   if (want > MGM__LNX_BATCH)
     want = MGM__LNX_BATCH;
-  memset(mm, 0, want * sizeof(mm[0]));
-  for (i = 0; i < want; i++) {
-    iov[i][0].iov_base = lnx_mrx_head(be, i);
-    iov[i][0].iov_len = MGM__LNX_RXHEAD;
-    iov[i][1].iov_base = lnx_mrx_tail(be, i);
-    iov[i][1].iov_len = LNX_MRX_TAIL;
-    mm[i].msg_hdr.msg_iov = iov[i];
-    mm[i].msg_hdr.msg_iovlen = 2;
-    mm[i].msg_hdr.msg_control = ctl[i].buf;
-    mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
-  }
+  for (i = 0; i < q->used; i++)
+    mm[i].msg_hdr.msg_controllen = sizeof(q->ctl[i].buf);
   n = mgm__sys_recvmmsg(be->mfd, mm, want, MSG_DONTWAIT);
+  q->used = n > 0 ? (unsigned)n : 0;
   if (n < 0) {
     err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {

@@ -831,6 +831,74 @@ Test(backend, dropped_upcalls_are_counted_and_logged) {
   cr_expect(log_has("dropped"), "no drop logged");
 }
 
+/* The event socket and the routing-change listener are two sockets the
+ * loop reads in its own order.  Once the event socket said a link is gone,
+ * an upcall's RPF lookup is not answered from the cache with it, even
+ * before the listener is read. */
+Test(backend, rpf_cache_forgets_a_deleted_link_before_the_listener_says_so) {
+  int fds[8];
+  size_t nfds = 8;
+  uint32_t gone;
+
+  pairs(2);
+  lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.8.0.1/24 dev a1");
+  lnx_sh("ip addr add 10.8.0.2/24 dev b1");
+  lnx_sh("ip route add 192.0.2.0/24 via 10.7.0.254");
+  lnx_sh("sysctl -qw net.ipv4.conf.a1.accept_local=1 "
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a1.rp_filter=0");
+  cr_assert_eq(open_be(0, &be), 0);
+  cr_assert_eq(ops->fds(be, fds, &nfds), 0);
+  cr_assert_eq(nfds, 4, "router socket, events, wake pipe, route changes");
+  cr_assert_eq(ops->if_attach(be, lnx_ifx("a1")), 0);
+  gone = lnx_ifx("a0");
+  {
+    struct mgm_route r;
+
+    cr_assert_eq(ops->route_lookup(be, lnx_ip("192.0.2.1"), &r), 0);
+    cr_assert_eq(r.ifindex, gone);
+  }
+  drain();
+  rpf_src = lnx_ip("192.0.2.1");
+  lnx_sh("ip link del a0");
+  /* A packet arrives on a1 after that. */
+  {
+    struct sockaddr_in to;
+    struct in_addr src;
+    int ttl = 4;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    cr_assert_geq(fd, 0);
+    inet_pton(AF_INET, "10.8.0.2", &src);
+    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
+    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+    memset(&to, 0, sizeof(to));
+    to.sin_family = AF_INET;
+    to.sin_port = htons(5000);
+    to.sin_addr.s_addr = lnx_ip("239.12.0.1");
+    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+    close(fd);
+  }
+  usleep(100000);
+  n_evs = 0;
+  /* The loop reads the event socket, then the router socket; the
+   * listener (fds[3]) last. */
+  ops->dispatch_fd(be, fds[1], 64);
+  ops->dispatch_fd(be, fds[0], 64);
+  {
+    int i, n_up = 0;
+
+    for (i = 0; i < n_evs; i++) {
+      if (evs[i].kind != 'N')
+        continue;
+      n_up++;
+      cr_expect_neq(evs[i].rpf_if, gone,
+                    "RPF answered with the deleted link %u", (unsigned)gone);
+    }
+    cr_assert_eq(n_up, 1, "%d upcalls", n_up);
+  }
+  ops->dispatch_fd(be, fds[3], 64);
+}
+
 Test(backend, wrongif_toggles) {
   cr_assert_eq(open_be(0, &be), 0);
   cr_expect_eq(ops->set_wrongif(be, 1), 0);

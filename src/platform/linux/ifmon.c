@@ -85,6 +85,17 @@ static void lnx_link_to_if(const struct mgm__lnx_link *lk,
 }
 
 
+/* A link or an address changed: routes through it may have gone or come.
+ * The change listener (route.c) hears of it too and flushes the RPF cache,
+ * but it is another socket, read in its own turn: an upcall read after
+ * this event and before the listener must not be answered from the cache
+ * with an interface that is gone (an answer read from the kernel now is
+ * cached again).  Such events are rare; the flush is cheap. */
+static void lnx_rtc_changed(struct mgm_backend *be) {
+  mgm__lnx_rtc_flush(be);
+}
+
+
 /* An interface disappeared (or was found missing by a dump). */
 static void lnx_if_gone(struct mgm_backend *be, const struct mgm__lnx_if *ifp) {
   mgm__lnx_queue_if(be, MGM_IF_DEL, ifp, 0, 0);
@@ -103,6 +114,7 @@ static void lnx_handle_link(struct mgm_backend *be, uint16_t type,
   /* Bridge-port notifications (AF_BRIDGE) are not about the device. */
   if (lk->family == AF_BRIDGE)
     return;
+  lnx_rtc_changed(be);
   lnx_link_to_if(lk, &nif);
   ifp = lnx_if_find(be->ifs, be->n_ifs, lk->ifindex);
   if (type == RTM_DELLINK) {
@@ -191,6 +203,7 @@ static void lnx_handle_addr(struct mgm_backend *be, uint16_t type,
   struct mgm__lnx_if anon;
 
   lnx_addr_note(be, type == RTM_NEWADDR, ad);
+  lnx_rtc_changed(be);
 
   ifp = lnx_if_find(be->ifs, be->n_ifs, ad->ifindex);
   if (ifp == NULL) {

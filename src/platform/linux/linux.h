@@ -213,7 +213,7 @@ int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
 /* Open the routing-change listener (best effort: without it every lookup
  * asks the kernel).  Lock held or not yet shared. */
 void mgm__lnx_rtc_open(struct mgm_backend *be);
-/* Forget every cached answer (resync). */
+/* Forget every cached answer (resync; a link or address event, ifmon.c). */
 void mgm__lnx_rtc_flush(struct mgm_backend *be);
 /* Drain the change listener; flush the cache if anything changed. */
 void mgm__lnx_rtc_sync(struct mgm_backend *be);

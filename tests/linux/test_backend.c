@@ -500,22 +500,44 @@ Test(backend, route_cache_follows_routing_changes) {
                "still routed through a1 (ifindex %u)", r.ifindex);
 }
 
+/* Send one datagram from src (an address on a b-side link) to each of the
+ * n groups first, first + 1, ... (host order), then give the kernel 100 ms
+ * to queue the upcalls. */
+static void send_groups(const char *src, uint32_t first, int n) {
+  struct sockaddr_in to;
+  struct in_addr a;
+  int ttl = 4;
+  int zero = 0;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  int i;
+
+  cr_assert_geq(fd, 0);
+  inet_pton(AF_INET, src, &a);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof(a));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_port = htons(5000);
+  for (i = 0; i < n; i++) {
+    to.sin_addr.s_addr = htonl(first + (uint32_t)i);
+    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+  }
+  close(fd);
+  usleep(100000);
+}
+
 /* Upcalls are read in batches: a budget smaller than a batch is honoured,
  * nothing is lost, the order is kept; the RPF lookup made from inside an
  * upcall sees a routing change made before the packet, whether the
  * change came through dispatch() or the loop's own descriptor. */
 Test(backend, upcall_batches_keep_budget_order_and_routes) {
-  struct sockaddr_in to;
-  struct in_addr src;
   int fds[8];
   size_t nfds = 8;
   uint32_t last = 0;
-  int ttl = 4;
-  int zero = 0;
   int n_up = 0;
   uint64_t igmp0;
   int igmp;
-  int fd;
   int rc;
   int i;
 
@@ -535,20 +557,7 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   drain();
   n_evs = 0;
   rpf_src = lnx_ip("192.0.2.1");
-  fd = socket(AF_INET, SOCK_DGRAM, 0);
-  cr_assert_geq(fd, 0);
-  inet_pton(AF_INET, "10.7.0.2", &src);
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
-  memset(&to, 0, sizeof(to));
-  to.sin_family = AF_INET;
-  to.sin_port = htons(5000);
-  for (i = 0; i < 40; i++) {
-    to.sin_addr.s_addr = htonl(0xef090000u + (uint32_t)i); /* 239.9.0.i */
-    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-  }
-  usleep(100000);
+  send_groups("10.7.0.2", 0xef090000u, 40); /* 239.9.0.0 - 239.9.0.39 */
   /* A budget of 7, below the batch size: 7 handled, the rest waits.  One
    * of the 7 may be the backend's own IGMP report (it joins the router
    * groups on each VIF; the kernel repeats the report after a random
@@ -573,9 +582,7 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   /* The route moves, then a packet: dispatch() sees the change. */
   lnx_sh("ip route replace 192.0.2.0/24 via 10.8.0.254");
   n_evs = 0;
-  to.sin_addr.s_addr = htonl(0xef090100u);
-  cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-  usleep(50000);
+  send_groups("10.7.0.2", 0xef090100u, 1);
   drain();
   cr_assert_eq(n_evs, 1);
   cr_expect_eq(evs[0].rpf_if, lnx_ifx("a1"), "stale RPF after a route change");
@@ -583,14 +590,11 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
    * descriptor first (the loop reports it first), then the router's. */
   lnx_sh("ip route replace 192.0.2.0/24 via 10.7.0.254");
   n_evs = 0;
-  to.sin_addr.s_addr = htonl(0xef090101u);
-  cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-  usleep(50000);
+  send_groups("10.7.0.2", 0xef090101u, 1);
   ops->dispatch_fd(be, fds[3], 64);
   ops->dispatch_fd(be, fds[0], 64);
   cr_assert_eq(n_evs, 1);
   cr_expect_eq(evs[0].rpf_if, lnx_ifx("a0"), "stale RPF after a route change");
-  close(fd);
 }
 
 /* A clock that moves one second per read, counting its reads. */
@@ -620,15 +624,10 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
                                            t_gone, NULL};
   struct mgm_be_config cfg;
-  struct sockaddr_in to;
-  struct in_addr src;
   int fds[8];
   size_t nfds = 8;
-  int ttl = 4;
-  int zero = 0;
   uint64_t t0, t1;
   unsigned r0;
-  int fd;
   int i;
 
   pairs(1);
@@ -645,21 +644,7 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   t0 = ops->now_ms(be);
   t1 = ops->now_ms(be);
   cr_expect_eq(t1 - t0, 1000, "outside a batch each call reads the clock");
-  fd = socket(AF_INET, SOCK_DGRAM, 0);
-  cr_assert_geq(fd, 0);
-  inet_pton(AF_INET, "10.7.0.2", &src);
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
-  memset(&to, 0, sizeof(to));
-  to.sin_family = AF_INET;
-  to.sin_port = htons(5000);
-  for (i = 0; i < 10; i++) {
-    to.sin_addr.s_addr = htonl(0xef0a0000u + (uint32_t)i); /* 239.10.0.i */
-    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-  }
-  close(fd);
-  usleep(100000);
+  send_groups("10.7.0.2", 0xef0a0000u, 10); /* 239.10.0.0 - 239.10.0.9 */
   r0 = clock_reads;
   n_batch_now = 0;
   ops->dispatch_fd(be, fds[0], 64);
@@ -770,32 +755,6 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
   cr_expect_eq(be->cnt.malformed, 0);
 }
 
-/* Send one packet to each of n new groups 239.11.hi.(0..n-1), from b0 to
- * a0 (the pair of a_batch_of_upcalls_reads_the_clock_once). */
-static void send_flows(int hi, int n) {
-  struct sockaddr_in to;
-  struct in_addr src;
-  int ttl = 4;
-  int zero = 0;
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  int i;
-
-  cr_assert_geq(fd, 0);
-  inet_pton(AF_INET, "10.7.0.2", &src);
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
-  memset(&to, 0, sizeof(to));
-  to.sin_family = AF_INET;
-  to.sin_port = htons(5000);
-  for (i = 0; i < n; i++) {
-    to.sin_addr.s_addr = htonl(0xef0b0000u | (uint32_t)hi << 8 | (uint32_t)i);
-    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-  }
-  close(fd);
-  usleep(100000);
-}
-
 /* Upcalls the kernel dropped (the router socket's buffer full) are
  * counted from the drop count it attaches to the next ones, and logged;
  * also when those land in entries of the batch that earlier reads used
@@ -817,14 +776,14 @@ Test(backend, dropped_upcalls_are_counted_and_logged) {
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   drain();
   /* Two read without drops, then a burst the buffer cannot hold. */
-  send_flows(0, 2);
+  send_groups("10.7.0.2", 0xef0b0000u, 2);
   ops->dispatch_fd(be, fds[0], 64);
   cr_assert_eq(be->cnt.rx_dropped, 0);
-  send_flows(1, 60);
+  send_groups("10.7.0.2", 0xef0b0100u, 60);
   drain();
   cr_assert_eq(be->cnt.rx_dropped, 0, "the drops show on later upcalls");
   n_evs = 0;
-  send_flows(2, 2);
+  send_groups("10.7.0.2", 0xef0b0200u, 2);
   drain();
   cr_assert_geq(n_evs, 1);
   cr_expect_gt(be->cnt.rx_dropped, 0, "no drop counted");
@@ -861,24 +820,7 @@ Test(backend, rpf_cache_forgets_a_deleted_link_before_the_listener_says_so) {
   rpf_src = lnx_ip("192.0.2.1");
   lnx_sh("ip link del a0");
   /* A packet arrives on a1 after that. */
-  {
-    struct sockaddr_in to;
-    struct in_addr src;
-    int ttl = 4;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-    cr_assert_geq(fd, 0);
-    inet_pton(AF_INET, "10.8.0.2", &src);
-    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src));
-    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-    memset(&to, 0, sizeof(to));
-    to.sin_family = AF_INET;
-    to.sin_port = htons(5000);
-    to.sin_addr.s_addr = lnx_ip("239.12.0.1");
-    cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
-    close(fd);
-  }
-  usleep(100000);
+  send_groups("10.8.0.2", 0xef0c0001u, 1); /* 239.12.0.1 */
   n_evs = 0;
   /* The loop reads the event socket, then the router socket; the
    * listener (fds[3]) last. */

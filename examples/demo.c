@@ -111,8 +111,7 @@ static DWORD dv_local_leave(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
   return NO_ERROR;
 }
 
-/* ---- IGMP ------------------------------------------------------------------
- */
+/* ---- IGMP ---------------------------------------------------------------- */
 
 static DWORD ig_disable(DWORD ifx, DWORD nh) {
   printf("    callback -> IGMP  disable on interface %u: stop adding\n",

@@ -12,7 +12,7 @@ pkgs="cmake make gcc clang pkg-config libuv1-dev libcriterion-dev iproute2
       python3"
 if [ "${1:-}" = "--full" ]; then
   pkgs="$pkgs gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev wine wine64
-        libclang-rt-14-dev smcroute"
+        libclang-rt-14-dev smcroute clang-format"
 fi
 
 # A kernel without IPv4 multicast routing: the netns suites run in a VM

@@ -18,11 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BENCH_NIFS 32         /* interfaces 1..32 */
-#define BENCH_IIF 1           /* sources resolve (RPF) to interface 1 */
-#define BENCH_ENUM_BUF 65536  /* enumeration buffer, bytes */
-#define BENCH_MFE_REC0 60     /* SIZEOF_MIB_MFE(0) */
-#define BENCH_MFE_OIF 16      /* sizeof(MIB_IPMCAST_OIF) */
+#define BENCH_NIFS 32        /* interfaces 1..32 */
+#define BENCH_IIF 1          /* sources resolve (RPF) to interface 1 */
+#define BENCH_ENUM_BUF 65536 /* enumeration buffer, bytes */
+#define BENCH_MFE_REC0 60    /* SIZEOF_MIB_MFE(0) */
+#define BENCH_MFE_OIF 16     /* sizeof(MIB_IPMCAST_OIF) */
 
 /* One (S,G) of the workload and the interface its membership is on. */
 struct bench_key {

@@ -51,7 +51,7 @@
 #define BENCH_NGROUPS 1024
 #define BENCH_TIME_BUDGET_S 100.0 /* reps are cut if one would not fit */
 
-/* ---- Options, workload, results -------------------------------------------- */
+/* ---- Options, workload, results ------------------------------------------ */
 
 struct bench_opts {
   double scale;  /* 1 = 1,000,000 memberships and 100,000 MFEs */
@@ -59,16 +59,16 @@ struct bench_opts {
 };
 
 struct bench_work {
-  size_t n_memb;           /* memberships */
-  size_t n_mfe;            /* MFEs created by injection */
-  unsigned lookup_passes;  /* lookups per sample = passes * n_mfe */
-  unsigned enum_passes;    /* full enumerations per sample */
-  struct bench_key *keys;  /* n_memb distinct (S,G) */
-  uint32_t *add_order;     /* permutation of keys: add order */
-  uint32_t *del_order;     /* another permutation: delete order */
-  uint32_t *mfe_order;     /* n_mfe key indexes: the injected (S,G) */
-  uint32_t *lookup_order;  /* permutation of mfe_order: lookup order */
-  uint64_t mfe_sum;        /* expected bench_enum_check sum of the MFEs */
+  size_t n_memb;          /* memberships */
+  size_t n_mfe;           /* MFEs created by injection */
+  unsigned lookup_passes; /* lookups per sample = passes * n_mfe */
+  unsigned enum_passes;   /* full enumerations per sample */
+  struct bench_key *keys; /* n_memb distinct (S,G) */
+  uint32_t *add_order;    /* permutation of keys: add order */
+  uint32_t *del_order;    /* another permutation: delete order */
+  uint32_t *mfe_order;    /* n_mfe key indexes: the injected (S,G) */
+  uint32_t *lookup_order; /* permutation of mfe_order: lookup order */
+  uint64_t mfe_sum;       /* expected bench_enum_check sum of the MFEs */
 };
 
 /* Per-rep times of every phase, seconds. */
@@ -95,15 +95,14 @@ struct bench_samples {
   unsigned n; /* reps done */
 };
 
-static unsigned bench_failures;     /* correctness failures */
+static unsigned bench_failures; /* correctness failures */
 static pthread_mutex_t bench_floor_mu = PTHREAD_MUTEX_INITIALIZER;
-static atomic_ulong bench_cb_rpf;   /* callback counters */
+static atomic_ulong bench_cb_rpf; /* callback counters */
 static atomic_ulong bench_cb_create;
 static atomic_ulong bench_cb_prune;
 static atomic_ulong bench_cb_join;
 static atomic_ulong bench_cb_other;
 static atomic_ulong bench_log_lines;
-
 
 static void bench_fail(const char *fmt, ...) {
   va_list ap;
@@ -117,8 +116,7 @@ static void bench_fail(const char *fmt, ...) {
   fputc('\n', stderr);
 }
 
-
-/* ---- Trivial protocol callbacks ------------------------------------------- */
+/* ---- Trivial protocol callbacks ------------------------------------------ */
 
 static DWORD bench_rpf_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
                           DWORD dwGroupAddr, DWORD dwGroupMask,
@@ -132,7 +130,6 @@ static DWORD bench_rpf_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
   return NO_ERROR;
 }
 
-
 static DWORD bench_create_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
                              DWORD dwGroupAddr, DWORD dwGroupMask,
                              DWORD dwInIfIndex, DWORD dwInIfNextHopAddr,
@@ -143,7 +140,6 @@ static DWORD bench_create_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
   atomic_fetch_add_explicit(&bench_cb_create, 1, memory_order_relaxed);
   return NO_ERROR;
 }
-
 
 static DWORD bench_prune_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
                             DWORD dwGroupAddr, DWORD dwGroupMask,
@@ -156,7 +152,6 @@ static DWORD bench_prune_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
   return NO_ERROR;
 }
 
-
 static DWORD bench_join_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
                            DWORD dwGroupAddr, DWORD dwGroupMask,
                            BOOL bMemberUpdate) {
@@ -165,7 +160,6 @@ static DWORD bench_join_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
   atomic_fetch_add_explicit(&bench_cb_join, 1, memory_order_relaxed);
   return NO_ERROR;
 }
-
 
 static DWORD bench_wrongif_cb(DWORD dwSourceAddr, DWORD dwGroupAddr,
                               DWORD dwIfIndex, DWORD dwIfNextHopAddr,
@@ -176,7 +170,6 @@ static DWORD bench_wrongif_cb(DWORD dwSourceAddr, DWORD dwGroupAddr,
   return NO_ERROR;
 }
 
-
 static DWORD bench_local_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
                             DWORD dwGroupAddr, DWORD dwGroupMask,
                             DWORD dwIfIndex, DWORD dwIfNextHopAddr) {
@@ -186,13 +179,11 @@ static DWORD bench_local_cb(DWORD dwSourceAddr, DWORD dwSourceMask,
   return NO_ERROR;
 }
 
-
 static DWORD bench_igmp_cb(DWORD dwIfIndex, DWORD dwIfNextHopAddr) {
   (void)dwIfIndex, (void)dwIfNextHopAddr;
   atomic_fetch_add_explicit(&bench_cb_other, 1, memory_order_relaxed);
   return NO_ERROR;
 }
-
 
 /* libmgm's log hook: count lines, show the first few. */
 static void bench_log(void *ctx, int level, const char *channel,
@@ -206,8 +197,7 @@ static void bench_log(void *ctx, int level, const char *channel,
             channel ? channel : "-", message ? message : "");
 }
 
-
-/* ---- Workload ------------------------------------------------------------- */
+/* ---- Workload ------------------------------------------------------------ */
 
 static int bench_work_init(struct bench_work *w, const struct bench_opts *o) {
   uint64_t rng = UINT64_C(0x9E3779B97F4A7C15);
@@ -259,7 +249,6 @@ static int bench_work_init(struct bench_work *w, const struct bench_opts *o) {
   return 0;
 }
 
-
 static void bench_work_free(struct bench_work *w) {
   free(w->keys);
   free(w->add_order);
@@ -268,11 +257,9 @@ static void bench_work_free(struct bench_work *w) {
   free(w->lookup_order);
 }
 
-
-/* ---- libmgm set-up --------------------------------------------------------- */
+/* ---- libmgm set-up ------------------------------------------------------- */
 
 static HANDLE bench_proto;
-
 
 static int bench_lib_start(void) {
   ROUTING_PROTOCOL_CONFIG rpc;
@@ -314,8 +301,8 @@ static int bench_lib_start(void) {
   rpc.pfnLocalLeaveCallback = bench_local_cb;
   rpc.pfnDisableIgmpCallback = bench_igmp_cb;
   rpc.pfnEnableIgmpCallback = bench_igmp_cb;
-  rc = MgmRegisterMProtocol(&rpc, BENCH_PROTO_ID, BENCH_COMPONENT,
-                            &bench_proto);
+  rc =
+      MgmRegisterMProtocol(&rpc, BENCH_PROTO_ID, BENCH_COMPONENT, &bench_proto);
   if (rc != NO_ERROR) {
     bench_fail("MgmRegisterMProtocol returned %lu", (unsigned long)rc);
     return -1;
@@ -338,7 +325,6 @@ static int bench_lib_start(void) {
   return 0;
 }
 
-
 static void bench_lib_stop(void) {
   DWORD rc;
   DWORD i;
@@ -357,8 +343,7 @@ static void bench_lib_stop(void) {
     bench_fail("libmgm_stop returned %lu", (unsigned long)rc);
 }
 
-
-/* ---- libmgm phases ---------------------------------------------------------- */
+/* ---- libmgm phases ------------------------------------------------------- */
 
 static size_t bench_lib_add(const struct bench_work *w) {
   size_t bad = 0;
@@ -376,7 +361,6 @@ static size_t bench_lib_add(const struct bench_work *w) {
   return bad;
 }
 
-
 static size_t bench_lib_del(const struct bench_work *w) {
   size_t bad = 0;
   size_t i;
@@ -384,8 +368,8 @@ static size_t bench_lib_del(const struct bench_work *w) {
   for (i = 0; i < w->n_memb; i++) {
     const struct bench_key *k = &w->keys[w->del_order[i]];
     DWORD rc = MgmDeleteGroupMembershipEntry(bench_proto, k->src, 0xFFFFFFFFu,
-                                             k->grp, 0xFFFFFFFFu, k->ifindex,
-                                             0, MGM_JOIN_STATE_FLAG);
+                                             k->grp, 0xFFFFFFFFu, k->ifindex, 0,
+                                             MGM_JOIN_STATE_FLAG);
 
     if (rc != NO_ERROR && bad++ == 0)
       bench_fail("MgmDeleteGroupMembershipEntry returned %lu",
@@ -394,11 +378,9 @@ static size_t bench_lib_del(const struct bench_work *w) {
   return bad;
 }
 
-
 /* Verdict tallies of the last injection round. */
 static size_t bench_verdicts[5];
 static size_t bench_verdict_other;
-
 
 static size_t bench_lib_inject(const struct bench_work *w) {
   size_t bad = 0;
@@ -426,12 +408,11 @@ static size_t bench_lib_inject(const struct bench_work *w) {
   return bad;
 }
 
-
 static size_t bench_lib_lookup(const struct bench_work *w, uint64_t *sum) {
   union {
     MIB_IPMCAST_MFE mfe;
-    unsigned char b[sizeof(MIB_IPMCAST_MFE) +
-                    BENCH_NIFS * sizeof(MIB_IPMCAST_OIF)];
+    unsigned char
+        b[sizeof(MIB_IPMCAST_MFE) + BENCH_NIFS * sizeof(MIB_IPMCAST_OIF)];
   } out;
   size_t bad = 0;
   unsigned p;
@@ -461,7 +442,6 @@ static size_t bench_lib_lookup(const struct bench_work *w, uint64_t *sum) {
   }
   return bad;
 }
-
 
 /* One full MgmGetFirstMfe/MgmGetNextMfe walk into a BENCH_ENUM_BUF buffer;
  * returns 0 or -1 on an unexpected return code. */
@@ -497,7 +477,6 @@ static int bench_lib_enum(unsigned char *buf, struct bench_enum_check *c) {
   }
 }
 
-
 static void bench_check_enum(const char *who, const struct bench_enum_check *c,
                              const struct bench_work *w, int check_order) {
   if (c->count != w->n_mfe)
@@ -513,20 +492,17 @@ static void bench_check_enum(const char *who, const struct bench_enum_check *c,
                c->bad_size);
 }
 
-
-/* ---- One repetition of every phase ------------------------------------------ */
+/* ---- One repetition of every phase --------------------------------------- */
 
 static double bench_sec(uint64_t t0, uint64_t t1) {
   return (double)(t1 - t0) / 1e9;
 }
-
 
 static double bench_per(long long h0, long long h1, size_t n) {
   if (h0 < 0 || h1 < 0 || n == 0)
     return NAN;
   return (double)(h1 - h0) / (double)n;
 }
-
 
 static int bench_rep(const struct bench_work *w, struct bench_samples *s,
                      struct floor_worker *fw, unsigned char *buf, int verbose) {
@@ -747,8 +723,8 @@ static int bench_rep(const struct bench_work *w, struct bench_samples *s,
   return 0;
 }
 
-
-/* ---- Report ------------------------------------------------------------------- */
+/* ---- Report
+ * ------------------------------------------------------------------- */
 
 enum bench_kind {
   BENCH_RATE, /* operations per second */
@@ -759,20 +735,18 @@ enum bench_kind {
 struct bench_metric {
   const char *name;
   enum bench_kind kind;
-  double lib;        /* libmgm figure */
-  double floor;      /* floor figure */
-  double max_ratio;  /* target on the ratio; 0 = none */
-  double max_abs;    /* target on the libmgm figure; 0 = none */
+  double lib;             /* libmgm figure */
+  double floor;           /* floor figure */
+  double max_ratio;       /* target on the ratio; 0 = none */
+  double max_abs;         /* target on the libmgm figure; 0 = none */
   const char *floor_what; /* what the floor is, for the table's notes */
-  double ratio;      /* slowdown factor, bench_paired() of elapsed times */
-  double cpu_ratio;  /* the same from process CPU times (cross-check) */
+  double ratio;           /* slowdown factor, bench_paired() of elapsed times */
+  double cpu_ratio;       /* the same from process CPU times (cross-check) */
 };
-
 
 static double bench_ratio(const struct bench_metric *m) {
   return m->ratio;
 }
-
 
 /* Slowdown factor of libmgm over the floor: the median over reps of the
  * per-rep ratio libmgm/floor of times (or of bytes).  Each rep runs a phase
@@ -788,7 +762,6 @@ static double bench_paired(const double *lib, const double *flo, unsigned n) {
       r[k++] = lib[i] / flo[i];
   return k ? bench_median(r, k) : NAN;
 }
-
 
 static const char *bench_verdict(const struct bench_metric *m, double ratio) {
   int have = 0;
@@ -807,7 +780,6 @@ static const char *bench_verdict(const struct bench_metric *m, double ratio) {
   return ok ? "PASS" : "MISS";
 }
 
-
 /* "target<=3", "target<200", "target=none" for the metric lines; the
  * table shows the same without the word. */
 static void bench_target(const struct bench_metric *m, char *out, size_t len,
@@ -822,7 +794,6 @@ static void bench_target(const struct bench_metric *m, char *out, size_t len,
     snprintf(out, len, "%s%s", w, bare ? "-" : "=none");
 }
 
-
 static void bench_fmt(double v, char *out, size_t len) {
   if (isnan(v))
     snprintf(out, len, "n/a");
@@ -834,12 +805,11 @@ static void bench_fmt(double v, char *out, size_t len) {
     snprintf(out, len, "%.2f", v);
 }
 
-
 static void bench_report(const struct bench_metric *m, size_t n) {
   size_t i;
 
-  printf("\n%-22s %12s %12s %9s %9s  %-12s %s\n", "metric", "libmgm",
-         "floor", "ratio", "cpu-ratio", "target", "result");
+  printf("\n%-22s %12s %12s %9s %9s  %-12s %s\n", "metric", "libmgm", "floor",
+         "ratio", "cpu-ratio", "target", "result");
   for (i = 0; i < n; i++) {
     char lib[32];
     char flo[32];
@@ -859,8 +829,8 @@ static void bench_report(const struct bench_metric *m, size_t n) {
     else
       snprintf(rat, sizeof(rat), "%.2fx", ratio);
     bench_target(&m[i], tgt, sizeof(tgt), 1);
-    printf("%-22s %12s %12s %9s %9s  %-12s %s\n", m[i].name, lib, flo, rat,
-           cpu, tgt, bench_verdict(&m[i], ratio));
+    printf("%-22s %12s %12s %9s %9s  %-12s %s\n", m[i].name, lib, flo, rat, cpu,
+           tgt, bench_verdict(&m[i], ratio));
   }
   printf("\nlibmgm, floor: medians over reps (rates from elapsed time).\n"
          "ratio: libmgm's slowdown (or size) factor, the median of the "
@@ -883,13 +853,11 @@ static void bench_report(const struct bench_metric *m, size_t n) {
   }
 }
 
-
 static double bench_rate(size_t ops, const double *sec, unsigned n) {
   double med = bench_median(sec, n);
 
   return med > 0 ? (double)ops / med : NAN;
 }
-
 
 /* The 1-minute load average, or -1: a busy shared machine makes the
  * absolute figures noisy (the paired ratios less so). */
@@ -898,7 +866,6 @@ static double bench_load(void) {
 
   return getloadavg(l, 1) == 1 ? l[0] : -1.0;
 }
-
 
 static void bench_usage(FILE *f) {
   fprintf(f,
@@ -909,7 +876,6 @@ static void bench_usage(FILE *f) {
           "3)\n",
           BENCH_MAX_REPS);
 }
-
 
 static int bench_parse(int argc, char **argv, struct bench_opts *o) {
   int i;
@@ -939,7 +905,6 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o) {
   return 0;
 }
 
-
 int main(int argc, char **argv) {
   static struct bench_samples s;
   struct bench_opts o;
@@ -968,8 +933,7 @@ int main(int argc, char **argv) {
   printf("bench_core: build type %s; clock CLOCK_MONOTONIC; libmgm memory = "
          "mallinfo2() (uordblks + hblkhd) delta around each phase%s; floor "
          "memory = its slot array's size\n",
-         BENCH_BUILD_TYPE,
-         bench_heap_bytes() < 0 ? " (unavailable here)" : "");
+         BENCH_BUILD_TYPE, bench_heap_bytes() < 0 ? " (unavailable here)" : "");
   buf = malloc(BENCH_ENUM_BUF);
   fw = floor_worker_start();
   if (buf == NULL || fw == NULL) {
@@ -1011,48 +975,113 @@ int main(int argc, char **argv) {
   printf("# phases per rep: add %.3f s, inject %.3f s, lookups %.3f s, "
          "enumeration %.2f ms, expiry %.3f s, delete %.3f s (medians)\n",
          bench_median(s.wall.add, s.n), bench_median(s.wall.create, s.n),
-         bench_median(s.wall.lookup, s.n), bench_median(s.wall.enumr, s.n) * 1e3,
+         bench_median(s.wall.lookup, s.n),
+         bench_median(s.wall.enumr, s.n) * 1e3,
          bench_median(s.wall.expire, s.n), bench_median(s.wall.del, s.n));
 
   n_lookups = (size_t)w.lookup_passes * w.n_mfe;
   memset(m, 0, sizeof(m));
-  m[0] = (struct bench_metric){"add_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.wall.add, s.n), bench_rate(w.n_memb, s.wall.add_f, s.n),
-      3, 0, "hash insert of the same (S,G) keys, same order", NAN, NAN};
-  m[1] = (struct bench_metric){"del_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.wall.del, s.n), bench_rate(w.n_memb, s.wall.del_f, s.n),
-      3, 0, "hash delete (backward shift) of the same keys, same order", NAN, NAN};
-  m[2] = (struct bench_metric){"lookup_per_s", BENCH_RATE,
-      bench_rate(n_lookups, s.wall.lookup, s.n),
-      bench_rate(n_lookups, s.wall.lookup_f, s.n), 3, 0,
-      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order", NAN, NAN};
-  ms = 1e3;
-  m[3] = (struct bench_metric){"enum_ms", BENCH_TIME,
-      bench_median(s.wall.enumr, s.n) * ms, bench_median(s.wall.enum_f, s.n) * ms, 3, 0,
-      "collect + qsort by (ntohl G, ntohl S) + format into 64 KiB buffers "
-      "(sorted: the API's order)", NAN, NAN};
-  m[4] = (struct bench_metric){"enum_vs_iter_ms", BENCH_TIME,
-      bench_median(s.wall.enumr, s.n) * ms, bench_median(s.wall.enum_iter_f, s.n) * ms,
-      0, 0, "unsorted table walk + format into 64 KiB buffers (info)", NAN, NAN};
-  m[5] = (struct bench_metric){"add_vs_warm_per_s", BENCH_RATE,
-      bench_rate(w.n_memb, s.wall.add, s.n),
-      bench_rate(w.n_memb, s.wall.add_warm_f, s.n), 0, 0,
-      "hash insert into the table already grown and faulted in (info)", NAN, NAN};
-  m[6] = (struct bench_metric){"create_per_s", BENCH_RATE,
-      bench_rate(w.n_mfe, s.wall.create, s.n),
-      bench_rate(w.n_mfe, s.wall.create_f, s.n), 0, 0,
-      "hash insert handed to a worker thread and waited for (info)", NAN, NAN};
-  m[7] = (struct bench_metric){"bytes_per_membership", BENCH_BYTES,
-      bench_median(s.mem_memb, s.n), bench_median(s.mem_memb_f, s.n), 0, 200,
-      "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)", NAN, NAN};
-  m[8] = (struct bench_metric){"bytes_per_mfe", BENCH_BYTES,
-      bench_median(s.mem_mfe, s.n), bench_median(s.mem_mfe_f, s.n), 0, 0,
-      "same table; libmgm's figure includes the sim forwarder's entry", NAN, NAN};
-  m[9] = (struct bench_metric){"del_vs_locked_per_s", BENCH_RATE,
+  m[0] = (struct bench_metric){"add_per_s",
+                               BENCH_RATE,
+                               bench_rate(w.n_memb, s.wall.add, s.n),
+                               bench_rate(w.n_memb, s.wall.add_f, s.n),
+                               3,
+                               0,
+                               "hash insert of the same (S,G) keys, same order",
+                               NAN,
+                               NAN};
+  m[1] = (struct bench_metric){
+      "del_per_s",
+      BENCH_RATE,
       bench_rate(w.n_memb, s.wall.del, s.n),
-      bench_rate(w.n_memb, s.wall.del_locked_f, s.n), 0, 0,
+      bench_rate(w.n_memb, s.wall.del_f, s.n),
+      3,
+      0,
+      "hash delete (backward shift) of the same keys, same order",
+      NAN,
+      NAN};
+  m[2] = (struct bench_metric){
+      "lookup_per_s",
+      BENCH_RATE,
+      bench_rate(n_lookups, s.wall.lookup, s.n),
+      bench_rate(n_lookups, s.wall.lookup_f, s.n),
+      3,
+      0,
+      "hash find + MIB_IPMCAST_MFE record copy-out, same keys and order",
+      NAN,
+      NAN};
+  ms = 1e3;
+  m[3] = (struct bench_metric){
+      "enum_ms",
+      BENCH_TIME,
+      bench_median(s.wall.enumr, s.n) * ms,
+      bench_median(s.wall.enum_f, s.n) * ms,
+      3,
+      0,
+      "collect + qsort by (ntohl G, ntohl S) + format into 64 KiB buffers "
+      "(sorted: the API's order)",
+      NAN,
+      NAN};
+  m[4] = (struct bench_metric){
+      "enum_vs_iter_ms",
+      BENCH_TIME,
+      bench_median(s.wall.enumr, s.n) * ms,
+      bench_median(s.wall.enum_iter_f, s.n) * ms,
+      0,
+      0,
+      "unsorted table walk + format into 64 KiB buffers (info)",
+      NAN,
+      NAN};
+  m[5] = (struct bench_metric){
+      "add_vs_warm_per_s",
+      BENCH_RATE,
+      bench_rate(w.n_memb, s.wall.add, s.n),
+      bench_rate(w.n_memb, s.wall.add_warm_f, s.n),
+      0,
+      0,
+      "hash insert into the table already grown and faulted in (info)",
+      NAN,
+      NAN};
+  m[6] = (struct bench_metric){
+      "create_per_s",
+      BENCH_RATE,
+      bench_rate(w.n_mfe, s.wall.create, s.n),
+      bench_rate(w.n_mfe, s.wall.create_f, s.n),
+      0,
+      0,
+      "hash insert handed to a worker thread and waited for (info)",
+      NAN,
+      NAN};
+  m[7] = (struct bench_metric){
+      "bytes_per_membership",
+      BENCH_BYTES,
+      bench_median(s.mem_memb, s.n),
+      bench_median(s.mem_memb_f, s.n),
+      0,
+      200,
+      "slot array bytes / entries (24-byte slots, load <= 3/4, mmapped)",
+      NAN,
+      NAN};
+  m[8] = (struct bench_metric){
+      "bytes_per_mfe",
+      BENCH_BYTES,
+      bench_median(s.mem_mfe, s.n),
+      bench_median(s.mem_mfe_f, s.n),
+      0,
+      0,
+      "same table; libmgm's figure includes the sim forwarder's entry",
+      NAN,
+      NAN};
+  m[9] = (struct bench_metric){
+      "del_vs_locked_per_s",
+      BENCH_RATE,
+      bench_rate(w.n_memb, s.wall.del, s.n),
+      bench_rate(w.n_memb, s.wall.del_locked_f, s.n),
+      0,
+      0,
       "hash delete as del_per_s, a pthread mutex taken around each (info)",
-      NAN, NAN};
+      NAN,
+      NAN};
   m[0].ratio = bench_paired(s.wall.add, s.wall.add_f, s.n);
   m[1].ratio = bench_paired(s.wall.del, s.wall.del_f, s.n);
   m[2].ratio = bench_paired(s.wall.lookup, s.wall.lookup_f, s.n);

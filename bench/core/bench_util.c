@@ -25,11 +25,9 @@
 
 #include <arpa/inet.h>
 
-
 uint64_t bench_order_key(uint32_t src, uint32_t grp) {
   return ((uint64_t)ntohl(grp) << 32) | ntohl(src);
 }
-
 
 uint64_t bench_now_ns(void) {
   struct timespec ts;
@@ -38,7 +36,6 @@ uint64_t bench_now_ns(void) {
   return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
-
 uint64_t bench_cpu_ns(void) {
   struct timespec ts;
 
@@ -46,9 +43,8 @@ uint64_t bench_cpu_ns(void) {
   return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
-
 long long bench_heap_bytes(void) {
-#if defined(__GLIBC__) && \
+#if defined(__GLIBC__) &&                                                      \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   struct mallinfo2 mi = mallinfo2();
 
@@ -57,7 +53,6 @@ long long bench_heap_bytes(void) {
   return -1;
 #endif
 }
-
 
 double bench_median(const double *v, size_t n) {
   double tmp[64];
@@ -81,7 +76,6 @@ double bench_median(const double *v, size_t n) {
   return (tmp[n / 2 - 1] + tmp[n / 2]) / 2.0;
 }
 
-
 uint64_t bench_rand(uint64_t *state) {
   uint64_t x = *state;
 
@@ -91,7 +85,6 @@ uint64_t bench_rand(uint64_t *state) {
   *state = x;
   return x * UINT64_C(0x2545F4914F6CDD1D);
 }
-
 
 void bench_shuffle_u32(uint32_t *v, size_t n, uint64_t *state) {
   size_t i;
@@ -105,11 +98,9 @@ void bench_shuffle_u32(uint32_t *v, size_t n, uint64_t *state) {
   }
 }
 
-
 void bench_enum_check_init(struct bench_enum_check *c) {
   memset(c, 0, sizeof(*c));
 }
-
 
 size_t bench_enum_consume(struct bench_enum_check *c, const unsigned char *buf,
                           size_t bytes, uint32_t n) {

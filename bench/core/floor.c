@@ -25,7 +25,6 @@
 
 #define FLOOR_MIN_CAP 16
 
-
 /* ---- The table ----------------------------------------------------------- */
 
 /* Slot arrays come from their own anonymous mappings, not from malloc: the
@@ -38,12 +37,10 @@ static struct floor_slot *floor_alloc(size_t cap) {
   return p == MAP_FAILED ? NULL : p;
 }
 
-
 static void floor_release(struct floor_slot *slots, size_t cap) {
   if (slots != NULL)
     munmap(slots, cap * sizeof(struct floor_slot));
 }
-
 
 int floor_table_init(struct floor_table *t) {
   t->slots = floor_alloc(FLOOR_MIN_CAP);
@@ -54,7 +51,6 @@ int floor_table_init(struct floor_table *t) {
   return 0;
 }
 
-
 void floor_table_destroy(struct floor_table *t) {
   floor_release(t->slots, t->mask + 1);
   t->slots = NULL;
@@ -62,16 +58,13 @@ void floor_table_destroy(struct floor_table *t) {
   t->count = 0;
 }
 
-
 size_t floor_table_bytes(const struct floor_table *t) {
   return (t->mask + 1) * sizeof(struct floor_slot);
 }
 
-
 static size_t floor_home(const struct floor_table *t, uint64_t key) {
   return (size_t)bench_mix64(key) & t->mask;
 }
-
 
 static int floor_grow(struct floor_table *t) {
   struct floor_table nt;
@@ -98,7 +91,6 @@ static int floor_grow(struct floor_table *t) {
   return 0;
 }
 
-
 /* 0 inserted, 1 already present, -1 out of memory. */
 static int floor_insert(struct floor_table *t, uint64_t key,
                         const struct floor_val *val) {
@@ -118,7 +110,6 @@ static int floor_insert(struct floor_table *t, uint64_t key,
   return 0;
 }
 
-
 static const struct floor_val *floor_find(const struct floor_table *t,
                                           uint64_t key) {
   size_t i = floor_home(t, key);
@@ -130,7 +121,6 @@ static const struct floor_val *floor_find(const struct floor_table *t,
   }
   return NULL;
 }
-
 
 /* 0 removed, 1 absent.  Backward-shift deletion keeps probe chains intact
  * without tombstones. */
@@ -163,8 +153,7 @@ static int floor_erase(struct floor_table *t, uint64_t key) {
   return 0;
 }
 
-
-/* ---- Membership phases ---------------------------------------------------- */
+/* ---- Membership phases --------------------------------------------------- */
 
 size_t floor_memb_add(struct floor_table *t, const struct bench_key *keys,
                       const uint32_t *order, size_t n) {
@@ -182,7 +171,6 @@ size_t floor_memb_add(struct floor_table *t, const struct bench_key *keys,
   }
   return bad;
 }
-
 
 size_t floor_memb_del(struct floor_table *t, const struct bench_key *keys,
                       const uint32_t *order, size_t n, pthread_mutex_t *mu) {
@@ -202,8 +190,7 @@ size_t floor_memb_del(struct floor_table *t, const struct bench_key *keys,
   return bad;
 }
 
-
-/* ---- MFE creation: an insert handed to another thread ---------------------- */
+/* ---- MFE creation: an insert handed to another thread -------------------- */
 
 struct floor_worker {
   pthread_t thread;
@@ -213,11 +200,10 @@ struct floor_worker {
   struct floor_table *t;  /* request: table, key, value */
   uint64_t key;
   struct floor_val val;
-  int pending;            /* request posted and not yet handled */
-  int result;             /* floor_insert's result for it */
-  int stop;               /* worker must exit */
+  int pending; /* request posted and not yet handled */
+  int result;  /* floor_insert's result for it */
+  int stop;    /* worker must exit */
 };
-
 
 static void *floor_worker_main(void *arg) {
   struct floor_worker *w = arg;
@@ -235,7 +221,6 @@ static void *floor_worker_main(void *arg) {
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }
-
 
 struct floor_worker *floor_worker_start(void) {
   struct floor_worker *w = calloc(1, sizeof(*w));
@@ -255,7 +240,6 @@ struct floor_worker *floor_worker_start(void) {
   return w;
 }
 
-
 void floor_worker_stop(struct floor_worker *w) {
   if (w == NULL)
     return;
@@ -269,7 +253,6 @@ void floor_worker_stop(struct floor_worker *w) {
   pthread_mutex_destroy(&w->mu);
   free(w);
 }
-
 
 size_t floor_mfe_create(struct floor_worker *w, struct floor_table *t,
                         const struct bench_key *keys, const uint32_t *order,
@@ -299,8 +282,7 @@ size_t floor_mfe_create(struct floor_worker *w, struct floor_table *t,
   return bad;
 }
 
-
-/* ---- MFE records ------------------------------------------------------------ */
+/* ---- MFE records --------------------------------------------------------- */
 
 /* Format one entry as a MIB_IPMCAST_MFE record at dst; returns its size. */
 static size_t floor_format(unsigned char *dst, uint64_t key,
@@ -320,7 +302,6 @@ static size_t floor_format(unsigned char *dst, uint64_t key,
   memcpy(dst, &r, size);
   return size;
 }
-
 
 uint64_t floor_mfe_lookup(const struct floor_table *t,
                           const struct bench_key *keys, const uint32_t *order,
@@ -350,14 +331,13 @@ uint64_t floor_mfe_lookup(const struct floor_table *t,
   return sum;
 }
 
-
-/* ---- Enumeration -------------------------------------------------------------- */
+/* ---- Enumeration
+ * -------------------------------------------------------------- */
 
 struct floor_ref {
   uint64_t order;                /* bench_order_key(S, G) */
   const struct floor_slot *slot; /* the entry */
 };
-
 
 static int floor_ref_cmp(const void *a, const void *b) {
   const struct floor_ref *x = a;
@@ -365,7 +345,6 @@ static int floor_ref_cmp(const void *a, const void *b) {
 
   return (x->order > y->order) - (x->order < y->order);
 }
-
 
 /* Format refs[0..n) into BENCH_ENUM_BUF-sized batches and consume them. */
 static int floor_emit(const struct floor_ref *refs, size_t n,
@@ -395,7 +374,6 @@ static int floor_emit(const struct floor_ref *refs, size_t n,
   return 0;
 }
 
-
 static struct floor_ref *floor_collect(const struct floor_table *t) {
   struct floor_ref *refs = malloc((t->count ? t->count : 1) * sizeof(*refs));
   size_t n = 0;
@@ -415,7 +393,6 @@ static struct floor_ref *floor_collect(const struct floor_table *t) {
   return refs;
 }
 
-
 int floor_mfe_enum_sorted(const struct floor_table *t,
                           struct bench_enum_check *c) {
   struct floor_ref *refs = floor_collect(t);
@@ -428,7 +405,6 @@ int floor_mfe_enum_sorted(const struct floor_table *t,
   free(refs);
   return rc;
 }
-
 
 int floor_mfe_enum_iter(const struct floor_table *t,
                         struct bench_enum_check *c) {

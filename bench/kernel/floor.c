@@ -46,7 +46,6 @@ static void flr_on_term(int sig) {
   flr_stop = 1;
 }
 
-
 int main(int argc, char **argv) {
   struct mmsghdr mm[FLR_BATCH];
   struct iovec iov[FLR_BATCH];

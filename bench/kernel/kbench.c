@@ -83,7 +83,6 @@ static uint64_t kb_now(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-
 /* Run fn-like socket creation inside namespace `ns`. */
 static int kb_enter(const char *ns, int *home) {
   char path[256];
@@ -100,13 +99,11 @@ static int kb_enter(const char *ns, int *home) {
   return 0;
 }
 
-
 static void kb_leave(int home) {
   if (setns(home, CLONE_NEWNET) != 0)
     fprintf(stderr, "kbench: setns back: %s\n", strerror(errno));
   close(home);
 }
-
 
 static int kb_sender(const char *ns, const char *src) {
   struct sockaddr_in sa;
@@ -133,7 +130,6 @@ static int kb_sender(const char *ns, const char *src) {
   kb_leave(home);
   return fd;
 }
-
 
 static int kb_receiver(const char *ns, const char *ifname) {
   struct sockaddr_ll ll;
@@ -163,7 +159,6 @@ static int kb_receiver(const char *ns, const char *ifname) {
   kb_leave(home);
   return fd;
 }
-
 
 /* Drain the packet socket; returns how many new first packets arrived. */
 static unsigned kb_drain(int fd, uint16_t port, unsigned n) {
@@ -220,14 +215,12 @@ static unsigned kb_drain(int fd, uint16_t port, unsigned n) {
   return got;
 }
 
-
 static int kb_cmp(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a;
   uint64_t y = *(const uint64_t *)b;
 
   return x < y ? -1 : x > y;
 }
-
 
 static void kb_send(int fd, uint32_t base, uint16_t port, unsigned i) {
   struct sockaddr_in to;

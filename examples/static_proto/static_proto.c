@@ -87,7 +87,7 @@ struct sp {
   const struct mgmd_plugin_host *host;
   HANDLE h;
   struct sp_conf conf;
-  size_t n_local;                     /* memberships added for local joins */
+  size_t n_local; /* memberships added for local joins */
   struct sp_join local[SP_MAX_LOCAL];
 };
 
@@ -101,7 +101,8 @@ MGMD_PLUGIN_DEFINE_ABI;
 static pthread_mutex_t sp_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct sp *sp_inst; /* the running instance, under sp_mu */
 
-/* ---- helpers ------------------------------------------------------------------ */
+/* ---- helpers
+ * ------------------------------------------------------------------ */
 
 static const char *ip(DWORD a, char *buf) {
   const unsigned char *p = (const unsigned char *)&a;
@@ -110,7 +111,6 @@ static const char *ip(DWORD a, char *buf) {
   return buf;
 }
 
-
 static const char *sg(DWORD s, DWORD g, char *buf, size_t len) {
   char a[16], b[16];
 
@@ -118,15 +118,12 @@ static const char *sg(DWORD s, DWORD g, char *buf, size_t len) {
   return buf;
 }
 
-
 static const char *ifname(const struct mgmd_plugin_host *host, DWORD ifx,
                           char *buf) {
   return host->if_name(host, ifx, buf, 32);
 }
 
-
 #define LOG(host, level, ...) (host)->log((host), (level), __VA_ARGS__)
-
 
 static int parse_u32(const char *s, DWORD *out) {
   unsigned long long v;
@@ -145,7 +142,6 @@ out:
   return rc;
 }
 
-
 static int parse_ip(const char *s, DWORD *out) {
   struct in_addr a;
   int rc = inet_pton(AF_INET, s, &a) == 1 ? 0 : -1;
@@ -155,12 +151,12 @@ static int parse_ip(const char *s, DWORD *out) {
   return rc;
 }
 
-
 static int is_multicast(DWORD g) {
   return (ntohl(g) & 0xF0000000u) == 0xE0000000u;
 }
 
-/* ---- configuration ---------------------------------------------------------------- */
+/* ---- configuration
+ * ---------------------------------------------------------------- */
 
 /* Resolve an interface name; on sim the names must exist, on a kernel
  * backend `strict` decides (init: yes, check: the interface may appear
@@ -184,7 +180,6 @@ out:
   return rc;
 }
 
-
 static int has_if(const struct sp_conf *c, DWORD ifx) {
   size_t i;
   int found = 0;
@@ -193,7 +188,6 @@ static int has_if(const struct sp_conf *c, DWORD ifx) {
     found = c->ifs[i] == ifx;
   return found;
 }
-
 
 /* Parse args into c.  strict: interfaces must exist now. */
 static int parse(const struct mgmd_plugin_host *host, const char *args,
@@ -225,8 +219,8 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       DWORD v;
 
       if (nw != 2 || parse_u32(w[1], &v) != 0) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: %s NUMBER", host->source,
-            lno, w[0]);
+        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: %s NUMBER", host->source, lno,
+            w[0]);
         goto out;
       }
       if (w[0][0] == 'p')
@@ -237,8 +231,8 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       DWORD ifx;
 
       if (nw != 2) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: interface NAME",
-            host->source, lno);
+        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: interface NAME", host->source,
+            lno);
         goto out;
       }
       if (want_if(host, lno, w[1], strict, &ifx) != 0)
@@ -246,8 +240,10 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       if (ifx == 0)
         continue;
       if (has_if(c, ifx) || c->n_ifs == SP_MAX_IFS) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: interface %s listed twice (or "
-            "more than %d interfaces)", host->source, lno, w[1], SP_MAX_IFS);
+        LOG(host, MGMD_LOG_ERROR,
+            "%s:%u: interface %s listed twice (or "
+            "more than %d interfaces)",
+            host->source, lno, w[1], SP_MAX_IFS);
         goto out;
       }
       c->ifs[c->n_ifs++] = ifx;
@@ -257,8 +253,10 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       if (nw < 3 || nw > 4 || parse_ip(w[2], &j.group) != 0 ||
           !is_multicast(j.group) ||
           (nw == 4 && (parse_ip(w[3], &j.source) != 0 || j.source == 0))) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: join INTERFACE GROUP "
-            "[SOURCE] (GROUP in 224.0.0.0/4)", host->source, lno);
+        LOG(host, MGMD_LOG_ERROR,
+            "%s:%u: usage: join INTERFACE GROUP "
+            "[SOURCE] (GROUP in 224.0.0.0/4)",
+            host->source, lno);
         goto out;
       }
       if (want_if(host, lno, w[1], strict, &j.ifindex) != 0)
@@ -266,7 +264,8 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       if (j.ifindex == 0)
         continue;
       if (!has_if(c, j.ifindex)) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: join on %s, which is not one of "
+        LOG(host, MGMD_LOG_ERROR,
+            "%s:%u: join on %s, which is not one of "
             "this protocol's interfaces (add 'interface %s' before it)",
             host->source, lno, w[1], w[1]);
         goto out;
@@ -288,8 +287,10 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
           plen = 33;
       }
       if (slash == NULL || plen > 32 || parse_ip(w[1], &r.network) != 0) {
-        LOG(host, MGMD_LOG_ERROR, "%s:%u: usage: rpf PREFIX/LENGTH "
-            "INTERFACE", host->source, lno);
+        LOG(host, MGMD_LOG_ERROR,
+            "%s:%u: usage: rpf PREFIX/LENGTH "
+            "INTERFACE",
+            host->source, lno);
         goto out;
       }
       r.mask = plen ? htonl(ALL_ONES << (32 - plen)) : 0;
@@ -306,7 +307,8 @@ static int parse(const struct mgmd_plugin_host *host, const char *args,
       }
       c->accept_local = w[1][0] == 'a';
     } else {
-      LOG(host, MGMD_LOG_ERROR, "%s:%u: unknown statement '%s' (protocol-id, "
+      LOG(host, MGMD_LOG_ERROR,
+          "%s:%u: unknown statement '%s' (protocol-id, "
           "component-id, interface, join, rpf, local-joins)",
           host->source, lno, w[0]);
       goto out;
@@ -318,7 +320,8 @@ out:
   return rc;
 }
 
-/* ---- MGM calls -------------------------------------------------------------------- */
+/* ---- MGM calls
+ * -------------------------------------------------------------------- */
 
 static DWORD add_join(struct sp *s, const struct sp_join *j, int add,
                       const char *why) {
@@ -340,15 +343,14 @@ static DWORD add_join(struct sp *s, const struct sp_join *j, int add,
   return rc;
 }
 
-
 static DWORD take(struct sp *s, DWORD ifx) {
   DWORD pid = 0, cid = 0, rc;
   char ifn[32], who[128];
 
   rc = MgmGetProtocolOnInterface(ifx, 0, &pid, &cid);
   if (rc == NO_ERROR)
-    snprintf(who, sizeof(who), "held by protocol %lu/%lu%s",
-             (unsigned long)pid, (unsigned long)cid,
+    snprintf(who, sizeof(who), "held by protocol %lu/%lu%s", (unsigned long)pid,
+             (unsigned long)cid,
              pid == 10 ? " (IGMP: MGM will disable and re-enable it there)"
                        : "");
   else
@@ -360,24 +362,22 @@ static DWORD take(struct sp *s, DWORD ifx) {
   return rc;
 }
 
-
 static void release(struct sp *s, DWORD ifx) {
   char ifn[32];
   DWORD rc = MgmReleaseInterfaceOwnership(s->h, ifx, 0);
 
   LOG(s->host, rc == NO_ERROR ? MGMD_LOG_INFO : MGMD_LOG_ERROR,
-      "MgmReleaseInterfaceOwnership(%s) -> %lu",
-      ifname(s->host, ifx, ifn), (unsigned long)rc);
+      "MgmReleaseInterfaceOwnership(%s) -> %lu", ifname(s->host, ifx, ifn),
+      (unsigned long)rc);
 }
-
 
 static int join_eq(const struct sp_join *a, const struct sp_join *b) {
   return a->ifindex == b->ifindex && a->group == b->group &&
          a->source == b->source;
 }
 
-
-static int in_joins(const struct sp_join *v, size_t n, const struct sp_join *j) {
+static int in_joins(const struct sp_join *v, size_t n,
+                    const struct sp_join *j) {
   size_t i;
   int found = 0;
 
@@ -386,7 +386,8 @@ static int in_joins(const struct sp_join *v, size_t n, const struct sp_join *j) 
   return found;
 }
 
-/* ---- callbacks ---------------------------------------------------------------------- */
+/* ---- callbacks
+ * ---------------------------------------------------------------------- */
 
 static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                     PDWORD iif, PDWORD iifnh, PDWORD up, DWORD hdrsize,
@@ -407,8 +408,8 @@ static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
     if (best != NULL && best->ifindex != *iif) {
       LOG(sp_inst->host, MGMD_LOG_INFO,
           "RPF callback for %s: the route says %s, static rpf says %s: "
-          "using %s", sg(src, grp, b, sizeof(b)),
-          ifname(sp_inst->host, *iif, i1),
+          "using %s",
+          sg(src, grp, b, sizeof(b)), ifname(sp_inst->host, *iif, i1),
           ifname(sp_inst->host, best->ifindex, i2), i2);
       *iif = best->ifindex;
       *iifnh = 0;
@@ -422,7 +423,6 @@ static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                        DWORD iif, DWORD iifnh, DWORD n, PMGM_IF_ENTRY list) {
   char b[48], line[256], ifn[32];
@@ -433,8 +433,7 @@ static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   if (sp_inst != NULL) {
     line[0] = '\0';
     for (i = 0; i < n && off < sizeof(line); i++) {
-      int w = snprintf(line + off, sizeof(line) - off, "%s%s%s",
-                       i ? ", " : "",
+      int w = snprintf(line + off, sizeof(line) - off, "%s%s%s", i ? ", " : "",
                        ifname(sp_inst->host, list[i].dwIfIndex, ifn),
                        list[i].bIGMP ? " (IGMP there)" : "");
 
@@ -443,17 +442,15 @@ static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
       list[i].bIsEnabled = TRUE; /* someone joined there: forward */
     }
     LOG(sp_inst->host, MGMD_LOG_INFO,
-        "creation alert for %s arriving on %s: forward on our %s", sg(src, grp,
-        b, sizeof(b)), ifname(sp_inst->host, iif, ifn), line);
+        "creation alert for %s arriving on %s: forward on our %s",
+        sg(src, grp, b, sizeof(b)), ifname(sp_inst->host, iif, ifn), line);
   }
   pthread_mutex_unlock(&sp_mu);
   return NO_ERROR;
 }
 
-
 static DWORD cb_prune(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
-                      DWORD ifx, DWORD nh, BOOL member_delete,
-                      PDWORD timeout) {
+                      DWORD ifx, DWORD nh, BOOL member_delete, PDWORD timeout) {
   char b[48], ifn[32];
 
   pthread_mutex_lock(&sp_mu);
@@ -474,7 +471,6 @@ static DWORD cb_prune(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_join(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                      BOOL update) {
   char b[48];
@@ -491,7 +487,6 @@ static DWORD cb_join(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_wrongif(DWORD src, DWORD grp, DWORD ifx, DWORD nh,
                         DWORD hdrsize, PBYTE hdr) {
   char b[48], ifn[32];
@@ -504,7 +499,6 @@ static DWORD cb_wrongif(DWORD src, DWORD grp, DWORD ifx, DWORD nh,
   pthread_mutex_unlock(&sp_mu);
   return NO_ERROR;
 }
-
 
 static void run_task(void *arg) {
   struct sp_task *t = arg;
@@ -543,7 +537,6 @@ out:
   free(t);
 }
 
-
 static void local(DWORD src, DWORD grp, DWORD ifx, int add) {
   struct sp_task *t;
   char b[48], ifn[32];
@@ -577,13 +570,11 @@ out:
   pthread_mutex_unlock(&sp_mu);
 }
 
-
 static DWORD cb_ljoin(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                       DWORD ifx, DWORD nh) {
   local(src, grp, ifx, 1);
   return NO_ERROR;
 }
-
 
 static DWORD cb_lleave(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                        DWORD ifx, DWORD nh) {
@@ -591,7 +582,8 @@ static DWORD cb_lleave(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-/* ---- entry points --------------------------------------------------------------------- */
+/* ---- entry points
+ * --------------------------------------------------------------------- */
 
 static DWORD do_register(struct sp *s) {
   ROUTING_PROTOCOL_CONFIG rpc;
@@ -614,7 +606,6 @@ static DWORD do_register(struct sp *s) {
   return rc;
 }
 
-
 /* Release everything and deregister. */
 static void shut(struct sp *s) {
   size_t i;
@@ -627,7 +618,6 @@ static void shut(struct sp *s) {
   LOG(s->host, rc == NO_ERROR ? MGMD_LOG_INFO : MGMD_LOG_ERROR,
       "MgmDeRegisterMProtocol -> %lu", (unsigned long)rc);
 }
-
 
 /* Register, take, join (undoing on failure).  The instance must already
  * be published: MGM may call back while we take interfaces. */
@@ -652,7 +642,6 @@ out:
   return rc;
 }
 
-
 int mgmd_plugin_check(const struct mgmd_plugin_host *host, const char *args) {
   struct sp_conf *c = malloc(sizeof(*c));
   int rc = c ? parse(host, args, 0, c) : -1;
@@ -660,7 +649,6 @@ int mgmd_plugin_check(const struct mgmd_plugin_host *host, const char *args) {
   free(c);
   return rc;
 }
-
 
 int mgmd_plugin_init(const struct mgmd_plugin_host *host, const char *args,
                      void **state) {
@@ -680,7 +668,8 @@ int mgmd_plugin_init(const struct mgmd_plugin_host *host, const char *args,
   pthread_mutex_lock(&sp_mu);
   if (sp_inst != NULL) {
     pthread_mutex_unlock(&sp_mu);
-    LOG(host, MGMD_LOG_ERROR, "one instance of this plug-in per mgmd (MGM "
+    LOG(host, MGMD_LOG_ERROR,
+        "one instance of this plug-in per mgmd (MGM "
         "callbacks carry no context); copy the file for a second one");
     goto out;
   }
@@ -700,7 +689,6 @@ out:
   return rc;
 }
 
-
 void mgmd_plugin_fini(void *state) {
   struct sp *s = state;
 
@@ -714,7 +702,6 @@ void mgmd_plugin_fini(void *state) {
   free(s);
 }
 
-
 int mgmd_plugin_reload(void *state, const char *args) {
   struct sp *s = state;
   struct sp_conf *n = malloc(sizeof(*n)), old;
@@ -726,7 +713,8 @@ int mgmd_plugin_reload(void *state, const char *args) {
   old = s->conf;
   if (n->protocol_id != old.protocol_id ||
       n->component_id != old.component_id) {
-    LOG(s->host, MGMD_LOG_INFO, "new protocol or component id: "
+    LOG(s->host, MGMD_LOG_INFO,
+        "new protocol or component id: "
         "re-registering");
     shut(s);
     pthread_mutex_lock(&sp_mu);

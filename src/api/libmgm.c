@@ -62,8 +62,7 @@ MGM_EXPORT DWORD MgmDeInitialize(void) {
   return libmgm_stop();
 }
 
-/* ---- Instances -------------------------------------------------------------
- */
+/* ---- Instances ----------------------------------------------------------- */
 
 static pthread_mutex_t g_inst_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct mgm_core **g_inst; /* live extra instances */
@@ -448,8 +447,7 @@ MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
   return rc;
 }
 
-/* ---- Host hooks ------------------------------------------------------------
- */
+/* ---- Host hooks ---------------------------------------------------------- */
 
 MGM_EXPORT DWORD libmgm_snapshot_take(struct libmgm_snapshot **out) {
   struct mgm_core *c;

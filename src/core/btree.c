@@ -93,8 +93,7 @@ int mgm__bt_first(const struct mgm_btree *t, struct mgm_bt_pos *pos) {
   return mgm__bt_ceil(t, 0, pos);
 }
 
-/* ---- Insertion ------------------------------------------------------------
- */
+/* ---- Insertion ----------------------------------------------------------- */
 
 static struct mgm_bt_node *spare_take(struct mgm_btree *t) {
   struct mgm_bt_node *x = t->spare;
@@ -221,8 +220,7 @@ int mgm__bt_insert(struct mgm_btree *t, uint64_t key, void *val) {
   return rc;
 }
 
-/* ---- Removal --------------------------------------------------------------
- */
+/* ---- Removal ------------------------------------------------------------- */
 
 /* Child i of x fell below the minimum: borrow from a sibling, or merge. */
 static void refill(struct mgm_bt_node *x, uint32_t i) {
@@ -328,8 +326,7 @@ void *mgm__bt_remove(struct mgm_btree *t, uint64_t key) {
   return v;
 }
 
-/* ---- Teardown -------------------------------------------------------------
- */
+/* ---- Teardown ------------------------------------------------------------ */
 
 static void free_below(struct mgm_bt_node *x) {
   uint32_t i;

@@ -64,8 +64,7 @@ DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
   return NO_ERROR;
 }
 
-/* ---- Backend wrappers -----------------------------------------------------
- */
+/* ---- Backend wrappers ---------------------------------------------------- */
 
 /* Test-only fault hook (tests/fault), like mgm__fault_alloc: the nth
  * backend operation of a kind fails before reaching the backend. */
@@ -329,8 +328,7 @@ DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a) {
              : ERROR_CAN_NOT_COMPLETE;
 }
 
-/* ---- Start and stop ---------------------------------------------------------
- */
+/* ---- Start and stop ------------------------------------------------------ */
 
 static void be_log(void *ctx, int level, const char *msg) {
   struct mgm_core *c = ctx;

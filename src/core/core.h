@@ -192,8 +192,7 @@ const char *mgm__log_chan_name(enum mgm_chan ch);
 #define MGM_WARN(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_WARN, ch, __VA_ARGS__)
 #define MGM_ERR(core, ch, ...) MGM_LOGX(core, LIBMGM_LOG_ERROR, ch, __VA_ARGS__)
 
-/* ---- Objects --------------------------------------------------------------
- */
+/* ---- Objects ------------------------------------------------------------- */
 
 enum mgm_htype { MGM_H_FREE = 0, MGM_H_PROTO = 1, MGM_H_ENUM = 2 };
 
@@ -467,8 +466,8 @@ struct mgm_core {
    * outgoing candidates, computed before its callbacks ran, still hold
    * after them when this has not moved. */
   uint64_t mem_gen;
-  struct mgm_proto **by_idx;      /* pidx -> protocol (NULL = free) */
-  uint32_t *idx_refs;             /* memberships naming each index */
+  struct mgm_proto **by_idx; /* pidx -> protocol (NULL = free) */
+  uint32_t *idx_refs;        /* memberships naming each index */
   uint32_t cap_idx;
   uint64_t next_seq;         /* registration counter */
   struct mgm_hash ifs;       /* struct mgm_if by (ifindex, nexthop) */

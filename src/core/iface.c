@@ -127,8 +127,7 @@ static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
   free(s);
 }
 
-/* ---- Records ---------------------------------------------------------------
- */
+/* ---- Records ------------------------------------------------------------- */
 
 static DWORD rec_create(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_if **out) {

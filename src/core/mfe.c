@@ -208,8 +208,7 @@ static void idx_remove(struct mgm_core *c, uint32_t s, uint32_t g) {
                                                   : MFE_IDX_MIN);
 }
 
-/* ---- Expiry heap ------------------------------------------------------------
- */
+/* ---- Expiry heap --------------------------------------------------------- */
 
 static void heap_swap(struct mgm_core *c, uint32_t i, uint32_t j) {
   struct mgm_mfe *t = c->heap[i];
@@ -389,8 +388,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   free(m);
 }
 
-/* ---- Outgoing lists -------------------------------------------------------
- */
+/* ---- Outgoing lists ------------------------------------------------------ */
 
 /* Room for `need` outgoing interfaces: the first lives inside the MFE. */
 static int oif_reserve(struct mgm_mfe *m, uint32_t need) {

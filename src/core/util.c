@@ -64,8 +64,7 @@ int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   return 0;
 }
 
-/* ---- Hash table ------------------------------------------------------------
- */
+/* ---- Hash table ---------------------------------------------------------- */
 
 int mgm__hash_init(struct mgm_hash *h, size_t nbuckets) {
   size_t n = 1;

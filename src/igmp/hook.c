@@ -18,16 +18,13 @@
 DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                       DWORD len);
 
-
 DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                       DWORD len) {
   (void)ctx;
   return libmgm_ctrl_send(ifindex, dst, msg, len);
 }
 
-
-void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt,
-                        DWORD len) {
+void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
   struct mgm_igmp *ig = ctx;
   ULONGLONG now = 0;
 

@@ -24,7 +24,7 @@
 
 #include "igmp_int.h"
 
-/* ---- Small sorted address sets ---------------------------------------------- */
+/* ---- Small sorted address sets ------------------------------------------- */
 
 struct aset {
   uint32_t n, cap;
@@ -75,7 +75,8 @@ out:
   return ok;
 }
 
-/* ---- Upstream records --------------------------------------------------------- */
+/* ---- Upstream records
+ * --------------------------------------------------------- */
 
 static size_t ugrp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   size_t lo = 0, hi = ifp->n_ugrp;
@@ -98,14 +99,12 @@ static size_t ugrp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   return lo;
 }
 
-
 struct ig_ugrp *ig_ugrp_find(const struct ig_if *ifp, uint32_t g) {
   int found;
   size_t i = ugrp_pos(ifp, g, &found);
 
   return found ? ifp->ugrp[i] : NULL;
 }
-
 
 static struct ig_ugrp *ugrp_new(struct ig_if *ifp, uint32_t addr) {
   struct ig_ugrp *u = NULL;
@@ -139,14 +138,12 @@ out:
   return u;
 }
 
-
 static void ugrp_destroy(struct ig_ugrp *u) {
   free(u->src);
   free(u->delta);
   free(u->rsrc);
   free(u);
 }
-
 
 static void ugrp_free(struct ig_if *ifp, struct ig_ugrp *u) {
   int found;
@@ -160,17 +157,14 @@ static void ugrp_free(struct ig_if *ifp, struct ig_ugrp *u) {
   ugrp_destroy(u);
 }
 
-
 static int joined(const struct ig_ugrp *u) {
   return u->mode == MGM_IGMP_EXCLUDE || u->n_src > 0;
 }
-
 
 static int pending(const struct ig_ugrp *u) {
   return u->mode_rexmit > 0 || u->n_delta > 0 || u->v12_rexmit > 0 ||
          u->resp_at != NEVER;
 }
-
 
 uint32_t ig_host_version(const struct mgm_igmp *ig, const struct ig_if *ifp,
                          uint64_t now) {
@@ -184,7 +178,6 @@ uint32_t ig_host_version(const struct mgm_igmp *ig, const struct ig_if *ifp,
   return v;
 }
 
-
 static uint32_t uri(const struct mgm_igmp *ig, uint32_t ver) {
   uint32_t v = ver == 3 ? 1000u : 10000u;
 
@@ -192,7 +185,6 @@ static uint32_t uri(const struct mgm_igmp *ig, uint32_t ver) {
     v = ig->cfg.unsolicited_report_ms;
   return v;
 }
-
 
 static void delta_set(struct ig_ugrp *u, uint32_t addr, int allow,
                       uint32_t left) {
@@ -219,14 +211,14 @@ out:
   return;
 }
 
-/* ---- Sending ------------------------------------------------------------------ */
+/* ---- Sending
+ * ------------------------------------------------------------------ */
 
 struct out {
   struct mgm_igmp *ig;
   struct ig_if *ifp;
   struct ig_v3b b;
 };
-
 
 static void out_flush(struct out *o) {
   if (o->b.nrec > 0) {
@@ -237,7 +229,6 @@ static void out_flush(struct out *o) {
   }
   ig_v3b_init(&o->b);
 }
-
 
 /* Add a record, splitting an inclusive list over several records/packets;
  * an exclusive one is cut to what fits in one packet (RFC 3376 4.2.16). */
@@ -264,7 +255,6 @@ static void out_rec(struct out *o, uint8_t type, uint32_t group,
   } while (done < n);
 }
 
-
 static void send_v12(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t ver,
                      uint8_t type, uint32_t group) {
   uint8_t buf[8];
@@ -281,7 +271,6 @@ static void send_v12(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t ver,
   ig_send(ig, ifp, dst, buf, sizeof(buf), kind);
 }
 
-
 /* Current-state record of u into o (IS_IN / IS_EX), if it has state. */
 static void current_state(struct out *o, const struct ig_ugrp *u) {
   if (u->mode == MGM_IGMP_EXCLUDE)
@@ -289,7 +278,6 @@ static void current_state(struct out *o, const struct ig_ugrp *u) {
   else if (u->n_src > 0)
     out_rec(o, REC_IS_IN, u->addr, u->src, u->n_src);
 }
-
 
 /* One unsolicited (state-change) transmission of u. */
 static void send_change(struct mgm_igmp *ig, struct ig_if *ifp,
@@ -312,8 +300,8 @@ static void send_change(struct mgm_igmp *ig, struct ig_if *ifp,
     u->v12_rexmit = 0;
     ig_v3b_init(&o.b);
     if (u->mode_rexmit > 0) {
-      out_rec(&o, u->mode == MGM_IGMP_EXCLUDE ? REC_TO_EX : REC_TO_IN,
-              u->addr, u->src, u->n_src);
+      out_rec(&o, u->mode == MGM_IGMP_EXCLUDE ? REC_TO_EX : REC_TO_IN, u->addr,
+              u->src, u->n_src);
       u->mode_rexmit--;
     } else if (u->n_delta > 0) {
       uint32_t *al = malloc(u->n_delta * sizeof(*al));
@@ -345,7 +333,6 @@ static void send_change(struct mgm_igmp *ig, struct ig_if *ifp,
   }
   u->report_at = more ? now + 1 + ig_rand(ig, uri(ig, ver) - 1) : NEVER;
 }
-
 
 /* Answer a pending query for u. */
 static void send_response(struct mgm_igmp *ig, struct ig_if *ifp,
@@ -381,7 +368,8 @@ static void send_response(struct mgm_igmp *ig, struct ig_if *ifp,
   u->n_rsrc = 0;
 }
 
-/* ---- Membership database -------------------------------------------------------- */
+/* ---- Membership database
+ * -------------------------------------------------------- */
 
 void ig_host_recompute(struct mgm_igmp *ig, uint32_t group, uint64_t now) {
   struct ig_if *up = ig_upstream(ig);
@@ -491,7 +479,6 @@ out:
   free(res.a);
 }
 
-
 void ig_host_recompute_all(struct mgm_igmp *ig, uint64_t now) {
   uint32_t i, k;
 
@@ -505,7 +492,8 @@ void ig_host_recompute_all(struct mgm_igmp *ig, uint64_t now) {
   }
 }
 
-/* ---- Input ----------------------------------------------------------------------- */
+/* ---- Input
+ * ----------------------------------------------------------------------- */
 
 /* v1/v2 mode: one random delay per joined group (RFC 2236 3). */
 static void schedule_v12(struct mgm_igmp *ig, struct ig_if *ifp,
@@ -525,7 +513,6 @@ static void schedule_v12(struct mgm_igmp *ig, struct ig_if *ifp,
     }
   }
 }
-
 
 /* v3 group(-and-source)-specific query: merge with what is pending (RFC
  * 3376 5.2 rules 3-5). */
@@ -556,11 +543,11 @@ static void schedule_v3_group(struct ig_ugrp *u, const struct ig_pkt *pk,
   u->resp_at = ig_min64(u->resp_at, d);
 }
 
-
 static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
-  uint64_t ovqpt = (uint64_t)ig->cfg.robustness * ig->cfg.query_interval_s *
-                       1000 + ig->cfg.query_response_ms;
+  uint64_t ovqpt =
+      (uint64_t)ig->cfg.robustness * ig->cfg.query_interval_s * 1000 +
+      ig->cfg.query_response_ms;
   struct ig_ugrp *u;
   uint64_t d;
 
@@ -582,7 +569,6 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
   }
 }
 
-
 void ig_host_input(struct mgm_igmp *ig, struct ig_if *ifp,
                    const struct ig_pkt *pk, uint64_t now) {
   switch (pk->type) {
@@ -594,8 +580,7 @@ void ig_host_input(struct mgm_igmp *ig, struct ig_if *ifp,
     /* Another host answered: suppress our pending v1/v2 report. */
     struct ig_ugrp *u = ig_ugrp_find(ifp, pk->group);
 
-    if (pk->src != ifp->addr && u != NULL &&
-        ig_host_version(ig, ifp, now) < 3)
+    if (pk->src != ifp->addr && u != NULL && ig_host_version(ig, ifp, now) < 3)
       u->resp_at = NEVER;
     break;
   }
@@ -604,7 +589,8 @@ void ig_host_input(struct mgm_igmp *ig, struct ig_if *ifp,
   }
 }
 
-/* ---- Timers ------------------------------------------------------------------------ */
+/* ---- Timers
+ * ------------------------------------------------------------------------ */
 
 void ig_host_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   uint32_t ver;
@@ -638,7 +624,6 @@ void ig_host_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   }
 }
 
-
 uint64_t ig_host_deadline(const struct ig_if *ifp) {
   uint64_t d = ig_min64(ifp->gen_resp_at,
                         ig_min64(ifp->v1_querier_until, ifp->v2_querier_until));
@@ -648,7 +633,6 @@ uint64_t ig_host_deadline(const struct ig_if *ifp) {
     d = ig_min64(d, ig_min64(ifp->ugrp[i]->report_at, ifp->ugrp[i]->resp_at));
   return d;
 }
-
 
 void ig_host_leave_all(struct mgm_igmp *ig, struct ig_if *ifp) {
   struct out o = {ig, ifp, {{0}, 0, 0}};
@@ -668,7 +652,6 @@ void ig_host_leave_all(struct mgm_igmp *ig, struct ig_if *ifp) {
   }
   out_flush(&o);
 }
-
 
 void ig_host_free(struct ig_if *ifp) {
   size_t i;

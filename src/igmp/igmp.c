@@ -22,7 +22,8 @@
 DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                       DWORD len);
 
-/* ---- Helpers shared by the other files ---------------------------------------- */
+/* ---- Helpers shared by the other files
+ * ---------------------------------------- */
 
 uint32_t ig_rand(struct mgm_igmp *ig, uint32_t max_ms) {
   uint32_t x = ig->rng; /* xorshift32 */
@@ -33,7 +34,6 @@ uint32_t ig_rand(struct mgm_igmp *ig, uint32_t max_ms) {
   ig->rng = x;
   return max_ms == UINT32_MAX ? x : x % (max_ms + 1);
 }
-
 
 void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...) {
   char line[256];
@@ -46,7 +46,6 @@ void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...) {
     ig->io.log(ig->io.ctx, level, line);
   }
 }
-
 
 void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst,
              const uint8_t *msg, size_t len, int kind) {
@@ -64,7 +63,6 @@ void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst,
     IG_CNT(ig, ifp, tx_reports);
   }
 }
-
 
 static size_t if_pos(const struct mgm_igmp *ig, uint32_t ifindex, int *found) {
   size_t lo = 0, hi = ig->n_if;
@@ -85,14 +83,12 @@ static size_t if_pos(const struct mgm_igmp *ig, uint32_t ifindex, int *found) {
   return lo;
 }
 
-
 struct ig_if *ig_find_if(const struct mgm_igmp *ig, uint32_t ifindex) {
   int found;
   size_t i = if_pos(ig, ifindex, &found);
 
   return found ? ig->ifs[i] : NULL;
 }
-
 
 struct ig_if *ig_upstream(const struct mgm_igmp *ig) {
   struct ig_if *u = NULL;
@@ -102,7 +98,8 @@ struct ig_if *ig_upstream(const struct mgm_igmp *ig) {
   return u;
 }
 
-/* ---- Configuration ------------------------------------------------------------ */
+/* ---- Configuration
+ * ------------------------------------------------------------ */
 
 void mgm_igmp_config_init(struct mgm_igmp_config *cfg) {
   if (cfg == NULL)
@@ -120,20 +117,20 @@ out:
   return;
 }
 
-
 static int cfg_ok(const struct mgm_igmp_config *c) {
   return (c->version == 2 || c->version == 3) && c->robustness >= 1 &&
          c->robustness <= 7 && c->query_interval_s >= 1 &&
          c->query_interval_s <= 31744 && c->query_response_ms >= 100 &&
-         (uint64_t)c->query_response_ms < (uint64_t)c->query_interval_s * 1000 &&
-         c->last_member_query_ms >= 100 &&
-         c->last_member_query_ms <= 3174400 &&
+         (uint64_t)c->query_response_ms <
+             (uint64_t)c->query_interval_s * 1000 &&
+         c->last_member_query_ms >= 100 && c->last_member_query_ms <= 3174400 &&
          c->last_member_query_count <= 255 && c->startup_query_count <= 255 &&
          c->unsolicited_report_ms <= 3600000 &&
          (c->protocol_id == PROTO_IP_IGMP || c->protocol_id == MS_IP_IGMP);
 }
 
-/* ---- Life cycle ----------------------------------------------------------------- */
+/* ---- Life cycle
+ * ----------------------------------------------------------------- */
 
 DWORD mgm_igmp_create(const struct mgm_igmp_config *cfg, DWORD component_id,
                       struct mgm_igmp **out) {
@@ -174,14 +171,12 @@ out:
   return rc;
 }
 
-
 static void if_free(struct ig_if *ifp) {
   ig_router_free(ifp);
   ig_host_free(ifp);
   free(ifp->stale);
   free(ifp);
 }
-
 
 void mgm_igmp_destroy(struct mgm_igmp *ig) {
   struct ig_if *up;
@@ -201,7 +196,8 @@ out:
   return;
 }
 
-/* ---- Timers ---------------------------------------------------------------------- */
+/* ---- Timers
+ * ---------------------------------------------------------------------- */
 
 static uint64_t run(struct mgm_igmp *ig, uint64_t now) {
   size_t i;
@@ -223,11 +219,9 @@ static uint64_t run(struct mgm_igmp *ig, uint64_t now) {
   return mgm_igmp_next_deadline(ig);
 }
 
-
 uint64_t mgm_igmp_tick(struct mgm_igmp *ig, uint64_t now_ms) {
   return ig == NULL ? MGM_IGMP_NEVER : run(ig, now_ms);
 }
-
 
 uint64_t mgm_igmp_next_deadline(const struct mgm_igmp *ig) {
   uint64_t d = MGM_IGMP_NEVER;
@@ -246,7 +240,8 @@ uint64_t mgm_igmp_next_deadline(const struct mgm_igmp *ig) {
   return d;
 }
 
-/* ---- Interfaces --------------------------------------------------------------- */
+/* ---- Interfaces
+ * --------------------------------------------------------------- */
 
 DWORD mgm_igmp_add_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
                              int role, uint64_t now_ms) {
@@ -290,7 +285,8 @@ DWORD mgm_igmp_add_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
   rc = ig_mgm_take(ig, ifp);
   if (rc != NO_ERROR)
     goto out;
-  memmove(ig->ifs + pos + 1, ig->ifs + pos, (ig->n_if - pos) * sizeof(*ig->ifs));
+  memmove(ig->ifs + pos + 1, ig->ifs + pos,
+          (ig->n_if - pos) * sizeof(*ig->ifs));
   ig->ifs[pos] = ifp;
   ig->n_if++;
   if (now_ms > ig->last_now)
@@ -307,7 +303,6 @@ out:
   free(ifp);
   return rc;
 }
-
 
 DWORD mgm_igmp_del_interface(struct mgm_igmp *ig, DWORD ifindex,
                              uint64_t now_ms) {
@@ -346,7 +341,8 @@ out:
   return rc;
 }
 
-/* ---- Input ----------------------------------------------------------------------- */
+/* ---- Input
+ * ----------------------------------------------------------------------- */
 
 void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
                     size_t len, uint64_t now_ms) {
@@ -402,7 +398,8 @@ out:
   return;
 }
 
-/* ---- Introspection -------------------------------------------------------------- */
+/* ---- Introspection
+ * -------------------------------------------------------------- */
 
 DWORD mgm_igmp_get_counters(const struct mgm_igmp *ig, DWORD ifindex,
                             struct mgm_igmp_counters *out) {
@@ -422,7 +419,6 @@ DWORD mgm_igmp_get_counters(const struct mgm_igmp *ig, DWORD ifindex,
 out:
   return rc;
 }
-
 
 DWORD mgm_igmp_if_next(const struct mgm_igmp *ig, DWORD after,
                        struct mgm_igmp_if_info *out) {
@@ -464,7 +460,6 @@ out:
   return rc;
 }
 
-
 static void fill_down(const struct mgm_igmp *ig, const struct ig_group *g,
                       struct mgm_igmp_group_info *out,
                       struct mgm_igmp_source_info *src, uint32_t src_cap) {
@@ -488,7 +483,6 @@ static void fill_down(const struct mgm_igmp *ig, const struct ig_group *g,
   }
 }
 
-
 static void fill_up(const struct mgm_igmp *ig, const struct ig_if *ifp,
                     const struct ig_ugrp *u, struct mgm_igmp_group_info *out,
                     struct mgm_igmp_source_info *src, uint32_t src_cap) {
@@ -506,11 +500,9 @@ static void fill_up(const struct mgm_igmp *ig, const struct ig_if *ifp,
   }
 }
 
-
-DWORD mgm_igmp_group_next(const struct mgm_igmp *ig, DWORD ifindex,
-                          DWORD after, struct mgm_igmp_group_info *out,
-                          struct mgm_igmp_source_info *src,
-                          uint32_t src_cap) {
+DWORD mgm_igmp_group_next(const struct mgm_igmp *ig, DWORD ifindex, DWORD after,
+                          struct mgm_igmp_group_info *out,
+                          struct mgm_igmp_source_info *src, uint32_t src_cap) {
   const struct ig_if *ifp = NULL;
   const struct ig_group *g = NULL;
   const struct ig_ugrp *u = NULL;

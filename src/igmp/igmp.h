@@ -146,8 +146,8 @@ struct mgm_igmp_io {
   /* Send one IGMP message (no IP header) out of ifindex to dst (network
    * order) with TTL 1 and router alert.  Return a Win32 code; anything
    * but NO_ERROR counts as tx_errors.  NULL = libmgm_ctrl_send. */
-  DWORD (*send)(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
-                DWORD len);
+  DWORD(*send)
+  (void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg, DWORD len);
   /* Ask the host to call mgm_igmp_tick() soon.  May run on any thread,
    * from inside an MGM callback: it must only post/signal, never call
    * into the component or MGM. */
@@ -165,17 +165,17 @@ struct mgm_igmp_io {
 /* Defaults (RFC 3376 8 / RFC 2236 8) are set by mgm_igmp_config_init();
  * a 0 in an optional field means "derive it as the RFC says". */
 struct mgm_igmp_config {
-  uint32_t version;               /* 2 or 3 (3): router query format and
-                                     accepted report versions; upstream
-                                     host version in proxy mode */
-  uint32_t robustness;            /* Robustness Variable, 1..7 (2) */
-  uint32_t query_interval_s;      /* Query Interval (125) */
-  uint32_t query_response_ms;     /* Query Response Interval (10000); must
-                                     be below the query interval */
-  uint32_t last_member_query_ms;  /* Last Member Query Interval (1000) */
-  uint32_t last_member_query_count; /* 0 = robustness */
+  uint32_t version;                   /* 2 or 3 (3): router query format and
+                                         accepted report versions; upstream
+                                         host version in proxy mode */
+  uint32_t robustness;                /* Robustness Variable, 1..7 (2) */
+  uint32_t query_interval_s;          /* Query Interval (125) */
+  uint32_t query_response_ms;         /* Query Response Interval (10000); must
+                                         be below the query interval */
+  uint32_t last_member_query_ms;      /* Last Member Query Interval (1000) */
+  uint32_t last_member_query_count;   /* 0 = robustness */
   uint32_t startup_query_interval_ms; /* 0 = query interval / 4 */
-  uint32_t startup_query_count;   /* 0 = robustness */
+  uint32_t startup_query_count;       /* 0 = robustness */
   uint32_t unsolicited_report_ms; /* proxy host: 0 = 1000 (v3), 10000 (v1/v2) */
   DWORD proxy_upstream;           /* upstream ifindex; 0 = router mode only */
   int proxy_forward_upstream;     /* proxy: (*,*) on upstream (1) */
@@ -189,7 +189,8 @@ struct mgm_igmp_config {
 
 void mgm_igmp_config_init(struct mgm_igmp_config *cfg);
 
-/* ---- Life cycle -------------------------------------------------------------- */
+/* ---- Life cycle
+ * -------------------------------------------------------------- */
 
 struct mgm_igmp;
 
@@ -207,7 +208,8 @@ DWORD mgm_igmp_create(const struct mgm_igmp_config *cfg, DWORD component_id,
  * another protocol on this component's interfaces. */
 void mgm_igmp_destroy(struct mgm_igmp *ig);
 
-/* ---- Interfaces ---------------------------------------------------------------- */
+/* ---- Interfaces
+ * ---------------------------------------------------------------- */
 
 enum mgm_igmp_role {
   MGM_IGMP_ROLE_DOWNSTREAM = 1, /* IGMP router (querier, memberships) */
@@ -233,7 +235,8 @@ DWORD mgm_igmp_add_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
 DWORD mgm_igmp_del_interface(struct mgm_igmp *ig, DWORD ifindex,
                              uint64_t now_ms);
 
-/* ---- Driving ------------------------------------------------------------------ */
+/* ---- Driving
+ * ------------------------------------------------------------------ */
 
 /* One IGMP packet (whole IPv4 packet) received on ifindex at now_ms.
  * Never fails: what cannot be used is counted and dropped. */
@@ -252,10 +255,10 @@ uint64_t mgm_igmp_next_deadline(const struct mgm_igmp *ig);
 /* A libmgm_ctrl_fn: pass the component as ctx to libmgm_set_ctrl_hook().
  * Calls mgm_igmp_input() with io->now_ms() (or the libmgm backend clock).
  * The host must still call mgm_igmp_tick() afterwards. */
-void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt,
-                        DWORD len);
+void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len);
 
-/* ---- Introspection (mgmctl) ---------------------------------------------------- */
+/* ---- Introspection (mgmctl)
+ * ---------------------------------------------------- */
 
 struct mgm_igmp_counters {
   uint64_t rx_packets;      /* handed to mgm_igmp_input */
@@ -289,16 +292,16 @@ DWORD mgm_igmp_get_counters(const struct mgm_igmp *ig, DWORD ifindex,
 
 struct mgm_igmp_if_info {
   DWORD ifindex;
-  DWORD addr;                /* as given to add_interface */
-  int role;                  /* enum mgm_igmp_role */
-  BOOL querier;              /* downstream: we are the querier */
-  DWORD querier_addr;        /* current querier (ours when querier) */
+  DWORD addr;                   /* as given to add_interface */
+  int role;                     /* enum mgm_igmp_role */
+  BOOL querier;                 /* downstream: we are the querier */
+  DWORD querier_addr;           /* current querier (ours when querier) */
   uint64_t other_querier_until; /* MGM_IGMP_NEVER when we are querier */
-  uint64_t next_query_at;    /* next general query, MGM_IGMP_NEVER if none */
-  uint32_t startup_left;     /* startup queries still to send */
-  uint32_t host_version;     /* upstream: 1, 2 or 3 (compatibility mode) */
-  BOOL mgm_disabled;         /* between disable and enable callbacks */
-  BOOL replay_pending;       /* enable seen, replay at the next tick */
+  uint64_t next_query_at;       /* next general query, MGM_IGMP_NEVER if none */
+  uint32_t startup_left;        /* startup queries still to send */
+  uint32_t host_version;        /* upstream: 1, 2 or 3 (compatibility mode) */
+  BOOL mgm_disabled;            /* between disable and enable callbacks */
+  BOOL replay_pending;          /* enable seen, replay at the next tick */
   uint32_t n_groups;
 };
 
@@ -311,20 +314,20 @@ enum mgm_igmp_filter_mode { MGM_IGMP_INCLUDE = 1, MGM_IGMP_EXCLUDE = 2 };
 
 struct mgm_igmp_source_info {
   DWORD addr;
-  uint64_t expires;          /* downstream: source timer; MGM_IGMP_NEVER
-                                = excluded (EXCLUDE Y list) / upstream */
-  BOOL in_mgm;               /* (S,G) membership held in MGM */
+  uint64_t expires; /* downstream: source timer; MGM_IGMP_NEVER
+                       = excluded (EXCLUDE Y list) / upstream */
+  BOOL in_mgm;      /* (S,G) membership held in MGM */
 };
 
 struct mgm_igmp_group_info {
   DWORD ifindex;
   DWORD group;
-  int filter_mode;           /* enum mgm_igmp_filter_mode */
-  uint32_t compat_version;   /* downstream: 1, 2 or 3 (host compatibility) */
-  uint64_t expires;          /* group timer (EXCLUDE); MGM_IGMP_NEVER */
+  int filter_mode;         /* enum mgm_igmp_filter_mode */
+  uint32_t compat_version; /* downstream: 1, 2 or 3 (host compatibility) */
+  uint64_t expires;        /* group timer (EXCLUDE); MGM_IGMP_NEVER */
   DWORD last_reporter;
-  BOOL star_in_mgm;          /* (*,G) membership held in MGM */
-  uint32_t n_sources;        /* total; min(n_sources, cap) copied */
+  BOOL star_in_mgm;   /* (*,G) membership held in MGM */
+  uint32_t n_sources; /* total; min(n_sources, cap) copied */
 };
 
 /* Groups of ifindex in ascending group order (ntohl) after `after` (0 =
@@ -332,10 +335,9 @@ struct mgm_igmp_group_info {
  * upstream memberships.  src (may be NULL if src_cap is 0) receives the
  * sources in ascending order.  NO_ERROR; ERROR_NO_MORE_ITEMS;
  * ERROR_NOT_FOUND (no such interface); ERROR_INVALID_PARAMETER. */
-DWORD mgm_igmp_group_next(const struct mgm_igmp *ig, DWORD ifindex,
-                          DWORD after, struct mgm_igmp_group_info *out,
-                          struct mgm_igmp_source_info *src,
-                          uint32_t src_cap);
+DWORD mgm_igmp_group_next(const struct mgm_igmp *ig, DWORD ifindex, DWORD after,
+                          struct mgm_igmp_group_info *out,
+                          struct mgm_igmp_source_info *src, uint32_t src_cap);
 
 #ifdef __cplusplus
 }

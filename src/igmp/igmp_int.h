@@ -23,11 +23,11 @@
 #include "igmp.h"
 
 #define NEVER MGM_IGMP_NEVER
-#define IG_MAX_IFS 256          /* interfaces per instance (mailbox slots) */
-#define IG_MAX_MSG 1400         /* largest IGMP message we build */
-#define IG_ALL_SYSTEMS 0xE0000001u  /* 224.0.0.1, host order */
-#define IG_ALL_ROUTERS 0xE0000002u  /* 224.0.0.2 */
-#define IG_V3_REPORTS 0xE0000016u   /* 224.0.0.22 */
+#define IG_MAX_IFS 256             /* interfaces per instance (mailbox slots) */
+#define IG_MAX_MSG 1400            /* largest IGMP message we build */
+#define IG_ALL_SYSTEMS 0xE0000001u /* 224.0.0.1, host order */
+#define IG_ALL_ROUTERS 0xE0000002u /* 224.0.0.2 */
+#define IG_V3_REPORTS 0xE0000016u  /* 224.0.0.22 */
 
 /* IGMP message types */
 #define IGMP_QUERY 0x11
@@ -44,7 +44,7 @@
 #define REC_ALLOW 5
 #define REC_BLOCK 6
 
-/* ---- Byte order without OS headers ---------------------------------------- */
+/* ---- Byte order without OS headers --------------------------------------- */
 
 /* An address as it lies in memory (network order) <-> its numeric value. */
 static inline uint32_t ig_ntohl(uint32_t n) {
@@ -89,7 +89,8 @@ static inline uint64_t ig_min64(uint64_t a, uint64_t b) {
   return a < b ? a : b;
 }
 
-/* ---- Packets (pkt.c) --------------------------------------------------------- */
+/* ---- Packets (pkt.c)
+ * --------------------------------------------------------- */
 
 enum ig_parse_rc {
   PK_OK = 0,
@@ -101,18 +102,18 @@ enum ig_parse_rc {
 };
 
 struct ig_pkt {
-  uint32_t src, dst;     /* network order */
+  uint32_t src, dst; /* network order */
   uint8_t ttl;
   uint8_t type;
-  uint32_t group;        /* network order (query, v1/v2 messages) */
+  uint32_t group; /* network order (query, v1/v2 messages) */
   /* queries */
-  int qver;              /* 1, 2, 3 */
-  uint32_t max_resp_ms;  /* v1: 10000 */
+  int qver;             /* 1, 2, 3 */
+  uint32_t max_resp_ms; /* v1: 10000 */
   int sflag;
   uint8_t qrv;
   uint32_t qqi_s;
   uint32_t nsrc;
-  const uint8_t *srcs;   /* nsrc addresses, 4 bytes each */
+  const uint8_t *srcs; /* nsrc addresses, 4 bytes each */
   /* v3 reports: records, already bounds-checked */
   uint32_t nrec;
   const uint8_t *recs;
@@ -121,7 +122,7 @@ struct ig_pkt {
 
 struct ig_rec {
   uint8_t type;
-  uint32_t group;        /* network order */
+  uint32_t group; /* network order */
   uint32_t nsrc;
   const uint8_t *srcs;
 };
@@ -146,56 +147,57 @@ struct ig_v3b {
   uint32_t nrec;
 };
 void ig_v3b_init(struct ig_v3b *b);
-size_t ig_v3b_room(const struct ig_v3b *b); /* sources that still fit in a new record */
+size_t ig_v3b_room(
+    const struct ig_v3b *b); /* sources that still fit in a new record */
 void ig_v3b_add(struct ig_v3b *b, uint8_t type, uint32_t group,
                 const uint32_t *srcs, uint32_t n);
 size_t ig_v3b_finish(struct ig_v3b *b);
 #define IG_MAX_QSRC ((IG_MAX_MSG - 12) / 4)
 
-/* ---- State ------------------------------------------------------------------ */
+/* ---- State --------------------------------------------------------------- */
 
 struct ig_src {
-  uint32_t addr;      /* network order */
-  uint64_t timer;     /* source timer; NEVER = not running (EXCLUDE's Y) */
-  uint32_t rexmit;    /* group-and-source query retransmissions left */
-  uint8_t in_mgm;     /* (S,G) held in MGM */
+  uint32_t addr;   /* network order */
+  uint64_t timer;  /* source timer; NEVER = not running (EXCLUDE's Y) */
+  uint32_t rexmit; /* group-and-source query retransmissions left */
+  uint8_t in_mgm;  /* (S,G) held in MGM */
 };
 
 /* Downstream group (router side, RFC 3376 6.2.1). */
 struct ig_group {
   uint32_t addr;
-  int mode;                 /* MGM_IGMP_INCLUDE / MGM_IGMP_EXCLUDE */
-  uint64_t timer;           /* group timer (EXCLUDE); NEVER */
+  int mode;       /* MGM_IGMP_INCLUDE / MGM_IGMP_EXCLUDE */
+  uint64_t timer; /* group timer (EXCLUDE); NEVER */
   uint64_t v1_host_until, v2_host_until;
   uint32_t last_reporter;
-  uint32_t gq_rexmit;       /* Q(G) still to send */
-  uint64_t q_next;          /* next Q(G)/Q(G,S) transmission */
+  uint32_t gq_rexmit; /* Q(G) still to send */
+  uint64_t q_next;    /* next Q(G)/Q(G,S) transmission */
   uint8_t star_in_mgm;
   uint32_t n_src, cap_src;
-  struct ig_src *src;       /* ascending ntohl */
+  struct ig_src *src; /* ascending ntohl */
 };
 
 /* Proxy upstream membership record (RFC 3376 5 host state). */
 struct ig_delta {
   uint32_t addr;
-  uint8_t allow;            /* 1 ALLOW, 0 BLOCK */
-  uint32_t left;            /* retransmissions left */
+  uint8_t allow; /* 1 ALLOW, 0 BLOCK */
+  uint32_t left; /* retransmissions left */
 };
 
 struct ig_ugrp {
   uint32_t addr;
-  int mode;                 /* INCLUDE with 0 sources = leaving */
+  int mode; /* INCLUDE with 0 sources = leaving */
   uint32_t n_src, cap_src;
-  uint32_t *src;            /* ascending ntohl */
-  uint32_t mode_rexmit;     /* filter-mode-change records left */
+  uint32_t *src;        /* ascending ntohl */
+  uint32_t mode_rexmit; /* filter-mode-change records left */
   uint32_t n_delta, cap_delta;
   struct ig_delta *delta;
-  uint32_t v12_rexmit;      /* v1/v2 unsolicited reports left */
-  uint64_t report_at;       /* next unsolicited report */
-  uint64_t resp_at;         /* pending query response */
-  uint8_t resp_all;         /* response is group-wide */
+  uint32_t v12_rexmit; /* v1/v2 unsolicited reports left */
+  uint64_t report_at;  /* next unsolicited report */
+  uint64_t resp_at;    /* pending query response */
+  uint8_t resp_all;    /* response is group-wide */
   uint32_t n_rsrc, cap_rsrc;
-  uint32_t *rsrc;           /* queried sources of a pending response */
+  uint32_t *rsrc; /* queried sources of a pending response */
 };
 
 struct sg {
@@ -207,32 +209,32 @@ struct ig_if {
   uint32_t addr;
   int role;
   struct mgm_igmp_counters cnt;
-  int slot;                 /* mailbox slot */
+  int slot; /* mailbox slot */
   /* MGM */
-  uint8_t resync;           /* reconcile everything at the next tick */
-  uint8_t starstar_in_mgm;  /* proxy_forward_upstream (*,*) */
+  uint8_t resync;          /* reconcile everything at the next tick */
+  uint8_t starstar_in_mgm; /* proxy_forward_upstream (*,*) */
   uint32_t n_stale, cap_stale;
-  struct sg *stale;         /* deletions MGM refused; retried */
+  struct sg *stale; /* deletions MGM refused; retried */
   /* router (downstream) */
   int querier;
   uint32_t querier_addr;
   uint64_t oqp_until;
   uint64_t gq_at;
   uint32_t startup_left;
-  uint32_t qrv;             /* robustness in use (learned when non-querier) */
-  uint32_t qi_ms;           /* query interval in use */
+  uint32_t qrv;   /* robustness in use (learned when non-querier) */
+  uint32_t qi_ms; /* query interval in use */
   uint32_t n_grp, cap_grp;
-  struct ig_group **grp;    /* ascending ntohl(addr) */
+  struct ig_group **grp; /* ascending ntohl(addr) */
   /* host (upstream) */
   uint64_t v1_querier_until, v2_querier_until;
-  uint64_t gen_resp_at;     /* v3 general query response */
+  uint64_t gen_resp_at; /* v3 general query response */
   uint32_t n_ugrp, cap_ugrp;
-  struct ig_ugrp **ugrp;    /* ascending ntohl(addr) */
+  struct ig_ugrp **ugrp; /* ascending ntohl(addr) */
 };
 
 struct ig_slot {
-  _Atomic uint32_t ifindex;  /* 0 = free */
-  _Atomic uint32_t flags;    /* SLOT_* */
+  _Atomic uint32_t ifindex; /* 0 = free */
+  _Atomic uint32_t flags;   /* SLOT_* */
 };
 #define SLOT_DISABLED 1u
 #define SLOT_REPLAY 2u
@@ -241,22 +243,22 @@ struct mgm_igmp {
   struct mgm_igmp_config cfg; /* with derived values filled in */
   struct mgm_igmp_io io;
   DWORD component_id;
-  HANDLE h;                   /* MGM protocol handle */
-  int gslot;                  /* index in the global instance table */
+  HANDLE h;  /* MGM protocol handle */
+  int gslot; /* index in the global instance table */
   uint32_t rng;
-  uint64_t last_now;           /* latest time the host gave us */
+  uint64_t last_now; /* latest time the host gave us */
   struct mgm_igmp_counters cnt;
   uint32_t n_if, cap_if;
-  struct ig_if **ifs;         /* ascending ifindex */
+  struct ig_if **ifs; /* ascending ifindex */
   struct ig_slot slots[IG_MAX_IFS];
 };
 
 /* Counters: component-wide and per interface at once. */
-#define IG_CNT(ig, ifp, field)        \
-  do {                                \
-    (ig)->cnt.field++;                \
-    if ((ifp) != NULL)                \
-      (ifp)->cnt.field++;             \
+#define IG_CNT(ig, ifp, field)                                                 \
+  do {                                                                         \
+    (ig)->cnt.field++;                                                         \
+    if ((ifp) != NULL)                                                         \
+      (ifp)->cnt.field++;                                                      \
   } while (0)
 
 /* Derived timer values (RFC 3376 8) for an interface. */

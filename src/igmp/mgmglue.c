@@ -26,11 +26,11 @@
 #include <iprtrmib.h>
 #include <mgm.h>
 
-/* ---- Instance table and callbacks --------------------------------------------- */
+/* ---- Instance table and callbacks
+ * --------------------------------------------- */
 
 static _Atomic(struct mgm_igmp *) g_inst[MGM_IGMP_MAX_INSTANCES];
 static atomic_int g_inflight;
-
 
 static void mark(DWORD ifindex, uint32_t set, uint32_t clear, int wake) {
   int i, k;
@@ -57,20 +57,17 @@ static void mark(DWORD ifindex, uint32_t set, uint32_t clear, int wake) {
   atomic_fetch_sub(&g_inflight, 1);
 }
 
-
 static DWORD cb_disable(DWORD ifindex, DWORD nexthop) {
   (void)nexthop;
   mark(ifindex, SLOT_DISABLED, 0, 0);
   return NO_ERROR;
 }
 
-
 static DWORD cb_enable(DWORD ifindex, DWORD nexthop) {
   (void)nexthop;
   mark(ifindex, SLOT_REPLAY, SLOT_DISABLED, 1);
   return NO_ERROR;
 }
-
 
 DWORD ig_mgm_register(struct mgm_igmp *ig) {
   ROUTING_PROTOCOL_CONFIG rpc;
@@ -91,8 +88,8 @@ DWORD ig_mgm_register(struct mgm_igmp *ig) {
   memset(&rpc, 0, sizeof(rpc));
   rpc.pfnDisableIgmpCallback = cb_disable;
   rpc.pfnEnableIgmpCallback = cb_enable;
-  rc = MgmRegisterMProtocol(&rpc, ig->cfg.protocol_id, ig->component_id,
-                            &ig->h);
+  rc =
+      MgmRegisterMProtocol(&rpc, ig->cfg.protocol_id, ig->component_id, &ig->h);
   if (rc != NO_ERROR) {
     atomic_store(&g_inst[ig->gslot], NULL);
     ig->gslot = -1;
@@ -100,7 +97,6 @@ DWORD ig_mgm_register(struct mgm_igmp *ig) {
 out:
   return rc;
 }
-
 
 void ig_mgm_deregister(struct mgm_igmp *ig) {
   DWORD rc;
@@ -121,7 +117,8 @@ void ig_mgm_deregister(struct mgm_igmp *ig) {
   }
 }
 
-/* ---- Mailbox slots ---------------------------------------------------------------- */
+/* ---- Mailbox slots
+ * ---------------------------------------------------------------- */
 
 int ig_slot_claim(struct mgm_igmp *ig, uint32_t ifindex) {
   int k, free_k = -1;
@@ -141,12 +138,12 @@ int ig_slot_claim(struct mgm_igmp *ig, uint32_t ifindex) {
   return free_k;
 }
 
-
 uint32_t ig_slot_flags(const struct mgm_igmp *ig, const struct ig_if *ifp) {
   return ifp->slot >= 0 ? atomic_load(&ig->slots[ifp->slot].flags) : 0;
 }
 
-/* ---- Ownership ------------------------------------------------------------------ */
+/* ---- Ownership
+ * ------------------------------------------------------------------ */
 
 DWORD ig_mgm_take(struct mgm_igmp *ig, struct ig_if *ifp) {
   DWORD rc = ERROR_NOT_ENOUGH_MEMORY;
@@ -163,7 +160,6 @@ out:
   return rc;
 }
 
-
 void ig_mgm_release(struct mgm_igmp *ig, struct ig_if *ifp) {
   DWORD rc = MgmReleaseInterfaceOwnership(ig->h, ifp->ifindex, 0);
 
@@ -177,7 +173,8 @@ void ig_mgm_release(struct mgm_igmp *ig, struct ig_if *ifp) {
   }
 }
 
-/* ---- Memberships ---------------------------------------------------------------- */
+/* ---- Memberships
+ * ---------------------------------------------------------------- */
 
 int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
   uint32_t f = SLOT_DISABLED; /* no slot: never call MGM */
@@ -206,7 +203,6 @@ int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
   return (f & SLOT_DISABLED) == 0;
 }
 
-
 static void stale_del(struct ig_if *ifp, uint32_t s, uint32_t g) {
   uint32_t i;
 
@@ -216,7 +212,6 @@ static void stale_del(struct ig_if *ifp, uint32_t s, uint32_t g) {
   if (i < ifp->n_stale)
     ifp->stale[i] = ifp->stale[--ifp->n_stale];
 }
-
 
 static void stale_add(struct ig_if *ifp, uint32_t s, uint32_t g) {
   stale_del(ifp, s, g);
@@ -236,10 +231,9 @@ out:
   return;
 }
 
-
 /* One membership call; s = 0 for (*,G), s = g = 0 for (*,*). */
-static int call(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t s,
-                uint32_t g, int add) {
+static int call(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t s, uint32_t g,
+                int add) {
   DWORD rc;
   int ok = 0;
 
@@ -276,7 +270,6 @@ out:
   return ok;
 }
 
-
 void ig_mgm_reconcile_group(struct mgm_igmp *ig, struct ig_if *ifp,
                             struct ig_group *g) {
   int want_star = g->mode == MGM_IGMP_EXCLUDE;
@@ -308,14 +301,12 @@ out:
   return;
 }
 
-
 void ig_mgm_drop_source(struct mgm_igmp *ig, struct ig_if *ifp,
                         struct ig_group *g, struct ig_src *s) {
   if (s->in_mgm && !call(ig, ifp, s->addr, g->addr, 0))
     stale_add(ifp, s->addr, g->addr);
   s->in_mgm = 0;
 }
-
 
 void ig_mgm_drop_group(struct mgm_igmp *ig, struct ig_if *ifp,
                        struct ig_group *g) {
@@ -328,10 +319,9 @@ void ig_mgm_drop_group(struct mgm_igmp *ig, struct ig_if *ifp,
   g->star_in_mgm = 0;
 }
 
-
 void ig_mgm_reconcile_if(struct mgm_igmp *ig, struct ig_if *ifp) {
-  int want_ss = ifp->role == MGM_IGMP_ROLE_UPSTREAM &&
-                ig->cfg.proxy_forward_upstream;
+  int want_ss =
+      ifp->role == MGM_IGMP_ROLE_UPSTREAM && ig->cfg.proxy_forward_upstream;
   uint32_t i;
   size_t k;
 

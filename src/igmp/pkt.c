@@ -15,7 +15,6 @@
 
 #include "igmp_int.h"
 
-
 uint16_t ig_cksum(const uint8_t *p, size_t len) {
   uint32_t sum = 0;
   size_t i;
@@ -29,13 +28,11 @@ uint16_t ig_cksum(const uint8_t *p, size_t len) {
   return (uint16_t)~sum;
 }
 
-
 uint32_t ig_code_decode(uint8_t code) {
   uint32_t mant = code & 0x0F, exp = (code >> 4) & 0x07;
 
   return code < 128 ? code : (mant | 0x10) << (exp + 3);
 }
-
 
 /* Largest representable value not above v (RFC 3376 4.1.1, 4.1.7). */
 uint8_t ig_code_encode(uint32_t v) {
@@ -56,11 +53,9 @@ uint8_t ig_code_encode(uint32_t v) {
   return code;
 }
 
-
 static uint16_t get16(const uint8_t *p) {
   return (uint16_t)(((uint16_t)p[0] << 8) | p[1]);
 }
-
 
 static int parse_igmp(const uint8_t *m, size_t len, struct ig_pkt *o) {
   int rc = PK_OK;
@@ -119,9 +114,7 @@ static int parse_igmp(const uint8_t *m, size_t len, struct ig_pkt *o) {
   return rc;
 }
 
-
-int ig_parse(const uint8_t *p, size_t len, int require_ttl1,
-             struct ig_pkt *o) {
+int ig_parse(const uint8_t *p, size_t len, int require_ttl1, struct ig_pkt *o) {
   size_t ihl, tot;
   int rc = PK_OK;
 
@@ -162,7 +155,6 @@ out:
   return rc;
 }
 
-
 int ig_rec_next(const struct ig_pkt *pk, size_t *off, struct ig_rec *r) {
   const uint8_t *m = pk->recs + *off;
   size_t rl;
@@ -183,18 +175,15 @@ int ig_rec_next(const struct ig_pkt *pk, size_t *off, struct ig_rec *r) {
   return ok;
 }
 
-
 static void put16(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
 }
 
-
 static void fix_cksum(uint8_t *m, size_t len) {
   m[2] = m[3] = 0;
   put16(m + 2, ig_cksum(m, len));
 }
-
 
 size_t ig_build_v12(uint8_t *buf, uint8_t type, uint8_t code, uint32_t group) {
   buf[0] = type;
@@ -203,7 +192,6 @@ size_t ig_build_v12(uint8_t *buf, uint8_t type, uint8_t code, uint32_t group) {
   fix_cksum(buf, 8);
   return 8;
 }
-
 
 size_t ig_build_v3_query(uint8_t *buf, uint32_t max_resp_ms, uint32_t group,
                          int sflag, uint32_t qrv, uint32_t qqi_s,
@@ -226,7 +214,6 @@ size_t ig_build_v3_query(uint8_t *buf, uint32_t max_resp_ms, uint32_t group,
   return len;
 }
 
-
 void ig_v3b_init(struct ig_v3b *b) {
   memset(b->buf, 0, 8);
   b->buf[0] = IGMP_V3_REPORT;
@@ -234,11 +221,9 @@ void ig_v3b_init(struct ig_v3b *b) {
   b->nrec = 0;
 }
 
-
 size_t ig_v3b_room(const struct ig_v3b *b) {
   return b->len + 8 <= IG_MAX_MSG ? (IG_MAX_MSG - b->len - 8) / 4 : 0;
 }
-
 
 /* The caller checked that a record of n sources fits (ig_v3b_room). */
 void ig_v3b_add(struct ig_v3b *b, uint8_t type, uint32_t group,
@@ -255,7 +240,6 @@ void ig_v3b_add(struct ig_v3b *b, uint8_t type, uint32_t group,
   b->len += 8 + 4 * (size_t)n;
   b->nrec++;
 }
-
 
 size_t ig_v3b_finish(struct ig_v3b *b) {
   put16(b->buf + 6, b->nrec);

@@ -23,7 +23,7 @@
 
 #include "igmp_int.h"
 
-/* ---- Derived values ------------------------------------------------------- */
+/* ---- Derived values ------------------------------------------------------ */
 
 static uint64_t qri(const struct mgm_igmp *ig) {
   return ig->cfg.query_response_ms;
@@ -59,7 +59,8 @@ static uint32_t compat(const struct mgm_igmp *ig, const struct ig_group *g,
   return v;
 }
 
-/* ---- Groups and sources ------------------------------------------------------- */
+/* ---- Groups and sources
+ * ------------------------------------------------------- */
 
 static size_t grp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   size_t lo = 0, hi = ifp->n_grp;
@@ -82,14 +83,12 @@ static size_t grp_pos(const struct ig_if *ifp, uint32_t g, int *found) {
   return lo;
 }
 
-
 struct ig_group *ig_group_find(const struct ig_if *ifp, uint32_t g) {
   int found;
   size_t i = grp_pos(ifp, g, &found);
 
   return found ? ifp->grp[i] : NULL;
 }
-
 
 static struct ig_group *group_new(struct mgm_igmp *ig, struct ig_if *ifp,
                                   uint32_t addr) {
@@ -127,7 +126,6 @@ out:
   return g;
 }
 
-
 /* Remove g (its MGM memberships are deleted or queued first). */
 static void group_free(struct mgm_igmp *ig, struct ig_if *ifp,
                        struct ig_group *g) {
@@ -143,7 +141,6 @@ static void group_free(struct mgm_igmp *ig, struct ig_if *ifp,
   free(g->src);
   free(g);
 }
-
 
 static long src_pos(const struct ig_group *g, uint32_t a, size_t *ins) {
   size_t lo = 0, hi = g->n_src;
@@ -165,14 +162,12 @@ static long src_pos(const struct ig_group *g, uint32_t a, size_t *ins) {
   return at;
 }
 
-
 static struct ig_src *src_find(const struct ig_group *g, uint32_t a) {
   size_t ins;
   long i = src_pos(g, a, &ins);
 
   return i < 0 ? NULL : &g->src[i];
 }
-
 
 /* Find or create; NULL when over max_sources or out of memory. */
 static struct ig_src *src_get(struct mgm_igmp *ig, struct ig_group *g,
@@ -208,14 +203,12 @@ out:
   return s;
 }
 
-
 static void src_remove(struct mgm_igmp *ig, struct ig_if *ifp,
                        struct ig_group *g, size_t i) {
   ig_mgm_drop_source(ig, ifp, g, &g->src[i]);
   memmove(g->src + i, g->src + i + 1, (g->n_src - i - 1) * sizeof(*g->src));
   g->n_src--;
 }
-
 
 static int in_list(const uint8_t *b, uint32_t n, uint32_t a) {
   uint32_t i;
@@ -226,7 +219,7 @@ static int in_list(const uint8_t *b, uint32_t n, uint32_t a) {
   return hit;
 }
 
-/* ---- Queries ---------------------------------------------------------------- */
+/* ---- Queries ------------------------------------------------------------- */
 
 static void send_general(struct mgm_igmp *ig, struct ig_if *ifp) {
   uint8_t buf[IG_MAX_MSG];
@@ -243,24 +236,22 @@ static void send_general(struct mgm_igmp *ig, struct ig_if *ifp) {
   ig_send(ig, ifp, ig_htonl(IG_ALL_SYSTEMS), buf, len, IG_TX_QUERY);
 }
 
-
 static void send_gss(struct mgm_igmp *ig, struct ig_if *ifp,
-                     const struct ig_group *g, int sflag,
-                     const uint32_t *list, uint32_t n) {
+                     const struct ig_group *g, int sflag, const uint32_t *list,
+                     uint32_t n) {
   uint8_t buf[IG_MAX_MSG];
   uint32_t done = 0;
 
   while (done < n) {
     uint32_t k = n - done > IG_MAX_QSRC ? IG_MAX_QSRC : n - done;
-    size_t len = ig_build_v3_query(buf, ig->cfg.last_member_query_ms, g->addr,
-                                   sflag, ifp->qrv, ifp->qi_ms / 1000,
-                                   list + done, k);
+    size_t len =
+        ig_build_v3_query(buf, ig->cfg.last_member_query_ms, g->addr, sflag,
+                          ifp->qrv, ifp->qi_ms / 1000, list + done, k);
 
     ig_send(ig, ifp, g->addr, buf, len, IG_TX_QUERY);
     done += k;
   }
 }
-
 
 /* Send what is pending for g now (RFC 3376 6.6.3): Q(G) and Q(G,S), the
  * latter split by the S flag; schedule the next retransmission. */
@@ -284,13 +275,13 @@ static void send_group_queries(struct mgm_igmp *ig, struct ig_if *ifp,
     if (ig->cfg.version == 2) {
       uint32_t t = ig->cfg.last_member_query_ms / 100;
 
-      len = ig_build_v12(buf, IGMP_QUERY, (uint8_t)(t > 255 ? 255 : t),
-                         g->addr);
+      len =
+          ig_build_v12(buf, IGMP_QUERY, (uint8_t)(t > 255 ? 255 : t), g->addr);
     } else {
       int sflag = g->timer != NEVER && g->timer > lmqt;
 
-      len = ig_build_v3_query(buf, ig->cfg.last_member_query_ms, g->addr,
-                              sflag, ifp->qrv, ifp->qi_ms / 1000, NULL, 0);
+      len = ig_build_v3_query(buf, ig->cfg.last_member_query_ms, g->addr, sflag,
+                              ifp->qrv, ifp->qi_ms / 1000, NULL, 0);
     }
     ig_send(ig, ifp, g->addr, buf, len, IG_TX_QUERY);
     if (--g->gq_rexmit > 0)
@@ -323,7 +314,6 @@ out:
   free(lo);
 }
 
-
 /* Q(G): querier only; lowers the group timer to LMQT. */
 static int q_group(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_group *g,
                    uint64_t now) {
@@ -336,7 +326,6 @@ static int q_group(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_group *g,
   }
   return ifp->querier;
 }
-
 
 /* One source of Q(G,A): querier only; lowers the source timer to LMQT. */
 static int q_src(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_src *s,
@@ -352,7 +341,8 @@ static int q_src(struct mgm_igmp *ig, struct ig_if *ifp, struct ig_src *s,
   return on;
 }
 
-/* ---- State changes ------------------------------------------------------------ */
+/* ---- State changes
+ * ------------------------------------------------------------ */
 
 /* After any change of g: drop it when empty, else sync MGM; then the proxy
  * upstream. */
@@ -367,7 +357,6 @@ static void group_changed(struct mgm_igmp *ig, struct ig_if *ifp,
   ig_host_recompute(ig, addr, now);
 }
 
-
 /* Apply one group record (RFC 3376 6.4.1 and 6.4.2) to interface ifp. */
 static void apply_record(struct mgm_igmp *ig, struct ig_if *ifp, uint8_t type,
                          uint32_t grp, const uint8_t *b, uint32_t n,
@@ -381,8 +370,8 @@ static void apply_record(struct mgm_igmp *ig, struct ig_if *ifp, uint8_t type,
   if (g == NULL) {
     /* INCLUDE({}): only records that add something create state. */
     if (!(type == REC_IS_EX || type == REC_TO_EX ||
-          (n > 0 && (type == REC_IS_IN || type == REC_ALLOW ||
-                     type == REC_TO_IN))))
+          (n > 0 &&
+           (type == REC_IS_IN || type == REC_ALLOW || type == REC_TO_IN))))
       goto out;
     g = group_new(ig, ifp, grp);
     if (g == NULL) {
@@ -459,7 +448,6 @@ out:
   return;
 }
 
-
 static void on_report(struct mgm_igmp *ig, struct ig_if *ifp,
                       const struct ig_pkt *pk, uint64_t now) {
   struct ig_group *g = NULL;
@@ -485,7 +473,6 @@ out:
   return;
 }
 
-
 static void on_leave(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
   struct ig_group *g = ig_group_find(ifp, pk->group);
@@ -495,7 +482,6 @@ static void on_leave(struct mgm_igmp *ig, struct ig_if *ifp,
   else if (compat(ig, g, now) != 1) /* v1 hosts: leaves ignored (RFC 2236 4) */
     apply_record(ig, ifp, REC_TO_IN, pk->group, NULL, 0, pk->src, now);
 }
-
 
 static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
                          const struct ig_pkt *pk, uint64_t now) {
@@ -528,7 +514,6 @@ static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
   }
 }
 
-
 /* A query from another router: election, learned values, timer updates of
  * RFC 3376 6.6.1 / RFC 2236 3 (non-querier). */
 static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
@@ -540,8 +525,9 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
     goto out;
   }
   if (ig->cfg.version == 3 && pk->qver < 3)
-    ig_log(ig, 2, "igmp: if %u: IGMPv%d querier on an IGMPv3 link "
-                  "(RFC 3376 7.3.1: configure version 2)",
+    ig_log(ig, 2,
+           "igmp: if %u: IGMPv%d querier on an IGMPv3 link "
+           "(RFC 3376 7.3.1: configure version 2)",
            (unsigned)ifp->ifindex, pk->qver);
   if (pk->src != 0 &&
       (ifp->addr == 0 || ig_ntohl(pk->src) < ig_ntohl(ifp->addr))) {
@@ -567,7 +553,8 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
     ifp->oqp_until = now + oqpi(ig, ifp);
   }
   /* Timer updates for group(-and-source)-specific queries. */
-  if (pk->group != 0 && (pk->qver < 3 || !pk->sflag) && !link_local(pk->group)) {
+  if (pk->group != 0 && (pk->qver < 3 || !pk->sflag) &&
+      !link_local(pk->group)) {
     struct ig_group *g = ig_group_find(ifp, pk->group);
     uint64_t t = now + (uint64_t)ig->cfg.last_member_query_count *
                            (pk->max_resp_ms ? pk->max_resp_ms : 100);
@@ -589,7 +576,6 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
 out:
   return;
 }
-
 
 void ig_router_input(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
@@ -613,18 +599,17 @@ void ig_router_input(struct mgm_igmp *ig, struct ig_if *ifp,
   }
 }
 
-/* ---- Timers ------------------------------------------------------------------ */
+/* ---- Timers
+ * ------------------------------------------------------------------ */
 
 static void general_query(struct mgm_igmp *ig, struct ig_if *ifp,
                           uint64_t now) {
   send_general(ig, ifp);
   if (ifp->startup_left > 0)
     ifp->startup_left--;
-  ifp->gq_at = now + (ifp->startup_left > 0
-                          ? ig->cfg.startup_query_interval_ms
-                          : ifp->qi_ms);
+  ifp->gq_at = now + (ifp->startup_left > 0 ? ig->cfg.startup_query_interval_ms
+                                            : ifp->qi_ms);
 }
-
 
 void ig_router_start(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   ifp->querier = 1;
@@ -635,7 +620,6 @@ void ig_router_start(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   ifp->startup_left = ig->cfg.startup_query_count;
   general_query(ig, ifp, now);
 }
-
 
 void ig_router_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   size_t i;
@@ -690,8 +674,8 @@ void ig_router_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
   }
 }
 
-
-uint64_t ig_router_deadline(const struct mgm_igmp *ig, const struct ig_if *ifp) {
+uint64_t ig_router_deadline(const struct mgm_igmp *ig,
+                            const struct ig_if *ifp) {
   uint64_t d = ifp->querier ? ifp->gq_at : ifp->oqp_until;
   size_t i, k;
 
@@ -709,7 +693,6 @@ uint64_t ig_router_deadline(const struct mgm_igmp *ig, const struct ig_if *ifp) 
   }
   return d;
 }
-
 
 void ig_router_free(struct ig_if *ifp) {
   size_t i;

@@ -42,14 +42,13 @@ static size_t nlines;
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static void emit(const char *fmt, ...)
-{
+static void
+emit(const char *fmt, ...) {
   va_list ap;
   int n;
 
   if (nlines == MAX_LINES) {
-    fprintf(stderr, "layout: more than %d lines; raise MAX_LINES\n",
-            MAX_LINES);
+    fprintf(stderr, "layout: more than %d lines; raise MAX_LINES\n", MAX_LINES);
     exit(2);
   }
   va_start(ap, fmt);
@@ -62,8 +61,7 @@ static void emit(const char *fmt, ...)
   nlines++;
 }
 
-static int cmp_line(const void *a, const void *b)
-{
+static int cmp_line(const void *a, const void *b) {
   return strcmp((const char *)a, (const char *)b);
 }
 
@@ -75,17 +73,17 @@ static int cmp_line(const void *a, const void *b)
 #define U(x) ((unsigned long long)(x))
 
 /* A base type: size and alignment. */
-#define TYPE(T)                                          \
-  do {                                                   \
-    emit("sizeof %s %llu", #T, U(sizeof(T)));            \
-    emit("alignof %s %llu", #T, U(_Alignof(T)));         \
+#define TYPE(T)                                                                \
+  do {                                                                         \
+    emit("sizeof %s %llu", #T, U(sizeof(T)));                                  \
+    emit("alignof %s %llu", #T, U(_Alignof(T)));                               \
   } while (0)
 
 /* An integer base type: also its signedness. */
-#define INT_TYPE(T)                                      \
-  do {                                                   \
-    TYPE(T);                                             \
-    emit("signedness %s %s", #T, SIGNEDNESS(T));         \
+#define INT_TYPE(T)                                                            \
+  do {                                                                         \
+    TYPE(T);                                                                   \
+    emit("signedness %s %s", #T, SIGNEDNESS(T));                               \
   } while (0)
 
 /* A structure (or enum) as a whole. */
@@ -94,31 +92,27 @@ static int cmp_line(const void *a, const void *b)
 #define MEMBER(S, f) (((S *)0)->f)
 
 /* Any field: offset and size. */
-#define FIELD(S, f)                                                  \
-  do {                                                               \
-    emit("offsetof %s.%s %llu", #S, #f, U(offsetof(S, f)));          \
-    emit("sizeof %s.%s %llu", #S, #f, U(sizeof(MEMBER(S, f))));      \
+#define FIELD(S, f)                                                            \
+  do {                                                                         \
+    emit("offsetof %s.%s %llu", #S, #f, U(offsetof(S, f)));                    \
+    emit("sizeof %s.%s %llu", #S, #f, U(sizeof(MEMBER(S, f))));                \
   } while (0)
 
 /* An integer field: also its signedness. */
-#define INT_FIELD(S, f)                                              \
-  do {                                                               \
-    FIELD(S, f);                                                     \
-    emit("signedness %s.%s %s", #S, #f,                              \
-         SIGNEDNESS(__typeof__(MEMBER(S, f))));                      \
+#define INT_FIELD(S, f)                                                        \
+  do {                                                                         \
+    FIELD(S, f);                                                               \
+    emit("signedness %s.%s %s", #S, #f, SIGNEDNESS(__typeof__(MEMBER(S, f)))); \
   } while (0)
 
 /* A constant, seen the way the API consumes it: as a DWORD. */
-#define CONST_DW(name)                                               \
-  emit("const %s %llu 0x%08llx", #name, U((DWORD)(name)),            \
-       U((DWORD)(name)))
+#define CONST_DW(name)                                                         \
+  emit("const %s %llu 0x%08llx", #name, U((DWORD)(name)), U((DWORD)(name)))
 
 /* A size macro (or any size-like expression): its value. */
-#define SIZE_MACRO(expr)                                             \
-  emit("value %s %llu", #expr, U(expr))
+#define SIZE_MACRO(expr) emit("value %s %llu", #expr, U(expr))
 
-static void base_types(void)
-{
+static void base_types(void) {
   TYPE(CHAR);
   INT_TYPE(BYTE);
   INT_TYPE(UCHAR);
@@ -145,8 +139,7 @@ static void base_types(void)
   INT_FIELD(FILETIME, dwHighDateTime);
 }
 
-static void mgm_structs(void)
-{
+static void mgm_structs(void) {
   STRUCT(MGM_IF_ENTRY);
   INT_FIELD(MGM_IF_ENTRY, dwIfIndex);
   INT_FIELD(MGM_IF_ENTRY, dwIfNextHopAddr);
@@ -174,8 +167,7 @@ static void mgm_structs(void)
   STRUCT(MGM_ENUM_TYPES);
 }
 
-static void mib_structs(void)
-{
+static void mib_structs(void) {
   STRUCT(MIB_IPMCAST_OIF);
   INT_FIELD(MIB_IPMCAST_OIF, dwOutIfIndex);
   INT_FIELD(MIB_IPMCAST_OIF, dwNextHopAddr);
@@ -265,8 +257,7 @@ static void mib_structs(void)
   FIELD(MIB_MFE_STATS_TABLE_EX, table);
 }
 
-static void size_macros(void)
-{
+static void size_macros(void) {
   SIZE_MACRO(SIZEOF_BASIC_MIB_MFE);
   SIZE_MACRO(SIZEOF_MIB_MFE(0));
   SIZE_MACRO(SIZEOF_MIB_MFE(1));
@@ -293,8 +284,7 @@ static void size_macros(void)
   emit("value ANY_SIZE %llu", U(ANY_SIZE));
 }
 
-static void constants(void)
-{
+static void constants(void) {
   /* mgm.h */
   CONST_DW(MGM_JOIN_STATE_FLAG);
   CONST_DW(MGM_FORWARD_STATE_FLAG);
@@ -368,8 +358,7 @@ static void constants(void)
   CONST_DW(ERROR_ALREADY_INITIALIZED);
 }
 
-int main(void)
-{
+int main(void) {
   size_t i;
 
   base_types();

@@ -13,9 +13,7 @@
 
 #define DOC_SET(field, value, native) lay->field = (value);
 
-static const char *const doc_names[DOC_NOS] = {"freebsd", "netbsd",
-                                               "openbsd"};
-
+static const char *const doc_names[DOC_NOS] = {"freebsd", "netbsd", "openbsd"};
 
 static void doc_rtm_blank(struct mgm_rtm_layout *lay) {
   struct mgm_rtm_hdr *h[4];
@@ -41,7 +39,6 @@ static void doc_rtm_blank(struct mgm_rtm_layout *lay) {
   }
 }
 
-
 void doc_rtm_layout(enum doc_os os, struct mgm_rtm_layout *lay) {
   doc_rtm_blank(lay);
   lay->name = doc_os_name(os);
@@ -58,7 +55,6 @@ void doc_rtm_layout(enum doc_os os, struct mgm_rtm_layout *lay) {
   }
 }
 
-
 void doc_mrt_layout(enum doc_os os, struct mgm_mrt_layout *lay) {
   memset(lay, 0, sizeof(*lay));
   lay->name = doc_os_name(os);
@@ -74,7 +70,6 @@ void doc_mrt_layout(enum doc_os os, struct mgm_mrt_layout *lay) {
     break;
   }
 }
-
 
 const char *doc_os_name(enum doc_os os) {
   return os < DOC_NOS ? doc_names[os] : "?";

@@ -29,7 +29,7 @@
 #define DOC_RTM_FREEBSD(X)                                                     \
   X(version, 5, RTM_VERSION)                                                   \
   X(sa_align, 8, sizeof(long))                                                 \
-  X(sa_zero, 8, sizeof(long)) /* SA_SIZE of an empty sockaddr */             \
+  X(sa_zero, 8, sizeof(long)) /* SA_SIZE of an empty sockaddr */               \
   X(rtax_max, 8, RTAX_MAX)                                                     \
   X(t_ifinfo, 0x0e, RTM_IFINFO)                                                \
   X(t_ifannounce, 0x11, RTM_IFANNOUNCE)                                        \

@@ -23,7 +23,6 @@ static void teardown(void) {
 
 TestSuite(mfctab, .init = setup, .fini = teardown);
 
-
 static struct mgm_fwd fwd(uint32_t s, uint32_t g, uint32_t iif,
                           const struct mgm_oif *oif, uint16_t n) {
   struct mgm_fwd f;
@@ -36,7 +35,6 @@ static struct mgm_fwd fwd(uint32_t s, uint32_t g, uint32_t iif,
   f.n_oif = n;
   return f;
 }
-
 
 Test(mfctab, empty_table) {
   struct mgm_mfe_key k;
@@ -82,8 +80,8 @@ Test(mfctab, grows_and_snapshots_every_key) {
   uint8_t *seen;
 
   for (i = 0; i < n; i++) {
-    f = fwd(fx_ip(10, (uint8_t)(i >> 8), (uint8_t)i, 1), fx_ip(239, 0, 0, 1),
-            1, NULL, 0);
+    f = fwd(fx_ip(10, (uint8_t)(i >> 8), (uint8_t)i, 1), fx_ip(239, 0, 0, 1), 1,
+            NULL, 0);
     cr_assert_eq(mgm__bsd_mfctab_put(&t, &f), 0);
   }
   cr_assert_eq(t.count, n);
@@ -105,8 +103,7 @@ Test(mfctab, grows_and_snapshots_every_key) {
     cr_assert_eq(mgm__bsd_mfctab_del(&t, keys[i].source, keys[i].group), 0);
   cr_assert_eq(t.count, n / 2);
   for (i = 1; i < n; i += 2)
-    cr_assert_not_null(
-        mgm__bsd_mfctab_find(&t, keys[i].source, keys[i].group));
+    cr_assert_not_null(mgm__bsd_mfctab_find(&t, keys[i].source, keys[i].group));
   free(seen);
   free(keys);
 }

@@ -29,7 +29,6 @@ static void setup(void) {
 
 TestSuite(mrtenc, .init = setup);
 
-
 Test(mrtenc, documented_layouts_are_consistent) {
   cr_assert_eq(mgm__mrtenc_check_layout(&fbsd), 0);
   cr_assert_eq(mgm__mrtenc_check_layout(&nbsd), 0);
@@ -55,25 +54,24 @@ Test(mrtenc, inconsistent_layout_is_refused) {
   cr_assert_eq(mgm__mrtenc_check_layout(&bad), MGM_MRT_ELAYOUT);
 }
 
-
-/* ---- MRT_ADD_VIF / MRT_DEL_VIF -------------------------------------------- */
+/* ---- MRT_ADD_VIF / MRT_DEL_VIF ------------------------------------------- */
 
 Test(mrtenc, vifctl_bytes) {
   static const uint8_t want[16] = {
-      3,  0,          /* vifc_vifi 3 */
-      0,              /* vifc_flags */
-      1,              /* vifc_threshold */
-      0,  0, 0, 0,    /* vifc_rate_limit: 0, FreeBSD rejects others */
-      10, 0, 0, 1,    /* vifc_lcl_addr 10.0.0.1 */
-      0,  0, 0, 0};   /* vifc_rmt_addr */
+      3,  0,        /* vifc_vifi 3 */
+      0,            /* vifc_flags */
+      1,            /* vifc_threshold */
+      0,  0, 0, 0,  /* vifc_rate_limit: 0, FreeBSD rejects others */
+      10, 0, 0, 1,  /* vifc_lcl_addr 10.0.0.1 */
+      0,  0, 0, 0}; /* vifc_rmt_addr */
   const struct mgm_mrt_layout *lays[3] = {&fbsd, &nbsd, &obsd};
   uint8_t b[32];
   int i, len;
 
   for (i = 0; i < 3; i++) {
     memset(b, 0xaa, sizeof(b));
-    len = mgm__mrtenc_vifctl(lays[i], b, sizeof(b), 3, 0, 1,
-                             fx_ip(10, 0, 0, 1), 0);
+    len = mgm__mrtenc_vifctl(lays[i], b, sizeof(b), 3, 0, 1, fx_ip(10, 0, 0, 1),
+                             0);
     cr_assert_eq(len, 16, "%s", lays[i]->name);
     cr_assert_arr_eq(b, want, 16, "%s", lays[i]->name);
     cr_assert_eq(b[16], 0xaa);
@@ -85,8 +83,7 @@ Test(mrtenc, vifctl_range_and_space) {
 
   cr_assert_eq(mgm__mrtenc_vifctl(&fbsd, b, sizeof(b), 32, 0, 1, 1, 0),
                MGM_MRT_ERANGE);
-  cr_assert_eq(mgm__mrtenc_vifctl(&fbsd, b, 15, 0, 0, 1, 1, 0),
-               MGM_MRT_ESPACE);
+  cr_assert_eq(mgm__mrtenc_vifctl(&fbsd, b, 15, 0, 0, 1, 1, 0), MGM_MRT_ESPACE);
   cr_assert_eq(mgm__mrtenc_vifctl(&fbsd, b, 16, 31, 0, 1, 1, 0), 16);
 }
 
@@ -106,8 +103,7 @@ Test(mrtenc, del_vif_takes_a_bare_vifi_t) {
   cr_assert_eq(mgm__mrtenc_vifi(&fbsd, b, 1, 1), MGM_MRT_ESPACE);
 }
 
-
-/* ---- MRT_ADD_MFC / MRT_DEL_MFC --------------------------------------------- */
+/* ---- MRT_ADD_MFC / MRT_DEL_MFC ------------------------------------------- */
 
 static void sample_mfc(struct mgm_mrt_mfc *m) {
   memset(m, 0, sizeof(*m));
@@ -157,7 +153,7 @@ Test(mrtenc, mfcctl2_bytes) {
   want[10] = 1;
   want[15] = 64;
   want[41] = 2;
-  memset(want + 42, 0x1, 32);              /* mfcc_flags[32] at 42 */
+  memset(want + 42, 0x1, 32);               /* mfcc_flags[32] at 42 */
   memcpy(want + 76, "\xc0\x00\x02\x09", 4); /* mfcc_rp at 76 (74, 75 pad) */
   memset(b, 0xaa, sizeof(b));
   len = mgm__mrtenc_mfcctl(&nbsd, b, sizeof(b), &m, 1);
@@ -186,12 +182,10 @@ Test(mrtenc, mfcctl_range_space_and_missing_v2) {
 
   sample_mfc(&m);
   m.parent = 32;
-  cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, sizeof(b), &m, 0),
-               MGM_MRT_ERANGE);
+  cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, sizeof(b), &m, 0), MGM_MRT_ERANGE);
   sample_mfc(&m);
   m.ttls[40] = 1; /* slot 40 does not exist with MAXVIFS 32 */
-  cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, sizeof(b), &m, 0),
-               MGM_MRT_ERANGE);
+  cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, sizeof(b), &m, 0), MGM_MRT_ERANGE);
   sample_mfc(&m);
   cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, 43, &m, 0), MGM_MRT_ESPACE);
   cr_assert_eq(mgm__mrtenc_mfcctl(&fbsd, b, 79, &m, 1), MGM_MRT_ESPACE);
@@ -218,8 +212,7 @@ Test(mrtenc, sixty_four_vif_build) {
   cr_assert_eq(mgm__mrtenc_vifi(&big, b, sizeof(b), 63), 2);
 }
 
-
-/* ---- SIOCGETSGCNT / SIOCGETVIFCNT ----------------------------------------- */
+/* ---- SIOCGETSGCNT / SIOCGETVIFCNT ---------------------------------------- */
 
 Test(mrtenc, sg_req_and_counts) {
   uint8_t b[64];
@@ -292,8 +285,7 @@ Test(mrtenc, vif_req_and_counts) {
   cr_assert_eq(mgm__mrtenc_vif_req(&obsd, b, sizeof(b), 32), MGM_MRT_ERANGE);
 }
 
-
-/* ---- upcalls -------------------------------------------------------------- */
+/* ---- upcalls ------------------------------------------------------------- */
 
 /* struct igmpmsg: unused1 0, unused2 4, im_msgtype 8, im_mbz 9, im_vif 10,
  * unused3 11, im_src 12, im_dst 16 - over the packet's IP header. */

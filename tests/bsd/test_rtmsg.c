@@ -32,7 +32,6 @@ static void setup(void) {
 
 TestSuite(rtmsg, .init = setup);
 
-
 /* Parse exactly one message from buf and expect success. */
 static void parse1(const struct mgm_rtm_layout *lay, const uint8_t *buf,
                    size_t len, struct mgm_rtm_msg *msg) {
@@ -43,7 +42,6 @@ static void parse1(const struct mgm_rtm_layout *lay, const uint8_t *buf,
                mgm__rtmsg_strerror(rc));
   cr_assert_eq(off, len, "%s: consumed %zu of %zu", lay->name, off, len);
 }
-
 
 /* ---- the layouts themselves ------------------------------------------ */
 
@@ -91,7 +89,6 @@ Test(rtmsg, prefixlen) {
   cr_assert_eq(mgm__rtmsg_prefixlen(fx_ip(255, 0, 255, 0)), 33);
 }
 
-
 /* ---- FreeBSD ------------------------------------------------------------ */
 
 /* struct if_msghdr (168): msglen 0, version 2, type 3, ifm_addrs 4,
@@ -119,9 +116,8 @@ static size_t fbsd_ifinfo(uint8_t *b, uint16_t index, uint32_t flags,
 /* struct ifa_msghdr (20): msglen 0, version 2, type 3, ifam_addrs 4,
  * ifam_flags 8, ifam_index 12, ifam_metric 16; sockaddrs from 20 in RTAX
  * order NETMASK(2) IFP(4) IFA(5) BRD(7).  mask_len: the netmask sa_len. */
-static size_t fbsd_ifa(uint8_t *b, uint8_t type, uint16_t index,
-                       uint32_t addr, uint8_t mask_len, uint32_t mask,
-                       uint32_t brd) {
+static size_t fbsd_ifa(uint8_t *b, uint8_t type, uint16_t index, uint32_t addr,
+                       uint8_t mask_len, uint32_t mask, uint32_t brd) {
   size_t off = 20;
 
   memset(b, 0, 256);
@@ -229,8 +225,8 @@ Test(rtmsg, freebsd_newaddr) {
   struct mgm_rtm_msg m;
   size_t len;
 
-  len = fbsd_ifa(b, 0x0c, 2, fx_ip(192, 0, 2, 1), 16,
-                 fx_ip(255, 255, 255, 0), fx_ip(192, 0, 2, 255));
+  len = fbsd_ifa(b, 0x0c, 2, fx_ip(192, 0, 2, 1), 16, fx_ip(255, 255, 255, 0),
+                 fx_ip(192, 0, 2, 255));
   cr_assert_eq(len, 20 + 16 + 24 + 16 + 16);
   parse1(&fbsd, b, len, &m);
   cr_assert_eq(m.kind, MGM_RTM_NEWADDR);
@@ -305,7 +301,6 @@ Test(rtmsg, rounding_unit_is_taken_from_the_layout) {
   cr_assert_eq(m.v4[MGM_RTAX_IFA], fx_ip(10, 0, 0, 2));
 }
 
-
 /* ---- NetBSD ------------------------------------------------------------- */
 
 /* struct if_msghdr (152, __align64): msglen 0, version 2 (RTM_VERSION 4),
@@ -332,8 +327,8 @@ Test(rtmsg, netbsd_ifinfo_int_link_state) {
 /* struct ifa_msghdr (28 -> 32 with __align64): msglen 0, version 2,
  * type 3, ifam_index 4, ifam_flags 8, ifam_addrs 12, ifam_pid 16,
  * ifam_addrflags 20, ifam_metric 24; sockaddrs from 32. */
-static size_t nbsd_ifa(uint8_t *b, uint8_t type, uint16_t index,
-                       uint32_t addr, uint8_t mask_len, uint32_t mask) {
+static size_t nbsd_ifa(uint8_t *b, uint8_t type, uint16_t index, uint32_t addr,
+                       uint8_t mask_len, uint32_t mask) {
   size_t off;
 
   memset(b, 0, 128);
@@ -406,7 +401,6 @@ Test(rtmsg, netbsd_ifannounce) {
                  MGM_RTM_EVERSION);
   }
 }
-
 
 /* ---- OpenBSD ------------------------------------------------------------ */
 
@@ -500,8 +494,8 @@ Test(rtmsg, openbsd_ifannounce_what_before_name) {
 /* struct ifa_msghdr (24): msglen 0, version 2, type 3, ifam_hdrlen 4,
  * ifam_index 6, ifam_tableid 8, ifam_addrs 12, ifam_flags 16,
  * ifam_metric 20. */
-static size_t obsd_ifa(uint8_t *b, uint8_t type, uint16_t index,
-                       uint32_t addr, uint32_t mask) {
+static size_t obsd_ifa(uint8_t *b, uint8_t type, uint16_t index, uint32_t addr,
+                       uint32_t mask) {
   size_t off;
 
   memset(b, 0, 128);
@@ -551,7 +545,6 @@ Test(rtmsg, openbsd_desync) {
   parse1(&fbsd, b, sizeof(b), &m);
   cr_assert_eq(m.kind, MGM_RTM_OTHER);
 }
-
 
 /* ---- framing errors ------------------------------------------------------ */
 
@@ -737,7 +730,6 @@ Test(rtmsg, several_messages_in_one_buffer) {
   cr_assert_eq(kinds[3], MGM_RTM_IFANNOUNCE);
 }
 
-
 /* ---- RTM_GET ------------------------------------------------------------- */
 
 Test(rtmsg, freebsd_rtm_get_request_bytes) {
@@ -745,8 +737,8 @@ Test(rtmsg, freebsd_rtm_get_request_bytes) {
   int len;
 
   memset(b, 0xaa, sizeof(b));
-  len = mgm__rtmsg_build_get(&fbsd, b, sizeof(b), fx_ip(198, 51, 100, 7),
-                             1234, 77, 0);
+  len = mgm__rtmsg_build_get(&fbsd, b, sizeof(b), fx_ip(198, 51, 100, 7), 1234,
+                             77, 0);
   /* struct rt_msghdr (152): msglen 0, version 2, type 3, rtm_index 4,
    * rtm_flags 8, rtm_addrs 12, rtm_pid 16, rtm_seq 20, rtm_errno 24 */
   cr_assert_eq(len, 152 + 16);
@@ -754,7 +746,7 @@ Test(rtmsg, freebsd_rtm_get_request_bytes) {
   cr_assert_eq(b[2], 5);
   cr_assert_eq(b[3], 4);
   cr_assert_eq(fx_get16(b, 4), 0);
-  cr_assert_eq(fx_get32(b, 8), 0x1 | 0x4); /* RTF_UP | RTF_HOST */
+  cr_assert_eq(fx_get32(b, 8), 0x1 | 0x4);   /* RTF_UP | RTF_HOST */
   cr_assert_eq(fx_get32(b, 12), 0x1 | 0x10); /* RTA_DST | RTA_IFP */
   cr_assert_eq(fx_get32(b, 16), 1234);
   cr_assert_eq(fx_get32(b, 20), 77);
@@ -769,8 +761,7 @@ Test(rtmsg, openbsd_rtm_get_request_carries_hdrlen_and_table) {
   uint8_t b[256];
   int len;
 
-  len = mgm__rtmsg_build_get(&obsd, b, sizeof(b), fx_ip(10, 9, 8, 7), 99, 5,
-                             3);
+  len = mgm__rtmsg_build_get(&obsd, b, sizeof(b), fx_ip(10, 9, 8, 7), 99, 5, 3);
   /* rtm_hdrlen 4, rtm_index 6, rtm_tableid 8, rtm_addrs 12, rtm_flags 16,
    * rtm_pid 24, rtm_seq 28; sockaddrs from 96 */
   cr_assert_eq(len, 96 + 16);
@@ -863,7 +854,6 @@ Test(rtmsg, freebsd_rtm_get_reply_connected) {
   cr_assert_eq(m.v4_have & (1u << MGM_RTAX_GATEWAY), 0);
 }
 
-
 /* ---- never crash: truncation and mutation ------------------------------- */
 
 static uint32_t fuzz_state = 0x2545f491u;
@@ -907,8 +897,8 @@ Test(rtmsg, truncations_and_mutations_never_overrun) {
   slen[0] = fbsd_rtget_reply(seed[0], 0, 0x43);
   slen[0] += fbsd_ifa(seed[0] + slen[0], 0x0c, 2, fx_ip(192, 0, 2, 1), 7,
                       fx_ip(255, 255, 255, 0), fx_ip(192, 0, 2, 255));
-  slen[1] = nbsd_ifa(seed[1], 0x16, 6, fx_ip(172, 16, 0, 1), 5,
-                     fx_ip(255, 0, 0, 0));
+  slen[1] =
+      nbsd_ifa(seed[1], 0x16, 6, fx_ip(172, 16, 0, 1), 5, fx_ip(255, 0, 0, 0));
   slen[2] = obsd_ifinfo(seed[2], 168, 4, 3, "em2");
   slen[2] += obsd_ifa(seed[2] + slen[2], 0x0c, 4, fx_ip(203, 0, 113, 5),
                       fx_ip(255, 255, 255, 0));

@@ -29,7 +29,7 @@
 static DWORD get_mfe(DWORD s, DWORD g, MIB_IPMCAST_MFE *out,
                      MIB_IPMCAST_OIF *oif, DWORD max_oif) {
   DWORD
-      raw[(SIZEOF_BASIC_MIB_MFE + 8 * sizeof(MIB_IPMCAST_OIF)) / sizeof(DWORD)];
+  raw[(SIZEOF_BASIC_MIB_MFE + 8 * sizeof(MIB_IPMCAST_OIF)) / sizeof(DWORD)];
   MIB_IPMCAST_MFE key;
   DWORD size = sizeof raw, rc, i;
 

@@ -109,8 +109,7 @@ static void fl_quiet_log(void *ctx, int level, const char *channel,
   (void)message;
 }
 
-/* ---- Scenario helpers -----------------------------------------------------
- */
+/* ---- Scenario helpers ---------------------------------------------------- */
 
 #define FL_MAX_TAKEN 128
 static struct {
@@ -169,8 +168,7 @@ DWORD fl_reinject(DWORD ifx, DWORD s, DWORD g) {
   return rc != NO_ERROR ? rc : fl_inject(ifx, s, g);
 }
 
-/* ---- State -----------------------------------------------------------------
- */
+/* ---- State --------------------------------------------------------------- */
 
 /* Every MFE through the public enumeration, times left out. */
 static void fl_dump_mfes(struct fl_buf *b, DWORD *n_out) {
@@ -396,8 +394,7 @@ static char *fl_kernel_mismatch(void) {
   return b.p;
 }
 
-/* ---- Callbacks --------------------------------------------------------------
- */
+/* ---- Callbacks ----------------------------------------------------------- */
 
 static struct fx_ev *fl_take_log(size_t *n) {
   size_t i, len = fx_log_len();

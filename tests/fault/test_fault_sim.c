@@ -62,8 +62,7 @@ static void suite_init(void) {
 
 TestSuite(fault, .init = suite_init, .timeout = 240);
 
-/* ---- Step wrappers ---------------------------------------------------------
- */
+/* ---- Step wrappers ------------------------------------------------------- */
 
 static DWORD rel(int slot, DWORD ifx, DWORD nh) {
   return MgmReleaseInterfaceOwnership(fx_h(slot), ifx, nh);
@@ -194,8 +193,7 @@ static DWORD enum_end(void) {
   STEP(r, name, F_ABSORB, NO_ERROR, fl_inject((ifx), (s), (g)),                \
        fl_reinject((ifx), (s), (g)))
 
-/* ---- Scenarios -------------------------------------------------------------
- */
+/* ---- Scenarios ----------------------------------------------------------- */
 
 static void sc_ownership(struct fl_run *r) {
   STEP1(r, "libmgm_stop", 0, fl_stop());
@@ -411,8 +409,7 @@ static void sc_fanout(struct fl_run *r) {
   STEP1(r, "deregister O", F_NO_8, fl_deregister(O_));
 }
 
-/* ---- Tests -----------------------------------------------------------------
- */
+/* ---- Tests --------------------------------------------------------------- */
 
 #define FAULT_TESTS(scen)                                                      \
   Test(fault, scen##_every_allocation) {                                       \

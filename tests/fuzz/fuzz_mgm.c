@@ -50,29 +50,30 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define NSLOT 8          /* clients with their own callback set */
-#define MAX_OPS 256      /* operations per input */
-#define MAX_REGS 48      /* registrations per input */
-#define MAX_HANDLES 256  /* handles remembered per input */
-#define BUF_SIZE 8192    /* enumeration buffer */
-#define BIG_SIZE 65536   /* whole-table reads */
+#define NSLOT 8         /* clients with their own callback set */
+#define MAX_OPS 256     /* operations per input */
+#define MAX_REGS 48     /* registrations per input */
+#define MAX_HANDLES 256 /* handles remembered per input */
+#define BUF_SIZE 8192   /* enumeration buffer */
+#define BIG_SIZE 65536  /* whole-table reads */
 #define ANCHOR_PID 0x7F0000AAu
 #define OBSERVER_PID 0x7F0000BBu
 
 /* Known libmgm deviations that MGM_FUZZ_TOLERATE can mask. */
 enum {
-  TOL_NEGMFE = 1 << 0,  /* ulNegativeMfe written as a 0/1 flag (spec 8.3) */
-  TOL_OIFORDER = 1 << 1, /* next hops ordered as raw DWORDs (1.3, D-ORDER-OIF) */
-  TOL_SLOTS = 1 << 2,    /* forwarder-slot interplay (2.4, 2.5): anchored only */
-  TOL_ORPHANS = 1 << 3,  /* leftover memberships change owner (2.0, 2.3) */
-  TOL_LATENT = 1 << 4,   /* latent joins via the (i, 0) fallback (2.5 gap) */
-  TOL_SOLEIGMP = 1 << 5  /* sole-IGMP release drops latent joins (2.5) */
+  TOL_NEGMFE = 1 << 0, /* ulNegativeMfe written as a 0/1 flag (spec 8.3) */
+  TOL_OIFORDER =
+      1 << 1,           /* next hops ordered as raw DWORDs (1.3, D-ORDER-OIF) */
+  TOL_SLOTS = 1 << 2,   /* forwarder-slot interplay (2.4, 2.5): anchored only */
+  TOL_ORPHANS = 1 << 3, /* leftover memberships change owner (2.0, 2.3) */
+  TOL_LATENT = 1 << 4,  /* latent joins via the (i, 0) fallback (2.5 gap) */
+  TOL_SOLEIGMP = 1 << 5 /* sole-IGMP release drops latent joins (2.5) */
 };
 static unsigned g_tolerate;
-static const char *const TOL_NAMES[] = {"negmfe", "oiforder", "slots",
+static const char *const TOL_NAMES[] = {"negmfe",  "oiforder",   "slots",
                                         "orphans", "latentp2mp", "soleigmp"};
 
-/* ---- Address sets --------------------------------------------------------- */
+/* ---- Address sets -------------------------------------------------------- */
 
 static DWORD ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   DWORD v;
@@ -114,15 +115,14 @@ static void init_sets(void) {
   GRP[2] = ip(239, 1, 1, 2);
   GRP[3] = ip(224, 1, 2, 3);
   GRP[4] = ip(232, 0, 0, 1);
-  GRP[5] = ip(224, 0, 0, 5);   /* link-local: never routed */
-  GRP[6] = ip(10, 0, 0, 1);    /* not class D: memberships only */
+  GRP[5] = ip(224, 0, 0, 5); /* link-local: never routed */
+  GRP[6] = ip(10, 0, 0, 1);  /* not class D: memberships only */
   GRP[7] = ip(239, 255, 255, 255);
   WEIRD_MASK[0] = ip(255, 255, 255, 0);
   WEIRD_MASK[1] = ip(0, 255, 255, 255);
   WEIRD_MASK[2] = ip(128, 0, 0, 0);
   WEIRD_MASK[3] = ip(255, 255, 255, 254);
 }
-
 
 static void init_routes(int anchored) {
   struct route_def r[N_ROUTES] = {
@@ -136,14 +136,14 @@ static void init_routes(int anchored) {
   memcpy(ROUTES, r, sizeof(r));
 }
 
-/* ---- Failure reporting ------------------------------------------------------- */
+/* ---- Failure reporting
+ * ------------------------------------------------------- */
 
 static int g_verbose;
 static int g_force_anchored;
 
-
-static int g_op;                /* index of the current operation */
-static char g_opdesc[256];      /* what it is */
+static int g_op;           /* index of the current operation */
+static char g_opdesc[256]; /* what it is */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...) {
@@ -154,9 +154,8 @@ static void say(const char *fmt, ...) {
   va_end(ap);
 }
 
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-                                                       noreturn));
+static void fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 static void fail(const char *fmt, ...) {
   va_list ap;
 
@@ -164,13 +163,14 @@ static void fail(const char *fmt, ...) {
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\n(re-run with MGM_FUZZ_VERBOSE=1 for the whole sequence)\n");
+  fprintf(stderr,
+          "\n(re-run with MGM_FUZZ_VERBOSE=1 for the whole sequence)\n");
   fflush(stderr);
   __builtin_trap();
 }
 
-
-static void op_begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void op_begin(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 static void op_begin(const char *fmt, ...) {
   va_list ap;
 
@@ -181,7 +181,8 @@ static void op_begin(const char *fmt, ...) {
     fprintf(stderr, "op %3d: %s\n", g_op, g_opdesc);
 }
 
-/* ---- Callback recording ------------------------------------------------------ */
+/* ---- Callback recording
+ * ------------------------------------------------------ */
 
 /* A callback as observed: the model's call record with the values MGM
  * passed in (before the policy changed anything), plus what the harness
@@ -204,7 +205,7 @@ static struct recorder g_lib, g_mod;
 static int g_slot_client[NSLOT];    /* model client id, -1 = free */
 static HANDLE g_slot_handle[NSLOT]; /* libmgm handle of that client */
 static struct model *g_model;
-static uint32_t g_seed;             /* policy seed of this input */
+static uint32_t g_seed; /* policy seed of this input */
 
 static int rec_push(struct recorder *r, const struct model_call *c) {
   int i;
@@ -223,7 +224,6 @@ static int rec_push(struct recorder *r, const struct model_call *c) {
   return i;
 }
 
-
 static void rec_set(struct recorder *r, int i, int what, DWORD v) {
   pthread_mutex_lock(&g_mu);
   if (what == 0)
@@ -233,7 +233,8 @@ static void rec_set(struct recorder *r, int i, int what, DWORD v) {
   pthread_mutex_unlock(&g_mu);
 }
 
-/* ---- The shared client policy -------------------------------------------------- */
+/* ---- The shared client policy
+ * -------------------------------------------------- */
 
 static uint32_t mix(uint32_t h, uint32_t v) {
   h ^= v + 0x9E3779B9u + (h << 6) + (h >> 2);
@@ -241,7 +242,6 @@ static uint32_t mix(uint32_t h, uint32_t v) {
   h ^= h >> 13;
   return h;
 }
-
 
 static uint32_t call_hash(const struct model_call *k) {
   uint32_t h = g_seed;
@@ -255,7 +255,8 @@ static uint32_t call_hash(const struct model_call *k) {
   return mix(h, (uint32_t)k->flag);
 }
 
-static const DWORD TMO[8] = {0xFFFFFFFFu /* leave */, 0, 1, 2, 5, 30, 900, 3600};
+static const DWORD TMO[8] = {
+    0xFFFFFFFFu /* leave */, 0, 1, 2, 5, 30, 900, 3600};
 
 /* Apply the policy to the outputs of k (both sides call this). */
 static void policy(struct model_call *k) {
@@ -314,7 +315,8 @@ static int probe_kind(const struct model_call *k) {
   return 0;
 }
 
-/* ---- Real callbacks, one set per slot ------------------------------------------ */
+/* ---- Real callbacks, one set per slot
+ * ------------------------------------------ */
 
 static int slot_client(int slot) {
   int c;
@@ -324,7 +326,6 @@ static int slot_client(int slot) {
   pthread_mutex_unlock(&g_mu);
   return c;
 }
-
 
 static void base(struct model_call *k, int kind, int slot, DWORD s, DWORD sm,
                  DWORD g, DWORD gm) {
@@ -339,9 +340,8 @@ static void base(struct model_call *k, int kind, int slot, DWORD s, DWORD sm,
 
 #define DEST_ADDR_OFF 8 /* RTM_DEST_INFO.DestAddress (mgm-spec 1.4.11) */
 
-static DWORD on_rpf(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                    PDWORD iif, PDWORD nh, PDWORD up, DWORD hl, PBYTE hdr,
-                    PBYTE rt) {
+static DWORD on_rpf(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD iif,
+                    PDWORD nh, PDWORD up, DWORD hl, PBYTE hdr, PBYTE rt) {
   struct model_call k;
   USHORT bits;
   int i;
@@ -355,8 +355,8 @@ static DWORD on_rpf(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
   k.route_bits = bits;
   i = rec_push(&g_lib, &k);
   rec_set(&g_lib, i, 0,
-          hl >= 20 && hdr && (hdr[0] >> 4) == 4 && memcmp(hdr + 12, &s, 4) == 0 &&
-              memcmp(hdr + 16, &g, 4) == 0);
+          hl >= 20 && hdr && (hdr[0] >> 4) == 4 &&
+              memcmp(hdr + 12, &s, 4) == 0 && memcmp(hdr + 16, &g, 4) == 0);
   policy(&k);
   *iif = k.rpf_iif;
   *nh = k.rpf_nh;
@@ -366,7 +366,6 @@ static DWORD on_rpf(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
   memcpy(rt + DEST_ADDR_OFF + 4, &k.route_net, 4);
   return NO_ERROR;
 }
-
 
 static DWORD on_creation(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
                          DWORD iif, DWORD nh, DWORD n, PMGM_IF_ENTRY list) {
@@ -387,9 +386,8 @@ static DWORD on_creation(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return NO_ERROR;
 }
 
-
-static DWORD on_prune(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                      DWORD ifx, DWORD nh, BOOL del, PDWORD tmo) {
+static DWORD on_prune(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD ifx,
+                      DWORD nh, BOOL del, PDWORD tmo) {
   struct model_call k;
 
   base(&k, MODEL_CB_PRUNE, slot, s, sm, g, gm);
@@ -404,9 +402,7 @@ static DWORD on_prune(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
   return NO_ERROR;
 }
 
-
-static DWORD on_join(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
-                     BOOL upd) {
+static DWORD on_join(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL upd) {
   struct model_call k;
 
   base(&k, MODEL_CB_JOIN, slot, s, sm, g, gm);
@@ -414,7 +410,6 @@ static DWORD on_join(int slot, DWORD s, DWORD sm, DWORD g, DWORD gm,
   rec_push(&g_lib, &k);
   return NO_ERROR;
 }
-
 
 static DWORD on_wrongif(int slot, DWORD s, DWORD g, DWORD ifx, DWORD nh,
                         DWORD hl, PBYTE hdr) {
@@ -427,9 +422,8 @@ static DWORD on_wrongif(int slot, DWORD s, DWORD g, DWORD ifx, DWORD nh,
   return NO_ERROR;
 }
 
-
-static DWORD on_local(int slot, int kind, DWORD s, DWORD sm, DWORD g,
-                      DWORD gm, DWORD ifx, DWORD nh) {
+static DWORD on_local(int slot, int kind, DWORD s, DWORD sm, DWORD g, DWORD gm,
+                      DWORD ifx, DWORD nh) {
   struct model_call k;
 
   base(&k, kind, slot, s, sm, g, gm);
@@ -438,7 +432,6 @@ static DWORD on_local(int slot, int kind, DWORD s, DWORD sm, DWORD g,
   rec_push(&g_lib, &k);
   return NO_ERROR;
 }
-
 
 static DWORD on_igmp(int slot, int kind, DWORD ifx, DWORD nh) {
   struct model_call k;
@@ -458,8 +451,8 @@ static DWORD on_igmp(int slot, int kind, DWORD ifx, DWORD nh) {
             MgmAddGroupMembershipEntry(h, 0, 0, GRP[2], 0xFFFFFFFFu, ifx, nh,
                                        MGM_JOIN_STATE_FLAG));
     rec_set(&g_lib, i, 2,
-            MgmDeleteGroupMembershipEntry(h, 0, 0, GRP[1], 0xFFFFFFFFu, ifx,
-                                          nh, MGM_JOIN_STATE_FLAG));
+            MgmDeleteGroupMembershipEntry(h, 0, 0, GRP[1], 0xFFFFFFFFu, ifx, nh,
+                                          MGM_JOIN_STATE_FLAG));
   } else if (probe == 2) {
     rec_set(&g_lib, i, 1,
             MgmAddGroupMembershipEntry(h, 0, 0, GRP[2], 0xFFFFFFFFu, ifx, nh,
@@ -468,39 +461,39 @@ static DWORD on_igmp(int slot, int kind, DWORD ifx, DWORD nh) {
   return NO_ERROR;
 }
 
-#define SLOT_CALLBACKS(n)                                                     \
-  static DWORD rpf##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD a,         \
-                      PDWORD b, PDWORD c, DWORD hl, PBYTE hdr, PBYTE rt) {    \
-    return on_rpf(n, s, sm, g, gm, a, b, c, hl, hdr, rt);                     \
-  }                                                                           \
-  static DWORD cre##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,          \
-                      DWORD nh, DWORD cnt, PMGM_IF_ENTRY l) {                 \
-    return on_creation(n, s, sm, g, gm, i, nh, cnt, l);                       \
-  }                                                                           \
-  static DWORD pru##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,          \
-                      DWORD nh, BOOL d, PDWORD t) {                           \
-    return on_prune(n, s, sm, g, gm, i, nh, d, t);                            \
-  }                                                                           \
-  static DWORD joi##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {         \
-    return on_join(n, s, sm, g, gm, u);                                       \
-  }                                                                           \
-  static DWORD wif##n(DWORD s, DWORD g, DWORD i, DWORD nh, DWORD hl,          \
-                      PBYTE h) {                                              \
-    return on_wrongif(n, s, g, i, nh, hl, h);                                 \
-  }                                                                           \
-  static DWORD lj##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,           \
-                     DWORD nh) {                                              \
-    return on_local(n, MODEL_CB_LOCAL_JOIN, s, sm, g, gm, i, nh);             \
-  }                                                                           \
-  static DWORD ll##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,           \
-                     DWORD nh) {                                              \
-    return on_local(n, MODEL_CB_LOCAL_LEAVE, s, sm, g, gm, i, nh);            \
-  }                                                                           \
-  static DWORD dis##n(DWORD i, DWORD nh) {                                    \
-    return on_igmp(n, MODEL_CB_DISABLE_IGMP, i, nh);                          \
-  }                                                                           \
-  static DWORD ena##n(DWORD i, DWORD nh) {                                    \
-    return on_igmp(n, MODEL_CB_ENABLE_IGMP, i, nh);                           \
+#define SLOT_CALLBACKS(n)                                                      \
+  static DWORD rpf##n(DWORD s, DWORD sm, DWORD g, DWORD gm, PDWORD a,          \
+                      PDWORD b, PDWORD c, DWORD hl, PBYTE hdr, PBYTE rt) {     \
+    return on_rpf(n, s, sm, g, gm, a, b, c, hl, hdr, rt);                      \
+  }                                                                            \
+  static DWORD cre##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i, DWORD nh, \
+                      DWORD cnt, PMGM_IF_ENTRY l) {                            \
+    return on_creation(n, s, sm, g, gm, i, nh, cnt, l);                        \
+  }                                                                            \
+  static DWORD pru##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i, DWORD nh, \
+                      BOOL d, PDWORD t) {                                      \
+    return on_prune(n, s, sm, g, gm, i, nh, d, t);                             \
+  }                                                                            \
+  static DWORD joi##n(DWORD s, DWORD sm, DWORD g, DWORD gm, BOOL u) {          \
+    return on_join(n, s, sm, g, gm, u);                                        \
+  }                                                                            \
+  static DWORD wif##n(DWORD s, DWORD g, DWORD i, DWORD nh, DWORD hl,           \
+                      PBYTE h) {                                               \
+    return on_wrongif(n, s, g, i, nh, hl, h);                                  \
+  }                                                                            \
+  static DWORD lj##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,            \
+                     DWORD nh) {                                               \
+    return on_local(n, MODEL_CB_LOCAL_JOIN, s, sm, g, gm, i, nh);              \
+  }                                                                            \
+  static DWORD ll##n(DWORD s, DWORD sm, DWORD g, DWORD gm, DWORD i,            \
+                     DWORD nh) {                                               \
+    return on_local(n, MODEL_CB_LOCAL_LEAVE, s, sm, g, gm, i, nh);             \
+  }                                                                            \
+  static DWORD dis##n(DWORD i, DWORD nh) {                                     \
+    return on_igmp(n, MODEL_CB_DISABLE_IGMP, i, nh);                           \
+  }                                                                            \
+  static DWORD ena##n(DWORD i, DWORD nh) {                                     \
+    return on_igmp(n, MODEL_CB_ENABLE_IGMP, i, nh);                            \
   }
 
 SLOT_CALLBACKS(0)
@@ -512,7 +505,7 @@ SLOT_CALLBACKS(5)
 SLOT_CALLBACKS(6)
 SLOT_CALLBACKS(7)
 
-#define SLOT_CFG(n)                                                           \
+#define SLOT_CFG(n)                                                            \
   { 0, rpf##n, cre##n, pru##n, joi##n, wif##n, lj##n, ll##n, dis##n, ena##n }
 
 static const ROUTING_PROTOCOL_CONFIG SLOT_CFGS[NSLOT] = {
@@ -549,12 +542,13 @@ static ROUTING_PROTOCOL_CONFIG make_cfg(int slot, unsigned cbmask) {
   return c;
 }
 
-/* ---- Handles ------------------------------------------------------------------ */
+/* ---- Handles
+ * ------------------------------------------------------------------ */
 
 struct hent {
   struct model_h mh;
   HANDLE real;
-  int slot;  /* protocols: callback slot or -1 */
+  int slot; /* protocols: callback slot or -1 */
 };
 
 static struct hent g_h[MAX_HANDLES];
@@ -570,7 +564,8 @@ static void h_add(struct model_h mh, HANDLE real, int slot) {
   }
 }
 
-/* ---- Input reader ------------------------------------------------------------- */
+/* ---- Input reader
+ * ------------------------------------------------------------- */
 
 struct rd {
   const uint8_t *p;
@@ -581,7 +576,6 @@ static uint8_t u8(struct rd *r) {
   return r->i < r->n ? r->p[r->i++] : 0;
 }
 
-
 static uint32_t u32(struct rd *r) {
   uint32_t v = u8(r);
 
@@ -589,7 +583,6 @@ static uint32_t u32(struct rd *r) {
   v |= (uint32_t)u8(r) << 16;
   return v | (uint32_t)u8(r) << 24;
 }
-
 
 /* A handle of the wanted kind: mostly a live one, sometimes any handle of
  * this input (stale, ended, other kind), a foreign value, or NULL. */
@@ -630,7 +623,6 @@ static void pick_handle(struct rd *r, int kind, struct model_h *mh,
   }
 }
 
-
 static void pick_if(uint8_t b, DWORD *ifx, DWORD *nh) {
   static const int nhsel[4] = {0, 0, 1, 2};
   int k = nhsel[(b >> 3) & 3];
@@ -638,7 +630,6 @@ static void pick_if(uint8_t b, DWORD *ifx, DWORD *nh) {
   *ifx = IFX[b & 7];
   *nh = k == 0 ? 0 : k == 1 ? NH1 : NH2;
 }
-
 
 static DWORD pick_mask(DWORD addr, uint8_t mode, uint8_t extra) {
   switch (mode & 3) {
@@ -653,7 +644,6 @@ static DWORD pick_mask(DWORD addr, uint8_t mode, uint8_t extra) {
   }
 }
 
-
 static DWORD pick_size(uint8_t b) {
   static const DWORD t[32] = {0,   1,   8,   15,  16,  17,  32,   40,
                               48,  59,  60,  61,  63,  64,  75,   76,
@@ -665,10 +655,11 @@ static DWORD pick_size(uint8_t b) {
   return (DWORD)(b - 0xC0) * 29u; /* 0 .. 1827 */
 }
 
-/* ---- Comparison ------------------------------------------------------------------ */
+/* ---- Comparison
+ * ------------------------------------------------------------------ */
 
 static const char *const CB_NAMES[] = {
-    "Rpf",       "CreationAlert", "PruneAlert",  "JoinAlert",  "WrongIf",
+    "Rpf",       "CreationAlert", "PruneAlert",  "JoinAlert", "WrongIf",
     "LocalJoin", "LocalLeave",    "DisableIgmp", "EnableIgmp"};
 
 static void print_rec(const char *side, int i, const struct rec *r) {
@@ -677,7 +668,8 @@ static void print_rec(const char *side, int i, const struct rec *r) {
 
   say("  %s[%d] %s -> client %d: S %08lx/%08lx G %08lx/%08lx if %lu/%08lx "
       "flag %d tmo %lu",
-      side, i, c->kind >= 0 && c->kind < MODEL_CB_COUNT ? CB_NAMES[c->kind] : "?",
+      side, i,
+      c->kind >= 0 && c->kind < MODEL_CB_COUNT ? CB_NAMES[c->kind] : "?",
       c->client, (unsigned long)c->s, (unsigned long)c->smask,
       (unsigned long)c->g, (unsigned long)c->gmask, (unsigned long)c->ifx,
       (unsigned long)c->nh, c->flag, (unsigned long)c->timeout);
@@ -696,7 +688,6 @@ static void print_rec(const char *side, int i, const struct rec *r) {
         (unsigned long)r->probe_rc[1]);
   say("\n");
 }
-
 
 static void check_calls(void) {
   int i, bad = -1;
@@ -721,13 +712,11 @@ static void check_calls(void) {
   pthread_mutex_unlock(&g_mu);
 }
 
-
 static void check_rc(const char *what, DWORD lib, DWORD mod) {
   if (lib != mod)
     fail("%s: libmgm returned %lu, model %lu", what, (unsigned long)lib,
          (unsigned long)mod);
 }
-
 
 static void dump_bytes(const char *side, const BYTE *b, size_t n) {
   size_t i;
@@ -737,7 +726,6 @@ static void dump_bytes(const char *side, const BYTE *b, size_t n) {
     say("%s%02x", i % 32 ? (i % 4 ? "" : " ") : "\n    ", b[i]);
   say("\n");
 }
-
 
 static void check_bytes(const char *what, const BYTE *lib, const BYTE *mod,
                         size_t n) {
@@ -759,8 +747,9 @@ static void check_bytes(const char *what, const BYTE *lib, const BYTE *mod,
 /* Zero the forwarder's packet counters (mgm-spec 8.3), which the model does
  * not simulate, in n stats records. */
 static void mask_counters(BYTE *buf, DWORD used_cap, DWORD n, DWORD flags) {
-  DWORD off = 0, k, base = flags == MGM_MFE_STATS_1 ? SIZEOF_BASIC_MIB_MFE_STATS_EX
-                                                   : SIZEOF_BASIC_MIB_MFE_STATS;
+  DWORD off = 0, k,
+        base = flags == MGM_MFE_STATS_1 ? SIZEOF_BASIC_MIB_MFE_STATS_EX
+                                        : SIZEOF_BASIC_MIB_MFE_STATS;
 
   for (k = 0; k < n; k++) {
     ULONG nout;
@@ -777,7 +766,8 @@ static void mask_counters(BYTE *buf, DWORD used_cap, DWORD n, DWORD flags) {
   }
 }
 
-/* ---- Operations ---------------------------------------------------------------- */
+/* ---- Operations
+ * ---------------------------------------------------------------- */
 
 static BYTE g_lbuf[BIG_SIZE], g_mbuf[BIG_SIZE];
 /* Both buffers hold 0xA5 canaries from this offset on; every user that
@@ -809,20 +799,18 @@ static void model_cb(void *ctx, struct model_call *k) {
   policy(k);
 }
 
-
 /* Bytes taken by n records at the start of buf. */
 static DWORD used_bytes(const BYTE *buf, DWORD n, int stats, DWORD flags) {
   DWORD off = 0, k, nout;
 
   for (k = 0; k < n; k++) {
     memcpy(&nout, buf + off + (stats ? 44 : 48), 4);
-    off += !stats ? (DWORD)SIZEOF_MIB_MFE(nout)
+    off += !stats                     ? (DWORD)SIZEOF_MIB_MFE(nout)
            : flags == MGM_MFE_STATS_1 ? (DWORD)SIZEOF_MIB_MFE_STATS_EX(nout)
                                       : (DWORD)SIZEOF_MIB_MFE_STATS(nout);
   }
   return off;
 }
-
 
 /* Whole MFE table, basic or EX stats records: libmgm == model.  The model
  * goes first so that only the bytes in use (plus a canary zone) need
@@ -835,15 +823,17 @@ static void check_table(int stats) {
   memset(g_mbuf, 0xA5, g_dirty);
   memset(g_lbuf, 0xA5, g_dirty);
   mrc = model_enum_mfe(g_model, stats, flags, 0, NULL, &ms, g_mbuf, &mn);
-  span = (mrc == ERROR_NO_MORE_ITEMS ? used_bytes(g_mbuf, mn, stats, flags) : 0) +
-         1024;
+  span =
+      (mrc == ERROR_NO_MORE_ITEMS ? used_bytes(g_mbuf, mn, stats, flags) : 0) +
+      1024;
   if (span > g_dirty) /* beyond it both buffers still hold canaries */
     g_dirty = span;
   if (stats)
     lrc = MgmGetFirstMfeStats(&ls, g_lbuf, &ln, flags);
   else
     lrc = MgmGetFirstMfe(&ls, g_lbuf, &ln);
-  check_rc(stats ? "MFE table (MgmGetFirstMfeStats)" : "MFE table (MgmGetFirstMfe)",
+  check_rc(stats ? "MFE table (MgmGetFirstMfeStats)"
+                 : "MFE table (MgmGetFirstMfe)",
            lrc, mrc);
   if (ln != mn || ls != ms)
     fail("MFE table: libmgm %lu entries (size %lu), model %lu (size %lu)",
@@ -855,15 +845,15 @@ static void check_table(int stats) {
   g_dirty = span;
 }
 
-
 static void op_register(struct rd *r) {
-  static const DWORD pids[8] = {PROTO_IP_IGMP, MS_IP_IGMP, PROTO_IP_OSPF,
-                                PROTO_IP_RIP,  0x20001,    PROTO_IP_IGMP,
+  static const DWORD pids[8] = {PROTO_IP_IGMP, MS_IP_IGMP,   PROTO_IP_OSPF,
+                                PROTO_IP_RIP,  0x20001,      PROTO_IP_IGMP,
                                 0x20001,       PROTO_IP_BGMP};
   uint8_t a = u8(r), b = u8(r), c = u8(r);
   DWORD pid = pids[a & 7], cid = (a >> 3) & 3;
   unsigned cbmask = MODEL_CB_ALL;
-  int null_cfg = (b & 0xF0) == 0xF0 && (b & 1), null_out = (b & 0xF0) == 0xF0 && !(b & 1);
+  int null_cfg = (b & 0xF0) == 0xF0 && (b & 1),
+      null_out = (b & 0xF0) == 0xF0 && !(b & 1);
   int slot = -1, i;
   ROUTING_PROTOCOL_CONFIG cfg;
   HANDLE h = (HANDLE)(uintptr_t)0x1234;
@@ -910,7 +900,6 @@ static void op_register(struct rd *r) {
     say("        -> handle %p = client %d\n", h, mh.id);
 }
 
-
 static void free_dead_slots(void) {
   int i;
 
@@ -925,7 +914,6 @@ static void free_dead_slots(void) {
     }
   }
 }
-
 
 static void op_deregister(struct rd *r) {
   struct model_h mh;
@@ -942,7 +930,6 @@ static void op_deregister(struct rd *r) {
            model_deregister(g_model, mh));
   free_dead_slots();
 }
-
 
 static void op_take_release(struct rd *r, int take) {
   struct model_h mh;
@@ -978,7 +965,6 @@ static void op_take_release(struct rd *r, int take) {
              model_release(g_model, mh, ifx, nh));
 }
 
-
 static void op_get_protocol(struct rd *r) {
   uint8_t b = u8(r), c = u8(r);
   DWORD ifx, nh, lp = 0xAAAA, lc = 0xBBBB, mp = 0xAAAA, mc = 0xBBBB;
@@ -989,16 +975,15 @@ static void op_get_protocol(struct rd *r) {
     nh = NH_ANCHOR;
   op_begin("MgmGetProtocolOnInterface(%lu, %08lx, %s, %s)", (unsigned long)ifx,
            (unsigned long)nh, np ? "NULL" : "&pid", nc ? "NULL" : "&cid");
-  check_rc("MgmGetProtocolOnInterface",
-           MgmGetProtocolOnInterface(ifx, nh, np ? NULL : &lp, nc ? NULL : &lc),
-           model_get_protocol(g_model, ifx, nh, np ? NULL : &mp,
-                              nc ? NULL : &mc));
+  check_rc(
+      "MgmGetProtocolOnInterface",
+      MgmGetProtocolOnInterface(ifx, nh, np ? NULL : &lp, nc ? NULL : &lc),
+      model_get_protocol(g_model, ifx, nh, np ? NULL : &mp, nc ? NULL : &mc));
   if (lp != mp || lc != mc)
     fail("MgmGetProtocolOnInterface: libmgm %lu/%lu, model %lu/%lu",
          (unsigned long)lp, (unsigned long)lc, (unsigned long)mp,
          (unsigned long)mc);
 }
-
 
 static void op_membership(struct rd *r, int add) {
   static const DWORD flagtab[8] = {0, 1, 2, 3, 4, 5, 0xFFFFFFFFu, 0x100};
@@ -1033,7 +1018,6 @@ static void op_membership(struct rd *r, int add) {
   check_rc(add ? "MgmAddGroupMembershipEntry" : "MgmDeleteGroupMembershipEntry",
            lrc, mrc);
 }
-
 
 /* Where the packet went must follow from the MFE (4.4 step 10, 8.1): on
  * its incoming ifindex it is sent on every other ifindex of the outgoing
@@ -1077,7 +1061,8 @@ static void check_verdict(DWORD arr, DWORD s, DWORD g, BYTE ttl,
   }
   if (res->verdict != want || res->n_out != n ||
       memcmp(res->out_ifindex, out, n * sizeof(DWORD)) != 0) {
-    say("\n=== packet disposition: libmgm verdict %lu to", (unsigned long)res->verdict);
+    say("\n=== packet disposition: libmgm verdict %lu to",
+        (unsigned long)res->verdict);
     for (i = 0; i < res->n_out; i++)
       say(" %lu", (unsigned long)res->out_ifindex[i]);
     say("; expected %lu to", (unsigned long)want);
@@ -1088,10 +1073,10 @@ static void check_verdict(DWORD arr, DWORD s, DWORD g, BYTE ttl,
   }
 }
 
-
 static void op_inject(struct rd *r, int anchored) {
   uint8_t a = u8(r), b = u8(r), c = u8(r);
-  DWORD arr = IFX[a & 7], s = SRC[1 + (b & 7) % 7], g = GRP[1 + ((b >> 3) & 7) % 7];
+  DWORD arr = IFX[a & 7], s = SRC[1 + (b & 7) % 7],
+        g = GRP[1 + ((b >> 3) & 7) % 7];
   struct libmgm_sim_result res;
   DWORD rc;
 
@@ -1111,11 +1096,10 @@ static void op_inject(struct rd *r, int anchored) {
   }
 }
 
-
 static void op_advance(struct rd *r) {
-  static const DWORD t[16] = {1,     10,     999,    1000,   1001,   5000,
-                              10000, 30000,  60000,  299000, 899999, 900000,
-                              1000,  2000,   3600000, 100};
+  static const DWORD t[16] = {1,     10,    999,     1000,   1001,   5000,
+                              10000, 30000, 60000,   299000, 899999, 900000,
+                              1000,  2000,  3600000, 100};
   uint8_t b = u8(r);
   DWORD ms = b < 0x80 ? t[b & 15] : (DWORD)(b - 0x80) * 1000u;
   DWORD rc;
@@ -1126,7 +1110,6 @@ static void op_advance(struct rd *r) {
     fail("libmgm_sim_advance returned %lu", (unsigned long)rc);
   model_advance(g_model, ms);
 }
-
 
 static void pick_key(struct rd *r, MIB_IPMCAST_MFE *k) {
   uint8_t b = u8(r);
@@ -1141,13 +1124,11 @@ static void pick_key(struct rd *r, MIB_IPMCAST_MFE *k) {
   k->dwSrcMask = b & 0x40 ? 0xFFFFFFFFu : 0x12345678u;
 }
 
-
 static DWORD pick_stats_flags(uint8_t b) {
   static const DWORD t[8] = {1, 2, 0, 1, 2, 3, 0xFFFFFFFFu, 2};
 
   return t[b & 7];
 }
-
 
 static void remember_last(const BYTE *buf, DWORD n, int stats, DWORD flags) {
   DWORD off = 0, k, nout;
@@ -1160,12 +1141,11 @@ static void remember_last(const BYTE *buf, DWORD n, int stats, DWORD flags) {
     memcpy(&nout, buf + off + (stats ? 44 : 48), 4);
     if (nout > 1000)
       return;
-    off += !stats ? (DWORD)SIZEOF_MIB_MFE(nout)
+    off += !stats                     ? (DWORD)SIZEOF_MIB_MFE(nout)
            : flags == MGM_MFE_STATS_1 ? (DWORD)SIZEOF_MIB_MFE_STATS_EX(nout)
                                       : (DWORD)SIZEOF_MIB_MFE_STATS(nout);
   }
 }
-
 
 /* MgmGetMfe[Stats], MgmGetFirstMfe[Stats], MgmGetNextMfe[Stats]. */
 static void op_mfe_read(struct rd *r, int which) {
@@ -1192,7 +1172,9 @@ static void op_mfe_read(struct rd *r, int which) {
   if (g_dirty < BUF_SIZE + 64)
     g_dirty = BUF_SIZE + 64;
   op_begin("MgmGet%sMfe%s(key %08lx/%08lx, size %lu%s%s%s, flags %lu)",
-           which == 0 ? "" : which == 1 ? "First" : "Next",
+           which == 0   ? ""
+           : which == 1 ? "First"
+                        : "Next",
            stats ? "Stats" : "", (unsigned long)key.dwSource,
            (unsigned long)key.dwGroup, (unsigned long)size,
            nullbuf ? ", NULL buf" : "", nullsize ? ", NULL size" : "",
@@ -1228,15 +1210,15 @@ static void op_mfe_read(struct rd *r, int which) {
   if (ls != ms || ln != mn)
     fail("size/count: libmgm %lu/%lu, model %lu/%lu", (unsigned long)ls,
          (unsigned long)ln, (unsigned long)ms, (unsigned long)mn);
-  if (stats && (lrc == NO_ERROR || lrc == ERROR_MORE_DATA ||
-                lrc == ERROR_NO_MORE_ITEMS))
+  if (stats &&
+      (lrc == NO_ERROR || lrc == ERROR_MORE_DATA || lrc == ERROR_NO_MORE_ITEMS))
     mask_counters(g_lbuf, size < BUF_SIZE ? size : BUF_SIZE, ln, flags);
   check_bytes("MFE read buffer", g_lbuf, g_mbuf, BUF_SIZE + 64);
-  if ((lrc == ERROR_MORE_DATA || lrc == ERROR_NO_MORE_ITEMS || lrc == NO_ERROR) &&
+  if ((lrc == ERROR_MORE_DATA || lrc == ERROR_NO_MORE_ITEMS ||
+       lrc == NO_ERROR) &&
       ln > 0 && !nullbuf)
     remember_last(g_mbuf, ln, stats, flags);
 }
-
 
 static void op_set_mfe(struct rd *r) {
   struct model_h mh;
@@ -1263,11 +1245,10 @@ static void op_set_mfe(struct rd *r) {
   check_rc("MgmSetMfe", lrc, mrc);
 }
 
-
 static void op_enum_start(struct rd *r) {
-  static const DWORD types[8] = {ANY_SOURCE, ALL_SOURCES, ANY_SOURCE,
-                                 ALL_SOURCES, 2, 0xFFFFFFFFu, ALL_SOURCES,
-                                 ANY_SOURCE};
+  static const DWORD types[8] = {ANY_SOURCE,  ALL_SOURCES, ANY_SOURCE,
+                                 ALL_SOURCES, 2,           0xFFFFFFFFu,
+                                 ALL_SOURCES, ANY_SOURCE};
   struct model_h mh, me = {0, -1};
   HANDLE h, e = (HANDLE)(uintptr_t)0x4321;
   uint8_t b;
@@ -1292,7 +1273,6 @@ static void op_enum_start(struct rd *r) {
     fail("MgmGroupEnumerationStart wrote *phEnumHandle on failure");
   }
 }
-
 
 static void op_enum_next(struct rd *r) {
   struct model_h me;
@@ -1328,7 +1308,6 @@ static void op_enum_next(struct rd *r) {
   check_bytes("group enumeration buffer", g_lbuf, g_mbuf, BUF_SIZE + 64);
 }
 
-
 static void op_enum_end(struct rd *r) {
   struct model_h me;
   HANDLE e;
@@ -1339,7 +1318,6 @@ static void op_enum_end(struct rd *r) {
   check_rc("MgmGroupEnumerationEnd", MgmGroupEnumerationEnd(e),
            model_enum_end(g_model, me));
 }
-
 
 static void op_route(struct rd *r, int anchored) {
   uint8_t b = u8(r);
@@ -1364,7 +1342,8 @@ static void op_route(struct rd *r, int anchored) {
   model_route_set(g_model, d->net, d->mask, ifx, d->up, d->proto);
 }
 
-/* ---- Final state and cleanup ------------------------------------------------------- */
+/* ---- Final state and cleanup
+ * ------------------------------------------------------- */
 
 static void check_groups_with(HANDLE lh, struct model_h mh) {
   int t;
@@ -1392,7 +1371,6 @@ static void check_groups_with(HANDLE lh, struct model_h mh) {
   }
 }
 
-
 static void final_checks(void) {
   static const int nhs[4] = {0, 1, 2, 3};
   HANDLE oh = NULL;
@@ -1406,11 +1384,14 @@ static void final_checks(void) {
   check_table(1);
   for (ifx = 1; ifx <= 9; ifx++)
     for (k = 0; k < 4; k++) {
-      DWORD nh = nhs[k] == 0 ? 0 : nhs[k] == 1 ? NH1 : nhs[k] == 2 ? NH2 : NH_ANCHOR;
+      DWORD nh = nhs[k] == 0   ? 0
+                 : nhs[k] == 1 ? NH1
+                 : nhs[k] == 2 ? NH2
+                               : NH_ANCHOR;
       DWORD lp = 1, lc = 1, mp = 1, mc = 1;
 
-      op_begin("final MgmGetProtocolOnInterface(%lu, %08lx)", (unsigned long)ifx,
-               (unsigned long)nh);
+      op_begin("final MgmGetProtocolOnInterface(%lu, %08lx)",
+               (unsigned long)ifx, (unsigned long)nh);
       check_rc("MgmGetProtocolOnInterface",
                MgmGetProtocolOnInterface(ifx, nh, &lp, &lc),
                model_get_protocol(g_model, ifx, nh, &mp, &mc));
@@ -1421,14 +1402,14 @@ static void final_checks(void) {
   /* Group enumeration needs a protocol handle: a callback-less observer. */
   memset(&none, 0, sizeof(none));
   op_begin("final observer registration");
-  check_rc("MgmRegisterMProtocol", MgmRegisterMProtocol(&none, OBSERVER_PID, 0, &oh),
+  check_rc("MgmRegisterMProtocol",
+           MgmRegisterMProtocol(&none, OBSERVER_PID, 0, &oh),
            model_register(g_model, 1, 0, OBSERVER_PID, 0, &om));
   check_groups_with(oh, om);
   check_rc("MgmDeRegisterMProtocol", MgmDeRegisterMProtocol(oh),
            model_deregister(g_model, om));
   check_calls();
 }
-
 
 /* Release everything every live client owns, then deregister it. */
 static void cleanup_clients(void) {
@@ -1464,7 +1445,8 @@ static void cleanup_clients(void) {
   free_dead_slots();
 }
 
-/* ---- Entry points ------------------------------------------------------------------ */
+/* ---- Entry points
+ * ------------------------------------------------------------------ */
 
 /* Trace logging goes nowhere: the point is to run the formatting code. */
 static void log_discard(void *ctx, int level, const char *channel,
@@ -1477,7 +1459,6 @@ static void log_discard(void *ctx, int level, const char *channel,
   if (g_verbose >= 2)
     fprintf(stderr, "        libmgm %s: %s\n", channel, message);
 }
-
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   const char *v = getenv("MGM_FUZZ_VERBOSE");
@@ -1500,7 +1481,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   init_sets();
   return 0;
 }
-
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct rd r = {data, size, 0};

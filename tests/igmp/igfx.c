@@ -24,7 +24,6 @@ static struct igfx_tx txs[IGFX_MAX_TX];
 static int ntx;
 static int running;
 
-
 DWORD ip4(int a, int b, int c, int d) {
   DWORD v;
   uint8_t *p = (uint8_t *)&v;
@@ -36,7 +35,6 @@ DWORD ip4(int a, int b, int c, int d) {
   return v;
 }
 
-
 const char *ipstr(DWORD a) {
   static char buf[8][16];
   static int k;
@@ -46,7 +44,6 @@ const char *ipstr(DWORD a) {
   snprintf(s, 16, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
   return s;
 }
-
 
 static void tx_hook(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                     DWORD len) {
@@ -63,7 +60,6 @@ static void tx_hook(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
   pthread_mutex_unlock(&tx_mu);
 }
 
-
 static void wakeup(void *ctx) {
   (void)ctx;
   __atomic_fetch_add(&igfx_wakeups, 1, __ATOMIC_SEQ_CST);
@@ -71,13 +67,11 @@ static void wakeup(void *ctx) {
 
 static const struct mgm_igmp_io fx_io = {NULL, wakeup, NULL, NULL, NULL};
 
-
 void igfx_config(struct mgm_igmp_config *cfg) {
   mgm_igmp_config_init(cfg);
   cfg->io = &fx_io;
   cfg->seed = 12345;
 }
-
 
 void igfx_start(const struct mgm_igmp_config *cfg) {
   struct libmgm_config c;
@@ -98,8 +92,8 @@ void igfx_start(const struct mgm_igmp_config *cfg) {
     cr_assert_eq(libmgm_sim_if_add((DWORD)k, name, ip4(10, 0, k, 5), 24),
                  NO_ERROR);
   }
-  cr_assert_eq(libmgm_sim_route_add(ip4(10, 9, 0, 0), ip4(255, 255, 0, 0), 1,
-                                    0, PROTO_IP_RIP),
+  cr_assert_eq(libmgm_sim_route_add(ip4(10, 9, 0, 0), ip4(255, 255, 0, 0), 1, 0,
+                                    PROTO_IP_RIP),
                NO_ERROR);
   ntx = 0;
   igfx_wakeups = 0;
@@ -115,7 +109,6 @@ void igfx_start(const struct mgm_igmp_config *cfg) {
   cr_assert_eq(libmgm_set_ctrl_hook(mgm_igmp_ctrl_hook, ig), NO_ERROR);
 }
 
-
 void igfx_stop(void) {
   if (!running)
     goto out;
@@ -129,14 +122,12 @@ out:
   return;
 }
 
-
 void igfx_add(DWORD ifx, int role) {
   DWORD rc = mgm_igmp_add_interface(ig, ifx, ip4(10, 0, (int)ifx, 5), role, T);
 
   cr_assert_eq(rc, NO_ERROR, "add_interface(%u): %u", (unsigned)ifx,
                (unsigned)rc);
 }
-
 
 void igfx_advance(uint64_t ms) {
   /* Step through the component's deadlines so each fires on time. */
@@ -158,13 +149,13 @@ void igfx_advance(uint64_t ms) {
   }
 }
 
-
 void igfx_advance_to(uint64_t t) {
   if (t > T)
     igfx_advance(t - T);
 }
 
-/* ---- Packets ------------------------------------------------------------------- */
+/* ---- Packets
+ * ------------------------------------------------------------------- */
 
 uint16_t igfx_cksum(const uint8_t *p, size_t len) {
   uint32_t sum = 0;
@@ -177,7 +168,6 @@ uint16_t igfx_cksum(const uint8_t *p, size_t len) {
   return (uint16_t)(0xFFFF - sum);
 }
 
-
 static void set_ck(uint8_t *p, size_t off, size_t len) {
   uint16_t c;
 
@@ -186,7 +176,6 @@ static void set_ck(uint8_t *p, size_t off, size_t len) {
   p[off] = (uint8_t)(c >> 8);
   p[off + 1] = (uint8_t)c;
 }
-
 
 size_t igfx_ip(uint8_t *buf, DWORD src, DWORD dst, int ttl, int ra,
                const uint8_t *igmp, size_t len) {
@@ -210,20 +199,16 @@ size_t igfx_ip(uint8_t *buf, DWORD src, DWORD dst, int ttl, int ra,
   return tot;
 }
 
-
 void igfx_rx_raw(DWORD ifx, const uint8_t *pkt, size_t len) {
   cr_assert_eq(libmgm_sim_inject_ctrl(ifx, pkt, (DWORD)len), NO_ERROR);
 }
 
-
-void igfx_rx(DWORD ifx, DWORD src, DWORD dst, const uint8_t *igmp,
-             size_t len) {
+void igfx_rx(DWORD ifx, DWORD src, DWORD dst, const uint8_t *igmp, size_t len) {
   uint8_t pkt[1600];
   size_t n = igfx_ip(pkt, src, dst, 1, 1, igmp, len);
 
   igfx_rx_raw(ifx, pkt, n);
 }
-
 
 size_t igfx_v12(uint8_t *buf, uint8_t type, uint8_t code, DWORD group) {
   buf[0] = type;
@@ -232,7 +217,6 @@ size_t igfx_v12(uint8_t *buf, uint8_t type, uint8_t code, DWORD group) {
   set_ck(buf, 2, 8);
   return 8;
 }
-
 
 size_t igfx_v3q(uint8_t *buf, uint8_t code, DWORD group, int s, int qrv,
                 uint8_t qqic, const DWORD *srcs, int n) {
@@ -251,14 +235,12 @@ size_t igfx_v3q(uint8_t *buf, uint8_t code, DWORD group, int s, int qrv,
   return 12 + 4 * (size_t)n;
 }
 
-
 void igfx_rep_init(struct igfx_rep *r) {
   memset(r->buf, 0, 8);
   r->buf[0] = 0x22;
   r->len = 8;
   r->nrec = 0;
 }
-
 
 void igfx_rep_add(struct igfx_rep *r, int type, DWORD group, const DWORD *srcs,
                   int n) {
@@ -276,14 +258,12 @@ void igfx_rep_add(struct igfx_rep *r, int type, DWORD group, const DWORD *srcs,
   r->nrec++;
 }
 
-
 size_t igfx_rep_done(struct igfx_rep *r) {
   r->buf[6] = (uint8_t)(r->nrec >> 8);
   r->buf[7] = (uint8_t)r->nrec;
   set_ck(r->buf, 2, r->len);
   return r->len;
 }
-
 
 void igfx_v2_report(DWORD ifx, DWORD host, DWORD group) {
   uint8_t m[8];
@@ -292,7 +272,6 @@ void igfx_v2_report(DWORD ifx, DWORD host, DWORD group) {
   igfx_rx(ifx, host, group, m, 8);
 }
 
-
 void igfx_v1_report(DWORD ifx, DWORD host, DWORD group) {
   uint8_t m[8];
 
@@ -300,14 +279,12 @@ void igfx_v1_report(DWORD ifx, DWORD host, DWORD group) {
   igfx_rx(ifx, host, group, m, 8);
 }
 
-
 void igfx_v2_leave(DWORD ifx, DWORD host, DWORD group) {
   uint8_t m[8];
 
   igfx_v12(m, 0x17, 0, group);
   igfx_rx(ifx, host, ip4(224, 0, 0, 2), m, 8);
 }
-
 
 void igfx_v3_record(DWORD ifx, DWORD host, int type, DWORD group,
                     const DWORD *srcs, int n) {
@@ -319,7 +296,8 @@ void igfx_v3_record(DWORD ifx, DWORD host, int type, DWORD group,
   igfx_rx(ifx, host, ip4(224, 0, 0, 22), r.buf, r.len);
 }
 
-/* ---- Capture --------------------------------------------------------------------- */
+/* ---- Capture
+ * --------------------------------------------------------------------- */
 
 int igfx_ntx(void) {
   int n;
@@ -330,18 +308,15 @@ int igfx_ntx(void) {
   return n;
 }
 
-
 const struct igfx_tx *igfx_tx(int i) {
   return i >= 0 && i < igfx_ntx() ? &txs[i] : NULL;
 }
-
 
 void igfx_tx_clear(void) {
   pthread_mutex_lock(&tx_mu);
   ntx = 0;
   pthread_mutex_unlock(&tx_mu);
 }
-
 
 const struct igfx_tx *igfx_find(DWORD ifx, int type, int n) {
   const struct igfx_tx *hit = NULL;
@@ -357,7 +332,6 @@ const struct igfx_tx *igfx_find(DWORD ifx, int type, int n) {
   return hit;
 }
 
-
 int igfx_count(DWORD ifx, int type) {
   int n = 0;
 
@@ -365,7 +339,6 @@ int igfx_count(DWORD ifx, int type) {
     n++;
   return n;
 }
-
 
 int igfx_rec(const struct igfx_tx *t, int k, int *type, DWORD *group,
              DWORD *srcs, int cap, int *nsrc) {
@@ -394,7 +367,8 @@ out:
   return found;
 }
 
-/* ---- MGM state ---------------------------------------------------------------------- */
+/* ---- MGM state
+ * ---------------------------------------------------------------------- */
 
 int igfx_member(DWORD pid, DWORD s, DWORD g, DWORD ifx, int *latent) {
   struct libmgm_snapshot *snap = NULL;
@@ -415,7 +389,6 @@ int igfx_member(DWORD pid, DWORD s, DWORD g, DWORD ifx, int *latent) {
   libmgm_snapshot_free(snap);
   return found;
 }
-
 
 int igfx_members(DWORD pid) {
   struct libmgm_snapshot *snap = NULL;

@@ -31,8 +31,8 @@
 #define IGFX_MAX_TX 512
 
 extern struct mgm_igmp *ig;
-extern uint64_t T;          /* virtual now (ms), = sim clock */
-extern int igfx_wakeups;    /* io->wakeup() calls */
+extern uint64_t T;       /* virtual now (ms), = sim clock */
+extern int igfx_wakeups; /* io->wakeup() calls */
 
 DWORD ip4(int a, int b, int c, int d);
 const char *ipstr(DWORD a); /* rotating static buffers */
@@ -42,9 +42,9 @@ const char *ipstr(DWORD a); /* rotating static buffers */
  * component yet. */
 void igfx_start(const struct mgm_igmp_config *cfg);
 void igfx_config(struct mgm_igmp_config *cfg); /* defaults + fixture io */
-void igfx_stop(void);                           /* .fini */
-void igfx_add(DWORD ifx, int role);             /* add_interface, asserted */
-void igfx_advance(uint64_t ms);                 /* clock + tick */
+void igfx_stop(void);                          /* .fini */
+void igfx_add(DWORD ifx, int role);            /* add_interface, asserted */
+void igfx_advance(uint64_t ms);                /* clock + tick */
 void igfx_advance_to(uint64_t t);
 
 /* Received packets (wrapped in IPv4 with TTL 1 and router alert). */

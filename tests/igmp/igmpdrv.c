@@ -68,7 +68,6 @@ static int nups;
 static struct mgm_igmp_counters last;
 static int raw_fd = -1;
 
-
 static uint64_t mono_ms(void *ctx) {
   struct timespec ts;
 
@@ -76,7 +75,6 @@ static uint64_t mono_ms(void *ctx) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
-
 
 static void poke(void *ctx) {
   char c = 1;
@@ -86,7 +84,6 @@ static void poke(void *ctx) {
   n = write(wake[1], &c, 1);
   (void)n;
 }
-
 
 /* io->send for --raw-send: the kernel builds the IP header; we give it
  * TTL 1, the router alert option and the outgoing interface. */
@@ -109,7 +106,6 @@ static DWORD raw_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
   return rc;
 }
 
-
 static int raw_open(void) {
   static const unsigned char ra[4] = {0x94, 0x04, 0, 0};
   int ttl = 1, loop = 0, small = 256, ok;
@@ -118,14 +114,13 @@ static int raw_open(void) {
   ok = raw_fd >= 0 &&
        setsockopt(raw_fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ==
            0 &&
-       setsockopt(raw_fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop,
-                  sizeof(loop)) == 0 &&
+       setsockopt(raw_fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) ==
+           0 &&
        setsockopt(raw_fd, IPPROTO_IP, IP_OPTIONS, ra, sizeof(ra)) == 0 &&
        /* never read: keep what it queues small */
        setsockopt(raw_fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) == 0;
   return ok;
 }
-
 
 static void on_signal(int sig) {
   (void)sig;
@@ -133,12 +128,10 @@ static void on_signal(int sig) {
   poke(NULL);
 }
 
-
 static void log_line(void *ctx, int level, const char *msg) {
   (void)ctx;
   printf("LOG %d %s\n", level, msg);
 }
-
 
 static void hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
   pthread_mutex_lock(&mu);
@@ -147,11 +140,9 @@ static void hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
   poke(NULL);
 }
 
-
 static const char *ip(DWORD a, char *buf) {
   return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
-
 
 static DWORD if_addr(const char *name) {
   struct ifaddrs *ifa = NULL, *p;
@@ -168,7 +159,6 @@ out:
   return a;
 }
 
-
 static int has(const struct mem *set, int n, const struct mem *m) {
   int i, hit = 0;
 
@@ -176,7 +166,6 @@ static int has(const struct mem *set, int n, const struct mem *m) {
     hit = set[i].ifx == m->ifx && set[i].s == m->s && set[i].g == m->g;
   return hit;
 }
-
 
 static void report(DWORD proto) {
   struct libmgm_snapshot *snap = NULL;
@@ -202,9 +191,8 @@ static void report(DWORD proto) {
     libmgm_snapshot_free(snap);
     for (i = 0; i < ncur; i++)
       if (!has(prev, nprev, &cur[i]))
-        printf("MEMBER + %u %s %s%s\n", (unsigned)cur[i].ifx,
-               ip(cur[i].s, a), ip(cur[i].g, b),
-               cur[i].latent ? " latent" : "");
+        printf("MEMBER + %u %s %s%s\n", (unsigned)cur[i].ifx, ip(cur[i].s, a),
+               ip(cur[i].g, b), cur[i].latent ? " latent" : "");
     for (i = 0; i < nprev; i++)
       if (!has(cur, ncur, &prev[i]))
         printf("MEMBER - %u %s %s\n", (unsigned)prev[i].ifx, ip(prev[i].s, a),
@@ -265,7 +253,6 @@ static void report(DWORD proto) {
   }
   fflush(stdout);
 }
-
 
 int main(int argc, char **argv) {
   struct libmgm_config lc;

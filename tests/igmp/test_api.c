@@ -65,8 +65,7 @@ Test(api, interface_errors) {
                ERROR_ALREADY_EXISTS);
   cr_assert_eq(mgm_igmp_add_interface(ig, 0, 0, MGM_IGMP_ROLE_DOWNSTREAM, T),
                ERROR_INVALID_PARAMETER);
-  cr_assert_eq(mgm_igmp_add_interface(ig, 3, 0, 9, T),
-               ERROR_INVALID_PARAMETER);
+  cr_assert_eq(mgm_igmp_add_interface(ig, 3, 0, 9, T), ERROR_INVALID_PARAMETER);
   cr_assert_eq(mgm_igmp_add_interface(ig, 3, 0, MGM_IGMP_ROLE_UPSTREAM, T),
                ERROR_INVALID_PARAMETER, "no proxy_upstream configured");
   cr_assert_eq(mgm_igmp_del_interface(ig, 3, T), ERROR_NOT_FOUND);

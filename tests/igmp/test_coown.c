@@ -191,7 +191,8 @@ Test(coown, report_inside_the_disabled_window_makes_no_mgm_call) {
   cr_assert_eq(mgm_igmp_get_counters(ig, 2, &after), NO_ERROR);
   cr_assert_eq(after.rx_reports, before.rx_reports + 1);
   cr_assert_eq(after.mgm_adds, before.mgm_adds, "added while disabled");
-  cr_assert_eq(after.mgm_errors, before.mgm_errors, "called MGM while disabled");
+  cr_assert_eq(after.mgm_errors, before.mgm_errors,
+               "called MGM while disabled");
 
   mgm_igmp_tick(ig, T);
   cr_assert(igfx_member(PROTO_IP_IGMP, 0, G1, 2, &latent) && latent);

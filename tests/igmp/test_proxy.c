@@ -126,9 +126,9 @@ Test(proxy, last_downstream_leave_is_reported_upstream) {
   igfx_advance(1000);
   cr_assert_eq(igfx_count(1, 0x22), 2);
   igfx_advance(60000);
-  cr_assert_eq(mgm_igmp_group_next(ig, 1, 0, &(struct mgm_igmp_group_info){0},
-                                   NULL, 0),
-               ERROR_NO_MORE_ITEMS, "upstream record not freed");
+  cr_assert_eq(
+      mgm_igmp_group_next(ig, 1, 0, &(struct mgm_igmp_group_info){0}, NULL, 0),
+      ERROR_NO_MORE_ITEMS, "upstream record not freed");
 }
 
 Test(proxy, traffic_flows_from_upstream_to_members) {

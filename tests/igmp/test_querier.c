@@ -13,8 +13,8 @@
 
 #define G1 ip4(239, 1, 1, 1)
 #define H1 ip4(10, 0, 2, 100)
-#define LOW ip4(10, 0, 2, 1)   /* below our 10.0.2.5 */
-#define HIGH ip4(10, 0, 2, 9)  /* above */
+#define LOW ip4(10, 0, 2, 1)  /* below our 10.0.2.5 */
+#define HIGH ip4(10, 0, 2, 9) /* above */
 
 static uint64_t t0;
 
@@ -70,8 +70,7 @@ Test(querier, lower_address_wins_and_other_querier_times_out) {
   i = info();
   cr_assert_not(i.querier);
   cr_assert_eq(i.querier_addr, LOW);
-  cr_assert_eq(i.other_querier_until, tq + 255000,
-               "OQPI = 2*125 s + 10 s / 2");
+  cr_assert_eq(i.other_querier_until, tq + 255000, "OQPI = 2*125 s + 10 s / 2");
   igfx_tx_clear();
   igfx_advance(255000 - 1);
   cr_assert_eq(igfx_count(2, 0x11), 0, "a non-querier must not query");

@@ -169,9 +169,9 @@ Test(v3, to_in_empty_is_a_leave) {
   cr_assert(has(0));
   igfx_advance(1);
   cr_assert_eq(igfx_members(PROTO_IP_IGMP), 0);
-  cr_assert_eq(mgm_igmp_group_next(ig, 2, 0, &(struct mgm_igmp_group_info){0},
-                                   NULL, 0),
-               ERROR_NO_MORE_ITEMS);
+  cr_assert_eq(
+      mgm_igmp_group_next(ig, 2, 0, &(struct mgm_igmp_group_info){0}, NULL, 0),
+      ERROR_NO_MORE_ITEMS);
 }
 
 Test(v3, block_in_exclude_adds_requested_source_and_queries_it) {

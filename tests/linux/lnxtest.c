@@ -23,7 +23,6 @@ static void lnx_cannot(const char *why) {
   cr_skip_test("%s", why);
 }
 
-
 void lnx_enter_netns(void) {
   char why[160];
 
@@ -37,7 +36,6 @@ void lnx_enter_netns(void) {
     lnx_cannot("kernel without CONFIG_IP_MROUTE (tests/vm/mrkernel.sh runs "
                "the tests under one that has it)");
 }
-
 
 void lnx_sh(const char *fmt, ...) {
   char cmd[512];

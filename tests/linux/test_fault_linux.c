@@ -80,14 +80,14 @@ static void setup(void) {
                "net.ipv6.conf.default.disable_ipv6=1 2>/dev/null");
   lnx_sh("ip link set lo up");
   lnx_sh("ip link add a0 type veth peer name b0 && "
-     "ip link add a1 type veth peer name b1 && "
-     "ip link add a2 type veth peer name b2");
+         "ip link add a1 type veth peer name b1 && "
+         "ip link add a2 type veth peer name b2");
   lnx_sh("ip link set a0 up && ip link set b0 up && ip link set a1 up && "
-     "ip link set b1 up && ip link set a2 up && ip link set b2 up");
+         "ip link set b1 up && ip link set a2 up && ip link set b2 up");
   lnx_sh("ip addr add 10.8.0.1/24 dev a0 && "
-     "ip route add 10.9.0.0/24 via 10.8.0.254 dev a0");
+         "ip route add 10.9.0.0/24 via 10.8.0.254 dev a0");
   lnx_sh("sysctl -qw net.ipv4.conf.all.rp_filter=0 "
-     "net.ipv4.conf.a0.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
+         "net.ipv4.conf.a0.rp_filter=0 net.ipv4.conf.default.rp_filter=0");
   setenv("LIBMGM_BACKEND", "linux", 1);
   mgm__sys_reset();
   points = reported = 0;
@@ -426,14 +426,15 @@ static void mfe_world(void) {
   cr_assert_eq(MgmTakeInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
   cr_assert_eq(MgmTakeInterfaceOwnership(hq, lnx_ifx("a2"), 0), NO_ERROR);
   cr_assert_eq(MgmAddGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu,
-                                          lnx_ifx("a1"), 0, MGM_JOIN_STATE_FLAG),
+                                          lnx_ifx("a1"), 0,
+                                          MGM_JOIN_STATE_FLAG),
                NO_ERROR);
   make_mfe();
 }
 
 static DWORD join_a2(void) {
-  return MgmAddGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu, lnx_ifx("a2"),
-                                    0, MGM_JOIN_STATE_FLAG);
+  return MgmAddGroupMembershipEntry(hq, 0, 0, lnx_ip(GRP), 0xFFFFFFFFu,
+                                    lnx_ifx("a2"), 0, MGM_JOIN_STATE_FLAG);
 }
 
 static DWORD leave_a2(void) {
@@ -512,14 +513,17 @@ Test(linux_fault, mfc_removal_is_never_left_half_done) {
         /* A VIF the kernel would not free is MGM's still: the next take
          * reuses it and its release frees it (not leaked for good). */
         cr_assert_eq(MgmTakeInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hp, lnx_ifx("a0"), 0), NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hp, lnx_ifx("a0"), 0),
+                     NO_ERROR);
         lnx_proc_text("/proc/net/ip_mr_vif", vif, sizeof vif);
         cr_assert_null(strstr(vif, " a0 "),
                        "release with %s #%u failing with %s: a0's VIF "
                        "leaked:\n%s",
                        calls[c], k, strerror(errnos[e]), vif);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a2"), 0), NO_ERROR);
-        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a1"), 0), NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a2"), 0),
+                     NO_ERROR);
+        cr_assert_eq(MgmReleaseInterfaceOwnership(hq, lnx_ifx("a1"), 0),
+                     NO_ERROR);
         unworld();
         cr_assert_eq(lnx_count_fds(), fds0, "%s #%u, %s: descriptors leaked",
                      calls[c], k, strerror(errnos[e]));

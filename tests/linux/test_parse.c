@@ -35,11 +35,10 @@ static uint32_t ip(const char *s) {
   return a.s_addr;
 }
 
-
 /* A NOCACHE-style upcall as the kernel builds it: the 20-byte IP header
  * copy with TTL := msgtype and protocol := 0, then an 8-byte IGMP header. */
-static size_t mk_upcall(uint8_t *b, uint8_t type, uint16_t vif,
-                        const char *src, const char *grp) {
+static size_t mk_upcall(uint8_t *b, uint8_t type, uint16_t vif, const char *src,
+                        const char *grp) {
   uint32_t s = ip(src);
   uint32_t g = ip(grp);
 
@@ -55,7 +54,6 @@ static size_t mk_upcall(uint8_t *b, uint8_t type, uint16_t vif,
   b[20] = type;
   return 28;
 }
-
 
 /* An IGMPv2 report with a router-alert option (ihl 6). */
 static size_t mk_igmp(uint8_t *b) {
@@ -77,12 +75,10 @@ static size_t mk_igmp(uint8_t *b) {
   return 32;
 }
 
-
 struct nlb {
   uint8_t buf[1024] __attribute__((aligned(8)));
   size_t len;
 };
-
 
 static void nl_start(struct nlb *m, uint16_t type, const void *body,
                      size_t blen) {
@@ -97,7 +93,6 @@ static void nl_start(struct nlb *m, uint16_t type, const void *body,
   m->len = NLMSG_HDRLEN + NLMSG_ALIGN(blen);
 }
 
-
 static void nl_attr(struct nlb *m, uint16_t type, const void *data,
                     size_t dlen) {
   struct rtattr a;
@@ -109,13 +104,11 @@ static void nl_attr(struct nlb *m, uint16_t type, const void *data,
   m->len += RTA_SPACE(dlen);
 }
 
-
 static void nl_end(struct nlb *m) {
   uint32_t l = (uint32_t)m->len;
 
   memcpy(m->buf, &l, 4);
 }
-
 
 static void mk_link(struct nlb *m, int ifindex, unsigned flags,
                     const char *name) {
@@ -129,7 +122,6 @@ static void mk_link(struct nlb *m, int ifindex, unsigned flags,
     nl_attr(m, IFLA_IFNAME, name, strlen(name) + 1);
   nl_end(m);
 }
-
 
 static void mk_addr(struct nlb *m, uint8_t family, uint8_t plen, int ifindex,
                     const char *local, const char *address) {
@@ -151,7 +143,6 @@ static void mk_addr(struct nlb *m, uint8_t family, uint8_t plen, int ifindex,
   }
   nl_end(m);
 }
-
 
 static void mk_route(struct nlb *m, const char *dst, uint8_t dlen, int oif,
                      const char *gw) {
@@ -182,7 +173,6 @@ static void mk_route(struct nlb *m, const char *dst, uint8_t dlen, int oif,
   nl_end(m);
 }
 
-
 /* Every prefix of a valid input must parse to an error, never crash.  The
  * prefix is copied to a heap block of exactly that size so ASan catches a
  * read past it. */
@@ -201,13 +191,11 @@ static void every_prefix_fails(const uint8_t *b, size_t full, parse_fn fn) {
   }
 }
 
-
 static int p_mrt(const uint8_t *b, size_t len) {
   struct mgm__lnx_mrt_msg m;
 
   return mgm__lnx_parse_mrt(b, len, &m);
 }
-
 
 static int p_link(const uint8_t *b, size_t len) {
   struct mgm__lnx_link l;
@@ -215,20 +203,17 @@ static int p_link(const uint8_t *b, size_t len) {
   return mgm__lnx_parse_link(b, len, &l);
 }
 
-
 static int p_addr(const uint8_t *b, size_t len) {
   struct mgm__lnx_addr a;
 
   return mgm__lnx_parse_addr(b, len, &a);
 }
 
-
 static int p_route(const uint8_t *b, size_t len) {
   struct mgm__lnx_route r;
 
   return mgm__lnx_parse_route(b, len, &r);
 }
-
 
 /* ---- the router socket --------------------------------------------------- */
 
@@ -247,7 +232,6 @@ Test(mrt, nocache_upcall) {
   cr_expect_eq(m.payload_len, 28);
 }
 
-
 Test(mrt, wrongvif_upcall_with_high_vif_byte) {
   uint8_t b[64];
   struct mgm__lnx_mrt_msg m;
@@ -262,7 +246,6 @@ Test(mrt, wrongvif_upcall_with_high_vif_byte) {
 #endif
 }
 
-
 Test(mrt, wholepkt_types_are_recognised) {
   uint8_t b[64];
   struct mgm__lnx_mrt_msg m;
@@ -273,7 +256,6 @@ Test(mrt, wholepkt_types_are_recognised) {
   cr_expect_eq(mgm__lnx_parse_mrt(b, 28, &m), MGM__LNX_MRT_UPCALL);
 }
 
-
 Test(mrt, unknown_upcall_types_are_rejected) {
   uint8_t b[64];
   struct mgm__lnx_mrt_msg m;
@@ -283,11 +265,10 @@ Test(mrt, unknown_upcall_types_are_rejected) {
     if (t >= 1 && t <= 4)
       continue;
     mk_upcall(b, (uint8_t)t, 0, "10.0.0.1", "239.0.0.1");
-    cr_expect_eq(mgm__lnx_parse_mrt(b, 28, &m), MGM__LNX_PE_BADTYPE,
-                 "type %u", t);
+    cr_expect_eq(mgm__lnx_parse_mrt(b, 28, &m), MGM__LNX_PE_BADTYPE, "type %u",
+                 t);
   }
 }
-
 
 Test(mrt, short_upcalls_are_truncated) {
   uint8_t b[64];
@@ -296,13 +277,11 @@ Test(mrt, short_upcalls_are_truncated) {
 
   mk_upcall(b, 1, 0, "10.0.0.1", "239.0.0.1");
   for (n = 0; n < 20; n++)
-    cr_expect_eq(mgm__lnx_parse_mrt(b, n, &m), MGM__LNX_PE_TRUNC, "len %zu",
-                 n);
+    cr_expect_eq(mgm__lnx_parse_mrt(b, n, &m), MGM__LNX_PE_TRUNC, "len %zu", n);
   cr_expect_eq(mgm__lnx_parse_mrt(NULL, 28, &m), MGM__LNX_PE_TRUNC);
   /* 20 bytes is the igmpmsg itself: enough. */
   cr_expect_eq(mgm__lnx_parse_mrt(b, 20, &m), MGM__LNX_MRT_UPCALL);
 }
-
 
 Test(mrt, igmp_packet_with_options) {
   uint8_t b[64];
@@ -317,14 +296,12 @@ Test(mrt, igmp_packet_with_options) {
   cr_expect_eq(m.payload[0], 0x16);
 }
 
-
 Test(mrt, igmp_packet_every_prefix_fails) {
   uint8_t b[64];
   size_t n = mk_igmp(b);
 
   every_prefix_fails(b, n, p_mrt);
 }
-
 
 Test(mrt, malformed_ip_headers) {
   uint8_t b[64];
@@ -354,7 +331,6 @@ Test(mrt, malformed_ip_headers) {
   cr_expect_eq(mgm__lnx_parse_mrt(b, n, &m), MGM__LNX_PE_TRUNC);
 }
 
-
 Test(mrt, random_bytes_never_crash) {
   struct mgm__lnx_mrt_msg m;
   uint8_t *b;
@@ -379,7 +355,6 @@ Test(mrt, random_bytes_never_crash) {
     free(b);
   }
 }
-
 
 /* ---- rtnetlink framing --------------------------------------------------- */
 
@@ -407,7 +382,6 @@ Test(netlink, walks_concatenated_messages) {
   cr_assert_eq(mgm__lnx_nl_next(buf, a.len + b.len, &off, &msg, &msglen), 0);
 }
 
-
 Test(netlink, broken_framing_is_reported) {
   struct nlb a;
   const uint8_t *msg;
@@ -433,7 +407,6 @@ Test(netlink, broken_framing_is_reported) {
                MGM__LNX_PE_TRUNC);
 }
 
-
 Test(netlink, error_and_ack) {
   struct nlb m;
   int32_t e;
@@ -457,7 +430,6 @@ Test(netlink, error_and_ack) {
                MGM__LNX_PE_TRUNC);
 }
 
-
 /* ---- links --------------------------------------------------------------- */
 
 Test(link, new_link) {
@@ -471,7 +443,6 @@ Test(link, new_link) {
   cr_expect_str_eq(l.name, "veth-a");
   cr_expect_eq(l.family, AF_UNSPEC);
 }
-
 
 Test(link, name_is_optional_and_bounded) {
   struct nlb m;
@@ -498,7 +469,6 @@ Test(link, name_is_optional_and_bounded) {
   }
 }
 
-
 Test(link, bad_index_and_attributes) {
   struct nlb m;
   struct mgm__lnx_link l;
@@ -518,14 +488,12 @@ Test(link, bad_index_and_attributes) {
   cr_expect_eq(mgm__lnx_parse_link(m.buf, m.len, &l), MGM__LNX_PE_TRUNC);
 }
 
-
 Test(link, every_prefix_of_the_header_fails) {
   struct nlb m;
 
   mk_link(&m, 3, 0, "eth0");
   every_prefix_fails(m.buf, NLMSG_HDRLEN + sizeof(struct ifinfomsg), p_link);
 }
-
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -543,7 +511,6 @@ Test(addr, local_wins_over_address) {
   cr_expect_eq(a.addr, ip("10.0.0.2"));
 }
 
-
 Test(addr, other_families_are_skipped) {
   struct nlb m;
   struct mgm__lnx_addr a;
@@ -551,7 +518,6 @@ Test(addr, other_families_are_skipped) {
   mk_addr(&m, AF_INET6, 64, 5, NULL, NULL);
   cr_expect_eq(mgm__lnx_parse_addr(m.buf, m.len, &a), MGM__LNX_PE_SKIP);
 }
-
 
 Test(addr, malformed_addresses) {
   struct nlb m;
@@ -575,7 +541,6 @@ Test(addr, malformed_addresses) {
   every_prefix_fails(m.buf, NLMSG_HDRLEN + sizeof(struct ifaddrmsg), p_addr);
 }
 
-
 /* ---- routes -------------------------------------------------------------- */
 
 Test(route, unicast_route) {
@@ -593,7 +558,6 @@ Test(route, unicast_route) {
   cr_expect_eq(r.table32, RT_TABLE_MAIN);
 }
 
-
 Test(route, default_route_has_no_dst) {
   struct nlb m;
   struct mgm__lnx_route r;
@@ -603,7 +567,6 @@ Test(route, default_route_has_no_dst) {
   cr_expect_eq(r.dst, 0);
   cr_expect_eq(r.dst_len, 0);
 }
-
 
 Test(route, multipath_takes_the_first_hop) {
   struct nlb m;
@@ -642,7 +605,6 @@ Test(route, multipath_takes_the_first_hop) {
   cr_expect_eq(r.gateway, gw);
 }
 
-
 Test(route, malformed_routes) {
   struct nlb m;
   struct mgm__lnx_route r;
@@ -669,7 +631,6 @@ Test(route, malformed_routes) {
   every_prefix_fails(m.buf, NLMSG_HDRLEN + sizeof(struct rtmsg), p_route);
 }
 
-
 /* ---- requests we build --------------------------------------------------- */
 
 Test(build, getroute_request) {
@@ -693,7 +654,6 @@ Test(build, getroute_request) {
   cr_expect_eq(mgm__lnx_build_getroute(b, 20, 1, 0), MGM__LNX_PE_TRUNC);
 }
 
-
 Test(build, dump_requests) {
   uint8_t b[64] __attribute__((aligned(8)));
   struct mgm__lnx_nlhdr h;
@@ -710,7 +670,6 @@ Test(build, dump_requests) {
                MGM__LNX_PE_BADTYPE);
   cr_expect_eq(mgm__lnx_build_dump(b, 10, RTM_GETLINK, 1), MGM__LNX_PE_TRUNC);
 }
-
 
 /* ---- mutation fuzzing ---------------------------------------------------- */
 

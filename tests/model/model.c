@@ -27,7 +27,7 @@
 #include "model.h"
 
 #define ALL ((DWORD)0xFFFFFFFFu)
-#define LIFETIME_S 900u   /* 1.7 default MFE lifetime */
+#define LIFETIME_S 900u /* 1.7 default MFE lifetime */
 #define MAX_OIF 64
 
 struct client {
@@ -37,33 +37,33 @@ struct client {
   int igmp;       /* IGMP-type (D-IGMP-ID) */
 };
 
-struct iface {    /* 2.0 (2): key = exact (ifx, nh) */
+struct iface { /* 2.0 (2): key = exact (ifx, nh) */
   DWORD ifx, nh;
-  int owner;      /* routing-protocol owner, -1 = none */
-  int igmp;       /* IGMP co-owner, -1 = none */
-  int disabled;   /* D-IGMP-WINDOW */
+  int owner;    /* routing-protocol owner, -1 = none */
+  int igmp;     /* IGMP co-owner, -1 = none */
+  int disabled; /* D-IGMP-WINDOW */
 };
 
-struct member {   /* 2.0 (3): one membership */
-  DWORD s, g;     /* normalised entry: (S,G), (0,G), (0,0) */
+struct member { /* 2.0 (3): one membership */
+  DWORD s, g;   /* normalised entry: (S,G), (0,G), (0,0) */
   DWORD ifx, nh;
   int client;
-  int latent;     /* D-LOCAL */
+  int latent; /* D-LOCAL */
 };
 
 struct oif {
   DWORD ifx, nh;
 };
 
-struct mfe {      /* 2.0 (4) */
+struct mfe { /* 2.0 (4) */
   DWORD s, g, iif, iifnh, up, inproto, rproto, rnet, rmask;
   uint64_t created, expire; /* ms */
   DWORD timeout;            /* ulTimeOut, s */
   int n_oif;
-  struct oif oif[MAX_OIF];  /* ascending (ifx, ntohl(nh)), D-ORDER-OIF */
+  struct oif oif[MAX_OIF]; /* ascending (ifx, ntohl(nh)), D-ORDER-OIF */
 };
 
-struct genum {    /* 2.0 (5) */
+struct genum { /* 2.0 (5) */
   int live;
   int owner;
   int n, pos;
@@ -77,7 +77,7 @@ struct route {
 struct model {
   model_cb_fn fn;
   void *ctx;
-  uint64_t now;   /* ms */
+  uint64_t now; /* ms */
   struct client *c;
   int nc, capc;
   struct iface *ifs;
@@ -92,7 +92,7 @@ struct model {
   int nrt, caprt;
 };
 
-/* ---- Helpers -------------------------------------------------------------- */
+/* ---- Helpers ------------------------------------------------------------- */
 
 static void grow(void *pp, int *cap, int need, size_t sz) {
   void **p = pp;
@@ -110,14 +110,12 @@ static void grow(void *pp, int *cap, int need, size_t sz) {
   *cap = n;
 }
 
-
 static uint32_t h32(DWORD x) { /* ntohl without OS headers */
   const BYTE *b = (const BYTE *)&x;
 
   return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
          b[3];
 }
-
 
 static DWORD n32(uint32_t x) { /* htonl */
   DWORD v;
@@ -130,7 +128,6 @@ static DWORD n32(uint32_t x) { /* htonl */
   return v;
 }
 
-
 /* (G, S) order of MFEs and enumeration records (D-ORDER). */
 static int gs_cmp(DWORD g1, DWORD s1, DWORD g2, DWORD s2) {
   if (h32(g1) != h32(g2))
@@ -139,7 +136,6 @@ static int gs_cmp(DWORD g1, DWORD s1, DWORD g2, DWORD s2) {
     return h32(s1) < h32(s2) ? -1 : 1;
   return 0;
 }
-
 
 /* (index, next hop) order; next hops are addresses: compare ntohl (1.3). */
 static int if_cmp(DWORD i1, DWORD n1, DWORD i2, DWORD n2) {
@@ -150,20 +146,16 @@ static int if_cmp(DWORD i1, DWORD n1, DWORD i2, DWORD n2) {
   return 0;
 }
 
-
 static void call(struct model *m, struct model_call *k) {
   m->fn(m->ctx, k);
 }
-
 
 static int has_cb(const struct model *m, int x, int kind) {
   return x >= 0 && m->c[x].live && (m->c[x].cb >> kind & 1u);
 }
 
-
 static int client_of(const struct model *m, struct model_h h) {
-  if (h.kind != MODEL_H_PROTO || h.id < 0 || h.id >= m->nc ||
-      !m->c[h.id].live)
+  if (h.kind != MODEL_H_PROTO || h.id < 0 || h.id >= m->nc || !m->c[h.id].live)
     return -1;
   return h.id;
 }
@@ -179,7 +171,6 @@ static int if_find(const struct model *m, DWORD ifx, DWORD nh) {
   return -1;
 }
 
-
 /* Exact pair, else (ifx, 0) for a next hop (D-P2MP). */
 static int if_lookup(const struct model *m, DWORD ifx, DWORD nh) {
   int r = if_find(m, ifx, nh);
@@ -189,7 +180,6 @@ static int if_lookup(const struct model *m, DWORD ifx, DWORD nh) {
   return r;
 }
 
-
 /* Effective owner: routing protocol, else IGMP, else -1 (2.0 (2)). */
 static int eff_owner(const struct model *m, DWORD ifx, DWORD nh) {
   int r = if_lookup(m, ifx, nh);
@@ -198,7 +188,6 @@ static int eff_owner(const struct model *m, DWORD ifx, DWORD nh) {
     return -1;
   return m->ifs[r].owner >= 0 ? m->ifs[r].owner : m->ifs[r].igmp;
 }
-
 
 static int if_create(struct model *m, DWORD ifx, DWORD nh) {
   struct iface *f;
@@ -211,7 +200,6 @@ static int if_create(struct model *m, DWORD ifx, DWORD nh) {
   f->disabled = 0;
   return m->nifs++;
 }
-
 
 static void if_maybe_free(struct model *m, DWORD ifx, DWORD nh) {
   int r = if_find(m, ifx, nh);
@@ -234,7 +222,8 @@ static int covers(const struct model *m, DWORD ifx, DWORD nh, DWORD li,
   return nh == 0 && if_find(m, li, ln) < 0;
 }
 
-/* ---- Routes ------------------------------------------------------------------ */
+/* ---- Routes
+ * ------------------------------------------------------------------ */
 
 /* Most specific route toward s, or -1. */
 static int route_lookup(const struct model *m, DWORD s) {
@@ -249,7 +238,6 @@ static int route_lookup(const struct model *m, DWORD s) {
   return best;
 }
 
-
 /* The client eligible for (S,G) alerts: owner of the interface toward S
  * (3.4); -1 without a route or an owner. */
 static int rpf_owner(const struct model *m, DWORD s) {
@@ -258,7 +246,7 @@ static int rpf_owner(const struct model *m, DWORD s) {
   return r < 0 ? -1 : eff_owner(m, m->rt[r].ifx, 0);
 }
 
-/* ---- Memberships (2.0 (3)) ------------------------------------------------ */
+/* ---- Memberships (2.0 (3)) ----------------------------------------------- */
 
 static int mem_find(const struct model *m, DWORD s, DWORD g, DWORD ifx,
                     DWORD nh, int client, int latent) {
@@ -274,7 +262,6 @@ static int mem_find(const struct model *m, DWORD s, DWORD g, DWORD ifx,
   return -1;
 }
 
-
 static void mem_add(struct model *m, DWORD s, DWORD g, DWORD ifx, DWORD nh,
                     int client, int latent) {
   struct member *e;
@@ -289,11 +276,9 @@ static void mem_add(struct model *m, DWORD s, DWORD g, DWORD ifx, DWORD nh,
   e->latent = latent;
 }
 
-
 static void mem_del(struct model *m, int i) {
   m->mem[i] = m->mem[--m->nmem];
 }
-
 
 /* Others(X) of 3.4 non-empty: an effective membership in entry (s,g) by a
  * client other than x. */
@@ -307,7 +292,6 @@ static int others(const struct model *m, DWORD s, DWORD g, int x) {
   return 0;
 }
 
-
 static int *others_all(const struct model *m, DWORD s, DWORD g) {
   int *v = calloc((size_t)m->nc + 1, sizeof(*v));
   int i;
@@ -319,11 +303,9 @@ static int *others_all(const struct model *m, DWORD s, DWORD g) {
   return v;
 }
 
-
 static DWORD mask_of(DWORD a) {
   return a ? ALL : 0;
 }
-
 
 /* The 3.4 delivery rule after entry (s,g) changed: `before` holds
  * Others(X) != empty for every X before the change.  Join alerts (TRUE)
@@ -361,7 +343,8 @@ static void rule_alerts(struct model *m, DWORD s, DWORD g, const int *before,
   }
 }
 
-/* ---- MFEs (2.0 (4), 4.7, 5.2) ------------------------------------------------- */
+/* ---- MFEs (2.0 (4), 4.7, 5.2)
+ * ------------------------------------------------- */
 
 static int mfe_find(const struct model *m, DWORD s, DWORD g) {
   int i;
@@ -372,20 +355,17 @@ static int mfe_find(const struct model *m, DWORD s, DWORD g) {
   return -1;
 }
 
-
 static void mfe_remove(struct model *m, int i) {
   memmove(&m->mfe[i], &m->mfe[i + 1],
           (size_t)(m->nmfe - i - 1) * sizeof(*m->mfe));
   m->nmfe--;
 }
 
-
 static int covered(const struct mfe *f, DWORD s, DWORD g) {
   if (s != 0)
     return f->s == s && f->g == g;
   return g == 0 || f->g == g;
 }
-
 
 static int oif_pos(const struct mfe *f, DWORD ifx, DWORD nh) {
   int i;
@@ -395,7 +375,6 @@ static int oif_pos(const struct mfe *f, DWORD ifx, DWORD nh) {
       return i;
   return -1;
 }
-
 
 static void oif_insert(struct mfe *f, DWORD ifx, DWORD nh) {
   int i = 0;
@@ -412,13 +391,11 @@ static void oif_insert(struct mfe *f, DWORD ifx, DWORD nh) {
   f->n_oif++;
 }
 
-
 static void oif_remove(struct mfe *f, int i) {
   memmove(&f->oif[i], &f->oif[i + 1],
           (size_t)(f->n_oif - i - 1) * sizeof(*f->oif));
   f->n_oif--;
 }
-
 
 /* Some effective membership on exactly (ifx,nh) in (S,G), (*,G) or (*,*)
  * (2.9 step 3). */
@@ -437,7 +414,6 @@ static int justified(const struct model *m, const struct mfe *f, DWORD ifx,
   }
   return 0;
 }
-
 
 /* The list of MFE i turned non-empty: join alert FALSE to the iif owner
  * (2.8 step 5, D-NEGMFE). */
@@ -458,7 +434,6 @@ static void mfe_filled(struct model *m, int i) {
   k.flag = FALSE;
   call(m, &k);
 }
-
 
 /* The list of MFE i turned empty: negative-MFE prune alert to the iif
  * owner; the returned timeout re-arms the MFE (3.3, D-REARM, D-TMO0). */
@@ -489,7 +464,6 @@ static void mfe_emptied(struct model *m, int i, DWORD ifx, DWORD nh) {
   m->mfe[i].expire = m->now + (uint64_t)t * 1000u;
 }
 
-
 /* D-OWN-MFE: MFEs whose incoming interface is (ifx, nh), or a link it
  * covers, go, silently. */
 static void mfe_delete_iif(struct model *m, DWORD ifx, DWORD nh) {
@@ -502,7 +476,6 @@ static void mfe_delete_iif(struct model *m, DWORD ifx, DWORD nh) {
       i++;
   }
 }
-
 
 /* 2.5 step 4: (ifx, nh) and the links it covers leave every outgoing list
  * (MFEs in table order, links in list order; an MFE whose list empties
@@ -526,11 +499,11 @@ static void mfe_strip(struct model *m, DWORD ifx, DWORD nh) {
   }
 }
 
-/* ---- Membership changes with side effects (2.8, 2.9) ---------------------- */
+/* ---- Membership changes with side effects (2.8, 2.9) --------------------- */
 
 /* Case E join of client p. */
-static void join_effective(struct model *m, int p, DWORD s, DWORD g,
-                           DWORD ifx, DWORD nh) {
+static void join_effective(struct model *m, int p, DWORD s, DWORD g, DWORD ifx,
+                           DWORD nh) {
   int *before, i;
 
   if (mem_find(m, s, g, ifx, nh, p, 0) >= 0)
@@ -551,10 +524,9 @@ static void join_effective(struct model *m, int p, DWORD s, DWORD g,
   }
 }
 
-
 /* Case E leave of client p; no-op when p has no such membership. */
-static void leave_effective(struct model *m, int p, DWORD s, DWORD g,
-                            DWORD ifx, DWORD nh) {
+static void leave_effective(struct model *m, int p, DWORD s, DWORD g, DWORD ifx,
+                            DWORD nh) {
   int *before, i, pos;
 
   if ((i = mem_find(m, s, g, ifx, nh, p, 0)) < 0)
@@ -575,11 +547,9 @@ static void leave_effective(struct model *m, int p, DWORD s, DWORD g,
   }
 }
 
-
 struct key {
   DWORD s, g, ifx, nh;
 };
-
 
 static int key_cmp(const void *a, const void *b) {
   const struct key *x = a, *y = b;
@@ -587,7 +557,6 @@ static int key_cmp(const void *a, const void *b) {
 
   return c ? c : if_cmp(x->ifx, x->nh, y->ifx, y->nh);
 }
-
 
 /* Memberships of client p (latent or effective) on the links the record
  * (ifx, nh) covers, in (G, S, link) order: the purge order is not
@@ -616,7 +585,6 @@ static struct key *keys_of(const struct model *m, int p, DWORD ifx, DWORD nh,
   return v;
 }
 
-
 /* Delete every effective membership of p on the links (ifx, nh) covers,
  * each with its full 2.9 side effects (2.5 step 1, 2.6 step 3). */
 static void purge(struct model *m, int p, DWORD ifx, DWORD nh) {
@@ -627,7 +595,6 @@ static void purge(struct model *m, int p, DWORD ifx, DWORD nh) {
     leave_effective(m, p, v[i].s, v[i].g, v[i].ifx, v[i].nh);
   free(v);
 }
-
 
 /* Latent memberships of client p on the links (ifx, nh) covers go; a
  * local leave to `notify` for each when notify >= 0 (2.5). */
@@ -658,9 +625,7 @@ static void latent_purge(struct model *m, int p, DWORD ifx, DWORD nh,
   free(v);
 }
 
-
-static void igmp_notify(struct model *m, int x, int kind, DWORD ifx,
-                        DWORD nh) {
+static void igmp_notify(struct model *m, int x, int kind, DWORD ifx, DWORD nh) {
   struct model_call k;
 
   if (!has_cb(m, x, kind))
@@ -673,7 +638,6 @@ static void igmp_notify(struct model *m, int x, int kind, DWORD ifx,
   call(m, &k);
 }
 
-
 static void set_disabled(struct model *m, DWORD ifx, DWORD nh, int on) {
   int r = if_find(m, ifx, nh);
 
@@ -681,7 +645,8 @@ static void set_disabled(struct model *m, DWORD ifx, DWORD nh, int on) {
     m->ifs[r].disabled = on;
 }
 
-/* ---- Lifecycle ------------------------------------------------------------------ */
+/* ---- Lifecycle
+ * ------------------------------------------------------------------ */
 
 struct model *model_new(model_cb_fn fn, void *ctx) {
   struct model *m = calloc(1, sizeof(*m));
@@ -692,7 +657,6 @@ struct model *model_new(model_cb_fn fn, void *ctx) {
   m->ctx = ctx;
   return m;
 }
-
 
 void model_free(struct model *m) {
   int i;
@@ -710,7 +674,7 @@ void model_free(struct model *m) {
   free(m);
 }
 
-/* ---- Environment ------------------------------------------------------------ */
+/* ---- Environment --------------------------------------------------------- */
 
 void model_route_set(struct model *m, DWORD net, DWORD mask, DWORD ifx,
                      DWORD upstream, DWORD proto) {
@@ -730,7 +694,6 @@ void model_route_set(struct model *m, DWORD net, DWORD mask, DWORD ifx,
   m->rt[i].proto = proto;
 }
 
-
 void model_route_del(struct model *m, DWORD net, DWORD mask) {
   int i;
 
@@ -740,7 +703,6 @@ void model_route_del(struct model *m, DWORD net, DWORD mask) {
       return;
     }
 }
-
 
 void model_advance(struct model *m, DWORD ms) {
   int i = 0;
@@ -754,7 +716,6 @@ void model_advance(struct model *m, DWORD ms) {
   }
 }
 
-
 static DWORD bits_of(DWORD mask) {
   uint32_t h = h32(mask);
   DWORD b = 0;
@@ -766,26 +727,22 @@ static DWORD bits_of(DWORD mask) {
   return b;
 }
 
-
 static DWORD mask_from_bits(DWORD bits) {
   if (bits >= 32)
     return ALL;
   return bits ? n32(0xFFFFFFFFu << (32 - bits)) : 0;
 }
 
-
 struct cand {
   DWORD ifx, nh;
   int vetoed;
 };
-
 
 static int cand_cmp(const void *a, const void *b) {
   const struct cand *x = a, *y = b;
 
   return if_cmp(x->ifx, x->nh, y->ifx, y->nh);
 }
-
 
 /* 4.4: the new-packet entry point. */
 void model_packet(struct model *m, DWORD arr, DWORD s, DWORD g) {
@@ -800,7 +757,7 @@ void model_packet(struct model *m, DWORD arr, DWORD s, DWORD g) {
       (h32(g) & 0xFFFFFF00u) == 0xE0000000u)
     return; /* the forwarder makes no upcall */
   if (mfe_find(m, s, g) >= 0)
-    return; /* step 2 */
+    return;                            /* step 2 */
   if ((r = route_lookup(m, s)) >= 0) { /* step 3 */
     iif = m->rt[r].ifx;
     nh = 0;
@@ -917,8 +874,7 @@ void model_packet(struct model *m, DWORD arr, DWORD s, DWORD g) {
       oif_insert(&f, cv[j].ifx, cv[j].nh);
   free(cv);
   grow(&m->mfe, &m->capmfe, m->nmfe + 1, sizeof(*m->mfe));
-  for (pos = 0; pos < m->nmfe &&
-                gs_cmp(m->mfe[pos].g, m->mfe[pos].s, g, s) < 0;
+  for (pos = 0; pos < m->nmfe && gs_cmp(m->mfe[pos].g, m->mfe[pos].s, g, s) < 0;
        pos++)
     ;
   memmove(&m->mfe[pos + 1], &m->mfe[pos],
@@ -929,7 +885,7 @@ void model_packet(struct model *m, DWORD arr, DWORD s, DWORD g) {
     mfe_emptied(m, pos, iif, nh);
 }
 
-/* ---- Registration (2.2, 2.3) ------------------------------------------------ */
+/* ---- Registration (2.2, 2.3) --------------------------------------------- */
 
 DWORD model_register(struct model *m, int cfg_present, unsigned cbmask,
                      DWORD pid, DWORD cid, struct model_h *out) {
@@ -953,7 +909,6 @@ DWORD model_register(struct model *m, int cfg_present, unsigned cbmask,
   return NO_ERROR;
 }
 
-
 DWORD model_deregister(struct model *m, struct model_h h) {
   int p = client_of(m, h), i;
 
@@ -969,7 +924,8 @@ DWORD model_deregister(struct model *m, struct model_h h) {
   return NO_ERROR;
 }
 
-/* ---- Ownership (2.4-2.7) ------------------------------------------------------ */
+/* ---- Ownership (2.4-2.7)
+ * ------------------------------------------------------ */
 
 DWORD model_take(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
   int p = client_of(m, h), r, x;
@@ -1006,7 +962,6 @@ DWORD model_take(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
   return NO_ERROR;
 }
 
-
 DWORD model_release(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
   int p = client_of(m, h), r = if_find(m, ifx, nh), x, i;
 
@@ -1021,14 +976,13 @@ DWORD model_release(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
     purge(m, p, ifx, nh); /* 2.5 step 1 */
     i = 0;                /* step 2: latent memberships, silently */
     while (i < m->nmem) {
-      if (m->mem[i].latent &&
-          covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh))
+      if (m->mem[i].latent && covers(m, ifx, nh, m->mem[i].ifx, m->mem[i].nh))
         mem_del(m, i);
       else
         i++;
     }
-    mfe_delete_iif(m, ifx, nh); /* step 3 */
-    mfe_strip(m, ifx, nh);      /* step 4 */
+    mfe_delete_iif(m, ifx, nh);             /* step 3 */
+    mfe_strip(m, ifx, nh);                  /* step 4 */
     m->ifs[if_find(m, ifx, nh)].owner = -1; /* step 5 */
     if (x >= 0) {
       set_disabled(m, ifx, nh, 0);
@@ -1052,7 +1006,6 @@ DWORD model_release(struct model *m, struct model_h h, DWORD ifx, DWORD nh) {
   return NO_ERROR;
 }
 
-
 DWORD model_get_protocol(struct model *m, DWORD ifx, DWORD nh, DWORD *pid,
                          DWORD *cid) {
   int o;
@@ -1066,7 +1019,8 @@ DWORD model_get_protocol(struct model *m, DWORD ifx, DWORD nh, DWORD *pid,
   return NO_ERROR;
 }
 
-/* ---- Memberships (2.8, 2.9, 5.1) ------------------------------------------------ */
+/* ---- Memberships (2.8, 2.9, 5.1)
+ * ------------------------------------------------ */
 
 /* D-SHAPE: address 0 is a wildcard whatever the mask; otherwise mask 0 or
  * all-ones means one address; any other mask is a range: 87. */
@@ -1080,7 +1034,6 @@ static DWORD norm(DWORD *a, DWORD *mask) {
   *mask = ALL;
   return NO_ERROR;
 }
-
 
 /* G-2 order, shape, permission, IGMP window; the interface record in *rp. */
 static DWORD prologue(struct model *m, struct model_h h, DWORD *s, DWORD *sm,
@@ -1105,9 +1058,8 @@ static DWORD prologue(struct model *m, struct model_h h, DWORD *s, DWORD *sm,
   return NO_ERROR;
 }
 
-
-DWORD model_add(struct model *m, struct model_h h, DWORD s, DWORD sm,
-                DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+DWORD model_add(struct model *m, struct model_h h, DWORD s, DWORD sm, DWORD g,
+                DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
   int p, r, owner, latent, i;
   DWORD rc = prologue(m, h, &s, &sm, &g, &gm, ifx, nh, 1, &p, &r);
 
@@ -1150,7 +1102,6 @@ DWORD model_add(struct model *m, struct model_h h, DWORD s, DWORD sm,
   }
   return NO_ERROR;
 }
-
 
 DWORD model_delete(struct model *m, struct model_h h, DWORD s, DWORD sm,
                    DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
@@ -1195,13 +1146,13 @@ DWORD model_delete(struct model *m, struct model_h h, DWORD s, DWORD sm,
   return NO_ERROR;
 }
 
-/* ---- MFE reads (2.10-2.15, 4.8) and MgmSetMfe (2.18) ------------------------- */
+/* ---- MFE reads (2.10-2.15, 4.8) and MgmSetMfe (2.18)
+ * ------------------------- */
 
 static int bad_flags(int stats, DWORD flags) { /* D-STATSFLAG */
   return stats && flags != 0 && flags != MGM_MFE_STATS_0 &&
          flags != MGM_MFE_STATS_1;
 }
-
 
 static DWORD rec_size(int stats, DWORD flags, int n) {
   if (!stats)
@@ -1210,7 +1161,6 @@ static DWORD rec_size(int stats, DWORD flags, int n) {
     return (DWORD)SIZEOF_MIB_MFE_STATS_EX(n);
   return (DWORD)SIZEOF_MIB_MFE_STATS(n);
 }
-
 
 /* One record.  Times: seconds in MIB_IPMCAST_MFE, hundredths in the stats
  * records (D-UNITS); up time rounds down and time left rounds up, so that
@@ -1281,7 +1231,6 @@ static void write_rec(const struct model *m, const struct mfe *f, int stats,
   }
 }
 
-
 DWORD model_get_mfe(struct model *m, int stats, DWORD flags,
                     const MIB_IPMCAST_MFE *key, DWORD *size, BYTE *buf) {
   DWORD need;
@@ -1301,15 +1250,14 @@ DWORD model_get_mfe(struct model *m, int stats, DWORD flags,
   return NO_ERROR;
 }
 
-
 DWORD model_enum_mfe(struct model *m, int stats, DWORD flags, int next,
                      const MIB_IPMCAST_MFE *start, DWORD *size, BYTE *buf,
                      DWORD *n) {
   DWORD used = 0, count = 0, need = 0;
   int i = 0;
 
-  if ((next && start == NULL) || size == NULL ||
-      (buf == NULL && *size != 0) || n == NULL || bad_flags(stats, flags))
+  if ((next && start == NULL) || size == NULL || (buf == NULL && *size != 0) ||
+      n == NULL || bad_flags(stats, flags))
     return ERROR_INVALID_PARAMETER;
   if (next) /* strict successor of (G, S) (D-ORDER) */
     while (i < m->nmfe && gs_cmp(m->mfe[i].g, m->mfe[i].s, start->dwGroup,
@@ -1332,7 +1280,6 @@ DWORD model_enum_mfe(struct model *m, int stats, DWORD flags, int next,
   return i < m->nmfe ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
 }
 
-
 DWORD model_set_mfe(struct model *m, struct model_h h,
                     const MIB_IPMCAST_MFE *mfe) {
   int i;
@@ -1345,7 +1292,7 @@ DWORD model_set_mfe(struct model *m, struct model_h h,
   return NO_ERROR;
 }
 
-/* ---- Group enumeration (2.16, 2.17, D-GRPENUM) ------------------------------ */
+/* ---- Group enumeration (2.16, 2.17, D-GRPENUM) --------------------------- */
 
 static int sge_cmp(const void *a, const void *b) {
   const SOURCE_GROUP_ENTRY *x = a, *y = b;
@@ -1353,7 +1300,6 @@ static int sge_cmp(const void *a, const void *b) {
   return gs_cmp(x->dwGroupAddr, x->dwSourceAddr, y->dwGroupAddr,
                 y->dwSourceAddr);
 }
-
 
 DWORD model_enum_start(struct model *m, struct model_h h, DWORD type,
                        struct model_h *out) {
@@ -1393,17 +1339,14 @@ DWORD model_enum_start(struct model *m, struct model_h h, DWORD type,
   return NO_ERROR;
 }
 
-
 static struct genum *enum_of(struct model *m, struct model_h h) {
-  if (h.kind != MODEL_H_ENUM || h.id < 0 || h.id >= m->nen ||
-      !m->en[h.id].live)
+  if (h.kind != MODEL_H_ENUM || h.id < 0 || h.id >= m->nen || !m->en[h.id].live)
     return NULL;
   return &m->en[h.id];
 }
 
-
-DWORD model_enum_next(struct model *m, struct model_h h, DWORD *size,
-                      BYTE *buf, DWORD *n) {
+DWORD model_enum_next(struct model *m, struct model_h h, DWORD *size, BYTE *buf,
+                      DWORD *n) {
   struct genum *e;
   DWORD fit, left;
 
@@ -1427,7 +1370,6 @@ DWORD model_enum_next(struct model *m, struct model_h h, DWORD *size,
   return e->pos < e->n ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
 }
 
-
 DWORD model_enum_end(struct model *m, struct model_h h) {
   struct genum *e = enum_of(m, h);
 
@@ -1437,7 +1379,7 @@ DWORD model_enum_end(struct model *m, struct model_h h) {
   return NO_ERROR;
 }
 
-/* ---- Introspection ---------------------------------------------------------- */
+/* ---- Introspection ------------------------------------------------------- */
 
 int model_handle_live(const struct model *m, struct model_h h) {
   if (h.kind == MODEL_H_PROTO)
@@ -1446,7 +1388,6 @@ int model_handle_live(const struct model *m, struct model_h h) {
     return h.id >= 0 && h.id < m->nen && m->en[h.id].live;
   return 0;
 }
-
 
 int model_owned(const struct model *m, int client, DWORD *pairs, int max) {
   int i, n = 0;
@@ -1463,7 +1404,6 @@ int model_owned(const struct model *m, int client, DWORD *pairs, int max) {
   return n;
 }
 
-
 int model_slot(const struct model *m, DWORD ifx) {
   int i;
 
@@ -1472,7 +1412,6 @@ int model_slot(const struct model *m, DWORD ifx) {
       return 1;
   return 0;
 }
-
 
 int model_latent_foreign(const struct model *m, DWORD ifx, DWORD nh) {
   int r = if_find(m, ifx, nh), i, n = 0;
@@ -1483,9 +1422,7 @@ int model_latent_foreign(const struct model *m, DWORD ifx, DWORD nh) {
   return n;
 }
 
-
-int model_latent_count(const struct model *m, int client, DWORD ifx,
-                       DWORD nh) {
+int model_latent_count(const struct model *m, int client, DWORD ifx, DWORD nh) {
   int i, n = 0;
 
   for (i = 0; i < m->nmem; i++)
@@ -1494,11 +1431,9 @@ int model_latent_count(const struct model *m, int client, DWORD ifx,
   return n;
 }
 
-
 int model_mfe_count(const struct model *m) {
   return m->nmfe;
 }
-
 
 int model_member_count(const struct model *m, int client) {
   int i, n = 0;

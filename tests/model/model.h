@@ -36,8 +36,8 @@ extern "C" {
  * the model ever issued" (NULL, random values). */
 enum model_hkind { MODEL_H_NONE = 0, MODEL_H_PROTO = 1, MODEL_H_ENUM = 2 };
 struct model_h {
-  int kind;   /* enum model_hkind */
-  int id;     /* client id or enumeration id */
+  int kind; /* enum model_hkind */
+  int id;   /* client id or enumeration id */
 };
 
 /* Which callbacks a client registered (bit set = non-NULL pointer). */
@@ -62,15 +62,15 @@ enum model_cb_kind {
  * them and the model then uses the new value, exactly as MGM uses a
  * protocol's outputs. */
 struct model_call {
-  int kind;         /* enum model_cb_kind */
-  int client;       /* id of the client called (registration serial) */
+  int kind;   /* enum model_cb_kind */
+  int client; /* id of the client called (registration serial) */
   DWORD s, smask, g, gmask;
-  DWORD ifx, nh;    /* interface argument; creation alert: incoming if */
-  BOOL flag;        /* bMemberUpdate / bMemberDelete */
-  DWORD timeout;    /* prune alert: *pdwTimeout, in/out */
-  DWORD rpf_iif, rpf_nh, rpf_up;   /* RPF: in/out */
-  DWORD route_net, route_bits;     /* RPF: DestAddress of pbRoute, in/out */
-  DWORD n_if;                      /* creation alert: dwIfCount */
+  DWORD ifx, nh; /* interface argument; creation alert: incoming if */
+  BOOL flag;     /* bMemberUpdate / bMemberDelete */
+  DWORD timeout; /* prune alert: *pdwTimeout, in/out */
+  DWORD rpf_iif, rpf_nh, rpf_up;      /* RPF: in/out */
+  DWORD route_net, route_bits;        /* RPF: DestAddress of pbRoute, in/out */
+  DWORD n_if;                         /* creation alert: dwIfCount */
   MGM_IF_ENTRY ifs[MODEL_MAX_CB_IFS]; /* creation alert: list, in/out */
 };
 
@@ -95,7 +95,7 @@ void model_packet(struct model *m, DWORD arr, DWORD s, DWORD g);
 /* The virtual clock advances (libmgm_sim_advance). */
 void model_advance(struct model *m, DWORD ms);
 
-/* ---- The API (arguments as in mgm.h; pointers may be NULL) ---------------- */
+/* ---- The API (arguments as in mgm.h; pointers may be NULL) --------------- */
 
 DWORD model_register(struct model *m, int cfg_present, unsigned cbmask,
                      DWORD pid, DWORD cid, struct model_h *out);
@@ -104,8 +104,8 @@ DWORD model_take(struct model *m, struct model_h h, DWORD ifx, DWORD nh);
 DWORD model_release(struct model *m, struct model_h h, DWORD ifx, DWORD nh);
 DWORD model_get_protocol(struct model *m, DWORD ifx, DWORD nh, DWORD *pid,
                          DWORD *cid);
-DWORD model_add(struct model *m, struct model_h h, DWORD s, DWORD sm,
-                DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
+DWORD model_add(struct model *m, struct model_h h, DWORD s, DWORD sm, DWORD g,
+                DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
 DWORD model_delete(struct model *m, struct model_h h, DWORD s, DWORD sm,
                    DWORD g, DWORD gm, DWORD ifx, DWORD nh, DWORD flags);
 /* MgmGetMfe (stats = 0) and MgmGetMfeStats (stats = 1, flags). */
@@ -119,8 +119,8 @@ DWORD model_set_mfe(struct model *m, struct model_h h,
                     const MIB_IPMCAST_MFE *mfe);
 DWORD model_enum_start(struct model *m, struct model_h h, DWORD type,
                        struct model_h *out);
-DWORD model_enum_next(struct model *m, struct model_h e, DWORD *size,
-                      BYTE *buf, DWORD *n);
+DWORD model_enum_next(struct model *m, struct model_h e, DWORD *size, BYTE *buf,
+                      DWORD *n);
 DWORD model_enum_end(struct model *m, struct model_h e);
 
 /* ---- Introspection for the harness -------------------------------------- */

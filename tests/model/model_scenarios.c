@@ -22,8 +22,8 @@ static int n_got, failures;
 static DWORD g_timeout_reply = 0xFFFFFFFFu; /* prune alerts: keep the preset */
 static int g_veto_if = -1;                  /* creation alerts: veto this if */
 
-static const char *const KIND[] = {"Rpf",       "Creation",  "Prune",
-                                   "Join",      "WrongIf",   "LocalJoin",
+static const char *const KIND[] = {"Rpf",        "Creation",    "Prune",
+                                   "Join",       "WrongIf",     "LocalJoin",
                                    "LocalLeave", "DisableIgmp", "EnableIgmp"};
 
 static DWORD ip(unsigned a, unsigned b, unsigned c, unsigned d) {
@@ -37,7 +37,6 @@ static DWORD ip(unsigned a, unsigned b, unsigned c, unsigned d) {
   return v;
 }
 
-
 static const char *a2s(DWORD v, char *b) {
   const BYTE *p = (const BYTE *)&v;
 
@@ -48,7 +47,6 @@ static const char *a2s(DWORD v, char *b) {
   sprintf(b, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
   return b;
 }
-
 
 static void on_call(void *ctx, struct model_call *k) {
   char s[20], sm[20], g[20], gm[20], *out;
@@ -77,8 +75,8 @@ static void on_call(void *ctx, struct model_call *k) {
             a2s(k->g, g), (unsigned long)k->rpf_iif, a2s(k->rpf_up, sm));
     break;
   case MODEL_CB_CREATION:
-    out += sprintf(out, "c%d.Creation(%s,%s,iif %lu,", k->client,
-                   a2s(k->s, s), a2s(k->g, g), (unsigned long)k->ifx);
+    out += sprintf(out, "c%d.Creation(%s,%s,iif %lu,", k->client, a2s(k->s, s),
+                   a2s(k->g, g), (unsigned long)k->ifx);
     for (j = 0; j < k->n_if; j++) {
       out += sprintf(out, " %lu%s", (unsigned long)k->ifs[j].dwIfIndex,
                      k->ifs[j].bIGMP ? "i" : "");
@@ -99,7 +97,6 @@ static void on_call(void *ctx, struct model_call *k) {
     break;
   }
 }
-
 
 /* Compare what was called since the last expect() with the lines given
  * (NULL-terminated). */
@@ -131,12 +128,11 @@ static void expect(const char *step, ...) {
   n_got = 0;
 }
 
-
 static void rc_is(const char *step, DWORD got_rc, DWORD want) {
   if (got_rc != want) {
     failures++;
-    printf("FAIL %s: returned %lu, expected %lu\n", step,
-           (unsigned long)got_rc, (unsigned long)want);
+    printf("FAIL %s: returned %lu, expected %lu\n", step, (unsigned long)got_rc,
+           (unsigned long)want);
   }
 }
 
@@ -153,7 +149,7 @@ static void scenario_startup_shutdown(void) {
   SOURCE_GROUP_ENTRY buf[4];
 
   n_got = 0;
-  model_register(m, 1, MODEL_CB_ALL, 10, 1, &igmp);  /* c0 */
+  model_register(m, 1, MODEL_CB_ALL, 10, 1, &igmp);   /* c0 */
   model_register(m, 1, MODEL_CB_ALL, 0x20002, 1, &q); /* c1 */
   model_take(m, igmp, 1, 0);
   model_take(m, igmp, 2, 0);
@@ -202,7 +198,6 @@ static void scenario_startup_shutdown(void) {
   model_free(m);
 }
 
-
 /* 4.3: IGMP joins on an interface P owns are latent. */
 static void scenario_local(void) {
   struct model *m = model_new(on_call, NULL);
@@ -232,7 +227,6 @@ static void scenario_local(void) {
   model_free(m);
 }
 
-
 /* 4.4 (with the veto of step 7) and 4.7. */
 static void scenario_creation(void) {
   struct model *m = model_new(on_call, NULL);
@@ -242,7 +236,8 @@ static void scenario_creation(void) {
   DWORD size;
 
   n_got = 0;
-  model_route_set(m, ip(10, 1, 0, 0), ip(255, 255, 0, 0), 1, ip(10, 1, 0, 1), 8);
+  model_route_set(m, ip(10, 1, 0, 0), ip(255, 255, 0, 0), 1, ip(10, 1, 0, 1),
+                  8);
   model_register(m, 1, MODEL_CB_ALL, 0x20001, 1, &p); /* c0 */
   model_register(m, 1, MODEL_CB_ALL, 0x20002, 1, &q); /* c1 */
   model_register(m, 1, MODEL_CB_ALL, 10, 1, &igmp);   /* c2 */
@@ -299,7 +294,6 @@ static void scenario_creation(void) {
   model_free(m);
 }
 
-
 /* 4.5: the join/prune delivery rule. */
 static void scenario_alerts(void) {
   struct model *m = model_new(on_call, NULL);
@@ -342,8 +336,7 @@ static void scenario_alerts(void) {
   expect("4.5 #9", NULL);
   model_delete(m, a, S, ALL, G1, ALL, 1, 0, JOIN);
   model_delete(m, b, S, ALL, G1, ALL, 2, 0, JOIN);
-  expect("4.5 #10", "c3.Prune(10.1.0.5,~0,239.1.1.1,~0,2,0,TRUE,t=900)",
-         NULL);
+  expect("4.5 #10", "c3.Prune(10.1.0.5,~0,239.1.1.1,~0,2,0,TRUE,t=900)", NULL);
   model_add(m, o, S, ALL, G1, ALL, 9, 0, JOIN);
   expect("4.5 #11a", NULL);
   model_add(m, a, S, ALL, G1, ALL, 1, 0, JOIN);
@@ -360,7 +353,6 @@ static void scenario_alerts(void) {
          "c3.Join(10.1.0.5,~0,239.1.1.1,~0,FALSE)", NULL);
   model_free(m);
 }
-
 
 /* 4.8: the buffer protocol example (M1 2 OIFs, M2 1, M3 0). */
 static void scenario_buffers(void) {
@@ -419,7 +411,6 @@ static void scenario_buffers(void) {
   rc_is("4.8 i size", size, 76);
   model_free(m);
 }
-
 
 int main(void) {
   scenario_startup_shutdown();

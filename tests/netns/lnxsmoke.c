@@ -51,7 +51,6 @@ static uint16_t smk_n_oif;
 static struct mgm_mfe_key smk_mfe[SMK_MAX_MFE];
 static size_t smk_n_mfe;
 
-
 static const char *smk_ip(uint32_t a, char *buf) {
   struct in_addr in;
 
@@ -59,12 +58,10 @@ static const char *smk_ip(uint32_t a, char *buf) {
   return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
-
 static void smk_log(void *ctx, int level, const char *msg) {
   (void)ctx;
   fprintf(stderr, "lnxsmoke: log[%d] %s\n", level, msg);
 }
-
 
 static void smk_if_event(void *ctx, const struct mgm_if_event *ev) {
   (void)ctx;
@@ -72,7 +69,6 @@ static void smk_if_event(void *ctx, const struct mgm_if_event *ev) {
          ev->name ? ev->name : "-", ev->flags);
   fflush(stdout);
 }
-
 
 static void smk_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
                          const void *hdr, size_t hdrlen) {
@@ -98,7 +94,6 @@ static void smk_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
   fflush(stdout);
 }
 
-
 static void smk_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
                          const void *hdr, size_t hdrlen) {
   char a[INET_ADDRSTRLEN];
@@ -111,21 +106,18 @@ static void smk_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
   fflush(stdout);
 }
 
-
 static void smk_gone(void *ctx, const struct mgm_mfe_key *key,
                      enum mgm_mfe_gone why) {
   char a[INET_ADDRSTRLEN];
   char b[INET_ADDRSTRLEN];
 
   (void)ctx;
-  printf("GONE %s %s why=%d\n", smk_ip(key->source, a),
-         smk_ip(key->group, b), (int)why);
+  printf("GONE %s %s why=%d\n", smk_ip(key->source, a), smk_ip(key->group, b),
+         (int)why);
   fflush(stdout);
 }
 
-
-static void smk_ctrl(void *ctx, uint32_t ifindex, const void *pkt,
-                     size_t len) {
+static void smk_ctrl(void *ctx, uint32_t ifindex, const void *pkt, size_t len) {
   const uint8_t *p = pkt;
   uint32_t s;
   uint32_t d;
@@ -141,12 +133,10 @@ static void smk_ctrl(void *ctx, uint32_t ifindex, const void *pkt,
   fflush(stdout);
 }
 
-
 static void smk_on_term(int sig) {
   (void)sig;
   smk_stop = 1;
 }
-
 
 static uint32_t smk_ifindex(const char *s) {
   char *end;
@@ -158,10 +148,9 @@ static uint32_t smk_ifindex(const char *s) {
   return if_nametoindex(s);
 }
 
-
 int main(int argc, char **argv) {
-  static const struct mgm_be_upcalls up = {
-      smk_if_event, smk_no_entry, smk_wrong_if, smk_gone, smk_ctrl};
+  static const struct mgm_be_upcalls up = {smk_if_event, smk_no_entry,
+                                           smk_wrong_if, smk_gone, smk_ctrl};
   struct mgm_be_config cfg;
   struct mgm_fwd_stats st;
   struct mgm_route rt;

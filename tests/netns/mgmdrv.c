@@ -95,7 +95,6 @@ static int drv_started;
 static pthread_cond_t drv_cv = PTHREAD_COND_INITIALIZER;
 static int drv_handles_left, drv_close_rc;
 
-
 static void out(const char *fmt, ...) {
   va_list ap;
 
@@ -108,7 +107,6 @@ static void out(const char *fmt, ...) {
   pthread_mutex_unlock(&drv_out);
 }
 
-
 /* Up to eight address strings usable in one printf. */
 static const char *ip_a(DWORD a) {
   static _Thread_local char buf[8][INET_ADDRSTRLEN];
@@ -120,7 +118,6 @@ static const char *ip_a(DWORD a) {
   return inet_ntop(AF_INET, &in, buf[k], INET_ADDRSTRLEN);
 }
 
-
 static DWORD ifx(const char *s) {
   char *end;
   unsigned long v;
@@ -130,7 +127,6 @@ static DWORD ifx(const char *s) {
     return (DWORD)v;
   return (DWORD)if_nametoindex(s);
 }
-
 
 static int vetoed(DWORD ifindex) {
   int i;
@@ -144,14 +140,12 @@ static int vetoed(DWORD ifindex) {
   return r;
 }
 
-
 /* " host=1" when -H and on the host loop's thread. */
 static const char *host_tag(void) {
   if (!drv_host)
     return "";
   return pthread_equal(pthread_self(), drv_loop_thr) ? " host=1" : " host=0";
 }
-
 
 /* ---- callbacks ----------------------------------------------------------- */
 
@@ -170,7 +164,6 @@ static DWORD cb_rpf(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
       ip_a(*up), host_tag());
   return NO_ERROR;
 }
-
 
 static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                        DWORD iif, DWORD iifnh, DWORD n, PMGM_IF_ENTRY list) {
@@ -202,7 +195,6 @@ static DWORD cb_create(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_prune(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                       DWORD ifindex, DWORD nh, BOOL member, PDWORD timeout) {
   (void)srcmask;
@@ -214,7 +206,6 @@ static DWORD cb_prune(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_join(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                      BOOL update) {
   (void)srcmask;
@@ -222,7 +213,6 @@ static DWORD cb_join(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   out("JOIN %s %s update=%d", ip_a(src), ip_a(grp), update ? 1 : 0);
   return NO_ERROR;
 }
-
 
 static DWORD cb_wrongif(DWORD src, DWORD grp, DWORD ifindex, DWORD nh,
                         DWORD hdrsize, PBYTE hdr) {
@@ -233,7 +223,6 @@ static DWORD cb_wrongif(DWORD src, DWORD grp, DWORD ifindex, DWORD nh,
   return NO_ERROR;
 }
 
-
 static DWORD cb_ljoin(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                       DWORD ifindex, DWORD nh) {
   (void)srcmask;
@@ -242,7 +231,6 @@ static DWORD cb_ljoin(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   out("LJOIN %s %s if=%lu", ip_a(src), ip_a(grp), (unsigned long)ifindex);
   return NO_ERROR;
 }
-
 
 static DWORD cb_lleave(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
                        DWORD ifindex, DWORD nh) {
@@ -253,20 +241,17 @@ static DWORD cb_lleave(DWORD src, DWORD srcmask, DWORD grp, DWORD grpmask,
   return NO_ERROR;
 }
 
-
 static DWORD cb_igmpoff(DWORD ifindex, DWORD nh) {
   (void)nh;
   out("IGMPOFF if=%lu", (unsigned long)ifindex);
   return NO_ERROR;
 }
 
-
 static DWORD cb_igmpon(DWORD ifindex, DWORD nh) {
   (void)nh;
   out("IGMPON if=%lu", (unsigned long)ifindex);
   return NO_ERROR;
 }
-
 
 /* ---- commands ------------------------------------------------------------ */
 
@@ -343,7 +328,6 @@ static DWORD release(const char *ifs) {
   return rc;
 }
 
-
 static void veto(const char *ifs, int on) {
   DWORD ix = ifx(ifs);
   int i;
@@ -356,7 +340,6 @@ static void veto(const char *ifs, int on) {
     drv_veto[drv_n_veto++] = ix;
   pthread_mutex_unlock(&drv_lock);
 }
-
 
 static DWORD list_mfes(void) {
   static BYTE buf[DRV_BUF];
@@ -387,14 +370,12 @@ static DWORD list_mfes(void) {
       oifs[0] = '\0';
       o = 0;
       for (k = 0; k < m->ulNumOutIf && o < sizeof(oifs); k++)
-        o += (size_t)snprintf(oifs + o, sizeof(oifs) - o, "%s%lu",
-                              k ? "," : "",
+        o += (size_t)snprintf(oifs + o, sizeof(oifs) - o, "%s%lu", k ? "," : "",
                               (unsigned long)m->rgmioOutInfo[k].dwOutIfIndex);
       out("MFE %s %s iif=%lu up=%s proto=%lu net=%s/%s oifs=%s",
-          ip_a(m->dwSource), ip_a(m->dwGroup),
-          (unsigned long)m->dwInIfIndex, ip_a(m->dwUpStrmNgbr),
-          (unsigned long)m->dwRouteProtocol, ip_a(m->dwRouteNetwork),
-          ip_a(m->dwRouteMask), oifs[0] ? oifs : "-");
+          ip_a(m->dwSource), ip_a(m->dwGroup), (unsigned long)m->dwInIfIndex,
+          ip_a(m->dwUpStrmNgbr), (unsigned long)m->dwRouteProtocol,
+          ip_a(m->dwRouteNetwork), ip_a(m->dwRouteMask), oifs[0] ? oifs : "-");
       memcpy(&last, m, sizeof(last));
       off += offsetof(MIB_IPMCAST_MFE, rgmioOutInfo) +
              m->ulNumOutIf * sizeof(MIB_IPMCAST_OIF);
@@ -404,7 +385,6 @@ static DWORD list_mfes(void) {
   out("MFES %lu", (unsigned long)total);
   return NO_ERROR;
 }
-
 
 static DWORD list_stats(void) {
   static BYTE buf[DRV_BUF];
@@ -544,18 +524,15 @@ static void command(char *line) {
     out("ERR %lu %s", (unsigned long)rc, copy);
 }
 
-
 static void on_term(int sig) {
   (void)sig;
   drv_stop = 1;
 }
 
-
 static void count_handle(uv_handle_t *h, void *arg) {
   (void)h;
   (*(int *)arg)++;
 }
-
 
 /* -H: libmgm is started on the thread that runs the loop (libmgm.h). */
 static void *host_loop_main(void *arg) {
@@ -574,7 +551,6 @@ static void *host_loop_main(void *arg) {
   drv_close_rc = uv_loop_close(&drv_loop);
   return NULL;
 }
-
 
 static DWORD host_start(struct libmgm_config *cfg) {
   DWORD rc;
@@ -606,7 +582,6 @@ static DWORD host_start(struct libmgm_config *cfg) {
   return rc;
 }
 
-
 static void usage(void) {
   fprintf(stderr, "usage: mgmdrv [-b BACKEND] [-t TABLE] [-l SECONDS] [-w] "
                   "[-q] [-H] [-p ID] [-P ID] [-j IF:GROUP[:SOURCE]]... "
@@ -614,7 +589,6 @@ static void usage(void) {
                   "IF...\n");
   exit(1);
 }
-
 
 int main(int argc, char **argv) {
   ROUTING_PROTOCOL_CONFIG rpc;

@@ -242,8 +242,7 @@ static void fx_log_hook(void *ctx, int level, const char *channel,
   }
 }
 
-/* ---- Recording ------------------------------------------------------------
- */
+/* ---- Recording ----------------------------------------------------------- */
 
 /* Append ev (thread filled in here), copy the slot's knobs; returns the
  * log index or (size_t)-1 if the log is full. */
@@ -500,8 +499,7 @@ static const ROUTING_PROTOCOL_CONFIG fx_cfgs[FX_MAX_CLIENTS] = {
     FX_CFG(0), FX_CFG(1), FX_CFG(2), FX_CFG(3),
     FX_CFG(4), FX_CFG(5), FX_CFG(6), FX_CFG(7)};
 
-/* ---- Setup ----------------------------------------------------------------
- */
+/* ---- Setup --------------------------------------------------------------- */
 
 static void fx_setup_common(int strict, int wrongif, int profile) {
   struct libmgm_config c;
@@ -583,8 +581,7 @@ void fx_teardown(void) {
   (void)fx_stop();
 }
 
-/* ---- Clients --------------------------------------------------------------
- */
+/* ---- Clients ------------------------------------------------------------- */
 
 ROUTING_PROTOCOL_CONFIG fx_config(int slot) {
   cr_assert(slot >= 0 && slot < FX_MAX_CLIENTS);
@@ -776,8 +773,7 @@ void fx_del(int slot, DWORD s, DWORD g, DWORD ifindex) {
       slot, (unsigned)s, (unsigned)g, (unsigned)ifindex, (unsigned)rc);
 }
 
-/* ---- Sim ------------------------------------------------------------------
- */
+/* ---- Sim ----------------------------------------------------------------- */
 
 void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
               DWORD protocol) {
@@ -806,8 +802,7 @@ void fx_advance_ms(DWORD ms) {
                (unsigned)rc);
 }
 
-/* ---- Views ----------------------------------------------------------------
- */
+/* ---- Views --------------------------------------------------------------- */
 
 void fx_mfe_unpack(const void *raw, struct fx_mfe *out) {
   const unsigned char *p = raw;

@@ -161,8 +161,7 @@ typedef DWORD (*fx_hook_fn)(int slot, const struct fx_ev *ev);
 
 void fx_expect_(const char *file, int line, const struct fx_ev *exp, size_t n);
 
-/* ---- Setup ----------------------------------------------------------------
- */
+/* ---- Setup --------------------------------------------------------------- */
 
 void fx_setup(void);         /* sim, default (non-strict) mode */
 void fx_setup_strict(void);  /* sim, strict mode */
@@ -176,8 +175,7 @@ DWORD fx_stop(void);
 DWORD fx_ip(unsigned a, unsigned b, unsigned c, unsigned d);
 #define IP(a, b, c, d) fx_ip((a), (b), (c), (d))
 
-/* ---- Clients --------------------------------------------------------------
- */
+/* ---- Clients ------------------------------------------------------------- */
 
 /* Register slot with every callback; asserts NO_ERROR. */
 HANDLE fx_register(int slot, DWORD pid, DWORD cid);
@@ -210,8 +208,7 @@ DWORD fx_del_rc(int slot, DWORD s, DWORD g, DWORD ifindex, DWORD nexthop,
 void fx_add(int slot, DWORD s, DWORD g, DWORD ifindex); /* asserts 0 */
 void fx_del(int slot, DWORD s, DWORD g, DWORD ifindex); /* asserts 0 */
 
-/* ---- Sim ------------------------------------------------------------------
- */
+/* ---- Sim ----------------------------------------------------------------- */
 
 void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
               DWORD protocol);
@@ -219,8 +216,7 @@ void fx_route(DWORD network, DWORD mask, DWORD ifindex, DWORD upstream,
 struct libmgm_sim_result fx_inject(DWORD ifindex, DWORD s, DWORD g);
 void fx_advance_ms(DWORD ms);
 
-/* ---- Log ------------------------------------------------------------------
- */
+/* ---- Log ----------------------------------------------------------------- */
 
 size_t fx_log_len(void);
 struct fx_ev fx_log_at(size_t i);
@@ -232,8 +228,7 @@ size_t fx_log_count(const struct fx_ev *exp);
 size_t fx_warns(void);
 void fx_warns_clear(void);
 
-/* ---- MFE and group views --------------------------------------------------
- */
+/* ---- MFE and group views ------------------------------------------------- */
 
 /* An MFE record unpacked: the fixed part (m.rgmioOutInfo[0] duplicates
  * oif[0] when there is one) and every outgoing interface in oif[]. */

@@ -22,7 +22,6 @@ static const DWORD G_ = 0x030201efu; /* 239.1.2.3 */
 TestSuite(bsd_profile, .init = fx_setup_freebsd, .fini = fx_teardown,
           .timeout = 30);
 
-
 static DWORD ip4(int a, int b, int c, int d) {
   DWORD v;
   unsigned char *p = (unsigned char *)&v;
@@ -33,7 +32,6 @@ static DWORD ip4(int a, int b, int c, int d) {
   p[3] = (unsigned char)d;
   return v;
 }
-
 
 static BOOL attached(DWORD ifindex) {
   struct libmgm_snapshot *snap = NULL;
@@ -48,7 +46,6 @@ static BOOL attached(DWORD ifindex) {
   return at;
 }
 
-
 /* P owns the source side (1), Q a receiver LAN (2); both numbered. */
 static void world(void) {
   cr_assert_eq(libmgm_sim_if_add(1, "em0", ip4(10, 1, 1, 1), 24), NO_ERROR);
@@ -59,7 +56,6 @@ static void world(void) {
   fx_take(1, 2, 0);
   fx_route(ip4(10, 1, 1, 0), ip4(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
 }
-
 
 Test(bsd_profile, unnumbered_interface_attaches_when_its_address_appears) {
   struct libmgm_sim_result r;
@@ -88,7 +84,6 @@ Test(bsd_profile, unnumbered_interface_attaches_when_its_address_appears) {
   FX_ASSERT_KERNEL_CONSISTENT();
 }
 
-
 Test(bsd_profile, departed_interface_takes_its_entries_with_it) {
   struct libmgm_sim_result r;
   struct fx_mfe all[4];
@@ -112,10 +107,8 @@ Test(bsd_profile, departed_interface_takes_its_entries_with_it) {
   cr_assert_eq(libmgm_sim_if_del(1), NO_ERROR);
   cr_assert_eq(fx_mfe_all(all, 4), 0u, "MFE kept after its iif departed");
   cr_assert_eq(libmgm_sim_kernel_count(&entries, &slots), NO_ERROR);
-  cr_assert_eq(entries, 0u, "kernel still holds %u entries",
-               (unsigned)entries);
+  cr_assert_eq(entries, 0u, "kernel still holds %u entries", (unsigned)entries);
 }
-
 
 Test(bsd_profile, wildcard_memberships_become_exact_entries) {
   struct fx_mfe all[4];

@@ -40,8 +40,7 @@
 
 TestSuite(hostloop, .timeout = 60);
 
-/* ---- Callback recorder: kind and thread of every callback ---------------
- */
+/* ---- Callback recorder: kind and thread of every callback ---------------- */
 
 #define MAX_REC 64
 

@@ -24,19 +24,18 @@
 
 static unsigned failures, checks;
 
-#define ok(cond, ...)                                    \
-  do {                                                   \
-    checks++;                                            \
-    if (!(cond)) {                                       \
-      failures++;                                        \
-      printf("mgm_win.c:%d: Test failed: ", __LINE__);   \
-      printf(__VA_ARGS__);                               \
-    }                                                    \
+#define ok(cond, ...)                                                          \
+  do {                                                                         \
+    checks++;                                                                  \
+    if (!(cond)) {                                                             \
+      failures++;                                                              \
+      printf("mgm_win.c:%d: Test failed: ", __LINE__);                         \
+      printf(__VA_ARGS__);                                                     \
+    }                                                                          \
   } while (0)
 
 /* An IPv4 address in network byte order (mgm-spec.md 1.3). */
-static DWORD ip4(unsigned a, unsigned b, unsigned c, unsigned d)
-{
+static DWORD ip4(unsigned a, unsigned b, unsigned c, unsigned d) {
   DWORD v;
   unsigned char *p = (unsigned char *)&v;
 
@@ -51,8 +50,7 @@ static unsigned join_alerts;
 
 static DWORD join_alert(DWORD dwSourceAddr, DWORD dwSourceMask,
                         DWORD dwGroupAddr, DWORD dwGroupMask,
-                        BOOL bMemberUpdate)
-{
+                        BOOL bMemberUpdate) {
   (void)dwSourceAddr;
   (void)dwSourceMask;
   (void)dwGroupAddr;
@@ -66,8 +64,7 @@ static DWORD join_alert(DWORD dwSourceAddr, DWORD dwSourceMask,
 #define TEST_COMPONENT 1u
 #define TEST_IF 2u
 
-static void check_loaded_dll(void)
-{
+static void check_loaded_dll(void) {
   HMODULE m = GetModuleHandleA("rtm.dll");
   char path[MAX_PATH];
 
@@ -83,8 +80,7 @@ static void check_loaded_dll(void)
   ok(GetProcAddress(m, "MgmSetMfe") != NULL, "MgmSetMfe is not exported\n");
 }
 
-static void check_group_enum(HANDLE h, DWORD g, DWORD s)
-{
+static void check_group_enum(HANDLE h, DWORD g, DWORD s) {
   SOURCE_GROUP_ENTRY e[8];
   HANDLE he = NULL;
   DWORD rc, size, n;
@@ -138,8 +134,7 @@ static void check_group_enum(HANDLE h, DWORD g, DWORD s)
   ok(rc == ERROR_INVALID_PARAMETER, "End of a closed enum: got %lu\n", rc);
 }
 
-static void check_mfe_enum(void)
-{
+static void check_mfe_enum(void) {
   BYTE buf[256];
   MIB_IPMCAST_MFE key;
   DWORD rc, size, n;
@@ -164,8 +159,7 @@ static void check_mfe_enum(void)
   ok(rc == ERROR_NOT_FOUND, "GetMfe(missing): got %lu\n", rc);
 }
 
-int main(void)
-{
+int main(void) {
   ROUTING_PROTOCOL_CONFIG cfg;
   HANDLE h = NULL, h2 = NULL;
   DWORD rc, proto = 0, comp = 0;
@@ -196,16 +190,16 @@ int main(void)
 
   rc = MgmGetProtocolOnInterface(TEST_IF, 0, &proto, &comp);
   ok(rc == NO_ERROR, "MgmGetProtocolOnInterface: got %lu\n", rc);
-  ok(proto == TEST_PROTO && comp == TEST_COMPONENT,
-     "owner: got %lx/%lu\n", proto, comp);
+  ok(proto == TEST_PROTO && comp == TEST_COMPONENT, "owner: got %lx/%lu\n",
+     proto, comp);
   rc = MgmGetProtocolOnInterface(TEST_IF + 40, 0, &proto, &comp);
   ok(rc == ERROR_NOT_FOUND, "owner of an unknown interface: got %lu\n", rc);
 
   rc = MgmAddGroupMembershipEntry(h, 0, 0, g, 0xFFFFFFFF, TEST_IF, 0,
                                   MGM_JOIN_STATE_FLAG);
   ok(rc == NO_ERROR, "add (*,G): got %lu\n", rc);
-  rc = MgmAddGroupMembershipEntry(h, s, 0xFFFFFFFF, g, 0xFFFFFFFF, TEST_IF,
-                                  0, MGM_JOIN_STATE_FLAG);
+  rc = MgmAddGroupMembershipEntry(h, s, 0xFFFFFFFF, g, 0xFFFFFFFF, TEST_IF, 0,
+                                  MGM_JOIN_STATE_FLAG);
   ok(rc == NO_ERROR, "add (S,G): got %lu\n", rc);
   /* The only client gets no join alert for its own membership (3.4). */
   ok(join_alerts == 0, "join alerts: got %u\n", join_alerts);
@@ -216,8 +210,8 @@ int main(void)
   rc = MgmDeRegisterMProtocol(h);
   ok(rc == ERROR_CAN_NOT_COMPLETE, "deregister while owning: got %lu\n", rc);
 
-  rc = MgmDeleteGroupMembershipEntry(h, s, 0xFFFFFFFF, g, 0xFFFFFFFF,
-                                     TEST_IF, 0, MGM_JOIN_STATE_FLAG);
+  rc = MgmDeleteGroupMembershipEntry(h, s, 0xFFFFFFFF, g, 0xFFFFFFFF, TEST_IF,
+                                     0, MGM_JOIN_STATE_FLAG);
   ok(rc == NO_ERROR, "delete (S,G): got %lu\n", rc);
   rc = MgmDeleteGroupMembershipEntry(h, 0, 0, g, 0xFFFFFFFF, TEST_IF, 0,
                                      MGM_JOIN_STATE_FLAG);
@@ -227,8 +221,7 @@ int main(void)
   rc = MgmDeRegisterMProtocol(h);
   ok(rc == NO_ERROR, "MgmDeRegisterMProtocol: got %lu\n", rc);
   rc = MgmDeRegisterMProtocol(h);
-  ok(rc == ERROR_INVALID_PARAMETER, "deregister a stale handle: got %lu\n",
-     rc);
+  ok(rc == ERROR_INVALID_PARAMETER, "deregister a stale handle: got %lu\n", rc);
 
   printf("mgm_win: %u tests executed, %u failures\n", checks, failures);
   return failures > 125 ? 125 : (int)failures;

@@ -21,7 +21,6 @@ struct rd {
   int failed;
 };
 
-
 static void fail(struct rd *r, const char *msg) {
   if (!r->failed)
     snprintf(r->err, r->errlen, "offset %zu: %s", (size_t)(r->p - r->start),
@@ -29,15 +28,12 @@ static void fail(struct rd *r, const char *msg) {
   r->failed = 1;
 }
 
-
 static void ws(struct rd *r) {
   while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
     r->p++;
 }
 
-
 static int value(struct rd *r, struct jv *v, int depth);
-
 
 static int hex4(const char *p, unsigned *out) {
   unsigned v = 0;
@@ -59,7 +55,6 @@ static int hex4(const char *p, unsigned *out) {
   *out = v;
   return rc;
 }
-
 
 static size_t utf8(unsigned cp, char *o) {
   size_t n;
@@ -85,7 +80,6 @@ static size_t utf8(unsigned cp, char *o) {
   }
   return n;
 }
-
 
 /* One \uXXXX escape (and its low surrogate) at r->p ('u'); appends the
  * UTF-8 bytes at *o. */
@@ -119,7 +113,6 @@ static int unicode(struct rd *r, char **o) {
 out:
   return rc;
 }
-
 
 static char *string(struct rd *r) {
   static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
@@ -181,7 +174,6 @@ out:
   return out;
 }
 
-
 static int digits(const char **q) {
   int n = 0;
 
@@ -191,7 +183,6 @@ static int digits(const char **q) {
   }
   return n;
 }
-
 
 static int number(struct rd *r, struct jv *v) {
   const char *q = r->p, *what = "bad number";
@@ -230,7 +221,6 @@ out:
   return rc;
 }
 
-
 static int push(struct rd *r, struct jv *v, size_t *cap) {
   int rc = -1;
 
@@ -261,7 +251,6 @@ out:
   return rc;
 }
 
-
 /* One "key": of an object member. */
 static int member_key(struct rd *r, struct jv *v) {
   int rc = -1;
@@ -284,7 +273,6 @@ static int member_key(struct rd *r, struct jv *v) {
 out:
   return rc;
 }
-
 
 static int container(struct rd *r, struct jv *v, int depth) {
   int obj = *r->p == '{', rc = -1;
@@ -324,14 +312,13 @@ out:
   return rc;
 }
 
-
 static int literal(struct rd *r, struct jv *v) {
   static const struct {
     const char *text;
     enum jv_type type;
     int b;
-  } lits[] = {{"true", JV_BOOL, 1}, {"false", JV_BOOL, 0}, {"null", JV_NULL,
-                                                            0}};
+  } lits[] = {
+      {"true", JV_BOOL, 1}, {"false", JV_BOOL, 0}, {"null", JV_NULL, 0}};
   size_t i;
   int rc = -1;
 
@@ -346,7 +333,6 @@ static int literal(struct rd *r, struct jv *v) {
     fail(r, *r->p ? "unexpected character" : "unexpected end of text");
   return rc;
 }
-
 
 static int value(struct rd *r, struct jv *v, int depth) {
   int rc;
@@ -366,7 +352,6 @@ static int value(struct rd *r, struct jv *v, int depth) {
   return rc;
 }
 
-
 static void clear(struct jv *v) {
   size_t i;
 
@@ -381,7 +366,6 @@ static void clear(struct jv *v) {
   }
   free(v->s);
 }
-
 
 struct jv *jv_parse(const char *text, char *err, size_t errlen) {
   struct rd r = {text, text, err, errlen, 0};
@@ -404,14 +388,12 @@ out:
   return v;
 }
 
-
 void jv_free(struct jv *v) {
   if (v == NULL)
     return;
   clear(v);
   free(v);
 }
-
 
 const struct jv *jv_get(const struct jv *obj, const char *key) {
   const struct jv *found = NULL;
@@ -423,31 +405,25 @@ const struct jv *jv_get(const struct jv *obj, const char *key) {
   return found;
 }
 
-
 const struct jv *jv_at(const struct jv *arr, size_t i) {
   return arr && arr->type == JV_ARR && i < arr->n ? &arr->items[i] : NULL;
 }
-
 
 size_t jv_len(const struct jv *arr) {
   return arr && (arr->type == JV_ARR || arr->type == JV_OBJ) ? arr->n : 0;
 }
 
-
 const char *jv_str(const struct jv *v, const char *def) {
   return v && v->type == JV_STR ? v->s : def;
 }
-
 
 int64_t jv_int(const struct jv *v, int64_t def) {
   return v && v->type == JV_NUM ? v->i : def;
 }
 
-
 int jv_bool(const struct jv *v, int def) {
   return v && v->type == JV_BOOL ? v->b : def;
 }
-
 
 const struct jv *jv_path(const struct jv *v, const char *path) {
   char key[128];

@@ -14,13 +14,13 @@ enum jv_type { JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_ARR, JV_OBJ };
 
 struct jv {
   enum jv_type type;
-  int b;             /* JV_BOOL */
-  double num;        /* JV_NUM */
-  int64_t i;         /* JV_NUM: integer value (truncated if not integral) */
-  char *s;           /* JV_STR, NUL-terminated (\u0000 is rejected) */
-  size_t n;          /* JV_ARR, JV_OBJ: number of members */
-  struct jv *items;  /* JV_ARR, JV_OBJ */
-  char **keys;       /* JV_OBJ */
+  int b;            /* JV_BOOL */
+  double num;       /* JV_NUM */
+  int64_t i;        /* JV_NUM: integer value (truncated if not integral) */
+  char *s;          /* JV_STR, NUL-terminated (\u0000 is rejected) */
+  size_t n;         /* JV_ARR, JV_OBJ: number of members */
+  struct jv *items; /* JV_ARR, JV_OBJ */
+  char **keys;      /* JV_OBJ */
 };
 
 /* Parse text; NULL with err filled on error ("offset N: message").

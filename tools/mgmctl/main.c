@@ -26,9 +26,9 @@
 #define REPLY_MAX (64u << 20)
 #define TIMEOUT_MS 30000
 
-
 static void usage(FILE *f) {
-  fprintf(f,
+  fprintf(
+      f,
       "Usage: mgmctl [-s SOCKET] [--json] COMMAND\n"
       "Inspect a running mgmd (the multicast router on libmgm).\n\n"
       "  show protocols        registered MGM protocols and plug-ins\n"
@@ -55,7 +55,6 @@ static void usage(FILE *f) {
       "(tools/mgmctl/README.md)\n");
 }
 
-
 static void default_socket(char *buf, size_t len) {
   const char *env = getenv("MGMD_SOCKET");
   const char *rt = getenv("XDG_RUNTIME_DIR");
@@ -70,7 +69,6 @@ static void default_socket(char *buf, size_t len) {
     snprintf(buf, len, "/tmp/mgmd-%u.sock", (unsigned)geteuid());
 }
 
-
 static long left_ms(const struct timespec *end) {
   struct timespec now;
 
@@ -78,7 +76,6 @@ static long left_ms(const struct timespec *end) {
   return (long)(end->tv_sec - now.tv_sec) * 1000 +
          (end->tv_nsec - now.tv_nsec) / 1000000;
 }
-
 
 /* Send line (newline added) and read the whole reply. */
 char *mgmctl_request(const char *path, const char *line, char *err,
@@ -99,8 +96,7 @@ char *mgmctl_request(const char *path, const char *line, char *err,
   memcpy(sa.sun_path, path, strlen(path) + 1);
   fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-    snprintf(err, errlen, "cannot reach mgmd on %s: %s", path,
-             strerror(errno));
+    snprintf(err, errlen, "cannot reach mgmd on %s: %s", path, strerror(errno));
     goto out;
   }
   clock_gettime(CLOCK_MONOTONIC, &end);
@@ -151,8 +147,8 @@ char *mgmctl_request(const char *path, const char *line, char *err,
     p.fd = fd;
     p.events = POLLIN;
     if (t <= 0 || poll(&p, 1, (int)t) == 0) {
-      snprintf(err, errlen, "mgmd did not answer within %d s", TIMEOUT_MS /
-                                                                  1000);
+      snprintf(err, errlen, "mgmd did not answer within %d s",
+               TIMEOUT_MS / 1000);
       goto out;
     }
     r = read(fd, buf + len, cap - len - 1);
@@ -182,7 +178,6 @@ out:
   return buf;
 }
 
-
 /* Append word to the request line. */
 static int add(char *line, size_t cap, const char *word) {
   size_t n = strlen(line);
@@ -190,7 +185,6 @@ static int add(char *line, size_t cap, const char *word) {
 
   return w < 0 || (size_t)w >= cap - n ? -1 : 0;
 }
-
 
 int main(int argc, char **argv) {
   char sock[512], line[4096], err[512];

@@ -17,7 +17,6 @@
 #define I(v, k) jv_int(jv_get((v), (k)), 0)
 #define B(v, k) jv_bool(jv_get((v), (k)), 0)
 
-
 static const char *hms(int64_t s, char *buf, size_t len) {
   if (s < 0)
     s = 0;
@@ -25,7 +24,6 @@ static const char *hms(int64_t s, char *buf, size_t len) {
            (s / 60) % 60, s % 60);
   return buf;
 }
-
 
 /* Prefix length of a dotted mask. */
 static int plen(const char *mask) {
@@ -42,12 +40,10 @@ static int plen(const char *mask) {
   return n;
 }
 
-
 /* "name" of a protocol object, "-" for null. */
 static const char *pname(const struct jv *p) {
   return p && p->type == JV_OBJ ? S(p, "name") : "-";
 }
-
 
 static void events(FILE *f, const struct jv *ev) {
   size_t i;
@@ -61,19 +57,18 @@ static void events(FILE *f, const struct jv *ev) {
   }
 }
 
-
 static void show_protocols(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "protocols"), *pl = jv_get(r, "plugins");
   size_t i, k;
 
-  fprintf(f, "%-12s %-12s %-10s %-9s %-5s %s\n", "PROTOCOL", "ID",
-          "COMPONENT", "KIND", "IGMP", "INTERFACES");
+  fprintf(f, "%-12s %-12s %-10s %-9s %-5s %s\n", "PROTOCOL", "ID", "COMPONENT",
+          "KIND", "IGMP", "INTERFACES");
   for (i = 0; i < jv_len(v); i++) {
     const struct jv *p = jv_at(v, i);
     char id[16];
 
-    snprintf(id, sizeof(id), I(p, "protocol_id") < 0x10000 ? "%" PRId64
-                                                           : "0x%08" PRIx64,
+    snprintf(id, sizeof(id),
+             I(p, "protocol_id") < 0x10000 ? "%" PRId64 : "0x%08" PRIx64,
              I(p, "protocol_id"));
     fprintf(f, "%-12s %-12s %-10" PRId64 " %-9s %-5s %" PRId64 "\n",
             S(p, "name"), id, I(p, "component_id"), S(p, "kind"),
@@ -95,7 +90,6 @@ static void show_protocols(FILE *f, const struct jv *r) {
   }
 }
 
-
 static void show_interfaces(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "interfaces");
   size_t i;
@@ -112,13 +106,12 @@ static void show_interfaces(FILE *f, const struct jv *r) {
                  I(ig, "groups"), I(ig, "groups") == 1 ? "" : "s");
       else
         snprintf(state, sizeof(state), "%s, %" PRId64 " group%s",
-                 B(ig, "querier") ? "querier" : "non-querier",
-                 I(ig, "groups"), I(ig, "groups") == 1 ? "" : "s");
+                 B(ig, "querier") ? "querier" : "non-querier", I(ig, "groups"),
+                 I(ig, "groups") == 1 ? "" : "s");
     }
     snprintf(owner, sizeof(owner), "%s", pname(jv_get(x, "owner")));
-    fprintf(f, "%-10s %-5" PRId64 " %-18s %-10s %-13s %-5s %s\n",
-            S(x, "name"), I(x, "ifindex"),
-            jv_str(jv_get(x, "address"), "-"), owner,
+    fprintf(f, "%-10s %-5" PRId64 " %-18s %-10s %-13s %-5s %s\n", S(x, "name"),
+            I(x, "ifindex"), jv_str(jv_get(x, "address"), "-"), owner,
             pname(jv_get(x, "igmp_owner")),
             B(x, "forwarder_slot") ? "yes" : "no", state);
   }
@@ -128,7 +121,6 @@ static void show_interfaces(FILE *f, const struct jv *r) {
     fprintf(f, "OWNER is the routing protocol; IGMP is the co-owner, which "
                "owns alone where OWNER is -.\n");
 }
-
 
 static void show_groups(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "memberships");
@@ -142,15 +134,14 @@ static void show_groups(FILE *f, const struct jv *r) {
 
     fprintf(f, "%-16s %-16s %-10s %-10s %s\n",
             strcmp(shape, "(*,*)") == 0 ? "*" : S(m, "group"),
-            strcmp(shape, "(S,G)") == 0 ? S(m, "source") : "*",
-            S(in, "name"), pname(jv_get(m, "protocol")),
+            strcmp(shape, "(S,G)") == 0 ? S(m, "source") : "*", S(in, "name"),
+            pname(jv_get(m, "protocol")),
             B(m, "latent") ? "latent: a local join for the interface's owner"
                            : "member");
   }
   if (jv_len(v) == 0)
     fprintf(f, "(no membership)\n");
 }
-
 
 static void show_mfe(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "mfes");
@@ -169,8 +160,9 @@ static void show_mfe(FILE *f, const struct jv *r) {
       fprintf(f, " %s", S(jv_at(oifs, k), "name"));
     fprintf(f, "%s  State: %s\n", jv_len(oifs) ? "" : " (none)",
             jv_len(oifs) ? "forwarding" : "negative (drops)");
-    fprintf(f, "    upstream %s, route %s/%d (protocol %" PRId64 "), "
-               "incoming interface owner %s\n",
+    fprintf(f,
+            "    upstream %s, route %s/%d (protocol %" PRId64 "), "
+            "incoming interface owner %s\n",
             S(m, "upstream"), S(rt, "network"), plen(S(rt, "mask")),
             I(rt, "protocol"), pname(jv_get(iif, "protocol")));
     fprintf(f, "    uptime %s, expires in %s (lifetime %" PRId64 " s)\n",
@@ -179,8 +171,9 @@ static void show_mfe(FILE *f, const struct jv *r) {
     if (stats && st && st->type == JV_OBJ) {
       int64_t out = I(st, "out_packets");
 
-      fprintf(f, "    in: %" PRId64 " packets, %" PRId64 " bytes, %" PRId64
-                 " on a wrong interface, %" PRId64 " discarded",
+      fprintf(f,
+              "    in: %" PRId64 " packets, %" PRId64 " bytes, %" PRId64
+              " on a wrong interface, %" PRId64 " discarded",
               I(st, "in_packets"), I(st, "in_octets"), I(st, "wrong_if"),
               I(st, "in_discards"));
       for (k = 0; k < jv_len(oifs); k++)
@@ -202,7 +195,6 @@ static void show_mfe(FILE *f, const struct jv *r) {
                "arrives)\n");
 }
 
-
 static void show_igmp(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "interfaces");
   size_t i, k;
@@ -213,19 +205,21 @@ static void show_igmp(FILE *f, const struct jv *r) {
                               : " (mgmd built without the IGMP component)");
     return;
   }
-  fprintf(f, "IGMP %s, IGMPv%" PRId64 ", robustness %" PRId64
-             ", query interval %" PRId64 " s\n",
+  fprintf(f,
+          "IGMP %s, IGMPv%" PRId64 ", robustness %" PRId64
+          ", query interval %" PRId64 " s\n",
           S(r, "mode"), I(r, "version"), I(r, "robustness"),
           I(r, "query_interval_s"));
   for (i = 0; i < jv_len(v); i++) {
     const struct jv *x = jv_at(v, i), *g = jv_get(x, "groups");
 
     if (strcmp(S(x, "role"), "upstream") == 0)
-      fprintf(f, "%s (%s): proxy upstream, host compatibility IGMPv%" PRId64
-                 "\n", S(x, "name"), S(x, "address"), I(x, "host_version"));
+      fprintf(f,
+              "%s (%s): proxy upstream, host compatibility IGMPv%" PRId64 "\n",
+              S(x, "name"), S(x, "address"), I(x, "host_version"));
     else
-      fprintf(f, "%s (%s): %s, querier %s%s\n", S(x, "name"),
-              S(x, "address"), B(x, "querier") ? "querier" : "non-querier",
+      fprintf(f, "%s (%s): %s, querier %s%s\n", S(x, "name"), S(x, "address"),
+              B(x, "querier") ? "querier" : "non-querier",
               S(x, "querier_address"),
               B(x, "mgm_disabled") ? ", disabled by MGM" : "");
     for (k = 0; k < jv_len(g); k++) {
@@ -239,15 +233,13 @@ static void show_igmp(FILE *f, const struct jv *r) {
         fprintf(f, "  expires in %" PRId64 " s", exp->i);
       fprintf(f, "  last report from %s", S(e, "last_reporter"));
       for (s = 0; s < jv_len(src); s++)
-        fprintf(f, "%s%s", s ? "," : "  sources ",
-                S(jv_at(src, s), "source"));
+        fprintf(f, "%s%s", s ? "," : "  sources ", S(jv_at(src, s), "source"));
       fprintf(f, "\n");
     }
     if (jv_len(g) == 0)
       fprintf(f, "  (no group)\n");
   }
 }
-
 
 static void show_status(FILE *f, const struct jv *r) {
   const struct jv *k = jv_get(r, "sim_kernel");
@@ -260,15 +252,17 @@ static void show_status(FILE *f, const struct jv *r) {
           B(r, "igmp_running")     ? "running"
           : B(r, "igmp_available") ? "not configured"
                                    : "not built in");
-  fprintf(f, "%" PRId64 " protocols, %" PRId64 " interfaces, %" PRId64
-             " memberships, %" PRId64 " MFEs\n",
+  fprintf(f,
+          "%" PRId64 " protocols, %" PRId64 " interfaces, %" PRId64
+          " memberships, %" PRId64 " MFEs\n",
           I(r, "protocols"), I(r, "interfaces"), I(r, "memberships"),
           I(r, "mfes"));
   if (k && k->type == JV_OBJ)
-    fprintf(f, "simulated kernel: %" PRId64 " forwarding entries, %" PRId64
-               " interface slots\n", I(k, "entries"), I(k, "slots"));
+    fprintf(f,
+            "simulated kernel: %" PRId64 " forwarding entries, %" PRId64
+            " interface slots\n",
+            I(k, "entries"), I(k, "slots"));
 }
-
 
 static void sim_result(FILE *f, const char *const *words, int nw,
                        const struct jv *r) {
@@ -297,7 +291,6 @@ static void sim_result(FILE *f, const char *const *words, int nw,
     events(f, jv_get(r, "events"));
   }
 }
-
 
 void mgmctl_render(FILE *f, const char *const *words, int nw,
                    const struct jv *r) {
@@ -336,7 +329,8 @@ void mgmctl_render(FILE *f, const char *const *words, int nw,
   }
 }
 
-/* ---- JSON ------------------------------------------------------------------------ */
+/* ---- JSON
+ * ------------------------------------------------------------------------ */
 
 static void json_str(FILE *f, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
@@ -353,7 +347,6 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-
 static void json_val(FILE *f, const struct jv *v, int ind) {
   size_t i;
 
@@ -362,15 +355,21 @@ static void json_val(FILE *f, const struct jv *v, int ind) {
     return;
   }
   switch (v->type) {
-  case JV_NULL: fputs("null", f); break;
-  case JV_BOOL: fputs(v->b ? "true" : "false", f); break;
+  case JV_NULL:
+    fputs("null", f);
+    break;
+  case JV_BOOL:
+    fputs(v->b ? "true" : "false", f);
+    break;
   case JV_NUM:
     if ((double)v->i == v->num)
       fprintf(f, "%" PRId64, v->i);
     else
       fprintf(f, "%.17g", v->num);
     break;
-  case JV_STR: json_str(f, v->s); break;
+  case JV_STR:
+    json_str(f, v->s);
+    break;
   case JV_ARR:
   case JV_OBJ:
     if (v->n == 0) {
@@ -390,7 +389,6 @@ static void json_val(FILE *f, const struct jv *v, int ind) {
     break;
   }
 }
-
 
 void mgmctl_print_json(FILE *f, const struct jv *v) {
   json_val(f, v, 0);

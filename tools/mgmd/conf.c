@@ -54,10 +54,8 @@ struct parser {
   size_t errlen;
 };
 
-
 static int fail(struct parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
 
 static int fail(struct parser *p, const char *fmt, ...) {
   va_list ap;
@@ -71,7 +69,6 @@ static int fail(struct parser *p, const char *fmt, ...) {
   }
   return -1;
 }
-
 
 int mgmd_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out) {
   unsigned long long v;
@@ -90,7 +87,6 @@ out:
   return rc;
 }
 
-
 int mgmd_parse_ipv4(const char *s, uint32_t *out) {
   struct in_addr a;
   int rc = inet_pton(AF_INET, s, &a) == 1 ? 0 : -1;
@@ -99,7 +95,6 @@ int mgmd_parse_ipv4(const char *s, uint32_t *out) {
     *out = a.s_addr;
   return rc;
 }
-
 
 int mgmd_parse_prefix(const char *s, uint32_t *net, uint32_t *plen) {
   char buf[32];
@@ -117,17 +112,15 @@ out:
   return rc;
 }
 
-
 static uint32_t mask_of(uint32_t plen) {
   return plen == 0 ? 0 : htonl(0xFFFFFFFFu << (32 - plen));
 }
 
-
 static int parse_bool(const char *s, int *out) {
   int rc = 0;
 
-  if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 ||
-      strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+  if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 ||
+      strcmp(s, "1") == 0)
     *out = 1;
   else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 ||
            strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
@@ -136,7 +129,6 @@ static int parse_bool(const char *s, int *out) {
     rc = -1;
   return rc;
 }
-
 
 static int valid_name(const char *s) {
   size_t n = strlen(s);
@@ -153,7 +145,6 @@ static int valid_name(const char *s) {
   return ok;
 }
 
-
 static int copy_str(struct parser *p, char *dst, size_t cap, const char *s,
                     const char *what) {
   size_t n = strlen(s);
@@ -166,25 +157,22 @@ static int copy_str(struct parser *p, char *dst, size_t cap, const char *s,
   return rc;
 }
 
-
 static void *grow(void *v, size_t n, size_t size) {
   /* One more element; the vectors are small, so grow by one slot. */
   return realloc(v, (n + 1) * size);
 }
-
 
 static int want_args(struct parser *p, int nw, char **w, int min, int max,
                      const char *usage) {
   return nw < min || nw > max ? fail(p, "usage: %s", usage) : 0;
 }
 
-
 static int bad_value(struct parser *p, const char *kw, const char *v,
                      const char *expect) {
   return fail(p, "%s: invalid value '%s' (expected %s)", kw, v, expect);
 }
 
-/* ---- global statements ---------------------------------------------------- */
+/* ---- global statements --------------------------------------------------- */
 
 static int global_stmt(struct parser *p, int nw, char **w) {
   struct mgmd_conf *c = p->c;
@@ -253,8 +241,8 @@ static int global_stmt(struct parser *p, int nw, char **w) {
   } else if (strcmp(kw, "socket") == 0 || strcmp(kw, "pidfile") == 0) {
     if ((rc = want_args(p, nw, w, 2, 2, "socket|pidfile PATH")) != 0)
       goto out;
-    rc = copy_str(p, kw[0] == 's' ? c->socket : c->pidfile, MGMD_PATH_MAX,
-                  w[1], kw);
+    rc = copy_str(p, kw[0] == 's' ? c->socket : c->pidfile, MGMD_PATH_MAX, w[1],
+                  kw);
   } else {
     rc = fail(p, "unknown statement '%s' (global section)", kw);
   }
@@ -262,7 +250,7 @@ out:
   return rc;
 }
 
-/* ---- [sim] ----------------------------------------------------------------- */
+/* ---- [sim] --------------------------------------------------------------- */
 
 static int sim_stmt(struct parser *p, int nw, char **w) {
   struct mgmd_conf *c = p->c;
@@ -381,7 +369,7 @@ out:
   return rc;
 }
 
-/* ---- [igmp] ---------------------------------------------------------------- */
+/* ---- [igmp] -------------------------------------------------------------- */
 
 struct igmp_num {
   const char *kw;
@@ -392,8 +380,7 @@ struct igmp_num {
 
 static const struct igmp_num igmp_nums[] = {
     {"version", offsetof(struct mgmd_conf_igmp, version), 2, 3, "2 or 3"},
-    {"robustness", offsetof(struct mgmd_conf_igmp, robustness), 1, 7,
-     "1 to 7"},
+    {"robustness", offsetof(struct mgmd_conf_igmp, robustness), 1, 7, "1 to 7"},
     {"query-interval", offsetof(struct mgmd_conf_igmp, query_interval_s), 1,
      31744, "seconds, 1 to 31744"},
     {"query-response-interval",
@@ -403,15 +390,13 @@ static const struct igmp_num igmp_nums[] = {
      offsetof(struct mgmd_conf_igmp, last_member_query_ms), 100, 3174400,
      "milliseconds, 100 to 3174400"},
     {"last-member-query-count",
-     offsetof(struct mgmd_conf_igmp, last_member_query_count), 1, 7,
-     "1 to 7"},
+     offsetof(struct mgmd_conf_igmp, last_member_query_count), 1, 7, "1 to 7"},
     {"startup-query-interval",
-     offsetof(struct mgmd_conf_igmp, startup_query_interval_ms), 100,
-     31744000, "milliseconds"},
+     offsetof(struct mgmd_conf_igmp, startup_query_interval_ms), 100, 31744000,
+     "milliseconds"},
     {"startup-query-count",
      offsetof(struct mgmd_conf_igmp, startup_query_count), 1, 7, "1 to 7"},
 };
-
 
 static int igmp_stmt(struct parser *p, int nw, char **w) {
   struct mgmd_conf_igmp *g = &p->c->igmp;
@@ -439,8 +424,9 @@ static int igmp_stmt(struct parser *p, int nw, char **w) {
       strcmp(w[0], "require-ttl1") == 0) {
     int b;
 
-    if ((rc = want_args(p, nw, w, 2, 2, "proxy-forward-upstream|require-ttl1 "
-                                        "on|off")) != 0)
+    if ((rc = want_args(p, nw, w, 2, 2,
+                        "proxy-forward-upstream|require-ttl1 "
+                        "on|off")) != 0)
       goto out;
     if (parse_bool(w[1], &b) != 0) {
       rc = bad_value(p, w[0], w[1], "on or off");
@@ -483,8 +469,9 @@ static int igmp_stmt(struct parser *p, int nw, char **w) {
       }
       if (f.role == MGMD_IGMP_UPSTREAM &&
           g->ifs[i].role == MGMD_IGMP_UPSTREAM) {
-        rc = fail(p, "a second upstream interface (%s is upstream at line "
-                     "%u); an IGMP proxy has one",
+        rc = fail(p,
+                  "a second upstream interface (%s is upstream at line "
+                  "%u); an IGMP proxy has one",
                   g->ifs[i].name, g->ifs[i].line);
         goto out;
       }
@@ -503,7 +490,7 @@ out:
   return rc;
 }
 
-/* ---- [protocol NAME] -------------------------------------------------------- */
+/* ---- [protocol NAME] ----------------------------------------------------- */
 
 static int args_append(struct parser *p, const char *s) {
   size_t n = strlen(s);
@@ -529,7 +516,6 @@ out:
   return rc;
 }
 
-
 static int proto_stmt(struct parser *p, int nw, char **w, const char *text) {
   struct mgmd_conf_proto *pr = p->proto;
   int rc = 0;
@@ -541,8 +527,9 @@ static int proto_stmt(struct parser *p, int nw, char **w, const char *text) {
       rc = fail(p, "[protocol %s] has a second 'plugin' line", pr->name);
       goto out;
     }
-    if ((rc = copy_str(p, pr->plugin, sizeof(pr->plugin), w[1], "plugin "
-                                                                "path")) != 0)
+    if ((rc = copy_str(p, pr->plugin, sizeof(pr->plugin), w[1],
+                       "plugin "
+                       "path")) != 0)
       goto out;
     rc = args_append(p, "");
   } else {
@@ -551,7 +538,6 @@ static int proto_stmt(struct parser *p, int nw, char **w, const char *text) {
 out:
   return rc;
 }
-
 
 static int end_section(struct parser *p) {
   int rc = 0;
@@ -565,7 +551,6 @@ static int end_section(struct parser *p) {
   }
   return rc;
 }
-
 
 static int section(struct parser *p, char *s) {
   struct mgmd_conf *c = p->c;
@@ -638,14 +623,14 @@ static int section(struct parser *p, char *s) {
       p->args_len = 0;
     }
   } else {
-    rc = fail(p, "unknown section [%s%s%s] (expected [sim], [igmp] or "
-                 "[protocol NAME])",
+    rc = fail(p,
+              "unknown section [%s%s%s] (expected [sim], [igmp] or "
+              "[protocol NAME])",
               nw > 0 ? w[0] : "", nw > 1 ? " " : "", nw > 1 ? w[1] : "");
   }
 out:
   return rc;
 }
-
 
 static char *trim(char *s) {
   char *e;
@@ -657,7 +642,6 @@ static char *trim(char *s) {
     *--e = '\0';
   return s;
 }
-
 
 static int one_line(struct parser *p, char *raw) {
   char *s, *hash, *w[MAX_WORDS + 1], *tok, *save = NULL;
@@ -704,7 +688,6 @@ out:
   return rc;
 }
 
-
 static void defaults(struct mgmd_conf *c) {
   c->mfe_lifetime_s = 900;
   c->log_level = MGMD_LOG_INFO;
@@ -717,7 +700,6 @@ static void defaults(struct mgmd_conf *c) {
   c->igmp.require_ttl1 = 1;
 }
 
-
 static int final_checks(struct parser *p) {
   struct mgmd_conf_igmp *g = &p->c->igmp;
   int rc = 0;
@@ -727,14 +709,14 @@ static int final_checks(struct parser *p) {
   if (g->present &&
       (uint64_t)g->query_response_ms >= (uint64_t)g->query_interval_s * 1000) {
     p->line = g->line;
-    rc = fail(p, "[igmp]: query-response-interval (%u ms) must be below "
-                 "query-interval (%u s)",
+    rc = fail(p,
+              "[igmp]: query-response-interval (%u ms) must be below "
+              "query-interval (%u s)",
               (unsigned)g->query_response_ms, (unsigned)g->query_interval_s);
   }
 out:
   return rc;
 }
-
 
 int mgmd_conf_parse(const char *text, size_t len, const char *source,
                     struct mgmd_conf **out, char *err, size_t errlen) {
@@ -792,7 +774,6 @@ out:
   return rc;
 }
 
-
 int mgmd_conf_load(const char *path, struct mgmd_conf **out, char *err,
                    size_t errlen) {
   FILE *f = NULL;
@@ -839,9 +820,8 @@ out:
   return rc;
 }
 
-
-const struct mgmd_conf_simif *mgmd_conf_simif_by_name(
-    const struct mgmd_conf *c, const char *name) {
+const struct mgmd_conf_simif *mgmd_conf_simif_by_name(const struct mgmd_conf *c,
+                                                      const char *name) {
   const struct mgmd_conf_simif *f = NULL;
   size_t i;
 
@@ -851,9 +831,8 @@ const struct mgmd_conf_simif *mgmd_conf_simif_by_name(
   return f;
 }
 
-
-const struct mgmd_conf_proto *mgmd_conf_proto_by_name(
-    const struct mgmd_conf *c, const char *name) {
+const struct mgmd_conf_proto *mgmd_conf_proto_by_name(const struct mgmd_conf *c,
+                                                      const char *name) {
   const struct mgmd_conf_proto *p = NULL;
   size_t i;
 
@@ -862,7 +841,6 @@ const struct mgmd_conf_proto *mgmd_conf_proto_by_name(
       p = &c->protos[i];
   return p;
 }
-
 
 int mgmd_conf_validate(const struct mgmd_conf *c, const char *backend,
                        char *err, size_t errlen) {
@@ -873,8 +851,9 @@ int mgmd_conf_validate(const struct mgmd_conf *c, const char *backend,
     goto out;
   for (i = 0; i < c->n_routes; i++)
     if (mgmd_conf_simif_by_name(c, c->routes[i].ifname) == NULL) {
-      snprintf(err, errlen, "%s:%u: route via unknown interface '%s' (not "
-                            "in [sim])",
+      snprintf(err, errlen,
+               "%s:%u: route via unknown interface '%s' (not "
+               "in [sim])",
                c->source, c->routes[i].line, c->routes[i].ifname);
       rc = -1;
       goto out;
@@ -882,10 +861,11 @@ int mgmd_conf_validate(const struct mgmd_conf *c, const char *backend,
   for (i = 0; c->igmp.present && i < c->igmp.n_ifs; i++) {
     const struct mgmd_conf_igmpif *f = &c->igmp.ifs[i];
 
-    if (strcmp(f->name, "*") != 0 && mgmd_conf_simif_by_name(c, f->name) ==
-                                         NULL) {
-      snprintf(err, errlen, "%s:%u: IGMP interface '%s' is not a [sim] "
-                            "interface",
+    if (strcmp(f->name, "*") != 0 &&
+        mgmd_conf_simif_by_name(c, f->name) == NULL) {
+      snprintf(err, errlen,
+               "%s:%u: IGMP interface '%s' is not a [sim] "
+               "interface",
                c->source, f->line, f->name);
       rc = -1;
       goto out;
@@ -894,7 +874,6 @@ int mgmd_conf_validate(const struct mgmd_conf *c, const char *backend,
 out:
   return rc;
 }
-
 
 int mgmd_conf_igmp_params_cmp(const struct mgmd_conf_igmp *a,
                               const struct mgmd_conf_igmp *b) {
@@ -910,7 +889,6 @@ int mgmd_conf_igmp_params_cmp(const struct mgmd_conf_igmp *a,
   }
   return diff;
 }
-
 
 void mgmd_conf_free(struct mgmd_conf *c) {
   size_t i;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MGMD_NAME_MAX 32   /* interface and protocol names, with the NUL */
+#define MGMD_NAME_MAX 32 /* interface and protocol names, with the NUL */
 #define MGMD_PATH_MAX 512
 #define MGMD_LINE_MAX 1024 /* longest accepted line, without the newline */
 #define MGMD_ERR_MAX 768
@@ -24,15 +24,15 @@ enum mgmd_igmp_role { MGMD_IGMP_DOWNSTREAM = 1, MGMD_IGMP_UPSTREAM = 2 };
 struct mgmd_conf_simif {
   char name[MGMD_NAME_MAX];
   uint32_t ifindex;
-  uint32_t addr;      /* network order */
+  uint32_t addr; /* network order */
   uint32_t prefixlen;
   int up;
   unsigned line;
 };
 
 struct mgmd_conf_route {
-  uint32_t network;  /* network order */
-  uint32_t mask;     /* network order */
+  uint32_t network; /* network order */
+  uint32_t mask;    /* network order */
   char ifname[MGMD_NAME_MAX];
   uint32_t upstream; /* network order; 0 = directly connected */
   uint32_t protocol;
@@ -46,14 +46,14 @@ struct mgmd_conf_igmpif {
 };
 
 struct mgmd_conf_igmp {
-  int present;                /* an [igmp] section exists */
-  unsigned line;              /* of the section header */
-  uint32_t version;           /* 2 or 3 */
+  int present;      /* an [igmp] section exists */
+  unsigned line;    /* of the section header */
+  uint32_t version; /* 2 or 3 */
   uint32_t robustness;
   uint32_t query_interval_s;
   uint32_t query_response_ms;
   uint32_t last_member_query_ms;
-  uint32_t last_member_query_count; /* 0 = robustness */
+  uint32_t last_member_query_count;   /* 0 = robustness */
   uint32_t startup_query_interval_ms; /* 0 = derived */
   uint32_t startup_query_count;       /* 0 = robustness */
   int proxy_forward_upstream;
@@ -78,11 +78,11 @@ struct mgmd_conf {
   uint32_t mfe_lifetime_s;
   int strict;
   int wrongif_alerts;
-  char libmgm_log[128];       /* LIBMGM_LOG syntax */
-  int log_level;              /* MGMD_LOG_* of mgmd_plugin.h */
+  char libmgm_log[128]; /* LIBMGM_LOG syntax */
+  int log_level;        /* MGMD_LOG_* of mgmd_plugin.h */
   char socket[MGMD_PATH_MAX];
   char pidfile[MGMD_PATH_MAX];
-  int has_sim;                /* a [sim] section exists */
+  int has_sim; /* a [sim] section exists */
   unsigned sim_line;
   size_t n_simifs;
   struct mgmd_conf_simif *simifs;
@@ -114,10 +114,10 @@ int mgmd_conf_validate(const struct mgmd_conf *c, const char *backend,
 void mgmd_conf_free(struct mgmd_conf *c);
 
 /* Look-ups used by mgmd. */
-const struct mgmd_conf_simif *mgmd_conf_simif_by_name(
-    const struct mgmd_conf *c, const char *name);
-const struct mgmd_conf_proto *mgmd_conf_proto_by_name(
-    const struct mgmd_conf *c, const char *name);
+const struct mgmd_conf_simif *mgmd_conf_simif_by_name(const struct mgmd_conf *c,
+                                                      const char *name);
+const struct mgmd_conf_proto *mgmd_conf_proto_by_name(const struct mgmd_conf *c,
+                                                      const char *name);
 
 /* Compare the IGMP parameters (not the interface lists): 0 if equal. */
 int mgmd_conf_igmp_params_cmp(const struct mgmd_conf_igmp *a,
@@ -125,7 +125,7 @@ int mgmd_conf_igmp_params_cmp(const struct mgmd_conf_igmp *a,
 
 /* Parse helpers shared with the control protocol. */
 int mgmd_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
-int mgmd_parse_ipv4(const char *s, uint32_t *out);         /* network order */
+int mgmd_parse_ipv4(const char *s, uint32_t *out); /* network order */
 int mgmd_parse_prefix(const char *s, uint32_t *net, uint32_t *plen);
 
 #endif /* MGMD_CONF_H */

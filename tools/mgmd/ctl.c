@@ -39,13 +39,13 @@
 #endif
 
 struct client {
-  int fd;                 /* -1 = free */
+  int fd; /* -1 = free */
   char in[REQ_MAX + 1];
   size_t in_len;
-  char *out;              /* reply being written, NULL while reading */
+  char *out; /* reply being written, NULL while reading */
   size_t out_len, out_off;
-  int draining;           /* reply sent: discard input until the peer closes */
-  uint64_t deadline;      /* monotonic ms: dropped after this */
+  int draining;      /* reply sent: discard input until the peer closes */
+  uint64_t deadline; /* monotonic ms: dropped after this */
 };
 
 static int listen_fd = -1;
@@ -53,14 +53,12 @@ static char listen_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct client clients[MAX_CLIENTS];
 static int clients_init;
 
-
 static uint64_t mono(void) {
   struct timespec ts;
 
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
-
 
 static int set_nonblock(int fd) {
   int fl = fcntl(fd, F_GETFL);
@@ -70,7 +68,6 @@ static int set_nonblock(int fd) {
              ? -1
              : 0;
 }
-
 
 int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
   struct sockaddr_un sa;
@@ -86,8 +83,10 @@ int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
   memset(&sa, 0, sizeof(sa));
   sa.sun_family = AF_UNIX;
   if (strlen(path) >= sizeof(sa.sun_path)) {
-    snprintf(err, errlen, "control socket path too long (at most %zu "
-             "bytes): %s", sizeof(sa.sun_path) - 1, path);
+    snprintf(err, errlen,
+             "control socket path too long (at most %zu "
+             "bytes): %s",
+             sizeof(sa.sun_path) - 1, path);
     goto out;
   }
   memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -97,8 +96,7 @@ int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
       goto out;
     }
     probe = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (probe >= 0 &&
-        connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+    if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
       snprintf(err, errlen, "another mgmd answers on %s", path);
       goto out;
     }
@@ -134,7 +132,6 @@ out:
   return rc;
 }
 
-
 static void drop(struct client *c) {
   if (c->fd >= 0)
     close(c->fd);
@@ -145,7 +142,6 @@ static void drop(struct client *c) {
   c->draining = 0;
 }
 
-
 static int free_slot(void) {
   int i, slot = -1;
 
@@ -154,7 +150,6 @@ static int free_slot(void) {
       slot = i;
   return slot;
 }
-
 
 void mgmd_ctl_close(void) {
   int i;
@@ -169,7 +164,8 @@ void mgmd_ctl_close(void) {
   listen_fd = -1;
 }
 
-/* ---- replies -------------------------------------------------------------------- */
+/* ---- replies
+ * -------------------------------------------------------------------- */
 
 static char *error_reply(const char *msg) {
   struct jw j;
@@ -184,7 +180,6 @@ static char *error_reply(const char *msg) {
   return jw_take(&j);
 }
 
-
 static char *ok_reply(char *body) {
   static const char pre[] = "{\"mgmd\":1,\"ok\":true,\"result\":";
   size_t n = strlen(body);
@@ -197,7 +192,6 @@ static char *ok_reply(char *body) {
   }
   return r;
 }
-
 
 static int req_help(struct jw *j) {
   static const char *const lines[] = {
@@ -227,7 +221,6 @@ static int req_help(struct jw *j) {
   return 0;
 }
 
-
 char *mgmd_ctl_execute(struct mgmd *d, const char *line) {
   char buf[REQ_MAX + 1], err[MGMD_ERR_MAX], *w[MAX_WORDS + 1], *tok,
       *save = NULL, *reply = NULL, *body = NULL;
@@ -239,8 +232,7 @@ char *mgmd_ctl_execute(struct mgmd *d, const char *line) {
   jw_init(&j);
   err[0] = '\0';
   if (n > REQ_MAX) {
-    snprintf(err, sizeof(err), "request too long (at most %d bytes)",
-             REQ_MAX);
+    snprintf(err, sizeof(err), "request too long (at most %d bytes)", REQ_MAX);
     goto out;
   }
   memcpy(buf, line, n + 1);
@@ -250,8 +242,10 @@ char *mgmd_ctl_execute(struct mgmd *d, const char *line) {
     unsigned char ch = (unsigned char)buf[i];
 
     if ((ch < 0x20 && ch != '\t') || ch >= 0x7f) {
-      snprintf(err, sizeof(err), "request contains a non-printable byte "
-               "(0x%02x at offset %zu)", ch, i);
+      snprintf(err, sizeof(err),
+               "request contains a non-printable byte "
+               "(0x%02x at offset %zu)",
+               ch, i);
       goto out;
     }
   }
@@ -313,7 +307,8 @@ out:
   return reply;
 }
 
-/* ---- the poll loop's side ------------------------------------------------------ */
+/* ---- the poll loop's side
+ * ------------------------------------------------------ */
 
 static int peer_allowed(int fd) {
   int ok = 1; /* without SO_PEERCRED, the socket file's mode is the check */
@@ -327,7 +322,6 @@ static int peer_allowed(int fd) {
   return ok;
 }
 
-
 static void start_reply(struct client *c, char *reply) {
   free(c->out);
   c->out = reply;
@@ -337,14 +331,12 @@ static void start_reply(struct client *c, char *reply) {
     drop(c);
 }
 
-
 /* Accept while there is room; beyond MAX_CLIENTS connections wait in the
  * listen backlog until a client finishes or idles out. */
 static void accept_all(void) {
   int fd, i;
 
-  while ((i = free_slot()) >= 0 &&
-         (fd = accept(listen_fd, NULL, NULL)) >= 0) {
+  while ((i = free_slot()) >= 0 && (fd = accept(listen_fd, NULL, NULL)) >= 0) {
     struct client *c = &clients[i];
 
     if (set_nonblock(fd) != 0) {
@@ -361,7 +353,6 @@ static void accept_all(void) {
   }
 }
 
-
 static void on_readable(struct mgmd *d, struct client *c) {
   char *nl, scratch[1024];
   ssize_t r;
@@ -370,8 +361,8 @@ static void on_readable(struct mgmd *d, struct client *c) {
     /* Closing with unread input would reset the connection before the
      * peer read our reply: wait for its close, discarding. */
     r = read(c->fd, scratch, sizeof(scratch));
-    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                   errno != EINTR))
+    if (r == 0 ||
+        (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
       drop(c);
     goto out;
   }
@@ -401,10 +392,9 @@ out:
   return;
 }
 
-
 static void on_writable(struct client *c) {
-  ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-                   MSG_NOSIGNAL);
+  ssize_t w =
+      send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 
   if (w < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -419,7 +409,6 @@ static void on_writable(struct client *c) {
     c->draining = 1;
   }
 }
-
 
 size_t mgmd_ctl_pollfds(void *pfds, size_t max) {
   struct pollfd *p = pfds;
@@ -444,7 +433,6 @@ out:
   return n;
 }
 
-
 static struct client *by_fd(int fd) {
   struct client *c = NULL;
   int i;
@@ -454,7 +442,6 @@ static struct client *by_fd(int fd) {
       c = &clients[i];
   return c;
 }
-
 
 void mgmd_ctl_handle(struct mgmd *d, const void *pfds, size_t n) {
   const struct pollfd *p = pfds;
@@ -485,7 +472,6 @@ void mgmd_ctl_handle(struct mgmd *d, const void *pfds, size_t n) {
     if (clients[i].fd >= 0 && now >= clients[i].deadline)
       drop(&clients[i]);
 }
-
 
 int mgmd_ctl_timeout_ms(void) {
   uint64_t now = mono(), first = UINT64_MAX;

@@ -24,7 +24,6 @@ static struct mgmd_conf_simif *sim_ifs; /* NULL = use the kernel */
 static size_t n_sim_ifs;
 static int use_sim;
 
-
 void mgmd_ifs_set_sim(const struct mgmd_conf *c) {
   struct mgmd_conf_simif *v = NULL;
 
@@ -41,7 +40,6 @@ void mgmd_ifs_set_sim(const struct mgmd_conf *c) {
   pthread_mutex_unlock(&ifs_mu);
 }
 
-
 void mgmd_ifs_clear(void) {
   pthread_mutex_lock(&ifs_mu);
   free(sim_ifs);
@@ -51,7 +49,6 @@ void mgmd_ifs_clear(void) {
   pthread_mutex_unlock(&ifs_mu);
 }
 
-
 static int numeric(const char *s, DWORD *out) {
   uint32_t v;
   int rc = mgmd_parse_u32(s, 1, 0x7FFFFFFF, &v);
@@ -60,7 +57,6 @@ static int numeric(const char *s, DWORD *out) {
     *out = v;
   return rc;
 }
-
 
 DWORD mgmd_if_index(const char *name) {
   DWORD v = 0;
@@ -81,7 +77,6 @@ DWORD mgmd_if_index(const char *name) {
   pthread_mutex_unlock(&ifs_mu);
   return v;
 }
-
 
 /* Name of ifindex into buf; returns 0 if known. */
 static int lookup_name(DWORD ifindex, char *buf, size_t len) {
@@ -104,20 +99,17 @@ static int lookup_name(DWORD ifindex, char *buf, size_t len) {
   return rc;
 }
 
-
 const char *mgmd_if_name(DWORD ifindex, char *buf, size_t len) {
   if (lookup_name(ifindex, buf, len) != 0)
     snprintf(buf, len, "%u", (unsigned)ifindex);
   return buf;
 }
 
-
 int mgmd_if_known(DWORD ifindex) {
   char buf[MGMD_NAME_MAX];
 
   return lookup_name(ifindex, buf, sizeof(buf)) == 0;
 }
-
 
 static uint32_t plen_of(uint32_t mask_be) {
   uint32_t m = ntohl(mask_be), n = 0;
@@ -128,7 +120,6 @@ static uint32_t plen_of(uint32_t mask_be) {
   }
   return n;
 }
-
 
 int mgmd_if_addr(DWORD ifindex, DWORD *addr, DWORD *plen) {
   struct ifaddrs *all = NULL, *a;
@@ -156,11 +147,11 @@ int mgmd_if_addr(DWORD ifindex, DWORD *addr, DWORD *plen) {
       continue;
     *addr = ((const struct sockaddr_in *)(const void *)a->ifa_addr)
                 ->sin_addr.s_addr;
-    *plen = a->ifa_netmask
-                ? plen_of(((const struct sockaddr_in *)(const void *)
-                               a->ifa_netmask)
-                              ->sin_addr.s_addr)
-                : 32;
+    *plen =
+        a->ifa_netmask
+            ? plen_of(((const struct sockaddr_in *)(const void *)a->ifa_netmask)
+                          ->sin_addr.s_addr)
+            : 32;
     rc = 0;
     break;
   }
@@ -169,7 +160,6 @@ out:
     freeifaddrs(all);
   return rc;
 }
-
 
 size_t mgmd_ifs_all(DWORD *out, size_t max) {
   struct ifaddrs *all = NULL, *a;

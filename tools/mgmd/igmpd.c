@@ -39,12 +39,10 @@ struct pkt {
 static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pkt *q_head, *q_tail;
 static size_t q_len;
-static atomic_int q_on;             /* IGMP running: queue packets */
-static _Atomic uint64_t q_dropped;  /* over QUEUE_MAX or IGMP not running */
+static atomic_int q_on;            /* IGMP running: queue packets */
+static _Atomic uint64_t q_dropped; /* over QUEUE_MAX or IGMP not running */
 
-
-void mgmd_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt,
-                         DWORD len) {
+void mgmd_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
   struct pkt *p = NULL;
 
   if (atomic_load(&q_on) && len > 0 && len <= 65535)
@@ -78,7 +76,6 @@ out:
   return;
 }
 
-
 static struct pkt *q_pop(void) {
   struct pkt *p;
 
@@ -93,7 +90,6 @@ static struct pkt *q_pop(void) {
   pthread_mutex_unlock(&q_mu);
   return p;
 }
-
 
 static void q_flush(void) {
   struct pkt *p;
@@ -121,18 +117,16 @@ struct mgmd_igmp_host {
   DWORD protocol_id;            /* as registered with MGM */
   DWORD upstream;               /* proxy upstream ifindex, 0 = router */
   size_t n_ifs;
-  DWORD ifs[MAX_IFS];           /* interfaces added to the component */
+  DWORD ifs[MAX_IFS]; /* interfaces added to the component */
   uint64_t deadline;
   int send_warned;
   size_t n_seen;
   struct seen *seen;
 };
 
-
 int mgmd_igmp_available(void) {
   return 1;
 }
-
 
 static DWORD io_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                      DWORD len) {
@@ -149,16 +143,13 @@ static DWORD io_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
   return rc;
 }
 
-
 static void io_wakeup(void *ctx) {
   mgmd_wakeup();
 }
 
-
 static uint64_t io_now(void *ctx) {
   return mgmd_now_cached();
 }
-
 
 static void io_log(void *ctx, int level, const char *msg) {
   /* The component prefixes its lines with "igmp: "; the source says it. */
@@ -167,14 +158,12 @@ static void io_log(void *ctx, int level, const char *msg) {
   mgmd_log(level, "igmp", "%s", msg);
 }
 
-
 static const char *ipstr(DWORD a, char *buf) {
   const unsigned char *p = (const unsigned char *)&a;
 
   snprintf(buf, 16, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
   return buf;
 }
-
 
 static int seen_cmp(const void *a, const void *b) {
   const struct seen *x = a, *y = b;
@@ -183,7 +172,6 @@ static int seen_cmp(const void *a, const void *b) {
   return x->ifindex != y->ifindex ? (x->ifindex < y->ifindex ? -1 : 1)
                                   : (gx < gy ? -1 : gx > gy);
 }
-
 
 /* Collect the groups of every interface (already in (ifindex, group)
  * order: the component enumerates both ascending). */
@@ -221,7 +209,6 @@ out:
   return n;
 }
 
-
 static void log_group(const char *what, int left, const struct seen *s,
                       const struct mgmd_igmp_host *h) {
   char ifn[MGMD_NAME_MAX], g[16], r[16];
@@ -233,16 +220,16 @@ static void log_group(const char *what, int left, const struct seen *s,
     return;
   }
   if (s->reporter != 0 && !left)
-    mgmd_log(MGMD_LOG_INFO, "igmp", "%s: %s %s (%s, %u source%s; last "
-             "report from %s)", ifn, ipstr(s->group, g), what,
+    mgmd_log(MGMD_LOG_INFO, "igmp",
+             "%s: %s %s (%s, %u source%s; last "
+             "report from %s)",
+             ifn, ipstr(s->group, g), what,
              s->mode == MGM_IGMP_INCLUDE ? "INCLUDE" : "EXCLUDE",
              (unsigned)s->n_sources, s->n_sources == 1 ? "" : "s",
              ipstr(s->reporter, r));
   else
-    mgmd_log(MGMD_LOG_INFO, "igmp", "%s: %s %s", ifn, ipstr(s->group, g),
-             what);
+    mgmd_log(MGMD_LOG_INFO, "igmp", "%s: %s %s", ifn, ipstr(s->group, g), what);
 }
-
 
 /* Log what changed in the group table since the last call. */
 static void observe(struct mgmd_igmp_host *h) {
@@ -250,8 +237,7 @@ static void observe(struct mgmd_igmp_host *h) {
   size_t n = collect(h, &now), i = 0, k = 0;
 
   while (i < h->n_seen || k < n) {
-    int c = i == h->n_seen ? 1 : k == n ? -1
-                                        : seen_cmp(&h->seen[i], &now[k]);
+    int c = i == h->n_seen ? 1 : k == n ? -1 : seen_cmp(&h->seen[i], &now[k]);
 
     if (c < 0) {
       log_group("left: no members any more", 1, &h->seen[i], h);
@@ -271,7 +257,6 @@ static void observe(struct mgmd_igmp_host *h) {
   h->seen = now;
   h->n_seen = n;
 }
-
 
 /* The interfaces a configuration asks for, resolved now. */
 static size_t wanted(const struct mgmd_conf *c, DWORD *ifx, int *role,
@@ -314,30 +299,28 @@ static size_t wanted(const struct mgmd_conf *c, DWORD *ifx, int *role,
   return n;
 }
 
-
 static DWORD add_if(struct mgmd_igmp_host *h, DWORD ifindex, int role) {
   DWORD addr = 0, plen = 0, rc;
   char ifn[MGMD_NAME_MAX], a[16];
 
   mgmd_if_addr(ifindex, &addr, &plen);
-  rc = mgm_igmp_add_interface(
-      h->ig, ifindex, addr,
-      role == MGMD_IGMP_UPSTREAM ? MGM_IGMP_ROLE_UPSTREAM
-                                 : MGM_IGMP_ROLE_DOWNSTREAM,
-      mgmd_now());
+  rc = mgm_igmp_add_interface(h->ig, ifindex, addr,
+                              role == MGMD_IGMP_UPSTREAM
+                                  ? MGM_IGMP_ROLE_UPSTREAM
+                                  : MGM_IGMP_ROLE_DOWNSTREAM,
+                              mgmd_now());
   mgmd_if_name(ifindex, ifn, sizeof(ifn));
   if (rc != NO_ERROR) {
-    mgmd_log(MGMD_LOG_ERROR, "igmp", "cannot start IGMP on %s: error %lu",
-             ifn, (unsigned long)rc);
+    mgmd_log(MGMD_LOG_ERROR, "igmp", "cannot start IGMP on %s: error %lu", ifn,
+             (unsigned long)rc);
   } else {
     h->ifs[h->n_ifs++] = ifindex;
     mgmd_log(MGMD_LOG_INFO, "igmp", "IGMP %s on %s (address %s)",
-             role == MGMD_IGMP_UPSTREAM ? "proxy upstream" : "router",
-             ifn, ipstr(addr, a));
+             role == MGMD_IGMP_UPSTREAM ? "proxy upstream" : "router", ifn,
+             ipstr(addr, a));
   }
   return rc;
 }
-
 
 static void del_if(struct mgmd_igmp_host *h, size_t i) {
   char ifn[MGMD_NAME_MAX];
@@ -347,7 +330,6 @@ static void del_if(struct mgmd_igmp_host *h, size_t i) {
            mgmd_if_name(h->ifs[i], ifn, sizeof(ifn)));
   h->ifs[i] = h->ifs[--h->n_ifs];
 }
-
 
 int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
                     size_t errlen) {
@@ -395,15 +377,17 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   cfg.seed = (uint32_t)(mgmd_now() ^ 0x6d676d64u);
   rc = mgm_igmp_create(&cfg, 1, &h->ig);
   if (rc != NO_ERROR) {
-    snprintf(err, errlen, "%s:%u: cannot start the IGMP component: error "
-                          "%lu%s",
+    snprintf(err, errlen,
+             "%s:%u: cannot start the IGMP component: error "
+             "%lu%s",
              c->source, c->igmp.line, (unsigned long)rc,
              rc == ERROR_ALREADY_EXISTS ? " (IGMP already registered)" : "");
     goto out;
   }
   h->protocol_id = cfg.protocol_id;
   mgmd_known_add(d, cfg.protocol_id, 1, "igmp", "igmp");
-  mgmd_log(MGMD_LOG_INFO, "igmp", "registered with MGM as IGMP (protocol "
+  mgmd_log(MGMD_LOG_INFO, "igmp",
+           "registered with MGM as IGMP (protocol "
            "%u, component 1), IGMPv%u %s",
            (unsigned)cfg.protocol_id, (unsigned)cfg.version,
            h->upstream ? "proxy" : "router");
@@ -420,7 +404,6 @@ out:
   return ret;
 }
 
-
 void mgmd_igmp_stop(struct mgmd *d) {
   struct mgmd_igmp_host *h = d->igmp;
 
@@ -435,7 +418,6 @@ void mgmd_igmp_stop(struct mgmd *d) {
   free(h);
   d->igmp = NULL;
 }
-
 
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
@@ -453,7 +435,8 @@ int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
   if (h != NULL && (!new_c->igmp.present || up != h->upstream ||
                     mgmd_conf_igmp_params_cmp(&h->params, &new_c->igmp))) {
     if (new_c->igmp.present)
-      mgmd_log(MGMD_LOG_INFO, "igmp", "IGMP parameters changed: restarting "
+      mgmd_log(MGMD_LOG_INFO, "igmp",
+               "IGMP parameters changed: restarting "
                "the component (hosts re-join at the next query)");
     mgmd_igmp_stop(d);
     h = NULL;
@@ -482,7 +465,6 @@ out:
   return ret;
 }
 
-
 int mgmd_igmp_run(struct mgmd *d, uint64_t now) {
   struct mgmd_igmp_host *h = d->igmp;
   struct pkt *p;
@@ -503,11 +485,9 @@ out:
   return n;
 }
 
-
 uint64_t mgmd_igmp_deadline(const struct mgmd *d) {
   return d->igmp ? d->igmp->deadline : UINT64_MAX;
 }
-
 
 int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,
                        DWORD *querier_addr, uint32_t *groups) {
@@ -524,7 +504,6 @@ int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,
   }
   return rc;
 }
-
 
 static void counters_json(struct jw *j, const struct mgm_igmp_counters *c) {
   jw_obj(j);
@@ -547,17 +526,14 @@ static void counters_json(struct jw *j, const struct mgm_igmp_counters *c) {
   jw_obj_end(j);
 }
 
-
 /* Seconds from now until t (null for "never"). */
-static void secs_until(struct jw *j, const char *k, uint64_t t,
-                       uint64_t now) {
+static void secs_until(struct jw *j, const char *k, uint64_t t, uint64_t now) {
   jw_key(j, k);
   if (t == MGM_IGMP_NEVER)
     jw_null(j);
   else
     jw_u64(j, t > now ? (t - now + 999) / 1000 : 0);
 }
-
 
 void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
   const struct mgmd_igmp_host *h = d->igmp;
@@ -592,8 +568,8 @@ void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
     jw_ku64(j, "ifindex", fi.ifindex);
     jw_kstr(j, "name", mgmd_if_name(fi.ifindex, ifn, sizeof(ifn)));
     jw_kip(j, "address", fi.addr);
-    jw_kstr(j, "role", fi.role == MGM_IGMP_ROLE_UPSTREAM ? "upstream"
-                                                         : "downstream");
+    jw_kstr(j, "role",
+            fi.role == MGM_IGMP_ROLE_UPSTREAM ? "upstream" : "downstream");
     if (fi.role == MGM_IGMP_ROLE_UPSTREAM) {
       jw_ku64(j, "host_version", fi.host_version);
     } else {
@@ -615,8 +591,8 @@ void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
       g = gi.group;
       jw_obj(j);
       jw_kip(j, "group", gi.group);
-      jw_kstr(j, "mode", gi.filter_mode == MGM_IGMP_INCLUDE ? "include"
-                                                            : "exclude");
+      jw_kstr(j, "mode",
+              gi.filter_mode == MGM_IGMP_INCLUDE ? "include" : "exclude");
       jw_ku64(j, "compat_version", gi.compat_version);
       secs_until(j, "expires_s", gi.expires, now);
       jw_kip(j, "last_reporter", gi.last_reporter);
@@ -645,25 +621,22 @@ struct mgmd_igmp_host {
   int unused;
 };
 
-
 int mgmd_igmp_available(void) {
   return 0;
 }
 
-
 int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
                     size_t errlen) {
   if (c->igmp.present)
-    mgmd_log(MGMD_LOG_WARN, "igmp", "%s:%u: [igmp] ignored: this mgmd was "
+    mgmd_log(MGMD_LOG_WARN, "igmp",
+             "%s:%u: [igmp] ignored: this mgmd was "
              "built without the IGMP component (src/igmp)",
              c->source, c->igmp.line);
   return 0;
 }
 
-
 void mgmd_igmp_stop(struct mgmd *d) {
 }
-
 
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
@@ -671,23 +644,19 @@ int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
   return 0;
 }
 
-
 int mgmd_igmp_run(struct mgmd *d, uint64_t now) {
   q_flush();
   return 0;
 }
 
-
 uint64_t mgmd_igmp_deadline(const struct mgmd *d) {
   return UINT64_MAX;
 }
-
 
 int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,
                        DWORD *querier_addr, uint32_t *groups) {
   return -1;
 }
-
 
 void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
   jw_kbool(j, "running", 0);

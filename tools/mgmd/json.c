@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void put(struct jw *j, const char *s, size_t n) {
   if (j->oom)
     goto out;
@@ -38,11 +37,9 @@ out:
   return;
 }
 
-
 static void puts_(struct jw *j, const char *s) {
   put(j, s, strlen(s));
 }
-
 
 /* Before a value: a comma unless it is the first at this depth or follows
  * a key. */
@@ -58,17 +55,14 @@ static void sep(struct jw *j) {
   }
 }
 
-
 void jw_init(struct jw *j) {
   memset(j, 0, sizeof(*j));
 }
-
 
 void jw_free(struct jw *j) {
   free(j->buf);
   memset(j, 0, sizeof(*j));
 }
-
 
 char *jw_take(struct jw *j) {
   char *s = j->oom ? NULL : j->buf;
@@ -80,7 +74,6 @@ char *jw_take(struct jw *j) {
   return s;
 }
 
-
 static void open_(struct jw *j, char ch) {
   sep(j);
   put(j, &ch, 1);
@@ -89,33 +82,27 @@ static void open_(struct jw *j, char ch) {
   j->depth++;
 }
 
-
 static void close_(struct jw *j, char ch) {
   if (j->depth > 0)
     j->depth--;
   put(j, &ch, 1);
 }
 
-
 void jw_obj(struct jw *j) {
   open_(j, '{');
 }
-
 
 void jw_obj_end(struct jw *j) {
   close_(j, '}');
 }
 
-
 void jw_arr(struct jw *j) {
   open_(j, '[');
 }
 
-
 void jw_arr_end(struct jw *j) {
   close_(j, ']');
 }
-
 
 static void quoted(struct jw *j, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
@@ -134,11 +121,21 @@ static void quoted(struct jw *j, const char *s) {
     p += run;
     run = 0;
     switch (ch) {
-    case '"': puts_(j, "\\\""); break;
-    case '\\': puts_(j, "\\\\"); break;
-    case '\n': puts_(j, "\\n"); break;
-    case '\t': puts_(j, "\\t"); break;
-    case '\r': puts_(j, "\\r"); break;
+    case '"':
+      puts_(j, "\\\"");
+      break;
+    case '\\':
+      puts_(j, "\\\\");
+      break;
+    case '\n':
+      puts_(j, "\\n");
+      break;
+    case '\t':
+      puts_(j, "\\t");
+      break;
+    case '\r':
+      puts_(j, "\\r");
+      break;
     default:
       snprintf(esc, sizeof(esc), "\\u%04x", ch);
       puts_(j, esc);
@@ -149,14 +146,12 @@ static void quoted(struct jw *j, const char *s) {
   put(j, "\"", 1);
 }
 
-
 void jw_key(struct jw *j, const char *k) {
   sep(j);
   quoted(j, k);
   put(j, ":", 1);
   j->after_key = 1;
 }
-
 
 void jw_str(struct jw *j, const char *s) {
   sep(j);
@@ -165,7 +160,6 @@ void jw_str(struct jw *j, const char *s) {
   else
     quoted(j, s);
 }
-
 
 void jw_strf(struct jw *j, const char *fmt, ...) {
   char buf[512];
@@ -177,7 +171,6 @@ void jw_strf(struct jw *j, const char *fmt, ...) {
   jw_str(j, buf);
 }
 
-
 void jw_u64(struct jw *j, uint64_t v) {
   char buf[24];
 
@@ -185,7 +178,6 @@ void jw_u64(struct jw *j, uint64_t v) {
   snprintf(buf, sizeof(buf), "%" PRIu64, v);
   puts_(j, buf);
 }
-
 
 void jw_i64(struct jw *j, int64_t v) {
   char buf[24];
@@ -195,18 +187,15 @@ void jw_i64(struct jw *j, int64_t v) {
   puts_(j, buf);
 }
 
-
 void jw_bool(struct jw *j, int v) {
   sep(j);
   puts_(j, v ? "true" : "false");
 }
 
-
 void jw_null(struct jw *j) {
   sep(j);
   puts_(j, "null");
 }
-
 
 void jw_ip(struct jw *j, uint32_t a) {
   const unsigned char *p = (const unsigned char *)&a;
@@ -214,30 +203,25 @@ void jw_ip(struct jw *j, uint32_t a) {
   jw_strf(j, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
 }
 
-
 void jw_raw(struct jw *j, const char *text) {
   sep(j);
   puts_(j, text);
 }
-
 
 void jw_kstr(struct jw *j, const char *k, const char *s) {
   jw_key(j, k);
   jw_str(j, s);
 }
 
-
 void jw_ku64(struct jw *j, const char *k, uint64_t v) {
   jw_key(j, k);
   jw_u64(j, v);
 }
 
-
 void jw_kbool(struct jw *j, const char *k, int v) {
   jw_key(j, k);
   jw_bool(j, v);
 }
-
 
 void jw_kip(struct jw *j, const char *k, uint32_t a) {
   jw_key(j, k);

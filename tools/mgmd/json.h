@@ -13,9 +13,9 @@
 #define JW_MAX_DEPTH 32
 
 struct jw {
-  char *buf;                         /* NUL-terminated text so far */
+  char *buf; /* NUL-terminated text so far */
   size_t len, cap;
-  int oom;                           /* an allocation failed: text is cut */
+  int oom; /* an allocation failed: text is cut */
   int depth;
   unsigned char first[JW_MAX_DEPTH]; /* no value yet at this depth */
   int after_key;                     /* a key was just written */

@@ -33,9 +33,8 @@ static int clock_sim;
 static _Atomic uint64_t clock_cache;
 static uint64_t mono_base;
 
-static const char *const level_names[] = {"none", "error", "warn", "fixme",
-                                          "info", "debug"};
-
+static const char *const level_names[] = {"none",  "error", "warn",
+                                          "fixme", "info",  "debug"};
 
 static uint64_t mono_ms(void) {
   struct timespec ts;
@@ -44,13 +43,11 @@ static uint64_t mono_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-
 void mgmd_clock_init(int is_sim) {
   clock_sim = is_sim;
   mono_base = mono_ms();
   atomic_store(&clock_cache, 0);
 }
-
 
 uint64_t mgmd_now(void) {
   uint64_t t;
@@ -58,7 +55,7 @@ uint64_t mgmd_now(void) {
 
   if (clock_sim) {
     t = libmgm_sim_now(&v) == NO_ERROR ? (uint64_t)v
-                                        : atomic_load(&clock_cache);
+                                       : atomic_load(&clock_cache);
   } else {
     t = mono_ms() - mono_base;
   }
@@ -66,11 +63,9 @@ uint64_t mgmd_now(void) {
   return t;
 }
 
-
 uint64_t mgmd_now_cached(void) {
   return clock_sim ? atomic_load(&clock_cache) : mono_ms() - mono_base;
 }
-
 
 void mgmd_log_open(int use_syslog, int level, int to_stderr) {
   log_syslog = use_syslog;
@@ -80,21 +75,18 @@ void mgmd_log_open(int use_syslog, int level, int to_stderr) {
     openlog("mgmd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-
 void mgmd_log_close(void) {
   if (log_syslog)
     closelog();
   log_syslog = 0;
 }
 
-
 void mgmd_log_set_level(int level) {
   log_level = level;
 }
 
-
 static void sink(int level, uint64_t t, const char *src, const char *msg) {
-  static const int prio[] = {LOG_DEBUG, LOG_ERR,  LOG_WARNING,
+  static const int prio[] = {LOG_DEBUG,  LOG_ERR,  LOG_WARNING,
                              LOG_NOTICE, LOG_INFO, LOG_DEBUG};
   int l = level < 0 || level > 5 ? 5 : level;
 
@@ -103,13 +95,11 @@ static void sink(int level, uint64_t t, const char *src, const char *msg) {
   if (log_syslog)
     syslog(prio[l], "%s: %s", src, msg);
   if (log_stderr) {
-    fprintf(stderr, "%5llu.%03u %-5s %s: %s\n",
-            (unsigned long long)(t / 1000), (unsigned)(t % 1000),
-            level_names[l], src, msg);
+    fprintf(stderr, "%5llu.%03u %-5s %s: %s\n", (unsigned long long)(t / 1000),
+            (unsigned)(t % 1000), level_names[l], src, msg);
     fflush(stderr);
   }
 }
-
 
 void mgmd_logv(int level, const char *src, const char *fmt, va_list ap) {
   struct mgmd_event *e;
@@ -130,7 +120,6 @@ void mgmd_logv(int level, const char *src, const char *fmt, va_list ap) {
   pthread_mutex_unlock(&log_mu);
 }
 
-
 void mgmd_log(int level, const char *src, const char *fmt, ...) {
   va_list ap;
 
@@ -138,7 +127,6 @@ void mgmd_log(int level, const char *src, const char *fmt, ...) {
   mgmd_logv(level, src, fmt, ap);
   va_end(ap);
 }
-
 
 void mgmd_log_libmgm(void *ctx, int level, const char *channel,
                      const char *msg) {
@@ -159,7 +147,6 @@ void mgmd_log_libmgm(void *ctx, int level, const char *channel,
   pthread_mutex_unlock(&log_mu);
 }
 
-
 uint64_t mgmd_events_last(void) {
   uint64_t s;
 
@@ -168,7 +155,6 @@ uint64_t mgmd_events_last(void) {
   pthread_mutex_unlock(&log_mu);
   return s;
 }
-
 
 size_t mgmd_events_get(uint64_t after, struct mgmd_event *out, size_t max) {
   uint64_t first, s;
@@ -184,7 +170,6 @@ size_t mgmd_events_get(uint64_t after, struct mgmd_event *out, size_t max) {
   return n;
 }
 
-
 void mgmd_events_json(struct jw *j, uint64_t after) {
   static struct mgmd_event buf[RING]; /* main thread only */
   size_t n = mgmd_events_get(after, buf, RING), i;
@@ -194,9 +179,9 @@ void mgmd_events_json(struct jw *j, uint64_t after) {
     jw_obj(j);
     jw_ku64(j, "seq", buf[i].seq);
     jw_ku64(j, "time_ms", buf[i].t_ms);
-    jw_kstr(j, "level", level_names[buf[i].level < 0 || buf[i].level > 5
-                                        ? 5
-                                        : buf[i].level]);
+    jw_kstr(
+        j, "level",
+        level_names[buf[i].level < 0 || buf[i].level > 5 ? 5 : buf[i].level]);
     jw_kstr(j, "source", buf[i].src);
     jw_kstr(j, "message", buf[i].msg);
     jw_obj_end(j);

@@ -28,7 +28,7 @@
 
 #include <routprot.h>
 
-#define WATCH_MS 2000  /* watcher period on kernel backends */
+#define WATCH_MS 2000 /* watcher period on kernel backends */
 #define MAX_POLL 48
 
 struct options {
@@ -37,7 +37,7 @@ struct options {
   const char *socket;
   const char *pidfile;
   int use_syslog;
-  int verbose;   /* +1 debug, -1 quiet */
+  int verbose; /* +1 debug, -1 quiet */
   int check;
   int print_default;
 };
@@ -46,7 +46,8 @@ static int sig_pipe[2] = {-1, -1};
 static int wake_pipe[2] = {-1, -1};
 static volatile sig_atomic_t stop_requested;
 
-/* ---- the main-thread work queue ------------------------------------------------ */
+/* ---- the main-thread work queue
+ * ------------------------------------------------ */
 
 struct task {
   struct task *next;
@@ -58,7 +59,6 @@ struct task {
 static pthread_mutex_t task_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct task *task_head, *task_tail;
 
-
 void mgmd_wakeup(void) {
   char b = 'w';
   ssize_t w;
@@ -68,7 +68,6 @@ void mgmd_wakeup(void) {
     (void)w;
   }
 }
-
 
 int mgmd_post_owned(void (*fn)(void *), void *arg, const void *owner) {
   struct task *t = malloc(sizeof(*t));
@@ -95,11 +94,9 @@ out:
   return rc;
 }
 
-
 int mgmd_post(void (*fn)(void *), void *arg) {
   return mgmd_post_owned(fn, arg, NULL);
 }
-
 
 void mgmd_post_cancel(const void *owner) {
   struct task **pp, *t;
@@ -117,7 +114,6 @@ void mgmd_post_cancel(const void *owner) {
   }
   pthread_mutex_unlock(&task_mu);
 }
-
 
 static int run_tasks(void) {
   struct task *t;
@@ -141,7 +137,6 @@ static int run_tasks(void) {
   return n;
 }
 
-
 int mgmd_settle(struct mgmd *d) {
   int total = 0, n, rounds = 0;
 
@@ -155,13 +150,13 @@ int mgmd_settle(struct mgmd *d) {
   return total;
 }
 
-
 void mgmd_request_stop(void) {
   stop_requested = 1;
   mgmd_wakeup();
 }
 
-/* ---- protocol names ------------------------------------------------------------- */
+/* ---- protocol names
+ * ------------------------------------------------------------- */
 
 void mgmd_known_add(struct mgmd *d, DWORD pid, DWORD cid, const char *name,
                     const char *kind) {
@@ -178,12 +173,10 @@ void mgmd_known_add(struct mgmd *d, DWORD pid, DWORD cid, const char *name,
   snprintf(k->kind, sizeof(k->kind), "%s", kind);
 }
 
-
 void mgmd_known_del(struct mgmd *d, DWORD pid, DWORD cid) {
   /* Names stay: the log still speaks of a protocol after it deregistered,
    * and the snapshot, not this table, says what is registered. */
 }
-
 
 const struct mgmd_known *mgmd_known_find(const struct mgmd *d, DWORD pid,
                                          DWORD cid) {
@@ -195,7 +188,6 @@ const struct mgmd_known *mgmd_known_find(const struct mgmd *d, DWORD pid,
       k = &d->known[i];
   return k;
 }
-
 
 const char *mgmd_proto_name(const struct mgmd *d, DWORD pid, DWORD cid,
                             char *buf, size_t len) {
@@ -215,38 +207,38 @@ const char *mgmd_proto_name(const struct mgmd *d, DWORD pid, DWORD cid,
   return buf;
 }
 
-/* ---- options and defaults ------------------------------------------------------- */
+/* ---- options and defaults
+ * ------------------------------------------------------- */
 
 static void usage(FILE *f) {
   fprintf(f,
-      "Usage: mgmd [OPTIONS] [CONFIG]\n"
-      "A multicast router on libmgm: the IGMP component and protocol "
-      "plug-ins.\n\n"
-      "  -c, --config FILE      configuration file (or CONFIG); without "
-      "one,\n"
-      "                         the built-in configuration "
-      "(--print-default-config)\n"
-      "  -b, --backend NAME     linux (default), bsd or sim; overrides the "
-      "file\n"
-      "  -s, --socket PATH      control socket (default: /run/mgmd.sock as "
-      "root,\n"
-      "                         else $XDG_RUNTIME_DIR/mgmd.sock or "
-      "/tmp/mgmd-UID.sock)\n"
-      "  -p, --pidfile PATH     write the process id to PATH\n"
-      "  -P, --plugin-dir DIR   look for plug-ins in DIR first "
-      "(repeatable)\n"
-      "      --syslog           log to syslog (daemon facility) instead of "
-      "stderr\n"
-      "  -v, --verbose          debug messages       -q, --quiet   "
-      "warnings and errors only\n"
-      "      --check            check the configuration and plug-ins, then "
-      "exit\n"
-      "      --print-default-config   print the built-in configuration\n"
-      "  -h, --help             this text           -V, --version\n\n"
-      "Signals: TERM/INT stop cleanly, HUP reloads the configuration.\n"
-      "Reference: tools/mgmd/README.md; inspect with mgmctl.\n");
+          "Usage: mgmd [OPTIONS] [CONFIG]\n"
+          "A multicast router on libmgm: the IGMP component and protocol "
+          "plug-ins.\n\n"
+          "  -c, --config FILE      configuration file (or CONFIG); without "
+          "one,\n"
+          "                         the built-in configuration "
+          "(--print-default-config)\n"
+          "  -b, --backend NAME     linux (default), bsd or sim; overrides the "
+          "file\n"
+          "  -s, --socket PATH      control socket (default: /run/mgmd.sock as "
+          "root,\n"
+          "                         else $XDG_RUNTIME_DIR/mgmd.sock or "
+          "/tmp/mgmd-UID.sock)\n"
+          "  -p, --pidfile PATH     write the process id to PATH\n"
+          "  -P, --plugin-dir DIR   look for plug-ins in DIR first "
+          "(repeatable)\n"
+          "      --syslog           log to syslog (daemon facility) instead of "
+          "stderr\n"
+          "  -v, --verbose          debug messages       -q, --quiet   "
+          "warnings and errors only\n"
+          "      --check            check the configuration and plug-ins, then "
+          "exit\n"
+          "      --print-default-config   print the built-in configuration\n"
+          "  -h, --help             this text           -V, --version\n\n"
+          "Signals: TERM/INT stop cleanly, HUP reloads the configuration.\n"
+          "Reference: tools/mgmd/README.md; inspect with mgmctl.\n");
 }
-
 
 static void default_socket(char *buf, size_t len) {
   const char *rt = getenv("XDG_RUNTIME_DIR");
@@ -258,7 +250,6 @@ static void default_socket(char *buf, size_t len) {
   else
     snprintf(buf, len, "/tmp/mgmd-%u.sock", (unsigned)geteuid());
 }
-
 
 static int parse_options(int argc, char **argv, struct options *o,
                          struct mgmd *d) {
@@ -279,26 +270,46 @@ static int parse_options(int argc, char **argv, struct options *o,
   int ch, rc = 0;
 
   memset(o, 0, sizeof(*o));
-  while ((ch = getopt_long(argc, argv, "c:b:s:p:P:vqhV", longs, NULL)) !=
-         -1) {
+  while ((ch = getopt_long(argc, argv, "c:b:s:p:P:vqhV", longs, NULL)) != -1) {
     switch (ch) {
-    case 'c': o->config = optarg; break;
-    case 'b': o->backend = optarg; break;
-    case 's': o->socket = optarg; break;
-    case 'p': o->pidfile = optarg; break;
+    case 'c':
+      o->config = optarg;
+      break;
+    case 'b':
+      o->backend = optarg;
+      break;
+    case 's':
+      o->socket = optarg;
+      break;
+    case 'p':
+      o->pidfile = optarg;
+      break;
     case 'P':
       if (d->n_plugin_dirs < MGMD_MAX_PLUGIN_DIRS)
         d->plugin_dirs[d->n_plugin_dirs++] = optarg;
       break;
-    case 'L': o->use_syslog = 1; break;
-    case 'v': o->verbose = 1; break;
-    case 'q': o->verbose = -1; break;
-    case 'C': o->check = 1; break;
-    case 'D': o->print_default = 1; break;
-    case 'h': usage(stdout); exit(0);
-    case 'V': printf("mgmd %s (libmgm %d.%d.%d, plug-in ABI %u)\n",
-                     MGMD_VERSION, LIBMGM_VERSION_MAJOR, LIBMGM_VERSION_MINOR,
-                     LIBMGM_VERSION_PATCH, (unsigned)MGMD_PLUGIN_ABI);
+    case 'L':
+      o->use_syslog = 1;
+      break;
+    case 'v':
+      o->verbose = 1;
+      break;
+    case 'q':
+      o->verbose = -1;
+      break;
+    case 'C':
+      o->check = 1;
+      break;
+    case 'D':
+      o->print_default = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    case 'V':
+      printf("mgmd %s (libmgm %d.%d.%d, plug-in ABI %u)\n", MGMD_VERSION,
+             LIBMGM_VERSION_MAJOR, LIBMGM_VERSION_MINOR, LIBMGM_VERSION_PATCH,
+             (unsigned)MGMD_PLUGIN_ABI);
       exit(0);
     default:
       rc = -1;
@@ -323,7 +334,6 @@ static int parse_options(int argc, char **argv, struct options *o,
   return rc;
 }
 
-
 static int load_conf(const char *path, struct mgmd_conf **out, char *err,
                      size_t errlen) {
   return path == NULL || path[0] == '\0'
@@ -331,7 +341,6 @@ static int load_conf(const char *path, struct mgmd_conf **out, char *err,
                                NULL, out, err, errlen)
              : mgmd_conf_load(path, out, err, errlen);
 }
-
 
 static const char *backend_of(const struct options *o,
                               const struct mgmd_conf *c) {
@@ -344,7 +353,8 @@ static const char *backend_of(const struct options *o,
   return o->backend ? o->backend : c->backend[0] ? c->backend : platform;
 }
 
-/* ---- reload --------------------------------------------------------------------- */
+/* ---- reload
+ * --------------------------------------------------------------------- */
 
 static void warn_fixed(const struct mgmd_conf *o, const struct mgmd_conf *n) {
   const char *what = NULL;
@@ -366,10 +376,11 @@ static void warn_fixed(const struct mgmd_conf *o, const struct mgmd_conf *n) {
   else if (strcmp(o->pidfile, n->pidfile) != 0)
     what = "pidfile";
   if (what)
-    mgmd_log(MGMD_LOG_WARN, "mgmd", "reload: '%s' changed; it takes effect "
-             "at the next start only", what);
+    mgmd_log(MGMD_LOG_WARN, "mgmd",
+             "reload: '%s' changed; it takes effect "
+             "at the next start only",
+             what);
 }
-
 
 int mgmd_reload(struct mgmd *d, char *err, size_t errlen) {
   struct mgmd_conf *n = NULL, *o = d->conf;
@@ -415,7 +426,8 @@ out:
   return rc;
 }
 
-/* ---- pid file --------------------------------------------------------------------- */
+/* ---- pid file
+ * --------------------------------------------------------------------- */
 
 static int pidfile_write(const char *path, char *err, size_t errlen) {
   char buf[32];
@@ -438,7 +450,6 @@ out:
   return rc;
 }
 
-
 static void pidfile_remove(const char *path) {
   char buf[32];
   FILE *f = fopen(path, "r");
@@ -453,7 +464,8 @@ static void pidfile_remove(const char *path) {
     unlink(path);
 }
 
-/* ---- start and stop --------------------------------------------------------------- */
+/* ---- start and stop
+ * --------------------------------------------------------------- */
 
 static void on_signal(int sig) {
   char b = (char)sig;
@@ -465,7 +477,6 @@ static void on_signal(int sig) {
   errno = saved;
 }
 
-
 static int make_pipe(int p[2]) {
   int i, rc = pipe(p) == 0 ? 0 : -1;
 
@@ -475,7 +486,6 @@ static int make_pipe(int p[2]) {
       rc = -1;
   return rc;
 }
-
 
 static const char *start_error(DWORD rc, const char *backend) {
   switch (rc) {
@@ -493,7 +503,6 @@ static const char *start_error(DWORD rc, const char *backend) {
     return "see the libmgm messages above";
   }
 }
-
 
 static int start(struct mgmd *d, char *err, size_t errlen) {
   struct libmgm_config cfg;
@@ -526,16 +535,18 @@ static int start(struct mgmd *d, char *err, size_t errlen) {
   cfg.log_ctx = d;
   rc = libmgm_start(&cfg);
   if (rc != NO_ERROR) {
-    snprintf(err, errlen, "libmgm_start(backend %s) failed with error %lu: "
-             "%s", d->backend, (unsigned long)rc, start_error(rc, d->backend));
+    snprintf(err, errlen,
+             "libmgm_start(backend %s) failed with error %lu: "
+             "%s",
+             d->backend, (unsigned long)rc, start_error(rc, d->backend));
     goto out;
   }
   d->started = 1;
   mgmd_clock_init(d->is_sim);
   d->start_ms = mgmd_now();
   mgmd_log(MGMD_LOG_INFO, "mgmd", "libmgm started on the %s backend%s",
-           d->backend, d->is_sim ? " (simulated forwarder, virtual clock)"
-                                 : "");
+           d->backend,
+           d->is_sim ? " (simulated forwarder, virtual clock)" : "");
   libmgm_set_ctrl_hook(mgmd_igmp_ctrl_hook, d);
   if (d->is_sim) {
     libmgm_sim_set_tx_hook(mgmd_sim_tx_hook, d);
@@ -556,13 +567,13 @@ out:
   return ret;
 }
 
-
 static int stop(struct mgmd *d) {
   DWORD rc, entries = 0, slots = 0;
   int ret = 0;
 
   if (d->started) {
-    mgmd_log(MGMD_LOG_INFO, "mgmd", "shutting down: protocols release "
+    mgmd_log(MGMD_LOG_INFO, "mgmd",
+             "shutting down: protocols release "
              "their interfaces and deregister");
     mgmd_plugins_stop(d);
     mgmd_settle(d);
@@ -573,18 +584,22 @@ static int stop(struct mgmd *d) {
     if (d->is_sim) {
       libmgm_sim_set_tx_hook(NULL, NULL);
       libmgm_sim_kernel_count(&entries, &slots);
-      mgmd_log(MGMD_LOG_INFO, "mgmd", "simulated kernel before libmgm_stop: "
+      mgmd_log(MGMD_LOG_INFO, "mgmd",
+               "simulated kernel before libmgm_stop: "
                "%u forwarding entries, %u interface slots",
                (unsigned)entries, (unsigned)slots);
     }
     rc = libmgm_stop();
     if (rc != NO_ERROR) {
-      mgmd_log(MGMD_LOG_ERROR, "mgmd", "libmgm_stop failed with error %lu "
+      mgmd_log(MGMD_LOG_ERROR, "mgmd",
+               "libmgm_stop failed with error %lu "
                "(a protocol is still registered); the kernel drops our "
-               "entries when the process exits", (unsigned long)rc);
+               "entries when the process exits",
+               (unsigned long)rc);
       ret = -1;
     } else {
-      mgmd_log(MGMD_LOG_INFO, "mgmd", "libmgm stopped: forwarding entries "
+      mgmd_log(MGMD_LOG_INFO, "mgmd",
+               "libmgm stopped: forwarding entries "
                "and interface slots removed from the %s forwarder",
                d->backend);
     }
@@ -598,7 +613,8 @@ static int stop(struct mgmd *d) {
   return ret;
 }
 
-/* ---- the loop ---------------------------------------------------------------------- */
+/* ---- the loop
+ * ---------------------------------------------------------------------- */
 
 static void loop(struct mgmd *d) {
   struct pollfd p[MAX_POLL];
@@ -639,8 +655,7 @@ static void loop(struct mgmd *d) {
             mgmd_reload(d, err, sizeof(err));
             mgmd_watch(d);
           } else {
-            mgmd_log(MGMD_LOG_INFO, "mgmd", "signal %d: stopping",
-                     (int)buf[i]);
+            mgmd_log(MGMD_LOG_INFO, "mgmd", "signal %d: stopping", (int)buf[i]);
             stop_requested = 1;
           }
         }
@@ -667,7 +682,6 @@ static void loop(struct mgmd *d) {
   }
 }
 
-
 static void print_check(const struct mgmd *d) {
   const struct mgmd_conf *c = d->conf;
   size_t i;
@@ -690,7 +704,6 @@ static void print_check(const struct mgmd *d) {
            c->protos[i].plugin);
   printf("\n");
 }
-
 
 int main(int argc, char **argv) {
   static struct mgmd d;
@@ -717,7 +730,7 @@ int main(int argc, char **argv) {
   mgmd_clock_init(d.is_sim);
   if (mgmd_conf_validate(d.conf, d.backend, err, sizeof(err)) != 0)
     goto out;
-  level = o.verbose > 0 ? MGMD_LOG_DEBUG
+  level = o.verbose > 0   ? MGMD_LOG_DEBUG
           : o.verbose < 0 ? MGMD_LOG_WARN
                           : d.conf->log_level;
   mgmd_log_open(o.use_syslog && !o.check, level, !o.use_syslog || o.check);
@@ -736,9 +749,10 @@ int main(int argc, char **argv) {
     default_socket(d.sock_path, sizeof(d.sock_path));
   snprintf(d.pid_path, sizeof(d.pid_path), "%s",
            o.pidfile ? o.pidfile : d.conf->pidfile);
-  mgmd_log(MGMD_LOG_INFO, "mgmd", "mgmd %s starting: configuration %s, "
-           "backend %s", MGMD_VERSION,
-           o.config ? o.config : "(built-in)", d.backend);
+  mgmd_log(MGMD_LOG_INFO, "mgmd",
+           "mgmd %s starting: configuration %s, "
+           "backend %s",
+           MGMD_VERSION, o.config ? o.config : "(built-in)", d.backend);
   if (start(&d, err, sizeof(err)) != 0)
     goto stop;
   if (d.pid_path[0] && pidfile_write(d.pid_path, err, sizeof(err)) != 0)

@@ -37,32 +37,32 @@ struct mgmd_plugin;
 /* A protocol mgmd knows by name (for shows). */
 struct mgmd_known {
   DWORD protocol_id, component_id;
-  char name[MGMD_NAME_MAX];   /* "igmp", or the plug-in instance's name */
-  char kind[16];              /* "igmp" or "plugin" */
+  char name[MGMD_NAME_MAX]; /* "igmp", or the plug-in instance's name */
+  char kind[16];            /* "igmp" or "plugin" */
 };
 
 struct mgmd {
-  struct mgmd_conf *conf;            /* the configuration in force */
-  char conf_path[MGMD_PATH_MAX];     /* "" = built-in */
-  char backend[16];                  /* backend in use */
+  struct mgmd_conf *conf;        /* the configuration in force */
+  char conf_path[MGMD_PATH_MAX]; /* "" = built-in */
+  char backend[16];              /* backend in use */
   int is_sim;
   const char *plugin_dirs[MGMD_MAX_PLUGIN_DIRS];
   int n_plugin_dirs;
   char sock_path[MGMD_PATH_MAX];
   char pid_path[MGMD_PATH_MAX];
-  int started;                       /* libmgm_start succeeded */
-  struct mgmd_igmp_host *igmp;       /* NULL when IGMP is not running */
-  struct mgmd_plugin *plugins;       /* in configuration order */
+  int started;                 /* libmgm_start succeeded */
+  struct mgmd_igmp_host *igmp; /* NULL when IGMP is not running */
+  struct mgmd_plugin *plugins; /* in configuration order */
   size_t n_known;
   struct mgmd_known known[64];
-  uint64_t start_ms;                 /* clock at start */
+  uint64_t start_ms; /* clock at start */
 };
 
 /* ---- log.c: log sink and the event ring -------------------------------- */
 
 struct mgmd_event {
-  uint64_t seq;          /* 1, 2, ... */
-  uint64_t t_ms;         /* mgmd clock (backend clock on sim) */
+  uint64_t seq;  /* 1, 2, ... */
+  uint64_t t_ms; /* mgmd clock (backend clock on sim) */
   int level;
   char src[MGMD_NAME_MAX];
   char msg[320];
@@ -95,9 +95,9 @@ void mgmd_clock_init(int is_sim);
 /* Use the [sim] table of c for names (sim backend), or the kernel. */
 void mgmd_ifs_set_sim(const struct mgmd_conf *c);
 void mgmd_ifs_clear(void);
-DWORD mgmd_if_index(const char *name);               /* 0 = unknown */
+DWORD mgmd_if_index(const char *name); /* 0 = unknown */
 const char *mgmd_if_name(DWORD ifindex, char *buf, size_t len);
-int mgmd_if_known(DWORD ifindex);                    /* name is not a number */
+int mgmd_if_known(DWORD ifindex); /* name is not a number */
 int mgmd_if_addr(DWORD ifindex, DWORD *addr, DWORD *plen); /* 0 = found */
 /* Interfaces fit for IGMP "interface *": up, multicast, not loopback, with
  * an IPv4 address.  Returns the count (at most max). */
@@ -105,12 +105,12 @@ size_t mgmd_ifs_all(DWORD *out, size_t max);
 
 /* ---- main.c: main-thread work queue ------------------------------------ */
 
-int mgmd_post(void (*fn)(void *arg), void *arg);  /* any thread */
+int mgmd_post(void (*fn)(void *arg), void *arg); /* any thread */
 /* The same, tagged with an owner; mgmd_post_cancel drops what an owner
  * queued and has not run yet (a plug-in being stopped). */
 int mgmd_post_owned(void (*fn)(void *arg), void *arg, const void *owner);
 void mgmd_post_cancel(const void *owner);
-void mgmd_wakeup(void);                           /* any thread */
+void mgmd_wakeup(void); /* any thread */
 /* Run queued work, IGMP input and IGMP timers until nothing is left (main
  * thread).  Returns the number of items handled. */
 int mgmd_settle(struct mgmd *d);
@@ -135,11 +135,10 @@ int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
                           size_t errlen);
 /* libmgm ctrl hook: queue the packet for the main thread. */
-void mgmd_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt,
-                         DWORD len);
+void mgmd_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len);
 /* Main thread: feed queued packets, run due timers; returns work done. */
 int mgmd_igmp_run(struct mgmd *d, uint64_t now);
-uint64_t mgmd_igmp_deadline(const struct mgmd *d);   /* UINT64_MAX = none */
+uint64_t mgmd_igmp_deadline(const struct mgmd *d); /* UINT64_MAX = none */
 void mgmd_igmp_show(const struct mgmd *d, struct jw *j);
 /* IGMP facts about one interface for `show interfaces` (0 = known). */
 int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,

@@ -34,8 +34,8 @@ struct mgmd_plugin {
   struct mgmd_plugin_host host; /* host.ctx points back here */
   struct mgmd *d;
   char name[MGMD_NAME_MAX];
-  char plugin[MGMD_PATH_MAX];   /* as configured */
-  char path[MGMD_PATH_MAX];     /* resolved */
+  char plugin[MGMD_PATH_MAX]; /* as configured */
+  char path[MGMD_PATH_MAX];   /* resolved */
   char source[MGMD_PATH_MAX];
   char *args;
   void *dl;
@@ -45,14 +45,14 @@ struct mgmd_plugin {
   mgmd_plugin_reload_fn reload;
   void *state;
   size_t n_regs;
-  DWORD regs[MAX_REGS][2];      /* (protocol id, component id) */
+  DWORD regs[MAX_REGS][2]; /* (protocol id, component id) */
   struct mgmd_plugin *next;
 };
 
 static void *handles[MAX_HANDLES]; /* every dlopen, closed at exit */
 static size_t n_handles;
 
-/* ---- host services ---------------------------------------------------------- */
+/* ---- host services ------------------------------------------------------- */
 
 static void h_log(const struct mgmd_plugin_host *host, int level,
                   const char *fmt, ...) {
@@ -63,24 +63,20 @@ static void h_log(const struct mgmd_plugin_host *host, int level,
   va_end(ap);
 }
 
-
 static uint32_t h_if_index(const struct mgmd_plugin_host *host,
                            const char *name) {
   return mgmd_if_index(name);
 }
-
 
 static const char *h_if_name(const struct mgmd_plugin_host *host,
                              uint32_t ifindex, char *buf, size_t len) {
   return mgmd_if_name(ifindex, buf, len);
 }
 
-
 static int h_post(const struct mgmd_plugin_host *host, void (*fn)(void *),
                   void *arg) {
   return mgmd_post_owned(fn, arg, host);
 }
-
 
 static void host_init(struct mgmd_plugin *p, const struct mgmd *d,
                       const struct mgmd_conf_proto *cp,
@@ -101,18 +97,17 @@ static void host_init(struct mgmd_plugin *p, const struct mgmd *d,
   p->host.post = h_post;
 }
 
-/* ---- loading ------------------------------------------------------------------ */
+/* ---- loading
+ * ------------------------------------------------------------------ */
 
 static int readable(const char *path) {
   return access(path, R_OK) == 0;
 }
 
-
 int mgmd_plugin_resolve(const struct mgmd *d, const struct mgmd_conf *c,
                         const char *plugin, char *out, size_t outlen) {
   return mgmd_plugin_resolve_ex(d, c, plugin, out, outlen, NULL, 0);
 }
-
 
 /* As mgmd_plugin_resolve; tried (if not NULL) receives the places looked
  * at, for the error message. */
@@ -152,8 +147,7 @@ int mgmd_plugin_resolve_ex(const struct mgmd *d, const struct mgmd_conf *c,
   {
     size_t n = strlen(dirs);
 
-    snprintf(dirs + n, sizeof(dirs) - n, "%s%s", n ? ":" : "",
-             MGMD_PLUGIN_DIR);
+    snprintf(dirs + n, sizeof(dirs) - n, "%s%s", n ? ":" : "", MGMD_PLUGIN_DIR);
   }
   for (tok = strtok_r(dirs, ":", &save); tok;
        tok = strtok_r(NULL, ":", &save)) {
@@ -174,23 +168,20 @@ out:
   return rc;
 }
 
-
 static void *sym(void *dl, const char *name) {
   return dlsym(dl, name);
 }
 
-
 /* dlsym gives a data pointer; POSIX guarantees it converts to a function
  * pointer, ISO C does not, so copy the bytes. */
-#define FN(dst, dl, name)                                                    \
-  do {                                                                       \
-    void *s_ = sym(dl, name);                                                \
-    memset(&(dst), 0, sizeof(dst));                                          \
-    if (s_ != NULL)                                                          \
-      memcpy(&(dst), &s_, sizeof(s_) < sizeof(dst) ? sizeof(s_)              \
-                                                    : sizeof(dst));          \
+#define FN(dst, dl, name)                                                      \
+  do {                                                                         \
+    void *s_ = sym(dl, name);                                                  \
+    memset(&(dst), 0, sizeof(dst));                                            \
+    if (s_ != NULL)                                                            \
+      memcpy(&(dst), &s_,                                                      \
+             sizeof(s_) < sizeof(dst) ? sizeof(s_) : sizeof(dst));             \
   } while (0)
-
 
 /* Load cp's plug-in into p (entry points, not initialised). */
 static int load(struct mgmd_plugin *p, const struct mgmd *d,
@@ -202,9 +193,10 @@ static int load(struct mgmd_plugin *p, const struct mgmd *d,
   char tried[1024];
 
   snprintf(p->plugin, sizeof(p->plugin), "%s", cp->plugin);
-  if (mgmd_plugin_resolve_ex(d, c, cp->plugin, p->path, sizeof(p->path),
-                             tried, sizeof(tried)) != 0) {
-    snprintf(err, errlen, "%s:%u: [protocol %s]: plug-in '%s' not found "
+  if (mgmd_plugin_resolve_ex(d, c, cp->plugin, p->path, sizeof(p->path), tried,
+                             sizeof(tried)) != 0) {
+    snprintf(err, errlen,
+             "%s:%u: [protocol %s]: plug-in '%s' not found "
              "(looked in: %s; see --plugin-dir and $MGMD_PLUGIN_PATH)",
              c->source, cp->line, cp->name, cp->plugin, tried);
     goto out;
@@ -212,8 +204,8 @@ static int load(struct mgmd_plugin *p, const struct mgmd *d,
   dlerror();
   p->dl = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
   if (p->dl == NULL) {
-    snprintf(err, errlen, "%s:%u: [protocol %s]: cannot load %s: %s",
-             c->source, cp->line, cp->name, p->path, dlerror());
+    snprintf(err, errlen, "%s:%u: [protocol %s]: cannot load %s: %s", c->source,
+             cp->line, cp->name, p->path, dlerror());
     goto out;
   }
   if (n_handles < MAX_HANDLES)
@@ -226,13 +218,15 @@ static int load(struct mgmd_plugin *p, const struct mgmd *d,
   FN(p->check, p->dl, "mgmd_plugin_check");
   FN(p->reload, p->dl, "mgmd_plugin_reload");
   if (abi == NULL || p->init == NULL || p->fini == NULL) {
-    snprintf(err, errlen, "%s:%u: [protocol %s]: %s is not an mgmd plug-in "
+    snprintf(err, errlen,
+             "%s:%u: [protocol %s]: %s is not an mgmd plug-in "
              "(needs mgmd_plugin_abi, mgmd_plugin_init, mgmd_plugin_fini)",
              c->source, cp->line, cp->name, p->path);
     goto out;
   }
   if (*abi != MGMD_PLUGIN_ABI) {
-    snprintf(err, errlen, "%s:%u: [protocol %s]: %s was built for plug-in "
+    snprintf(err, errlen,
+             "%s:%u: [protocol %s]: %s was built for plug-in "
              "ABI %u, this mgmd speaks %u",
              c->source, cp->line, cp->name, p->path, (unsigned)*abi,
              (unsigned)MGMD_PLUGIN_ABI);
@@ -244,10 +238,9 @@ out:
   return rc;
 }
 
-
 /* The first error the plug-in logged since event seq0, if any. */
-static int plugin_error(const struct mgmd_plugin *p, uint64_t seq0,
-                        char *out, size_t outlen) {
+static int plugin_error(const struct mgmd_plugin *p, uint64_t seq0, char *out,
+                        size_t outlen) {
   static struct mgmd_event ev[64]; /* main thread only */
   size_t n = mgmd_events_get(seq0, ev, 64), i;
   int rc = -1;
@@ -260,7 +253,6 @@ static int plugin_error(const struct mgmd_plugin *p, uint64_t seq0,
   return rc;
 }
 
-
 static int run_check(struct mgmd_plugin *p, const struct mgmd_conf *c,
                      const struct mgmd_conf_proto *cp, char *err,
                      size_t errlen) {
@@ -268,11 +260,12 @@ static int run_check(struct mgmd_plugin *p, const struct mgmd_conf *c,
   int rc = p->check == NULL || p->check(&p->host, cp->args) == 0 ? 0 : -1;
 
   if (rc != 0 && plugin_error(p, seq0, err, errlen) != 0)
-    snprintf(err, errlen, "%s:%u: [protocol %s]: configuration rejected by "
-             "%s", c->source, cp->line, cp->name, p->plugin);
+    snprintf(err, errlen,
+             "%s:%u: [protocol %s]: configuration rejected by "
+             "%s",
+             c->source, cp->line, cp->name, p->plugin);
   return rc;
 }
-
 
 int mgmd_plugins_check(struct mgmd *d, const struct mgmd_conf *c, char *err,
                        size_t errlen) {
@@ -297,13 +290,13 @@ out:
   return rc;
 }
 
-/* ---- registrations ------------------------------------------------------------ */
+/* ---- registrations
+ * ------------------------------------------------------------ */
 
 struct reg_list {
   size_t n;
   DWORD v[64][2];
 };
-
 
 static void regs_now(struct reg_list *r) {
   struct libmgm_snapshot *s = NULL;
@@ -320,7 +313,6 @@ static void regs_now(struct reg_list *r) {
   libmgm_snapshot_free(s);
 }
 
-
 static int in_list(const struct reg_list *r, DWORD pid, DWORD cid) {
   size_t k;
   int found = 0;
@@ -329,7 +321,6 @@ static int in_list(const struct reg_list *r, DWORD pid, DWORD cid) {
     found = r->v[k][0] == pid && r->v[k][1] == cid;
   return found;
 }
-
 
 /* Attribute the registrations that appeared since `before` to p; forget
  * those of p that are gone. */
@@ -348,8 +339,7 @@ static void learn(struct mgmd_plugin *p, const struct reg_list *before) {
     memmove(p->regs[i], p->regs[i + 1], (p->n_regs - i) * sizeof(p->regs[0]));
   }
   for (i = 0; i < after.n; i++) {
-    if (in_list(before, after.v[i][0], after.v[i][1]) ||
-        p->n_regs == MAX_REGS)
+    if (in_list(before, after.v[i][0], after.v[i][1]) || p->n_regs == MAX_REGS)
       continue;
     p->regs[p->n_regs][0] = after.v[i][0];
     p->regs[p->n_regs][1] = after.v[i][1];
@@ -357,7 +347,6 @@ static void learn(struct mgmd_plugin *p, const struct reg_list *before) {
     mgmd_known_add(p->d, after.v[i][0], after.v[i][1], p->name, "plugin");
   }
 }
-
 
 static void forget(struct mgmd_plugin *p) {
   size_t i;
@@ -367,11 +356,12 @@ static void forget(struct mgmd_plugin *p) {
   p->n_regs = 0;
 }
 
-/* ---- life cycle ----------------------------------------------------------------- */
+/* ---- life cycle
+ * ----------------------------------------------------------------- */
 
 static int start_one(struct mgmd *d, const struct mgmd_conf *c,
-                     const struct mgmd_conf_proto *cp,
-                     struct mgmd_plugin **out, char *err, size_t errlen) {
+                     const struct mgmd_conf_proto *cp, struct mgmd_plugin **out,
+                     char *err, size_t errlen) {
   struct mgmd_plugin *p;
   struct reg_list before;
   uint64_t seq0;
@@ -412,7 +402,6 @@ out:
   return rc;
 }
 
-
 static void stop_one(struct mgmd_plugin *p) {
   mgmd_log(MGMD_LOG_INFO, "mgmd", "stopping protocol %s", p->name);
   p->fini(p->state);
@@ -421,7 +410,6 @@ static void stop_one(struct mgmd_plugin *p) {
   free(p->args);
   free(p);
 }
-
 
 int mgmd_plugins_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
                        size_t errlen) {
@@ -441,7 +429,6 @@ int mgmd_plugins_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   return rc;
 }
 
-
 void mgmd_plugins_stop(struct mgmd *d) {
   /* Reverse order: the last started stops first. */
   while (d->plugins) {
@@ -456,12 +443,10 @@ void mgmd_plugins_stop(struct mgmd *d) {
   }
 }
 
-
 void mgmd_plugins_unload_all(void) {
   while (n_handles > 0)
     dlclose(handles[--n_handles]);
 }
-
 
 int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
                         char *err, size_t errlen) {
@@ -472,13 +457,13 @@ int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
   d->plugins = NULL;
   /* 1. stop what the new configuration dropped or moved to another file */
   for (pp = &old; *pp;) {
-    const struct mgmd_conf_proto *cp = mgmd_conf_proto_by_name(new_c,
-                                                               (*pp)->name);
+    const struct mgmd_conf_proto *cp =
+        mgmd_conf_proto_by_name(new_c, (*pp)->name);
     char path[MGMD_PATH_MAX];
 
     p = *pp;
-    if (cp == NULL || mgmd_plugin_resolve(d, new_c, cp->plugin, path,
-                                          sizeof(path)) != 0 ||
+    if (cp == NULL ||
+        mgmd_plugin_resolve(d, new_c, cp->plugin, path, sizeof(path)) != 0 ||
         strcmp(path, p->path) != 0) {
       *pp = p->next;
       mgmd_settle(d);
@@ -521,8 +506,10 @@ int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
           learn(p, &before);
         }
       } else {
-        mgmd_log(MGMD_LOG_INFO, "mgmd", "protocol %s has no reload entry "
-                 "point: restarting it", p->name);
+        mgmd_log(MGMD_LOG_INFO, "mgmd",
+                 "protocol %s has no reload entry "
+                 "point: restarting it",
+                 p->name);
         mgmd_settle(d);
         stop_one(p);
         p = NULL;
@@ -539,7 +526,6 @@ int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
   d->plugins = list;
   return rc;
 }
-
 
 void mgmd_plugins_show(const struct mgmd *d, struct jw *j) {
   const struct mgmd_plugin *p;

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static void proto_obj(struct jw *j, const struct mgmd *d, DWORD pid,
                       DWORD cid) {
   char nm[64];
@@ -26,7 +25,6 @@ static void proto_obj(struct jw *j, const struct mgmd *d, DWORD pid,
   jw_obj_end(j);
 }
 
-
 static void if_obj_fields(struct jw *j, DWORD ifindex, DWORD nexthop) {
   char ifn[MGMD_NAME_MAX];
 
@@ -34,7 +32,6 @@ static void if_obj_fields(struct jw *j, DWORD ifindex, DWORD nexthop) {
   jw_kstr(j, "name", mgmd_if_name(ifindex, ifn, sizeof(ifn)));
   jw_kip(j, "nexthop", nexthop);
 }
-
 
 static int show_protocols(struct mgmd *d, struct jw *j,
                           const struct libmgm_snapshot *s) {
@@ -51,8 +48,9 @@ static int show_protocols(struct mgmd *d, struct jw *j,
     jw_obj(j);
     jw_ku64(j, "protocol_id", p->protocol_id);
     jw_ku64(j, "component_id", p->component_id);
-    jw_kstr(j, "name", mgmd_proto_name(d, p->protocol_id, p->component_id,
-                                       nm, sizeof(nm)));
+    jw_kstr(
+        j, "name",
+        mgmd_proto_name(d, p->protocol_id, p->component_id, nm, sizeof(nm)));
     jw_kstr(j, "kind", k ? k->kind : "external");
     jw_kbool(j, "igmp", p->igmp);
     jw_ku64(j, "interfaces", p->interfaces);
@@ -63,7 +61,6 @@ static int show_protocols(struct mgmd *d, struct jw *j,
   mgmd_plugins_show(d, j);
   return 0;
 }
-
 
 static int show_interfaces(struct mgmd *d, struct jw *j,
                            const struct libmgm_snapshot *s) {
@@ -115,11 +112,9 @@ static int show_interfaces(struct mgmd *d, struct jw *j,
   return 0;
 }
 
-
 static const char *shape(DWORD s, DWORD g) {
   return g == 0 ? "(*,*)" : s == 0 ? "(*,G)" : "(S,G)";
 }
-
 
 static int show_groups(struct mgmd *d, struct jw *j,
                        const struct libmgm_snapshot *s) {
@@ -148,7 +143,6 @@ static int show_groups(struct mgmd *d, struct jw *j,
   jw_arr_end(j);
   return 0;
 }
-
 
 static int show_mfe(struct mgmd *d, struct jw *j, int stats, char *err,
                     size_t errlen) {
@@ -183,8 +177,8 @@ static int show_mfe(struct mgmd *d, struct jw *j, int stats, char *err,
 
       jw_obj(j);
       jw_ku64(j, "protocol_id", m->iif_protocol);
-      jw_kstr(j, "name", mgmd_proto_name(d, m->iif_protocol, 0, nm,
-                                         sizeof(nm)));
+      jw_kstr(j, "name",
+              mgmd_proto_name(d, m->iif_protocol, 0, nm, sizeof(nm)));
       jw_obj_end(j);
     } else {
       jw_null(j);
@@ -249,7 +243,6 @@ out:
   return ret;
 }
 
-
 static int show_status(struct mgmd *d, struct jw *j,
                        const struct libmgm_snapshot *s) {
   struct mgmd_mfe *v = NULL;
@@ -281,7 +274,6 @@ static int show_status(struct mgmd *d, struct jw *j,
   return 0;
 }
 
-
 int mgmd_show(struct mgmd *d, int argc, char **argv, struct jw *j, char *err,
               size_t errlen) {
   struct libmgm_snapshot *s = NULL;
@@ -292,9 +284,9 @@ int mgmd_show(struct mgmd *d, int argc, char **argv, struct jw *j, char *err,
   if (strcmp(what, "log") == 0) {
     uint32_t since = 0;
 
-    if (!(argc == 2 || (argc == 4 && strcmp(argv[2], "since") == 0 &&
-                        mgmd_parse_u32(argv[3], 0, 0xFFFFFFFFu, &since) ==
-                            0))) {
+    if (!(argc == 2 ||
+          (argc == 4 && strcmp(argv[2], "since") == 0 &&
+           mgmd_parse_u32(argv[3], 0, 0xFFFFFFFFu, &since) == 0))) {
       snprintf(err, errlen, "usage: show log [since SEQ]");
       goto out;
     }
@@ -306,8 +298,7 @@ int mgmd_show(struct mgmd *d, int argc, char **argv, struct jw *j, char *err,
   }
   rc = libmgm_snapshot_take(&s);
   if (rc != NO_ERROR) {
-    snprintf(err, errlen, "libmgm_snapshot_take: error %lu",
-             (unsigned long)rc);
+    snprintf(err, errlen, "libmgm_snapshot_take: error %lu", (unsigned long)rc);
     goto out;
   }
   jw_kstr(j, "backend", s->backend);
@@ -327,8 +318,9 @@ int mgmd_show(struct mgmd *d, int argc, char **argv, struct jw *j, char *err,
   } else if (argc == 2 && strcmp(what, "status") == 0) {
     ret = show_status(d, j, s);
   } else {
-    snprintf(err, errlen, "usage: show protocols|interfaces|groups|mfe "
-                          "[stats]|igmp|log [since SEQ]|status");
+    snprintf(err, errlen,
+             "usage: show protocols|interfaces|groups|mfe "
+             "[stats]|igmp|log [since SEQ]|status");
   }
 out:
   libmgm_snapshot_free(s);

@@ -31,7 +31,7 @@ static const char *ipstr(DWORD a, char *buf) {
   return buf;
 }
 
-/* ---- [sim] ------------------------------------------------------------------ */
+/* ---- [sim] --------------------------------------------------------------- */
 
 static const struct mgmd_conf_route *route_in(const struct mgmd_conf *c,
                                               const struct mgmd_conf_route *r) {
@@ -43,17 +43,16 @@ static const struct mgmd_conf_route *route_in(const struct mgmd_conf *c,
   return NULL;
 }
 
-
-static int same_route(const struct mgmd_conf *a, const struct mgmd_conf_route *x,
+static int same_route(const struct mgmd_conf *a,
+                      const struct mgmd_conf_route *x,
                       const struct mgmd_conf *b,
                       const struct mgmd_conf_route *y) {
   const struct mgmd_conf_simif *fx = mgmd_conf_simif_by_name(a, x->ifname);
   const struct mgmd_conf_simif *fy = mgmd_conf_simif_by_name(b, y->ifname);
 
-  return fx && fy && fx->ifindex == fy->ifindex &&
-         x->upstream == y->upstream && x->protocol == y->protocol;
+  return fx && fy && fx->ifindex == fy->ifindex && x->upstream == y->upstream &&
+         x->protocol == y->protocol;
 }
-
 
 static DWORD add_if(const struct mgmd_conf_simif *f) {
   DWORD rc = libmgm_sim_if_add(f->ifindex, f->name, f->addr, f->prefixlen);
@@ -62,7 +61,6 @@ static DWORD add_if(const struct mgmd_conf_simif *f) {
     rc = libmgm_sim_if_set_up(f->ifindex, FALSE);
   return rc;
 }
-
 
 int mgmd_sim_apply(struct mgmd *d, const struct mgmd_conf *old_c,
                    const struct mgmd_conf *new_c, int phase, char *err,
@@ -108,8 +106,8 @@ int mgmd_sim_apply(struct mgmd *d, const struct mgmd_conf *old_c,
                f->up ? "up" : "down");
     }
     if (rc != NO_ERROR) {
-      snprintf(err, errlen, "%s:%u: sim interface %s: error %lu",
-               new_c->source, f->line, f->name, (unsigned long)rc);
+      snprintf(err, errlen, "%s:%u: sim interface %s: error %lu", new_c->source,
+               f->line, f->name, (unsigned long)rc);
       goto out;
     }
   }
@@ -126,8 +124,8 @@ int mgmd_sim_apply(struct mgmd *d, const struct mgmd_conf *old_c,
     if (orr != NULL && same_route(old_c, orr, new_c, r))
       continue;
     f = mgmd_conf_simif_by_name(new_c, r->ifname);
-    rc = f ? libmgm_sim_route_add(r->network, r->mask, f->ifindex,
-                                  r->upstream, r->protocol)
+    rc = f ? libmgm_sim_route_add(r->network, r->mask, f->ifindex, r->upstream,
+                                  r->protocol)
            : ERROR_NOT_FOUND;
     if (rc != NO_ERROR) {
       snprintf(err, errlen, "%s:%u: sim route: error %lu", new_c->source,
@@ -140,7 +138,7 @@ out:
   return ret;
 }
 
-/* ---- IGMP packets ---------------------------------------------------------- */
+/* ---- IGMP packets -------------------------------------------------------- */
 
 static uint16_t csum(const BYTE *p, size_t n) {
   uint32_t s = 0;
@@ -154,7 +152,6 @@ static uint16_t csum(const BYTE *p, size_t n) {
     s = (s & 0xFFFF) + (s >> 16);
   return (uint16_t)~s;
 }
-
 
 size_t mgmd_igmp_packet(BYTE *buf, size_t cap, DWORD src, DWORD dst,
                         const BYTE *igmp, size_t igmp_len) {
@@ -184,7 +181,6 @@ out:
   return total;
 }
 
-
 static void igmp_csum(BYTE *m, size_t n) {
   uint16_t c;
 
@@ -193,7 +189,6 @@ static void igmp_csum(BYTE *m, size_t n) {
   m[2] = (BYTE)(c >> 8);
   m[3] = (BYTE)c;
 }
-
 
 /* One human line for an IGMP message (no IP header). */
 static void describe(const BYTE *m, size_t n, char *out, size_t outlen) {
@@ -223,7 +218,6 @@ static void describe(const BYTE *m, size_t n, char *out, size_t outlen) {
   }
 }
 
-
 void mgmd_sim_tx_hook(void *ctx, DWORD ifindex, DWORD dst, const BYTE *igmp,
                       DWORD len) {
   char what[96], ifn[MGMD_NAME_MAX], d[16];
@@ -234,7 +228,8 @@ void mgmd_sim_tx_hook(void *ctx, DWORD ifindex, DWORD dst, const BYTE *igmp,
            mgmd_if_name(ifindex, ifn, sizeof(ifn)), ipstr(dst, d));
 }
 
-/* ---- requests ------------------------------------------------------------------ */
+/* ---- requests
+ * ------------------------------------------------------------------ */
 
 /* Request handlers fill err and return -1 on a bad request; j receives
  * the members of the result object. */
@@ -243,7 +238,6 @@ static int bad(char *err, size_t errlen, const char *fmt, const char *arg) {
   snprintf(err, errlen, fmt, arg);
   return -1;
 }
-
 
 /* An interface named in a request: must be one mgmd knows by name. */
 static DWORD want_if(const char *name, char *err, size_t errlen) {
@@ -255,7 +249,6 @@ static DWORD want_if(const char *name, char *err, size_t errlen) {
   }
   return ifx;
 }
-
 
 static void out_list(struct jw *j, const struct libmgm_sim_result *r) {
   char ifn[MGMD_NAME_MAX];
@@ -271,10 +264,8 @@ static void out_list(struct jw *j, const struct libmgm_sim_result *r) {
   jw_arr_end(j);
 }
 
-
 static const char *const verdicts[] = {"forwarded", "negative", "wrong_if",
                                        "pending", "not_routed"};
-
 
 /* ttl/len/count options of sim inject. */
 static int inject_opts(int argc, char **argv, uint32_t *ttl, uint32_t *len,
@@ -289,14 +280,12 @@ static int inject_opts(int argc, char **argv, uint32_t *ttl, uint32_t *len,
     uint32_t max = dst == ttl ? 255 : dst == len ? 65535 : 10000;
 
     if (dst == NULL)
-      rc = bad(err, errlen, "unknown option '%s' (ttl, len, count)",
-               argv[k]);
+      rc = bad(err, errlen, "unknown option '%s' (ttl, len, count)", argv[k]);
     else if (mgmd_parse_u32(argv[k + 1], 1, max, dst) != 0)
       rc = bad(err, errlen, "bad value '%s'", argv[k + 1]);
   }
   return rc;
 }
-
 
 /* sim inject IF SOURCE GROUP [ttl N] [len N] [count N] */
 static int req_inject(struct mgmd *d, int argc, char **argv, struct jw *j,
@@ -309,8 +298,9 @@ static int req_inject(struct mgmd *d, int argc, char **argv, struct jw *j,
 
   memset(&r, 0, sizeof(r));
   if (argc < 5 || (argc - 5) % 2 != 0) {
-    bad(err, errlen, "%s", "usage: sim inject INTERFACE SOURCE GROUP "
-                           "[ttl N] [len BYTES] [count N]");
+    bad(err, errlen, "%s",
+        "usage: sim inject INTERFACE SOURCE GROUP "
+        "[ttl N] [len BYTES] [count N]");
     goto out;
   }
   if ((ifx = want_if(argv[2], err, errlen)) == 0)
@@ -329,8 +319,7 @@ static int req_inject(struct mgmd *d, int argc, char **argv, struct jw *j,
   for (i = 0; i < count; i++) {
     rc = libmgm_sim_inject(ifx, src, grp, (BYTE)ttl, len, &r);
     if (rc != NO_ERROR) {
-      snprintf(err, errlen, "libmgm_sim_inject: error %lu",
-               (unsigned long)rc);
+      snprintf(err, errlen, "libmgm_sim_inject: error %lu", (unsigned long)rc);
       goto out;
     }
     if (r.verdict < 5)
@@ -338,8 +327,8 @@ static int req_inject(struct mgmd *d, int argc, char **argv, struct jw *j,
     mgmd_settle(d);
   }
   mgmd_log(MGMD_LOG_INFO, "sim", "%u packet%s (%s, %s) arrived on %s: %s%s",
-           (unsigned)count, count == 1 ? "" : "s", ipstr(src, s),
-           ipstr(grp, g), mgmd_if_name(ifx, ifn, sizeof(ifn)),
+           (unsigned)count, count == 1 ? "" : "s", ipstr(src, s), ipstr(grp, g),
+           mgmd_if_name(ifx, ifn, sizeof(ifn)),
            r.verdict < 5 ? verdicts[r.verdict] : "?",
            count > 1 ? " (the last one)" : "");
   jw_ku64(j, "packets", count);
@@ -359,7 +348,6 @@ out:
   return ret;
 }
 
-
 /* "A.B.C.D,A.B.C.D..." into out; the count, or -1. */
 static int parse_sources(const char *list, DWORD *out, int max) {
   char buf[1024], *tok, *save = NULL;
@@ -375,7 +363,6 @@ static int parse_sources(const char *list, DWORD *out, int max) {
   }
   return n;
 }
-
 
 /* A host address on the interface's subnet to report from. */
 static DWORD default_host(DWORD ifindex) {
@@ -394,7 +381,6 @@ static DWORD default_host(DWORD ifindex) {
   return h;
 }
 
-
 struct igmp_req {
   int join;
   DWORD ifx, grp, from;
@@ -403,7 +389,6 @@ struct igmp_req {
   int nsrc;
   DWORD src[64];
 };
-
 
 /* Parse "sim igmp join|leave IF GROUP [options]" into q. */
 static int igmp_args(int argc, char **argv, struct igmp_req *q, char *err,
@@ -414,9 +399,10 @@ static int igmp_args(int argc, char **argv, struct igmp_req *q, char *err,
   q->ver = 2;
   if (argc < 5 || (argc - 5) % 2 != 0 ||
       (strcmp(argv[2], "join") != 0 && strcmp(argv[2], "leave") != 0)) {
-    bad(err, errlen, "%s", "usage: sim igmp join|leave INTERFACE GROUP "
-                           "[version 1|2|3] [from ADDRESS] "
-                           "[include|exclude|sources S,S...]");
+    bad(err, errlen, "%s",
+        "usage: sim igmp join|leave INTERFACE GROUP "
+        "[version 1|2|3] [from ADDRESS] "
+        "[include|exclude|sources S,S...]");
     goto out;
   }
   q->join = argv[2][0] == 'j';
@@ -450,8 +436,9 @@ static int igmp_args(int argc, char **argv, struct igmp_req *q, char *err,
         goto out;
       }
     } else {
-      bad(err, errlen, "unknown option '%s' (version, from, include, "
-                       "exclude, sources)",
+      bad(err, errlen,
+          "unknown option '%s' (version, from, include, "
+          "exclude, sources)",
           argv[k]);
       goto out;
     }
@@ -468,7 +455,6 @@ static int igmp_args(int argc, char **argv, struct igmp_req *q, char *err,
 out:
   return rc;
 }
-
 
 /* The IGMP message of q into m; its length, and the IP destination. */
 static size_t igmp_message(const struct igmp_req *q, BYTE *m, size_t cap,
@@ -499,7 +485,6 @@ static size_t igmp_message(const struct igmp_req *q, BYTE *m, size_t cap,
   igmp_csum(m, mlen);
   return mlen;
 }
-
 
 /* sim igmp join|leave IF GROUP [version 1|2|3] [from ADDR]
  *                              [include S,..|exclude S,..|sources S,..] */
@@ -534,14 +519,13 @@ out:
   return ret;
 }
 
-
 /* "2500", "2500ms", "30s", "15m", "1h" -> ms (at most MAX_ADVANCE_MS). */
 static int parse_duration(const char *s, uint64_t *ms) {
   static const struct {
     const char *unit;
     uint64_t mul;
-  } units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60000},
-               {"min", 60000}, {"h", 3600000}};
+  } units[] = {{"", 1},      {"ms", 1},      {"s", 1000},
+               {"m", 60000}, {"min", 60000}, {"h", 3600000}};
   char num[32];
   size_t n = strspn(s, "0123456789"), i;
   uint32_t v;
@@ -562,7 +546,6 @@ out:
   return rc;
 }
 
-
 /* sim advance DURATION: move the virtual clock, stopping at every IGMP
  * deadline on the way so that timers fire at their time. */
 static int req_advance(struct mgmd *d, int argc, char **argv, struct jw *j,
@@ -572,8 +555,9 @@ static int req_advance(struct mgmd *d, int argc, char **argv, struct jw *j,
   DWORD rc;
 
   if (argc != 3 || parse_duration(argv[2], &step) != 0) {
-    bad(err, errlen, "%s", "usage: sim advance DURATION (e.g. 2500, 2500ms, "
-                           "30s, 15m, 1h; at most 7 days)");
+    bad(err, errlen, "%s",
+        "usage: sim advance DURATION (e.g. 2500, 2500ms, "
+        "30s, 15m, 1h; at most 7 days)");
     goto out;
   }
   now = mgmd_now();
@@ -593,8 +577,7 @@ static int req_advance(struct mgmd *d, int argc, char **argv, struct jw *j,
   if (target > now) {
     rc = libmgm_sim_advance((DWORD)(target - now));
     if (rc != NO_ERROR) {
-      snprintf(err, errlen, "libmgm_sim_advance: error %lu",
-               (unsigned long)rc);
+      snprintf(err, errlen, "libmgm_sim_advance: error %lu", (unsigned long)rc);
       goto out;
     }
   }
@@ -610,15 +593,14 @@ out:
   return ret;
 }
 
-
 /* sim link IF up|down */
 static int req_link(struct mgmd *d, int argc, char **argv, struct jw *j,
                     char *err, size_t errlen) {
   DWORD ifx, rc;
   int ret = -1;
 
-  if (argc != 4 || (strcmp(argv[3], "up") != 0 &&
-                    strcmp(argv[3], "down") != 0)) {
+  if (argc != 4 ||
+      (strcmp(argv[3], "up") != 0 && strcmp(argv[3], "down") != 0)) {
     bad(err, errlen, "%s", "usage: sim link INTERFACE up|down");
     goto out;
   }
@@ -626,8 +608,7 @@ static int req_link(struct mgmd *d, int argc, char **argv, struct jw *j,
     goto out;
   rc = libmgm_sim_if_set_up(ifx, argv[3][0] == 'u' ? TRUE : FALSE);
   if (rc != NO_ERROR) {
-    snprintf(err, errlen, "libmgm_sim_if_set_up: error %lu",
-             (unsigned long)rc);
+    snprintf(err, errlen, "libmgm_sim_if_set_up: error %lu", (unsigned long)rc);
     goto out;
   }
   mgmd_log(MGMD_LOG_INFO, "sim", "link %s is %s", argv[2], argv[3]);
@@ -638,7 +619,6 @@ static int req_link(struct mgmd *d, int argc, char **argv, struct jw *j,
 out:
   return ret;
 }
-
 
 int mgmd_sim_request(struct mgmd *d, int argc, char **argv, struct jw *j,
                      char *err, size_t errlen) {

@@ -28,7 +28,8 @@ static const char *ipstr(DWORD a, char *buf) {
   return buf;
 }
 
-/* ---- MFEs --------------------------------------------------------------------- */
+/* ---- MFEs
+ * --------------------------------------------------------------------- */
 
 static int push(struct mgmd_mfe **v, size_t *n, size_t *cap) {
   int rc = -1;
@@ -48,7 +49,6 @@ static int push(struct mgmd_mfe **v, size_t *n, size_t *cap) {
 out:
   return rc;
 }
-
 
 /* Parse count basic records from buf into v. */
 static int parse_basic(const BYTE *buf, DWORD count, struct mgmd_mfe **v,
@@ -99,7 +99,6 @@ out:
   return rc;
 }
 
-
 static struct mgmd_mfe *find(struct mgmd_mfe *v, size_t n, DWORD g, DWORD s) {
   struct mgmd_mfe *m = NULL;
   size_t i;
@@ -109,7 +108,6 @@ static struct mgmd_mfe *find(struct mgmd_mfe *v, size_t n, DWORD g, DWORD s) {
       m = &v[i];
   return m;
 }
-
 
 /* Merge count stats-ex records into v (matched by (G,S)). */
 static void parse_stats(const BYTE *buf, DWORD count, struct mgmd_mfe *v,
@@ -157,10 +155,8 @@ static void parse_stats(const BYTE *buf, DWORD count, struct mgmd_mfe *v,
   }
 }
 
-
 /* One enumeration (basic or stats) through the whole table. */
-static DWORD enumerate(int stats, struct mgmd_mfe **v, size_t *n,
-                       size_t *cap) {
+static DWORD enumerate(int stats, struct mgmd_mfe **v, size_t *n, size_t *cap) {
   MIB_IPMCAST_MFE last;
   DWORD size, count, rc, cap_b = BUF0;
   BYTE *buf = NULL;
@@ -176,9 +172,9 @@ static DWORD enumerate(int stats, struct mgmd_mfe **v, size_t *n,
     size = cap_b;
     count = 0;
     if (stats)
-      rc = first ? MgmGetFirstMfeStats(&size, buf, &count, MGM_MFE_STATS_1)
-                 : MgmGetNextMfeStats(&last, &size, buf, &count,
-                                      MGM_MFE_STATS_1);
+      rc = first
+               ? MgmGetFirstMfeStats(&size, buf, &count, MGM_MFE_STATS_1)
+               : MgmGetNextMfeStats(&last, &size, buf, &count, MGM_MFE_STATS_1);
     else
       rc = first ? MgmGetFirstMfe(&size, buf, &count)
                  : MgmGetNextMfe(&last, &size, buf, &count);
@@ -212,7 +208,6 @@ out:
   return rc;
 }
 
-
 DWORD mgmd_mfes_read(int with_stats, struct mgmd_mfe **out, size_t *n_out) {
   struct mgmd_mfe *v = NULL;
   size_t n = 0, cap = 0;
@@ -231,7 +226,6 @@ DWORD mgmd_mfes_read(int with_stats, struct mgmd_mfe **out, size_t *n_out) {
   return rc;
 }
 
-
 void mgmd_mfes_free(struct mgmd_mfe *v, size_t n) {
   size_t i;
 
@@ -240,33 +234,29 @@ void mgmd_mfes_free(struct mgmd_mfe *v, size_t n) {
   free(v);
 }
 
-/* ---- the watcher ---------------------------------------------------------------- */
+/* ---- the watcher
+ * ---------------------------------------------------------------- */
 
 static struct libmgm_snapshot *w_snap;
 static struct mgmd_mfe *w_mfes;
 static size_t w_n_mfes;
 static int w_primed;
 
-
-static const char *pname(const struct mgmd *d, DWORD pid, DWORD cid,
-                         char *buf, size_t len) {
+static const char *pname(const struct mgmd *d, DWORD pid, DWORD cid, char *buf,
+                         size_t len) {
   return mgmd_proto_name(d, pid, cid, buf, len);
 }
-
 
 static void sg_str(DWORD s, DWORD g, char *out, size_t len) {
   char a[16], b[16];
 
-  snprintf(out, len, "(%s, %s)", s ? ipstr(s, a) : "*",
-           g ? ipstr(g, b) : "*");
+  snprintf(out, len, "(%s, %s)", s ? ipstr(s, a) : "*", g ? ipstr(g, b) : "*");
 }
-
 
 static const char *id_str(DWORD id, char *buf) {
   snprintf(buf, 16, id < 0x10000 ? "%u" : "0x%08x", (unsigned)id);
   return buf;
 }
-
 
 static void proto_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
                        const struct libmgm_snapshot *n) {
@@ -279,10 +269,11 @@ static void proto_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
           o->protos[k].component_id == n->protos[i].component_id)
         break;
     if (o == NULL || k == o->n_protos)
-      mgmd_log(MGMD_LOG_INFO, "mgm", "protocol %s registered (id %s, "
+      mgmd_log(MGMD_LOG_INFO, "mgm",
+               "protocol %s registered (id %s, "
                "component %u)%s",
-               pname(d, n->protos[i].protocol_id, n->protos[i].component_id,
-                     nm, sizeof(nm)),
+               pname(d, n->protos[i].protocol_id, n->protos[i].component_id, nm,
+                     sizeof(nm)),
                id_str(n->protos[i].protocol_id, id),
                (unsigned)n->protos[i].component_id,
                n->protos[i].igmp ? ", an IGMP-type client" : "");
@@ -294,11 +285,10 @@ static void proto_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
         break;
     if (i == n->n_protos)
       mgmd_log(MGMD_LOG_INFO, "mgm", "protocol %s deregistered",
-               pname(d, o->protos[k].protocol_id, o->protos[k].component_id,
-                     nm, sizeof(nm)));
+               pname(d, o->protos[k].protocol_id, o->protos[k].component_id, nm,
+                     sizeof(nm)));
   }
 }
-
 
 static void owner_str(const struct mgmd *d, const struct libmgm_if_info *f,
                       char *out, size_t len) {
@@ -320,7 +310,6 @@ static void owner_str(const struct mgmd *d, const struct libmgm_if_info *f,
     snprintf(out, len, "no owner");
 }
 
-
 static const struct libmgm_if_info *if_find(const struct libmgm_snapshot *s,
                                             DWORD ifx, DWORD nh) {
   const struct libmgm_if_info *f = NULL;
@@ -331,7 +320,6 @@ static const struct libmgm_if_info *if_find(const struct libmgm_snapshot *s,
       f = &s->ifs[i];
   return f;
 }
-
 
 static void if_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
                     const struct libmgm_snapshot *n) {
@@ -357,16 +345,13 @@ static void if_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
                mgmd_if_name(o->ifs[i].ifindex, ifn, sizeof(ifn)));
 }
 
-
 static int mem_eq(const struct libmgm_member_info *a,
                   const struct libmgm_member_info *b) {
   return a->sg.dwSourceAddr == b->sg.dwSourceAddr &&
-         a->sg.dwGroupAddr == b->sg.dwGroupAddr &&
-         a->ifindex == b->ifindex && a->nexthop == b->nexthop &&
-         a->protocol_id == b->protocol_id &&
+         a->sg.dwGroupAddr == b->sg.dwGroupAddr && a->ifindex == b->ifindex &&
+         a->nexthop == b->nexthop && a->protocol_id == b->protocol_id &&
          a->component_id == b->component_id && a->latent == b->latent;
 }
-
 
 static int mem_in(const struct libmgm_snapshot *s,
                   const struct libmgm_member_info *m) {
@@ -378,7 +363,6 @@ static int mem_in(const struct libmgm_snapshot *s,
   return found;
 }
 
-
 static void mem_log(const struct mgmd *d, const struct libmgm_snapshot *s,
                     const struct libmgm_member_info *m, int added) {
   char sg[48], ifn[MGMD_NAME_MAX], who[64], own[64];
@@ -388,19 +372,18 @@ static void mem_log(const struct mgmd *d, const struct libmgm_snapshot *s,
   mgmd_if_name(m->ifindex, ifn, sizeof(ifn));
   pname(d, m->protocol_id, m->component_id, who, sizeof(who));
   if (m->latent)
-    mgmd_log(MGMD_LOG_INFO, "mgm", "%s: IGMP join %s on %s is %s%s%s%s",
-             who, sg, ifn, added ? "held as latent (local join" : "gone",
-             added ? " to the owner " : "",
-             added && f && f->has_owner
-                 ? pname(d, f->owner_protocol, f->owner_component, own,
-                         sizeof(own))
-                 : "",
-             added ? ", which decides)" : " (local leave to the owner)");
+    mgmd_log(
+        MGMD_LOG_INFO, "mgm", "%s: IGMP join %s on %s is %s%s%s%s", who, sg,
+        ifn, added ? "held as latent (local join" : "gone",
+        added ? " to the owner " : "",
+        added && f && f->has_owner
+            ? pname(d, f->owner_protocol, f->owner_component, own, sizeof(own))
+            : "",
+        added ? ", which decides)" : " (local leave to the owner)");
   else
-    mgmd_log(MGMD_LOG_INFO, "mgm", "membership %s on %s by %s %s", sg, ifn,
-             who, added ? "added" : "deleted");
+    mgmd_log(MGMD_LOG_INFO, "mgm", "membership %s on %s by %s %s", sg, ifn, who,
+             added ? "added" : "deleted");
 }
-
 
 static void member_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
                         const struct libmgm_snapshot *n) {
@@ -413,7 +396,6 @@ static void member_diff(const struct mgmd *d, const struct libmgm_snapshot *o,
     if (!mem_in(o, &n->members[i]))
       mem_log(d, n, &n->members[i], 1);
 }
-
 
 static void oif_str(const struct mgmd_mfe *m, char *out, size_t len) {
   char ifn[MGMD_NAME_MAX];
@@ -432,7 +414,6 @@ static void oif_str(const struct mgmd_mfe *m, char *out, size_t len) {
   if (m->n_oif == 0)
     snprintf(out, len, "nothing (negative entry: drops the traffic)");
 }
-
 
 static void mfe_diff(const struct mgmd_mfe *o, size_t no,
                      const struct mgmd_mfe *n, size_t nn) {
@@ -463,12 +444,12 @@ static void mfe_diff(const struct mgmd_mfe *o, size_t no,
     }
     oif_str(p, was, sizeof(was));
     if (p->iif != m->iif || strcmp(was, now) != 0)
-      mgmd_log(MGMD_LOG_INFO, "mgm", "MFE %s updated: in %s, out %s (was: "
-               "out %s)", sg, mgmd_if_name(m->iif, ifn, sizeof(ifn)), now,
-               was);
+      mgmd_log(MGMD_LOG_INFO, "mgm",
+               "MFE %s updated: in %s, out %s (was: "
+               "out %s)",
+               sg, mgmd_if_name(m->iif, ifn, sizeof(ifn)), now, was);
   }
 }
-
 
 void mgmd_watch(const struct mgmd *d) {
   struct libmgm_snapshot *s = NULL;
@@ -502,7 +483,6 @@ out:
   libmgm_snapshot_free(s);
   mgmd_mfes_free(m, nm);
 }
-
 
 void mgmd_watch_reset(void) {
   libmgm_snapshot_free(w_snap);

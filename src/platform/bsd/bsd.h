@@ -51,30 +51,30 @@
  * from its own headers (oscaps.c); OS names appear only where the headers
  * cannot tell (behaviour, not ABI). */
 struct mgm_bsd_oscaps {
-  const char *os;            /* "freebsd", "netbsd", "openbsd" */
-  const char *mroute_hint;   /* how to get multicast routing into the kernel */
-  uint16_t maxvifs;          /* MAXVIFS */
-  unsigned api_config : 1;   /* MRT_API_CONFIG and struct mfcctl2 */
-  unsigned assert_opt : 1;   /* MRT_ASSERT */
-  unsigned wrongif_upcall : 1; /* the kernel sends IGMPMSG_WRONGVIF */
-  unsigned register_vif : 1; /* VIFF_REGISTER (PIM) */
-  unsigned bw_upcall : 1;    /* MRT_ADD_BW_UPCALL */
-  unsigned group_keyed_only : 1; /* OpenBSD: one MFC entry per group */
-  unsigned kernel_ages_idle : 1; /* OpenBSD: idle entries expire (~30-60 s) */
-  unsigned one_vif_per_if : 1;   /* OpenBSD: EADDRINUSE on a second VIF */
+  const char *os;          /* "freebsd", "netbsd", "openbsd" */
+  const char *mroute_hint; /* how to get multicast routing into the kernel */
+  uint16_t maxvifs;        /* MAXVIFS */
+  unsigned api_config : 1; /* MRT_API_CONFIG and struct mfcctl2 */
+  unsigned assert_opt : 1; /* MRT_ASSERT */
+  unsigned wrongif_upcall : 1;     /* the kernel sends IGMPMSG_WRONGVIF */
+  unsigned register_vif : 1;       /* VIFF_REGISTER (PIM) */
+  unsigned bw_upcall : 1;          /* MRT_ADD_BW_UPCALL */
+  unsigned group_keyed_only : 1;   /* OpenBSD: one MFC entry per group */
+  unsigned kernel_ages_idle : 1;   /* OpenBSD: idle entries expire (~30-60 s) */
+  unsigned one_vif_per_if : 1;     /* OpenBSD: EADDRINUSE on a second VIF */
   unsigned mforwarding_sysctl : 1; /* OpenBSD: net.inet.ip.mforwarding */
-  unsigned route_hdrlen : 1;  /* OpenBSD: *_hdrlen in routing messages */
-  unsigned route_desync : 1;  /* RTM_DESYNC */
-  unsigned route_filter : 1;  /* ROUTE_MSGFILTER (OpenBSD) */
-  unsigned ro_msgfilter : 1;  /* RO_MSGFILTER (NetBSD) */
-  unsigned rdomain : 1;       /* SO_RTABLE: per-rdomain multicast tables */
+  unsigned route_hdrlen : 1;       /* OpenBSD: *_hdrlen in routing messages */
+  unsigned route_desync : 1;       /* RTM_DESYNC */
+  unsigned route_filter : 1;       /* ROUTE_MSGFILTER (OpenBSD) */
+  unsigned ro_msgfilter : 1;       /* RO_MSGFILTER (NetBSD) */
+  unsigned rdomain : 1;            /* SO_RTABLE: per-rdomain multicast tables */
 };
 
-#define BSD_IF_ADDRS 8     /* IPv4 addresses remembered per interface */
+#define BSD_IF_ADDRS 8 /* IPv4 addresses remembered per interface */
 #define BSD_PENDING_MAX 128
 
 struct mgm_bsd_ifaddr {
-  uint32_t addr;     /* network order */
+  uint32_t addr; /* network order */
   uint8_t prefixlen;
 };
 
@@ -94,8 +94,8 @@ struct mgm_bsd_iface {
  * with ifindex 0 is a slot quarantined after MRT_DEL_VIF failed. */
 struct mgm_bsd_vif {
   uint32_t ifindex;
-  uint32_t addr;     /* vifc_lcl_addr it was created with */
-  uint32_t refcnt;   /* if_attach count */
+  uint32_t addr;   /* vifc_lcl_addr it was created with */
+  uint32_t refcnt; /* if_attach count */
   uint8_t in_use;
 };
 
@@ -103,9 +103,9 @@ struct mgm_bsd_vif {
 struct mgm_bsd_rec {
   struct mgm_bsd_rec *next;
   int is_gone;
-  struct mgm_if_event ev;          /* !is_gone; ev.name is set on delivery */
+  struct mgm_if_event ev; /* !is_gone; ev.name is set on delivery */
   char name[MGM_RTM_NAMESIZ];
-  struct mgm_mfe_key key;          /* is_gone */
+  struct mgm_mfe_key key; /* is_gone */
   enum mgm_mfe_gone why;
 };
 
@@ -117,12 +117,12 @@ struct mgm_backend {
   struct mgm_bsd_oscaps os;
   struct mgm_rtm_layout rtl;
   struct mgm_mrt_layout mrl;
-  int igmp_fd;           /* raw IGMP socket, the router socket */
-  int rt_fd;             /* PF_ROUTE event socket */
-  int wake_rd, wake_wr;  /* self-pipe: deferred upcalls are waiting */
-  int mrt_inited;        /* MRT_INIT succeeded: MRT_DONE on close */
-  int use_mfcctl2;       /* MRT_API_CONFIG granted flags: pass mfcctl2 */
-  uint32_t api_config;   /* the granted MRT_API_CONFIG bits */
+  int igmp_fd;          /* raw IGMP socket, the router socket */
+  int rt_fd;            /* PF_ROUTE event socket */
+  int wake_rd, wake_wr; /* self-pipe: deferred upcalls are waiting */
+  int mrt_inited;       /* MRT_INIT succeeded: MRT_DONE on close */
+  int use_mfcctl2;      /* MRT_API_CONFIG granted flags: pass mfcctl2 */
+  uint32_t api_config;  /* the granted MRT_API_CONFIG bits */
   int wrongif_on;
   int last_errno;
   int32_t pid;

@@ -36,7 +36,6 @@
 #define LINK_STATE_DOWN 1
 #endif
 
-
 struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
                                        uint32_t ifindex) {
   size_t i;
@@ -48,13 +47,11 @@ struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
   return NULL;
 }
 
-
 /* Operationally up: administratively up, driver running, link not down. */
 static int bsd_if_oper(const struct mgm_bsd_iface *ifp) {
   return (ifp->flags & MGM_IFF_UP) && (ifp->flags & MGM_IFF_RUNNING) &&
          ifp->link_state != LINK_STATE_DOWN;
 }
-
 
 static void bsd_if_name(struct mgm_bsd_iface *ifp, const char *name) {
   char buf[IF_NAMESIZE > MGM_RTM_NAMESIZ ? IF_NAMESIZE : MGM_RTM_NAMESIZ];
@@ -70,11 +67,9 @@ static void bsd_if_name(struct mgm_bsd_iface *ifp, const char *name) {
   }
 }
 
-
 /* Append a blank interface to a table; NULL when out of memory. */
-static struct mgm_bsd_iface *bsd_tab_add(struct mgm_bsd_iface **tab,
-                                         size_t *n, size_t *cap,
-                                         uint32_t ifindex) {
+static struct mgm_bsd_iface *bsd_tab_add(struct mgm_bsd_iface **tab, size_t *n,
+                                         size_t *cap, uint32_t ifindex) {
   struct mgm_bsd_iface *nt, *ifp;
   size_t ncap;
 
@@ -93,7 +88,6 @@ static struct mgm_bsd_iface *bsd_tab_add(struct mgm_bsd_iface **tab,
   return ifp;
 }
 
-
 static struct mgm_bsd_iface *bsd_tab_find(struct mgm_bsd_iface *tab, size_t n,
                                           uint32_t ifindex) {
   size_t i;
@@ -104,7 +98,6 @@ static struct mgm_bsd_iface *bsd_tab_find(struct mgm_bsd_iface *tab, size_t n,
   }
   return NULL;
 }
-
 
 /* Remember an address; 1 if it is new, 0 if known or no room. */
 static int bsd_addr_add(struct mgm_bsd_iface *ifp, uint32_t addr,
@@ -125,7 +118,6 @@ static int bsd_addr_add(struct mgm_bsd_iface *ifp, uint32_t addr,
   return 1;
 }
 
-
 /* Forget an address, keeping kernel order (addr[0] stays the primary). */
 static int bsd_addr_del(struct mgm_bsd_iface *ifp, uint32_t addr,
                         uint8_t *prefixlen) {
@@ -143,13 +135,11 @@ static int bsd_addr_del(struct mgm_bsd_iface *ifp, uint32_t addr,
   return 0;
 }
 
-
 static uint8_t bsd_msg_prefixlen(const struct mgm_rtm_msg *msg) {
   if (!(msg->v4_have & (1u << MGM_RTAX_NETMASK)) || msg->prefixlen > 32)
     return 32;
   return msg->prefixlen;
 }
-
 
 int mgm__bsd_ifmon_open(struct mgm_backend *be) {
   int size = BSD_RT_RCVBUF, fl, err, rc = 0;
@@ -158,8 +148,7 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
   if (be->rt_fd < 0) {
     err = errno;
     be->last_errno = err;
-    mgm__bsd_log(be, BSD_LOG_ERROR, "bsd: PF_ROUTE socket: %s",
-                 strerror(err));
+    mgm__bsd_log(be, BSD_LOG_ERROR, "bsd: PF_ROUTE socket: %s", strerror(err));
     rc = mgm__bsd_errno_map(err);
     goto out;
   }
@@ -178,8 +167,7 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
     unsigned int filter = ROUTE_FILTER(RTM_IFINFO) |
                           ROUTE_FILTER(RTM_IFANNOUNCE) |
                           ROUTE_FILTER(RTM_NEWADDR) |
-                          ROUTE_FILTER(RTM_DELADDR) |
-                          ROUTE_FILTER(RTM_DELETE);
+                          ROUTE_FILTER(RTM_DELADDR) | ROUTE_FILTER(RTM_DELETE);
 #ifdef RTM_DESYNC
     filter |= ROUTE_FILTER(RTM_DESYNC);
 #endif
@@ -194,18 +182,16 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
     unsigned char types[] = {RTM_IFINFO, RTM_IFANNOUNCE, RTM_NEWADDR,
                              RTM_DELADDR};
 
-    if (setsockopt(be->rt_fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types)) <
-        0)
-      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: RO_MSGFILTER: %s",
-                   strerror(errno));
+    if (setsockopt(be->rt_fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types)) < 0)
+      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: RO_MSGFILTER: %s", strerror(errno));
   }
 #endif
 #ifdef ROUTE_TABLEFILTER
   if (be->cfg.table != 0) {
     unsigned int tid = be->cfg.table;
 
-    if (setsockopt(be->rt_fd, AF_ROUTE, ROUTE_TABLEFILTER, &tid,
-                   sizeof(tid)) < 0) {
+    if (setsockopt(be->rt_fd, AF_ROUTE, ROUTE_TABLEFILTER, &tid, sizeof(tid)) <
+        0) {
       err = errno;
       be->last_errno = err;
       rc = mgm__bsd_errno_map(err);
@@ -217,13 +203,11 @@ out:
   return rc;
 }
 
-
 void mgm__bsd_ifmon_close(struct mgm_backend *be) {
   if (be->rt_fd >= 0)
     close(be->rt_fd);
   be->rt_fd = -1;
 }
-
 
 /* Throw away queued messages: resync re-reads the truth anyway. */
 void mgm__bsd_ifmon_drain(struct mgm_backend *be) {
@@ -234,7 +218,6 @@ void mgm__bsd_ifmon_drain(struct mgm_backend *be) {
       break;
   }
 }
-
 
 /* Fill *buf with sysctl(NET_RT_IFLIST) for IPv4. */
 static int bsd_iflist(struct mgm_backend *be, uint8_t **buf, size_t *len) {
@@ -277,7 +260,6 @@ out:
   *len = need;
   return rc;
 }
-
 
 /* Re-read every interface and IPv4 address.  With replay, queue each as
  * MGM_IF_ADD (+ MGM_IF_ADDR_ADD per address) and interfaces that vanished
@@ -354,7 +336,6 @@ out:
   return rc;
 }
 
-
 static void bsd_on_ifinfo(struct mgm_backend *be,
                           const struct mgm_rtm_msg *msg) {
   struct mgm_bsd_iface *ifp;
@@ -378,7 +359,6 @@ static void bsd_on_ifinfo(struct mgm_backend *be,
   if (bsd_if_oper(ifp) != was_up)
     mgm__bsd_queue_if(be, was_up ? MGM_IF_DOWN : MGM_IF_UP, ifp, 0, 0);
 }
-
 
 static void bsd_on_ifannounce(struct mgm_backend *be,
                               const struct mgm_rtm_msg *msg) {
@@ -406,9 +386,7 @@ static void bsd_on_ifannounce(struct mgm_backend *be,
   mgm__bsd_vif_departed(be, gone.ifindex);
 }
 
-
-static void bsd_on_addr(struct mgm_backend *be,
-                        const struct mgm_rtm_msg *msg) {
+static void bsd_on_addr(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
   struct mgm_bsd_iface *ifp;
   uint32_t addr;
   uint8_t plen;
@@ -437,7 +415,6 @@ static void bsd_on_addr(struct mgm_backend *be,
   mgm__bsd_vif_addr_added(be, msg->ifindex);
   mgm__bsd_queue_if(be, MGM_IF_ADDR_ADD, ifp, addr, plen);
 }
-
 
 static int bsd_on_msg(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
   switch (msg->kind) {
@@ -468,7 +445,6 @@ static int bsd_on_msg(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
   return 0;
 }
 
-
 int mgm__bsd_ifmon_read(struct mgm_backend *be) {
   struct mgm_rtm_msg msg;
   ssize_t len;
@@ -493,8 +469,8 @@ int mgm__bsd_ifmon_read(struct mgm_backend *be) {
     }
     goto out;
   }
-  while ((r = mgm__rtmsg_next(&be->rtl, be->rxbuf, (size_t)len, &off,
-                              &msg)) != 0) {
+  while ((r = mgm__rtmsg_next(&be->rtl, be->rxbuf, (size_t)len, &off, &msg)) !=
+         0) {
     if (r < 0) {
       mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: routing message: %s",
                    mgm__rtmsg_strerror(r));

@@ -16,7 +16,6 @@
 
 #define BSD_MFCTAB_MIN 64
 
-
 static size_t bsd_mfc_hash(uint32_t source, uint32_t group, size_t n) {
   uint32_t h = source * 0x9e3779b1u ^ (group + 0x7f4a7c15u) * 0x85ebca6bu;
 
@@ -24,11 +23,9 @@ static size_t bsd_mfc_hash(uint32_t source, uint32_t group, size_t n) {
   return (size_t)h & (n - 1);
 }
 
-
 void mgm__bsd_mfctab_init(struct mgm_bsd_mfctab *t) {
   memset(t, 0, sizeof(*t));
 }
-
 
 void mgm__bsd_mfctab_fini(struct mgm_bsd_mfctab *t) {
   struct mgm_bsd_mfc *m, *next;
@@ -44,7 +41,6 @@ void mgm__bsd_mfctab_fini(struct mgm_bsd_mfctab *t) {
   memset(t, 0, sizeof(*t));
 }
 
-
 struct mgm_bsd_mfc *mgm__bsd_mfctab_find(const struct mgm_bsd_mfctab *t,
                                          uint32_t source, uint32_t group) {
   struct mgm_bsd_mfc *m = NULL;
@@ -59,7 +55,6 @@ struct mgm_bsd_mfc *mgm__bsd_mfctab_find(const struct mgm_bsd_mfctab *t,
 out:
   return m;
 }
-
 
 /* Grow to at least `want` buckets; on failure keep the old array. */
 static int bsd_mfctab_grow(struct mgm_bsd_mfctab *t, size_t want) {
@@ -91,7 +86,6 @@ static int bsd_mfctab_grow(struct mgm_bsd_mfctab *t, size_t want) {
 out:
   return rc;
 }
-
 
 int mgm__bsd_mfctab_put(struct mgm_bsd_mfctab *t, const struct mgm_fwd *fwd) {
   struct mgm_bsd_mfc *m, **pp = NULL;
@@ -141,7 +135,6 @@ out:
   return rc;
 }
 
-
 int mgm__bsd_mfctab_del(struct mgm_bsd_mfctab *t, uint32_t source,
                         uint32_t group) {
   struct mgm_bsd_mfc **pp, *m;
@@ -164,7 +157,6 @@ out:
   return rc;
 }
 
-
 size_t mgm__bsd_mfctab_keys(const struct mgm_bsd_mfctab *t,
                             struct mgm_mfe_key *keys, size_t cap) {
   const struct mgm_bsd_mfc *m;
@@ -179,7 +171,6 @@ size_t mgm__bsd_mfctab_keys(const struct mgm_bsd_mfctab *t,
   }
   return n;
 }
-
 
 int mgm__bsd_mfc_has_oif(const struct mgm_bsd_mfc *m, uint32_t ifindex) {
   uint16_t i;

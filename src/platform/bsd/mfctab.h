@@ -25,11 +25,11 @@ struct mgm_bsd_mfc_oif {
 };
 
 struct mgm_bsd_mfc {
-  struct mgm_bsd_mfc *next;   /* hash chain */
-  struct mgm_mfe_key key;     /* (S,G), network order */
-  uint32_t iif;               /* incoming ifindex */
-  uint32_t flags;             /* MGM_FWD_F_* */
-  uint16_t n_oif;             /* 0 = negative entry */
+  struct mgm_bsd_mfc *next;     /* hash chain */
+  struct mgm_mfe_key key;       /* (S,G), network order */
+  uint32_t iif;                 /* incoming ifindex */
+  uint32_t flags;               /* MGM_FWD_F_* */
+  uint16_t n_oif;               /* 0 = negative entry */
   struct mgm_bsd_mfc_oif oif[]; /* n_oif entries */
 };
 

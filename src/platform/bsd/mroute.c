@@ -59,7 +59,6 @@ _Static_assert(sizeof(struct mfcctl) <= sizeof(union bsd_arg) &&
                    sizeof(struct sioc_sg_req) <= sizeof(union bsd_arg),
                "bsd_arg too small");
 
-
 /* ---- helpers ------------------------------------------------------------ */
 
 void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...) {
@@ -74,16 +73,13 @@ void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...) {
   be->cfg.log(be->cfg.log_ctx, level, line);
 }
 
-
 static void bsd_lock(struct mgm_backend *be) {
   pthread_mutex_lock(&be->lock);
 }
 
-
 static void bsd_unlock(struct mgm_backend *be) {
   pthread_mutex_unlock(&be->lock);
 }
-
 
 int mgm__bsd_errno_map(int err) {
   switch (err) {
@@ -121,7 +117,6 @@ int mgm__bsd_errno_map(int err) {
   }
 }
 
-
 uint64_t mgm__bsd_clock_ms(void) {
   struct timespec ts;
 
@@ -129,7 +124,6 @@ uint64_t mgm__bsd_clock_ms(void) {
     return 0;
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
-
 
 static int bsd_set_nonblock_cloexec(int fd) {
   int fl;
@@ -142,7 +136,6 @@ static int bsd_set_nonblock_cloexec(int fd) {
     return -1;
   return 0;
 }
-
 
 /* Append a record; a byte on the pipe wakes the loop if an op queued it. */
 static void bsd_push(struct mgm_backend *be, struct mgm_bsd_rec *r) {
@@ -158,7 +151,6 @@ static void bsd_push(struct mgm_backend *be, struct mgm_bsd_rec *r) {
     /* a full pipe already means "wake up" */
   }
 }
-
 
 void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm_bsd_iface *ifp, uint32_t addr,
@@ -181,7 +173,6 @@ void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
   bsd_push(be, r);
 }
 
-
 static void bsd_queue_gone(struct mgm_backend *be,
                            const struct mgm_mfe_key *key,
                            enum mgm_mfe_gone why) {
@@ -198,7 +189,6 @@ static void bsd_queue_gone(struct mgm_backend *be,
   r->why = why;
   bsd_push(be, r);
 }
-
 
 /* Deliver queued records in order (lock NOT held).  Upcalls may call ops,
  * which may queue more: they are delivered too. */
@@ -231,7 +221,6 @@ static unsigned bsd_deliver(struct mgm_backend *be) {
   return n;
 }
 
-
 static void bsd_wake_drain(struct mgm_backend *be) {
   char buf[64];
 
@@ -240,7 +229,6 @@ static void bsd_wake_drain(struct mgm_backend *be) {
   while (read(be->wake_rd, buf, sizeof(buf)) > 0) {
   }
 }
-
 
 /* ---- VIFs ---------------------------------------------------------------- */
 
@@ -257,14 +245,12 @@ static struct mgm_bsd_vif *bsd_vif_find(struct mgm_backend *be,
   return NULL;
 }
 
-
 /* A VIF the core has claimed (refcnt > 0): what mfe_set may use. */
 static int bsd_vif_claimed(struct mgm_backend *be, uint32_t ifindex) {
   struct mgm_bsd_vif *v = bsd_vif_find(be, ifindex);
 
   return v != NULL && v->refcnt > 0 ? (int)(v - be->vif) : -1;
 }
-
 
 static int bsd_pending_has(const struct mgm_backend *be, uint32_t ifindex) {
   size_t i;
@@ -275,7 +261,6 @@ static int bsd_pending_has(const struct mgm_backend *be, uint32_t ifindex) {
   }
   return 0;
 }
-
 
 static void bsd_pending_add(struct mgm_backend *be, uint32_t ifindex) {
   if (bsd_pending_has(be, ifindex))
@@ -289,7 +274,6 @@ static void bsd_pending_add(struct mgm_backend *be, uint32_t ifindex) {
   be->pending[be->npending++] = ifindex;
 }
 
-
 static int bsd_pending_del(struct mgm_backend *be, uint32_t ifindex) {
   size_t i;
 
@@ -302,7 +286,6 @@ static int bsd_pending_del(struct mgm_backend *be, uint32_t ifindex) {
   return 0;
 }
 
-
 static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
   union bsd_arg a;
   int len, err, rc = 0;
@@ -313,8 +296,8 @@ static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
     goto out;
   }
   /* MRT_DEL_VIF takes a bare vifi_t on every BSD (kernel.md C.1) */
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_VIF, a.b,
-                 (socklen_t)len) < 0) {
+  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_VIF, a.b, (socklen_t)len) <
+      0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_errno_map(err);
@@ -322,7 +305,6 @@ static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
 out:
   return rc;
 }
-
 
 /* Lowest free slot; failing that, evict a pre-armed VIF nobody claimed
  * (its interface goes back to the pending set) or a quarantined one. */
@@ -345,7 +327,6 @@ static int bsd_vif_slot(struct mgm_backend *be) {
   }
   return -1;
 }
-
 
 /* MRT_ADD_VIF for ifindex by its primary IPv4 address.  Returns the slot
  * (refcnt 0) or an error; an interface without an address (yet) joins the
@@ -385,8 +366,8 @@ static int bsd_vif_add(struct mgm_backend *be, uint32_t ifindex) {
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_VIF, a.b,
-                 (socklen_t)len) < 0) {
+  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_VIF, a.b, (socklen_t)len) <
+      0) {
     err = errno;
     be->last_errno = err;
     switch (err) {
@@ -398,10 +379,9 @@ static int bsd_vif_add(struct mgm_backend *be, uint32_t ifindex) {
       rc = MGM_BE_ENOIF;
       break;
     case EADDRINUSE:
-      mgm__bsd_log(be, BSD_LOG_WARN,
-                   "bsd: MRT_ADD_VIF %d for %s: already a VIF%s", slot,
-                   ifp->name,
-                   be->os.one_vif_per_if ? " (one VIF per interface)" : "");
+      mgm__bsd_log(
+          be, BSD_LOG_WARN, "bsd: MRT_ADD_VIF %d for %s: already a VIF%s", slot,
+          ifp->name, be->os.one_vif_per_if ? " (one VIF per interface)" : "");
       rc = MGM_BE_EIO;
       break;
     default:
@@ -420,15 +400,13 @@ out:
   return rc;
 }
 
-
-/* ---- MFC ------------------------------------------------------------------ */
+/* ---- MFC ----------------------------------------------------------------- */
 
 static int bsd_is_multicast(uint32_t group) {
   const uint8_t *b = (const uint8_t *)&group;
 
   return (b[0] & 0xf0) == 0xe0;
 }
-
 
 /* Encode fwd into a.  All interfaces must be claimed VIFs. */
 static int bsd_mfc_encode(struct mgm_backend *be, const struct mgm_fwd *fwd,
@@ -464,13 +442,11 @@ static int bsd_mfc_encode(struct mgm_backend *be, const struct mgm_fwd *fwd,
       m.flags[i] = MRT_MFC_FLAGS_DISABLE_WRONGVIF;
   }
 #endif
-  len = mgm__mrtenc_mfcctl(&be->mrl, a->b, sizeof(a->b), &m,
-                           be->use_mfcctl2);
+  len = mgm__mrtenc_mfcctl(&be->mrl, a->b, sizeof(a->b), &m, be->use_mfcctl2);
   rc = len < 0 ? MGM_BE_EINVAL : len;
 out:
   return rc;
 }
-
 
 /* MRT_ADD_MFC, then record it in the shadow table. */
 static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
@@ -482,8 +458,8 @@ static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
     rc = len;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_MFC, a.b,
-                 (socklen_t)len) < 0) {
+  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_MFC, a.b, (socklen_t)len) <
+      0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_errno_map(err);
@@ -492,13 +468,11 @@ static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   rc = mgm__bsd_mfctab_put(&be->mfc, fwd);
   if (rc < 0) {
     /* keep kernel and shadow in step: take the entry out again */
-    (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b,
-                     (socklen_t)len);
+    (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b, (socklen_t)len);
   }
 out:
   return rc;
 }
-
 
 static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
                               uint32_t group) {
@@ -514,8 +488,8 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b,
-                 (socklen_t)len) < 0) {
+  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b, (socklen_t)len) <
+      0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_errno_map(err);
@@ -523,7 +497,6 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
 out:
   return rc;
 }
-
 
 /* Turn a shadow record back into a request; oif must hold n_oif slots. */
 static void bsd_mfc_to_fwd(const struct mgm_bsd_mfc *m, struct mgm_fwd *fwd,
@@ -546,7 +519,6 @@ static void bsd_mfc_to_fwd(const struct mgm_bsd_mfc *m, struct mgm_fwd *fwd,
   fwd->oif = oif;
 }
 
-
 /* Snapshot the shadow keys; NULL (and *n 0) if empty or out of memory. */
 static struct mgm_mfe_key *bsd_mfc_keys(struct mgm_backend *be, size_t *n) {
   struct mgm_mfe_key *keys = NULL;
@@ -562,7 +534,6 @@ static struct mgm_mfe_key *bsd_mfc_keys(struct mgm_backend *be, size_t *n) {
 out:
   return keys;
 }
-
 
 /* Take an interface out of every installed entry: entries it fed are
  * deleted (and reported IF_DEPARTED), entries it was an oif of are
@@ -605,7 +576,6 @@ out:
   return rc;
 }
 
-
 /* Scrub ifindex out of the MFC and give its slot back to the kernel.  A
  * slot the kernel would not delete is quarantined (in use, no interface)
  * and retried only when slots run out. */
@@ -629,7 +599,6 @@ static int bsd_vif_release(struct mgm_backend *be, struct mgm_bsd_vif *v) {
 out:
   return rc;
 }
-
 
 /* OpenBSD keys the kernel MFC by group: re-install the other sources of
  * group after a delete took them all out (kernel.md C.4). */
@@ -656,7 +625,6 @@ static void bsd_mfc_reinstall_group(struct mgm_backend *be, uint32_t group) {
   free(keys);
 }
 
-
 /* Is (S,G) still in the kernel?  1 yes, 0 no, <0 cannot tell. */
 static int bsd_mfc_present(struct mgm_backend *be, uint32_t source,
                            uint32_t group) {
@@ -679,7 +647,6 @@ out:
   return rc;
 }
 
-
 /* Report shadow entries the kernel no longer has (OpenBSD ageing, FreeBSD
  * expiry of entries whose parent VIF departed).  group 0 checks all. */
 static void bsd_mfc_verify(struct mgm_backend *be, uint32_t group) {
@@ -697,20 +664,18 @@ static void bsd_mfc_verify(struct mgm_backend *be, uint32_t group) {
     m = mgm__bsd_mfctab_find(&be->mfc, keys[i].source, keys[i].group);
     if (m == NULL)
       continue;
-    why = bsd_vif_find(be, m->iif) == NULL ? MGM_GONE_IF_DEPARTED
-                                           : MGM_GONE_AGED;
+    why =
+        bsd_vif_find(be, m->iif) == NULL ? MGM_GONE_IF_DEPARTED : MGM_GONE_AGED;
     (void)mgm__bsd_mfctab_del(&be->mfc, keys[i].source, keys[i].group);
     bsd_queue_gone(be, &keys[i], why);
   }
   free(keys);
 }
 
-
 void mgm__bsd_mfc_group_check(struct mgm_backend *be, uint32_t group) {
   if (be->os.kernel_ages_idle && group != 0)
     bsd_mfc_verify(be, group);
 }
-
 
 /* ---- events from ifmon.c ------------------------------------------------- */
 
@@ -726,7 +691,6 @@ void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex) {
                (unsigned)ifindex, rc >= 0 ? "added in slot" : "still fails",
                rc);
 }
-
 
 /* The kernel dropped the interface (and with it its VIF): queue the slot
  * loss, scrub the MFC, free the slot.  From dispatch/resync (lock held). */
@@ -750,8 +714,7 @@ void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex) {
   }
 }
 
-
-/* ---- upcalls on the router socket ----------------------------------------- */
+/* ---- upcalls on the router socket ---------------------------------------- */
 
 static uint32_t bsd_recvif(struct msghdr *msg) {
   struct cmsghdr *cm;
@@ -771,8 +734,12 @@ static uint32_t bsd_recvif(struct msghdr *msg) {
   return 0;
 }
 
-
-enum bsd_pkt_kind { BSD_PKT_NONE, BSD_PKT_CTRL, BSD_PKT_NOENTRY, BSD_PKT_WRONGIF };
+enum bsd_pkt_kind {
+  BSD_PKT_NONE,
+  BSD_PKT_CTRL,
+  BSD_PKT_NOENTRY,
+  BSD_PKT_WRONGIF
+};
 
 /* Read one datagram from the router socket and classify it (lock held).
  * Returns 1 with *kind set, 0 if none is waiting, or an error. */
@@ -832,12 +799,10 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
   else if (u->type == MGM_MRT_UP_WRONGVIF && be->wrongif_on)
     *kind = BSD_PKT_WRONGIF;
   else
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: upcall type %u ignored",
-                 u->raw_type);
+    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: upcall type %u ignored", u->raw_type);
 out:
   return rc;
 }
-
 
 /* One router-socket datagram, its upcall made with the lock dropped. */
 static int bsd_igmp_one(struct mgm_backend *be) {
@@ -873,8 +838,7 @@ out:
   return rc;
 }
 
-
-/* ---- ops ------------------------------------------------------------------ */
+/* ---- ops ----------------------------------------------------------------- */
 
 static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
   struct mgm_bsd_rec *r;
@@ -901,39 +865,35 @@ static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
   free(be);
 }
 
-
 /* Grow the router socket's receive buffer for upcall bursts (G.1). */
 static void bsd_rcvbuf(struct mgm_backend *be) {
-  int want = be->cfg.rcvbuf_bytes ? (int)be->cfg.rcvbuf_bytes
-                                  : BSD_RCVBUF_DEFAULT;
+  int want =
+      be->cfg.rcvbuf_bytes ? (int)be->cfg.rcvbuf_bytes : BSD_RCVBUF_DEFAULT;
 
   while (want >= BSD_RCVBUF_MIN &&
-         setsockopt(be->igmp_fd, SOL_SOCKET, SO_RCVBUF, &want,
-                    sizeof(want)) < 0)
+         setsockopt(be->igmp_fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) <
+             0)
     want /= 2; /* above kern.ipc.maxsockbuf: try smaller */
 }
-
 
 /* MRT_API_CONFIG: ask for DISABLE_WRONGVIF so wrong-interface upcalls can
  * be turned off per entry; with any API bit granted, MRT_ADD_MFC and
  * MRT_DEL_MFC take struct mfcctl2. */
 static void bsd_api_config(struct mgm_backend *be) {
-#if defined(MRT_API_CONFIG) && defined(MRT_API_SUPPORT) && \
+#if defined(MRT_API_CONFIG) && defined(MRT_API_SUPPORT) &&                     \
     defined(MRT_MFC_FLAGS_DISABLE_WRONGVIF)
   uint32_t support = 0, want, granted = 0;
   socklen_t sl = sizeof(support);
 
-  if (!be->os.api_config || !be->os.wrongif_upcall ||
-      be->mrl.mfcctl2.size == 0)
+  if (!be->os.api_config || !be->os.wrongif_upcall || be->mrl.mfcctl2.size == 0)
     return;
-  if (getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_SUPPORT, &support, &sl) <
-      0)
+  if (getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_SUPPORT, &support, &sl) < 0)
     return;
   want = support & MRT_MFC_FLAGS_DISABLE_WRONGVIF;
   if (want == 0)
     return;
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &want,
-                 sizeof(want)) < 0)
+  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &want, sizeof(want)) <
+      0)
     return;
   sl = sizeof(granted);
   if (getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &granted, &sl) < 0)
@@ -944,7 +904,6 @@ static void bsd_api_config(struct mgm_backend *be) {
   (void)be;
 #endif
 }
-
 
 /* OpenBSD forwards multicast only with net.inet.ip.mforwarding=1. */
 static int bsd_check_mforwarding(struct mgm_backend *be) {
@@ -964,7 +923,6 @@ static int bsd_check_mforwarding(struct mgm_backend *be) {
 #endif
   return 0;
 }
-
 
 static int bsd_mrt_init(struct mgm_backend *be) {
   int one = 1, err, rc = 0;
@@ -1004,7 +962,6 @@ static int bsd_mrt_init(struct mgm_backend *be) {
 out:
   return rc;
 }
-
 
 static int bsd_open(const struct mgm_be_config *cfg,
                     const struct mgm_be_upcalls *up, void *ctx,
@@ -1074,8 +1031,7 @@ static int bsd_open(const struct mgm_be_config *cfg,
     int tid = (int)cfg->table;
 
     /* OpenBSD: one multicast router per rdomain (kernel.md C.4) */
-    if (setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid, sizeof(tid)) <
-        0) {
+    if (setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid, sizeof(tid)) < 0) {
       err = errno;
       be->last_errno = err;
       mgm__bsd_log(be, BSD_LOG_ERROR, "rdomain %u: %s", (unsigned)cfg->table,
@@ -1124,12 +1080,10 @@ fail:
   return rc;
 }
 
-
 static void bsd_close(struct mgm_backend *be) {
   if (be != NULL)
     bsd_teardown(be, 1); /* MRT_DONE removes every VIF and MFC entry */
 }
-
 
 static void bsd_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
   memset(out, 0, sizeof(*out));
@@ -1142,7 +1096,6 @@ static void bsd_caps(struct mgm_backend *be, struct mgm_be_caps *out) {
   out->kernel_ages_idle = be->os.kernel_ages_idle;
   out->last_use = 0;
 }
-
 
 static int bsd_fds(struct mgm_backend *be, int *fds, size_t *n) {
   int rc = 0;
@@ -1159,7 +1112,6 @@ static int bsd_fds(struct mgm_backend *be, int *fds, size_t *n) {
 out:
   return rc;
 }
-
 
 /* Alternate between the router socket and the routing socket until both
  * are empty or the budget is spent; queued records go out in between. */
@@ -1194,7 +1146,6 @@ static int bsd_dispatch(struct mgm_backend *be, unsigned budget) {
   return rc < 0 ? rc : (int)done;
 }
 
-
 static int bsd_resync(struct mgm_backend *be) {
   uint32_t pend[BSD_PENDING_MAX];
   size_t i, n;
@@ -1214,7 +1165,6 @@ static int bsd_resync(struct mgm_backend *be) {
   (void)bsd_deliver(be);
   return rc;
 }
-
 
 static int bsd_if_attach(struct mgm_backend *be, uint32_t ifindex) {
   struct mgm_bsd_vif *v;
@@ -1237,7 +1187,6 @@ out:
   return rc;
 }
 
-
 static int bsd_if_detach(struct mgm_backend *be, uint32_t ifindex) {
   struct mgm_bsd_vif *v;
   int was_pending, rc = 0;
@@ -1259,7 +1208,6 @@ out:
   return rc;
 }
 
-
 /* OpenBSD: a group has one iif; a second source arriving elsewhere cannot
  * be represented (kernel.md G.1). */
 static int bsd_group_conflict(struct mgm_backend *be,
@@ -1269,14 +1217,13 @@ static int bsd_group_conflict(struct mgm_backend *be,
 
   for (i = 0; i < be->mfc.nbucket; i++) {
     for (m = be->mfc.bucket[i]; m != NULL; m = m->next) {
-      if (m->key.group == fwd->key.group &&
-          m->key.source != fwd->key.source && m->iif != fwd->iif)
+      if (m->key.group == fwd->key.group && m->key.source != fwd->key.source &&
+          m->iif != fwd->iif)
         return 1;
     }
   }
   return 0;
 }
-
 
 static int bsd_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   int rc;
@@ -1293,9 +1240,7 @@ static int bsd_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   return rc;
 }
 
-
-static int bsd_mfe_del(struct mgm_backend *be,
-                       const struct mgm_mfe_key *key) {
+static int bsd_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key) {
   int rc, had;
 
   bsd_lock(be);
@@ -1312,9 +1257,7 @@ out:
   return rc;
 }
 
-
-static int bsd_mfe_stats(struct mgm_backend *be,
-                         const struct mgm_mfe_key *key,
+static int bsd_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *key,
                          struct mgm_fwd_stats *out) {
   union bsd_arg a;
   uint64_t pkts, bytes, wrong_if;
@@ -1322,8 +1265,7 @@ static int bsd_mfe_stats(struct mgm_backend *be,
 
   memset(out, 0, sizeof(*out));
   out->idle_ms = UINT32_MAX; /* no last-use time on BSD */
-  len = mgm__mrtenc_sg_req(&be->mrl, a.b, sizeof(a.b), key->source,
-                           key->group);
+  len = mgm__mrtenc_sg_req(&be->mrl, a.b, sizeof(a.b), key->source, key->group);
   if (len < 0)
     return MGM_BE_EINVAL;
   bsd_lock(be);
@@ -1347,7 +1289,6 @@ out:
   return rc;
 }
 
-
 static int bsd_flush(struct mgm_backend *be) {
   struct mgm_bsd_mfc *m;
   struct mgm_mfe_key key;
@@ -1368,7 +1309,6 @@ static int bsd_flush(struct mgm_backend *be) {
   return rc;
 }
 
-
 static int bsd_route_lookup(struct mgm_backend *be, uint32_t src,
                             struct mgm_route *out) {
   int32_t seq;
@@ -1386,12 +1326,10 @@ static int bsd_route_lookup(struct mgm_backend *be, uint32_t src,
   return rc;
 }
 
-
 static uint64_t bsd_now_ms(struct mgm_backend *be) {
   (void)be;
   return mgm__bsd_clock_ms();
 }
-
 
 static int bsd_set_wrongif(struct mgm_backend *be, int on) {
   int rc = 0;
@@ -1418,7 +1356,6 @@ static int bsd_set_wrongif(struct mgm_backend *be, int on) {
 #endif
   return rc;
 }
-
 
 const struct mgm_backend_ops mgm__bsd_ops = {
     .name = "bsd",

@@ -14,16 +14,13 @@
 
 #include <string.h>
 
-
 static int bsd_fits(uint16_t off, size_t width, size_t size) {
   return off != MGM_MRT_NONE && (size_t)off + width <= size;
 }
 
-
 static int bsd_uint_ok(uint8_t size) {
   return size == 1 || size == 2 || size == 4 || size == 8;
 }
-
 
 /* Store v as an unsigned integer of `size` bytes, host byte order. */
 static void bsd_put_uint(uint8_t *p, size_t off, uint8_t size, uint64_t v) {
@@ -50,7 +47,6 @@ static void bsd_put_uint(uint8_t *p, size_t off, uint8_t size, uint64_t v) {
   }
 }
 
-
 static uint64_t bsd_get_uint(const uint8_t *p, size_t off, uint8_t size) {
   uint8_t u8;
   uint16_t u16;
@@ -73,7 +69,6 @@ static uint64_t bsd_get_uint(const uint8_t *p, size_t off, uint8_t size) {
   }
 }
 
-
 static int bsd_check_mfc(const struct mgm_mrt_layout *lay, int v2) {
   uint16_t size = v2 ? lay->mfcctl2.size : lay->mfcctl.size;
   uint16_t origin = v2 ? lay->mfcctl2.off_origin : lay->mfcctl.off_origin;
@@ -90,7 +85,6 @@ static int bsd_check_mfc(const struct mgm_mrt_layout *lay, int v2) {
     return MGM_MRT_ELAYOUT;
   return 0;
 }
-
 
 int mgm__mrtenc_check_layout(const struct mgm_mrt_layout *lay) {
   uint8_t ul = lay->ulong_size;
@@ -136,11 +130,9 @@ out:
   return rc;
 }
 
-
-int mgm__mrtenc_vifctl(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, uint16_t vifi, uint8_t flags,
-                       uint8_t threshold, uint32_t lcl_addr,
-                       uint32_t rmt_addr) {
+int mgm__mrtenc_vifctl(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       uint16_t vifi, uint8_t flags, uint8_t threshold,
+                       uint32_t lcl_addr, uint32_t rmt_addr) {
   uint8_t *p = buf;
   int rc;
 
@@ -167,7 +159,6 @@ out:
   return rc;
 }
 
-
 int mgm__mrtenc_vifi(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
                      uint16_t vifi) {
   int rc;
@@ -189,9 +180,8 @@ out:
   return rc;
 }
 
-
-int mgm__mrtenc_mfcctl(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, const struct mgm_mrt_mfc *mfc, int v2) {
+int mgm__mrtenc_mfcctl(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       const struct mgm_mrt_mfc *mfc, int v2) {
   uint8_t *p = buf;
   uint16_t size, off_origin, off_grp, off_parent, off_ttls;
   size_t i;
@@ -237,9 +227,8 @@ out:
   return rc;
 }
 
-
-int mgm__mrtenc_sg_req(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, uint32_t src, uint32_t grp) {
+int mgm__mrtenc_sg_req(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       uint32_t src, uint32_t grp) {
   uint8_t *p = buf;
   int rc;
 
@@ -258,9 +247,8 @@ out:
   return rc;
 }
 
-
-int mgm__mrtenc_vif_req(const struct mgm_mrt_layout *lay, void *buf,
-                        size_t cap, uint16_t vifi) {
+int mgm__mrtenc_vif_req(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                        uint16_t vifi) {
   uint8_t *p = buf;
   int rc;
 
@@ -282,7 +270,6 @@ out:
   return rc;
 }
 
-
 int mgm__mrtenc_sg_counts(const struct mgm_mrt_layout *lay, const void *buf,
                           size_t len, uint64_t *pkts, uint64_t *bytes,
                           uint64_t *wrong_if) {
@@ -303,7 +290,6 @@ out:
   return rc;
 }
 
-
 int mgm__mrtenc_vif_counts(const struct mgm_mrt_layout *lay, const void *buf,
                            size_t len, struct mgm_mrt_vifcnt *out) {
   const uint8_t *p = buf;
@@ -323,7 +309,6 @@ int mgm__mrtenc_vif_counts(const struct mgm_mrt_layout *lay, const void *buf,
 out:
   return rc;
 }
-
 
 int mgm__mrtenc_upcall(const struct mgm_mrt_layout *lay, const void *buf,
                        size_t len, struct mgm_mrt_upcall *up) {
@@ -360,7 +345,6 @@ int mgm__mrtenc_upcall(const struct mgm_mrt_layout *lay, const void *buf,
 out:
   return rc;
 }
-
 
 const char *mgm__mrtenc_strerror(int err) {
   switch (err) {

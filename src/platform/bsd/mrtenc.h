@@ -53,20 +53,20 @@ struct mgm_mrt_layout {
 };
 
 enum mgm_mrt_err {
-  MGM_MRT_ESPACE = -1,  /* output buffer too small */
-  MGM_MRT_ERANGE = -2,  /* VIF index or ttl slot beyond MAXVIFS */
-  MGM_MRT_ETRUNC = -3,  /* input shorter than the struct */
-  MGM_MRT_ELAYOUT = -4  /* the layout is inconsistent */
+  MGM_MRT_ESPACE = -1, /* output buffer too small */
+  MGM_MRT_ERANGE = -2, /* VIF index or ttl slot beyond MAXVIFS */
+  MGM_MRT_ETRUNC = -3, /* input shorter than the struct */
+  MGM_MRT_ELAYOUT = -4 /* the layout is inconsistent */
 };
 
 /* An MFC entry in portable form.  Slots >= the layout's maxvifs must be 0. */
 struct mgm_mrt_mfc {
-  uint32_t origin;                  /* network order */
-  uint32_t group;                   /* network order */
-  uint16_t parent;                  /* incoming VIF */
-  uint8_t ttls[MGM_MRT_VIFS_MAX];   /* 0 = do not forward on that VIF */
-  uint8_t flags[MGM_MRT_VIFS_MAX];  /* mfcctl2 only: MRT_MFC_FLAGS_* */
-  uint32_t rp;                      /* mfcctl2 only, network order */
+  uint32_t origin;                 /* network order */
+  uint32_t group;                  /* network order */
+  uint16_t parent;                 /* incoming VIF */
+  uint8_t ttls[MGM_MRT_VIFS_MAX];  /* 0 = do not forward on that VIF */
+  uint8_t flags[MGM_MRT_VIFS_MAX]; /* mfcctl2 only: MRT_MFC_FLAGS_* */
+  uint32_t rp;                     /* mfcctl2 only, network order */
 };
 
 enum mgm_mrt_upcall_type {
@@ -93,18 +93,17 @@ int mgm__mrtenc_check_layout(const struct mgm_mrt_layout *lay);
 
 /* Each encoder zero-fills and returns the number of bytes to pass to the
  * kernel, or a negative enum mgm_mrt_err. */
-int mgm__mrtenc_vifctl(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, uint16_t vifi, uint8_t flags,
-                       uint8_t threshold, uint32_t lcl_addr,
-                       uint32_t rmt_addr);
+int mgm__mrtenc_vifctl(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       uint16_t vifi, uint8_t flags, uint8_t threshold,
+                       uint32_t lcl_addr, uint32_t rmt_addr);
 int mgm__mrtenc_vifi(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
                      uint16_t vifi); /* MRT_DEL_VIF */
-int mgm__mrtenc_mfcctl(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, const struct mgm_mrt_mfc *mfc, int v2);
-int mgm__mrtenc_sg_req(const struct mgm_mrt_layout *lay, void *buf,
-                       size_t cap, uint32_t src, uint32_t grp);
-int mgm__mrtenc_vif_req(const struct mgm_mrt_layout *lay, void *buf,
-                        size_t cap, uint16_t vifi);
+int mgm__mrtenc_mfcctl(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       const struct mgm_mrt_mfc *mfc, int v2);
+int mgm__mrtenc_sg_req(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                       uint32_t src, uint32_t grp);
+int mgm__mrtenc_vif_req(const struct mgm_mrt_layout *lay, void *buf, size_t cap,
+                        uint16_t vifi);
 
 /* Decoders: 0 or a negative enum mgm_mrt_err. */
 int mgm__mrtenc_sg_counts(const struct mgm_mrt_layout *lay, const void *buf,

@@ -77,7 +77,6 @@ _Static_assert(BSD_MSIZE(struct vifctl, vifc_rate_limit) == 4,
 _Static_assert(BSD_MSIZE(struct mfcctl, mfcc_ttls) == MAXVIFS,
                "mfcc_ttls width");
 
-
 void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps) {
   memset(caps, 0, sizeof(*caps));
   caps->os = BSD_OS_NAME;
@@ -127,7 +126,6 @@ void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps) {
 #endif
 }
 
-
 static void bsd_hdr_none(struct mgm_rtm_hdr *h) {
   h->off_hdrlen = MGM_RTM_NONE;
   h->off_index = MGM_RTM_NONE;
@@ -141,7 +139,6 @@ static void bsd_hdr_none(struct mgm_rtm_hdr *h) {
   h->off_what = MGM_RTM_NONE;
   h->off_link_state = MGM_RTM_NONE;
 }
-
 
 void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay) {
   memset(lay, 0, sizeof(*lay));
@@ -230,7 +227,6 @@ void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay) {
   lay->rtm.off_tableid = offsetof(struct rt_msghdr, rtm_tableid);
 #endif
 }
-
 
 void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay) {
   memset(lay, 0, sizeof(*lay));

@@ -31,7 +31,6 @@
 #define BSD_RTGET_WAIT_MS 200 /* total time to wait for the kernel's reply */
 #define BSD_RTGET_READS 64    /* unrelated messages skipped at most */
 
-
 static int bsd_rtget_socket(int *fdp, int *errp) {
   int fd, err, rc = 0;
 
@@ -61,11 +60,10 @@ out:
   return rc;
 }
 
-
 /* Wait for and read the reply to (pid, seq) into *msg. */
-static int bsd_rtget_reply(const struct mgm_backend *be, int fd,
-                           uint8_t *buf, size_t cap, int32_t seq,
-                           struct mgm_rtm_msg *msg, int *errp) {
+static int bsd_rtget_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
+                           size_t cap, int32_t seq, struct mgm_rtm_msg *msg,
+                           int *errp) {
   uint64_t deadline = mgm__bsd_clock_ms() + BSD_RTGET_WAIT_MS, now;
   struct pollfd pfd;
   ssize_t len;
@@ -100,8 +98,7 @@ static int bsd_rtget_reply(const struct mgm_backend *be, int fd,
       goto out;
     }
     off = 0;
-    while ((r = mgm__rtmsg_next(&be->rtl, buf, (size_t)len, &off, msg)) !=
-           0) {
+    while ((r = mgm__rtmsg_next(&be->rtl, buf, (size_t)len, &off, msg)) != 0) {
       if (r < 0)
         continue;
       if (msg->kind == MGM_RTM_ROUTE && msg->type == be->rtl.t_get &&
@@ -115,7 +112,6 @@ static int bsd_rtget_reply(const struct mgm_backend *be, int fd,
 out:
   return rc;
 }
-
 
 int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                           int32_t seq, struct mgm_route *out, int *err) {
@@ -132,8 +128,8 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
   rc = bsd_rtget_socket(&fd, err);
   if (rc < 0)
     goto out;
-  len = mgm__rtmsg_build_get(&be->rtl, buf.b, sizeof(buf.b), src, be->pid,
-                             seq, (uint16_t)be->cfg.table);
+  len = mgm__rtmsg_build_get(&be->rtl, buf.b, sizeof(buf.b), src, be->pid, seq,
+                             (uint16_t)be->cfg.table);
   if (len < 0) {
     rc = MGM_BE_EINVAL;
     goto out;
@@ -158,15 +154,13 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
     rc = MGM_BE_ENOENT; /* a route that drops is no way to the source */
     goto out;
   }
-  out->ifindex = msg.ifp_index    ? msg.ifp_index
-                 : msg.ifindex    ? msg.ifindex
-                                  : msg.gw_link_index;
-  if ((flags & be->rtl.rtf_gateway) &&
-      (msg.v4_have & (1u << MGM_RTAX_GATEWAY)))
+  out->ifindex = msg.ifp_index ? msg.ifp_index
+                 : msg.ifindex ? msg.ifindex
+                               : msg.gw_link_index;
+  if ((flags & be->rtl.rtf_gateway) && (msg.v4_have & (1u << MGM_RTAX_GATEWAY)))
     out->upstream = msg.v4[MGM_RTAX_GATEWAY];
   mask = 0xffffffffu;
-  if (!(flags & be->rtl.rtf_host) &&
-      (msg.v4_have & (1u << MGM_RTAX_NETMASK)))
+  if (!(flags & be->rtl.rtf_host) && (msg.v4_have & (1u << MGM_RTAX_NETMASK)))
     mask = msg.v4[MGM_RTAX_NETMASK];
   out->mask = mask;
   out->network = (msg.v4_have & (1u << MGM_RTAX_DST))

@@ -20,14 +20,12 @@
 #define BSD_RTA_DST 0x1
 #define BSD_RTA_IFP 0x10
 
-
 static uint16_t bsd_get16(const uint8_t *p, size_t off) {
   uint16_t v;
 
   memcpy(&v, p + off, sizeof(v));
   return v;
 }
-
 
 static uint32_t bsd_get32(const uint8_t *p, size_t off) {
   uint32_t v;
@@ -36,23 +34,19 @@ static uint32_t bsd_get32(const uint8_t *p, size_t off) {
   return v;
 }
 
-
 static void bsd_put16(uint8_t *p, size_t off, uint16_t v) {
   memcpy(p + off, &v, sizeof(v));
 }
 
-
 static void bsd_put32(uint8_t *p, size_t off, uint32_t v) {
   memcpy(p + off, &v, sizeof(v));
 }
-
 
 static size_t bsd_field_end(size_t cur, uint16_t off, size_t width) {
   if (off == MGM_RTM_NONE)
     return cur;
   return off + width > cur ? off + width : cur;
 }
-
 
 /* Bytes of header that the fields this module reads occupy. */
 static size_t bsd_hdr_need(const struct mgm_rtm_hdr *h) {
@@ -72,7 +66,6 @@ static size_t bsd_hdr_need(const struct mgm_rtm_hdr *h) {
   return need;
 }
 
-
 static int bsd_check_hdr(const struct mgm_rtm_hdr *h) {
   if (h->size < 4 || bsd_hdr_need(h) > h->size)
     return MGM_RTM_ELAYOUT;
@@ -81,7 +74,6 @@ static int bsd_check_hdr(const struct mgm_rtm_hdr *h) {
     return MGM_RTM_ELAYOUT;
   return 0;
 }
-
 
 int mgm__rtmsg_check_layout(const struct mgm_rtm_layout *lay) {
   int rc = MGM_RTM_ELAYOUT;
@@ -109,7 +101,6 @@ out:
   return rc;
 }
 
-
 size_t mgm__rtmsg_sa_room(const struct mgm_rtm_layout *lay, uint8_t sa_len) {
   size_t a = lay->sa_align;
 
@@ -117,7 +108,6 @@ size_t mgm__rtmsg_sa_room(const struct mgm_rtm_layout *lay, uint8_t sa_len) {
     return lay->sa_zero;
   return ((size_t)sa_len + a - 1) & ~(a - 1);
 }
-
 
 uint8_t mgm__rtmsg_prefixlen(uint32_t mask) {
   const uint8_t *b = (const uint8_t *)&mask;
@@ -139,12 +129,10 @@ uint8_t mgm__rtmsg_prefixlen(uint32_t mask) {
   return len;
 }
 
-
 /* Netmask sockaddrs are often shortened (trailing zero bytes dropped, sa_len
  * 0 for /0) and may carry family 0 or 0xff. */
-static void bsd_decode_mask(const struct mgm_rtm_layout *lay,
-                            const uint8_t *sa, uint8_t sa_len,
-                            struct mgm_rtm_msg *msg) {
+static void bsd_decode_mask(const struct mgm_rtm_layout *lay, const uint8_t *sa,
+                            uint8_t sa_len, struct mgm_rtm_msg *msg) {
   uint8_t m[4] = {0, 0, 0, 0};
   uint8_t family = sa_len >= 2 ? sa[1] : 0;
   size_t k;
@@ -161,7 +149,6 @@ static void bsd_decode_mask(const struct mgm_rtm_layout *lay,
   msg->v4_have |= 1u << MGM_RTAX_NETMASK;
   msg->prefixlen = mgm__rtmsg_prefixlen(msg->v4[MGM_RTAX_NETMASK]);
 }
-
 
 static int bsd_decode_sa(const struct mgm_rtm_layout *lay, unsigned slot,
                          const uint8_t *sa, uint8_t sa_len,
@@ -216,11 +203,9 @@ out:
   return rc;
 }
 
-
 /* Walk the sockaddrs that follow a header, in RTAX order. */
 static int bsd_parse_sas(const struct mgm_rtm_layout *lay, const uint8_t *sa,
-                         size_t rem, uint32_t addrs,
-                         struct mgm_rtm_msg *msg) {
+                         size_t rem, uint32_t addrs, struct mgm_rtm_msg *msg) {
   size_t pos = 0;
   unsigned slot;
   uint8_t sa_len;
@@ -249,7 +234,6 @@ out:
   return rc;
 }
 
-
 /* Length of the header proper: *_hdrlen where the OS has it (OpenBSD),
  * sizeof otherwise.  It must hold every field we read and fit msglen. */
 static int bsd_hdr_len(const struct mgm_rtm_hdr *h, const uint8_t *p,
@@ -266,7 +250,6 @@ static int bsd_hdr_len(const struct mgm_rtm_hdr *h, const uint8_t *p,
   *hlen = len;
   return 0;
 }
-
 
 static enum mgm_rtm_kind bsd_kind(const struct mgm_rtm_layout *lay,
                                   uint8_t type) {
@@ -288,7 +271,6 @@ static enum mgm_rtm_kind bsd_kind(const struct mgm_rtm_layout *lay,
   return MGM_RTM_OTHER;
 }
 
-
 static uint32_t bsd_mgm_flags(const struct mgm_rtm_layout *lay, uint32_t f) {
   uint32_t out = 0;
 
@@ -302,7 +284,6 @@ static uint32_t bsd_mgm_flags(const struct mgm_rtm_layout *lay, uint32_t f) {
     out |= MGM_IFF_LOOPBACK;
   return out;
 }
-
 
 static const struct mgm_rtm_hdr *bsd_hdr_of(const struct mgm_rtm_layout *lay,
                                             enum mgm_rtm_kind kind) {
@@ -320,7 +301,6 @@ static const struct mgm_rtm_hdr *bsd_hdr_of(const struct mgm_rtm_layout *lay,
     return NULL;
   }
 }
-
 
 int mgm__rtmsg_next(const struct mgm_rtm_layout *lay, const void *buf,
                     size_t len, size_t *off, struct mgm_rtm_msg *msg) {
@@ -408,15 +388,13 @@ int mgm__rtmsg_next(const struct mgm_rtm_layout *lay, const void *buf,
     break;
   }
   if (h->off_addrs != MGM_RTM_NONE && msg->addrs != 0) {
-    rc = bsd_parse_sas(lay, p + hlen, msglen - hlen, (uint32_t)msg->addrs,
-                       msg);
+    rc = bsd_parse_sas(lay, p + hlen, msglen - hlen, (uint32_t)msg->addrs, msg);
     if (rc == 0)
       rc = 1;
   }
 out:
   return rc;
 }
-
 
 int mgm__rtmsg_build_get(const struct mgm_rtm_layout *lay, void *buf,
                          size_t cap, uint32_t dst, int32_t pid, int32_t seq,
@@ -456,7 +434,6 @@ int mgm__rtmsg_build_get(const struct mgm_rtm_layout *lay, void *buf,
 out:
   return rc;
 }
-
 
 const char *mgm__rtmsg_strerror(int err) {
   switch (err) {

@@ -62,29 +62,29 @@ struct mgm_rtm_hdr {
 
 /* Everything the parser needs to know about one OS's routing socket. */
 struct mgm_rtm_layout {
-  const char *name;  /* "freebsd", "netbsd", "openbsd": for messages */
-  uint8_t version;   /* RTM_VERSION */
-  uint8_t sa_align;  /* sockaddrs are rounded up to this (power of 2) */
-  uint8_t sa_zero;   /* room taken by a sockaddr whose sa_len is 0 */
-  uint8_t rtax_max;  /* RTAX_MAX */
+  const char *name; /* "freebsd", "netbsd", "openbsd": for messages */
+  uint8_t version;  /* RTM_VERSION */
+  uint8_t sa_align; /* sockaddrs are rounded up to this (power of 2) */
+  uint8_t sa_zero;  /* room taken by a sockaddr whose sa_len is 0 */
+  uint8_t rtax_max; /* RTAX_MAX */
   /* message types; 0 = the OS has no such message */
   uint8_t t_ifinfo, t_ifannounce, t_newaddr, t_deladdr, t_desync;
   uint8_t t_add, t_delete, t_change, t_get;
-  uint8_t af_inet, af_link;   /* address families */
+  uint8_t af_inet, af_link; /* address families */
   uint16_t ifan_arrival, ifan_departure;
   uint32_t iff_up, iff_running, iff_multicast, iff_loopback;
   uint32_t iff_pointopoint;
   uint32_t rtf_up, rtf_gateway, rtf_host, rtf_reject, rtf_blackhole;
   uint32_t rtf_static, rtf_multicast; /* 0 = the OS has no such flag */
-  uint8_t sin_off_addr;  /* sockaddr_in: sin_addr */
-  uint8_t sin_size;      /* sizeof(struct sockaddr_in) */
-  uint8_t sdl_off_index; /* sockaddr_dl: sdl_index (u_short) */
-  uint8_t sdl_off_nlen;  /* sockaddr_dl: sdl_nlen */
-  uint8_t sdl_off_data;  /* sockaddr_dl: sdl_data (name first) */
-  struct mgm_rtm_hdr ifm;  /* struct if_msghdr */
-  struct mgm_rtm_hdr ifam; /* struct ifa_msghdr */
-  struct mgm_rtm_hdr ifan; /* struct if_announcemsghdr */
-  struct mgm_rtm_hdr rtm;  /* struct rt_msghdr */
+  uint8_t sin_off_addr;               /* sockaddr_in: sin_addr */
+  uint8_t sin_size;                   /* sizeof(struct sockaddr_in) */
+  uint8_t sdl_off_index;              /* sockaddr_dl: sdl_index (u_short) */
+  uint8_t sdl_off_nlen;               /* sockaddr_dl: sdl_nlen */
+  uint8_t sdl_off_data;               /* sockaddr_dl: sdl_data (name first) */
+  struct mgm_rtm_hdr ifm;             /* struct if_msghdr */
+  struct mgm_rtm_hdr ifam;            /* struct ifa_msghdr */
+  struct mgm_rtm_hdr ifan;            /* struct if_announcemsghdr */
+  struct mgm_rtm_hdr rtm;             /* struct rt_msghdr */
 };
 
 enum mgm_rtm_kind {
@@ -113,21 +113,21 @@ enum mgm_rtm_err {
 /* One parsed message.  Only the fields of its kind are meaningful. */
 struct mgm_rtm_msg {
   enum mgm_rtm_kind kind;
-  uint8_t type;        /* raw rtm_type */
+  uint8_t type; /* raw rtm_type */
   uint16_t msglen;
-  uint32_t ifindex;    /* header index (ifm/ifam/ifan/rtm_index) */
-  uint32_t tableid;    /* OpenBSD tableid, else 0 */
-  int32_t flags;       /* raw flags field */
-  uint32_t mgm_flags;  /* IFINFO: MGM_IFF_* translation of flags */
-  int32_t link_state;  /* IFINFO: ifi_link_state, -1 if unknown */
-  int departure;       /* IFANNOUNCE: 1 departure, 0 arrival */
-  uint16_t what;       /* IFANNOUNCE: raw ifan_what */
-  char name[MGM_RTM_NAMESIZ]; /* IFANNOUNCE name, or RTA_IFP's name */
-  int32_t addrs;       /* RTA_* bitmask as sent */
-  uint32_t v4_have;    /* bit MGM_RTAX_x: v4[x] holds an IPv4 value */
+  uint32_t ifindex;              /* header index (ifm/ifam/ifan/rtm_index) */
+  uint32_t tableid;              /* OpenBSD tableid, else 0 */
+  int32_t flags;                 /* raw flags field */
+  uint32_t mgm_flags;            /* IFINFO: MGM_IFF_* translation of flags */
+  int32_t link_state;            /* IFINFO: ifi_link_state, -1 if unknown */
+  int departure;                 /* IFANNOUNCE: 1 departure, 0 arrival */
+  uint16_t what;                 /* IFANNOUNCE: raw ifan_what */
+  char name[MGM_RTM_NAMESIZ];    /* IFANNOUNCE name, or RTA_IFP's name */
+  int32_t addrs;                 /* RTA_* bitmask as sent */
+  uint32_t v4_have;              /* bit MGM_RTAX_x: v4[x] holds an IPv4 value */
   uint32_t v4[MGM_RTAX_DECODED]; /* network byte order */
-  uint8_t prefixlen;   /* from the netmask, if v4_have has NETMASK */
-  uint32_t ifp_index;  /* RTA_IFP sockaddr_dl index, 0 if none */
+  uint8_t prefixlen;             /* from the netmask, if v4_have has NETMASK */
+  uint32_t ifp_index;            /* RTA_IFP sockaddr_dl index, 0 if none */
   uint32_t gw_link_index; /* AF_LINK gateway (connected route), 0 if none */
   int32_t pid, seq, err;  /* ROUTE: rtm_pid, rtm_seq, rtm_errno */
 };

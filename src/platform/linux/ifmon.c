@@ -40,11 +40,9 @@ struct lnx_iflist {
   int nomem;
 };
 
-
 static int lnx_up(uint32_t iff) {
   return (iff & IFF_UP) && (iff & IFF_RUNNING);
 }
-
 
 static struct mgm__lnx_if *lnx_if_find(struct mgm__lnx_if *v, size_t n,
                                        uint32_t ifindex) {
@@ -55,7 +53,6 @@ static struct mgm__lnx_if *lnx_if_find(struct mgm__lnx_if *v, size_t n,
       return &v[i];
   return NULL;
 }
-
 
 static int lnx_iflist_add(struct lnx_iflist *l, const struct mgm__lnx_if *ifp) {
   struct mgm__lnx_if *nv;
@@ -75,7 +72,6 @@ static int lnx_iflist_add(struct lnx_iflist *l, const struct mgm__lnx_if *ifp) {
   return 0;
 }
 
-
 static void lnx_link_to_if(const struct mgm__lnx_link *lk,
                            struct mgm__lnx_if *ifp) {
   memset(ifp, 0, sizeof(*ifp));
@@ -83,7 +79,6 @@ static void lnx_link_to_if(const struct mgm__lnx_link *lk,
   ifp->flags = lk->flags;
   memcpy(ifp->name, lk->name, sizeof(ifp->name));
 }
-
 
 /* A link or an address changed: routes through it may have gone or come.
  * The change listener (route.c) hears of it too and flushes the RPF cache,
@@ -95,14 +90,12 @@ static void lnx_rtc_changed(struct mgm_backend *be) {
   mgm__lnx_rtc_flush(be);
 }
 
-
 /* An interface disappeared (or was found missing by a dump). */
 static void lnx_if_gone(struct mgm_backend *be, const struct mgm__lnx_if *ifp) {
   mgm__lnx_queue_if(be, MGM_IF_DEL, ifp, 0, 0);
   if (mgm__lnx_vif_lost(be, ifp->ifindex))
     mgm__lnx_queue_if(be, MGM_IF_SLOT_LOST, ifp, 0, 0);
 }
-
 
 static void lnx_handle_link(struct mgm_backend *be, uint16_t type,
                             const struct mgm__lnx_link *lk) {
@@ -152,10 +145,9 @@ static void lnx_handle_link(struct mgm_backend *be, uint16_t type,
   if (strcmp(old.name, nif.name) != 0)
     mgm__lnx_queue_if(be, MGM_IF_RENAME, &nif, 0, 0);
   if (lnx_up(old.flags) != lnx_up(nif.flags))
-    mgm__lnx_queue_if(be, lnx_up(nif.flags) ? MGM_IF_UP : MGM_IF_DOWN, &nif,
-                      0, 0);
+    mgm__lnx_queue_if(be, lnx_up(nif.flags) ? MGM_IF_UP : MGM_IF_DOWN, &nif, 0,
+                      0);
 }
-
 
 /* Keep the local address list in step (best effort: on ENOMEM an own
  * report may be passed on, which is harmless). */
@@ -166,8 +158,7 @@ static void lnx_addr_note(struct mgm_backend *be, int add,
   size_t i;
 
   for (i = 0; i < be->n_addrs; i++) {
-    if (be->addrs[i].ifindex == ad->ifindex &&
-        be->addrs[i].addr == ad->addr) {
+    if (be->addrs[i].ifindex == ad->ifindex && be->addrs[i].addr == ad->addr) {
       if (!add)
         be->addrs[i] = be->addrs[--be->n_addrs];
       return;
@@ -186,7 +177,6 @@ static void lnx_addr_note(struct mgm_backend *be, int add,
   be->addrs[be->n_addrs++] = *ad;
 }
 
-
 int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr) {
   size_t i;
 
@@ -195,7 +185,6 @@ int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr) {
       return 1;
   return 0;
 }
-
 
 static void lnx_handle_addr(struct mgm_backend *be, uint16_t type,
                             const struct mgm__lnx_addr *ad) {
@@ -211,11 +200,9 @@ static void lnx_handle_addr(struct mgm_backend *be, uint16_t type,
     anon.ifindex = ad->ifindex;
     ifp = &anon;
   }
-  mgm__lnx_queue_if(be, type == RTM_NEWADDR ? MGM_IF_ADDR_ADD
-                                            : MGM_IF_ADDR_DEL,
+  mgm__lnx_queue_if(be, type == RTM_NEWADDR ? MGM_IF_ADDR_ADD : MGM_IF_ADDR_DEL,
                     ifp, ad->addr, ad->prefixlen);
 }
-
 
 /* One rtnetlink message from the event socket. */
 static void lnx_handle_msg(struct mgm_backend *be, uint16_t type,
@@ -245,7 +232,6 @@ static void lnx_handle_msg(struct mgm_backend *be, uint16_t type,
     be->cnt.nl_malformed++;
 }
 
-
 int mgm__lnx_ifmon_open(struct mgm_backend *be) {
   int err;
   int rc;
@@ -258,7 +244,6 @@ int mgm__lnx_ifmon_open(struct mgm_backend *be) {
                   strerror(err));
   return rc;
 }
-
 
 int mgm__lnx_ifmon_read(struct mgm_backend *be) {
   struct sockaddr_nl from;
@@ -316,7 +301,6 @@ out:
   return rc;
 }
 
-
 static int lnx_dump_link_cb(struct mgm_backend *be, uint16_t type,
                             const uint8_t *msg, size_t msglen, void *arg) {
   struct lnx_iflist *l = arg;
@@ -334,7 +318,6 @@ static int lnx_dump_link_cb(struct mgm_backend *be, uint16_t type,
   lnx_link_to_if(&lk, &nif);
   return lnx_iflist_add(l, &nif);
 }
-
 
 static int lnx_dump_addr_cb(struct mgm_backend *be, uint16_t type,
                             const uint8_t *msg, size_t msglen, void *arg) {
@@ -354,7 +337,6 @@ static int lnx_dump_addr_cb(struct mgm_backend *be, uint16_t type,
   return 0;
 }
 
-
 int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay) {
   struct lnx_iflist l = {NULL, 0, 0, 0};
   struct mgm__lnx_if gone;
@@ -365,8 +347,7 @@ int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay) {
   int rc;
 
   len = mgm__lnx_build_dump(req, sizeof(req), RTM_GETLINK, ++be->seq);
-  rc = mgm__lnx_nl_request(be, req, (size_t)len, lnx_dump_link_cb, &l,
-                           &nlerr);
+  rc = mgm__lnx_nl_request(be, req, (size_t)len, lnx_dump_link_cb, &l, &nlerr);
   if (rc < 0)
     goto out;
   /* Interfaces we knew that the kernel no longer lists. */
@@ -403,7 +384,6 @@ out:
   free(l.v);
   return rc;
 }
-
 
 void mgm__lnx_ifmon_free(struct mgm_backend *be) {
   free(be->ifs);

@@ -35,7 +35,6 @@ struct lnx_attr {
   size_t len;
 };
 
-
 static uint16_t lnx_get16(const uint8_t *p) {
   uint16_t v;
 
@@ -43,14 +42,12 @@ static uint16_t lnx_get16(const uint8_t *p) {
   return v;
 }
 
-
 static uint32_t lnx_get32(const uint8_t *p) {
   uint32_t v;
 
   memcpy(&v, p, sizeof(v));
   return v;
 }
-
 
 int mgm__lnx_parse_mrt(const void *buf, size_t len,
                        struct mgm__lnx_mrt_msg *out) {
@@ -118,7 +115,6 @@ out:
   return rc;
 }
 
-
 int mgm__lnx_nl_next(const void *buf, size_t len, size_t *off,
                      const uint8_t **msg, size_t *msglen) {
   const uint8_t *p = buf;
@@ -143,7 +139,6 @@ int mgm__lnx_nl_next(const void *buf, size_t len, size_t *off,
   return 1;
 }
 
-
 int mgm__lnx_nl_header(const uint8_t *msg, size_t len,
                        struct mgm__lnx_nlhdr *out) {
   if (len < sizeof(struct nlmsghdr))
@@ -154,7 +149,6 @@ int mgm__lnx_nl_header(const uint8_t *msg, size_t len,
   out->pid = lnx_get32(msg + offsetof(struct nlmsghdr, nlmsg_pid));
   return 0;
 }
-
 
 /* The family header that follows the netlink header, and the attributes
  * after it: check sizes, return 0 or an error. */
@@ -178,7 +172,6 @@ static int lnx_body(const uint8_t *msg, size_t len, size_t fixed,
   return 0;
 }
 
-
 /* Next attribute of a run: 1 with *a filled, 0 at the end, <0 on error. */
 static int lnx_attr_next(const uint8_t *p, size_t len, size_t *off,
                          struct lnx_attr *a) {
@@ -196,15 +189,14 @@ static int lnx_attr_next(const uint8_t *p, size_t len, size_t *off,
     return MGM__LNX_PE_BADLEN;
   if (alen > rem)
     return MGM__LNX_PE_TRUNC;
-  a->type = lnx_get16(p + *off + offsetof(struct rtattr, rta_type)) &
-            NLA_TYPE_MASK;
+  a->type =
+      lnx_get16(p + *off + offsetof(struct rtattr, rta_type)) & NLA_TYPE_MASK;
   a->data = p + *off + RTA_LENGTH(0);
   a->len = (size_t)alen - RTA_LENGTH(0);
   step = RTA_ALIGN((size_t)alen);
   *off = step > rem ? len : *off + step;
   return 1;
 }
-
 
 /* A 4-byte attribute (address or u32). */
 static int lnx_attr_u32(const struct lnx_attr *a, uint32_t *v) {
@@ -213,7 +205,6 @@ static int lnx_attr_u32(const struct lnx_attr *a, uint32_t *v) {
   *v = lnx_get32(a->data);
   return 0;
 }
-
 
 int mgm__lnx_parse_nlerr(const uint8_t *msg, size_t len, int *err) {
   int32_t e;
@@ -226,7 +217,6 @@ int mgm__lnx_parse_nlerr(const uint8_t *msg, size_t len, int *err) {
   *err = -e;
   return 0;
 }
-
 
 int mgm__lnx_parse_link(const uint8_t *msg, size_t len,
                         struct mgm__lnx_link *out) {
@@ -269,7 +259,6 @@ int mgm__lnx_parse_link(const uint8_t *msg, size_t len,
 out:
   return rc;
 }
-
 
 int mgm__lnx_parse_addr(const uint8_t *msg, size_t len,
                         struct mgm__lnx_addr *out) {
@@ -322,7 +311,6 @@ out:
   return rc;
 }
 
-
 /* First hop of an RTA_MULTIPATH attribute. */
 static int lnx_parse_multipath(const struct lnx_attr *mp,
                                struct mgm__lnx_route *out) {
@@ -355,7 +343,6 @@ static int lnx_parse_multipath(const struct lnx_attr *mp,
   }
   return rc;
 }
-
 
 int mgm__lnx_parse_route(const uint8_t *msg, size_t len,
                          struct mgm__lnx_route *out) {
@@ -417,7 +404,6 @@ out:
   return rc;
 }
 
-
 /* Write a netlink header at buf. */
 static void lnx_put_nlhdr(uint8_t *buf, uint32_t len, uint16_t type,
                           uint16_t flags, uint32_t seq) {
@@ -431,9 +417,7 @@ static void lnx_put_nlhdr(uint8_t *buf, uint32_t len, uint16_t type,
   memcpy(buf, &nh, sizeof(nh));
 }
 
-
-int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq,
-                            uint32_t dst) {
+int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq, uint32_t dst) {
   uint8_t *p = buf;
   struct rtmsg rtm;
   struct rtattr rta;
@@ -460,7 +444,6 @@ int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq,
   memcpy(p + NLMSG_LENGTH(sizeof(rtm)) + RTA_LENGTH(0), &dst, sizeof(dst));
   return (int)len;
 }
-
 
 int mgm__lnx_build_dump(void *buf, size_t cap, uint16_t type, uint32_t seq) {
   uint8_t *p = buf;

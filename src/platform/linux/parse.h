@@ -32,11 +32,11 @@
 #define MGM__LNX_MRT_IGMP 2   /* a real IGMP packet, IP header included */
 
 struct mgm__lnx_mrt_msg {
-  int kind;          /* MGM__LNX_MRT_* */
-  uint8_t msgtype;   /* upcall: IGMPMSG_* (1..4) */
-  uint16_t vif;      /* upcall: VIF index (im_vif | im_vif_hi << 8) */
-  uint32_t src;      /* upcall: im_src; IGMP: IP source */
-  uint32_t dst;      /* upcall: im_dst; IGMP: IP destination */
+  int kind;               /* MGM__LNX_MRT_* */
+  uint8_t msgtype;        /* upcall: IGMPMSG_* (1..4) */
+  uint16_t vif;           /* upcall: VIF index (im_vif | im_vif_hi << 8) */
+  uint32_t src;           /* upcall: im_src; IGMP: IP source */
+  uint32_t dst;           /* upcall: im_dst; IGMP: IP destination */
   const uint8_t *payload; /* upcall: the whole message (header copy);
                              IGMP: the IGMP message after the IP header */
   size_t payload_len;
@@ -71,9 +71,9 @@ int mgm__lnx_parse_nlerr(const uint8_t *msg, size_t len, int *err);
 #define MGM__LNX_IFNAMSIZ 16
 
 struct mgm__lnx_link {
-  uint8_t family;        /* ifi_family: AF_UNSPEC, or AF_BRIDGE for ports */
+  uint8_t family; /* ifi_family: AF_UNSPEC, or AF_BRIDGE for ports */
   uint32_t ifindex;
-  uint32_t flags;        /* IFF_* as the kernel sent them */
+  uint32_t flags;               /* IFF_* as the kernel sent them */
   char name[MGM__LNX_IFNAMSIZ]; /* "" when absent */
 };
 /* RTM_NEWLINK / RTM_DELLINK. */
@@ -82,7 +82,7 @@ int mgm__lnx_parse_link(const uint8_t *msg, size_t len,
 
 struct mgm__lnx_addr {
   uint32_t ifindex;
-  uint32_t addr;     /* IFA_LOCAL, else IFA_ADDRESS */
+  uint32_t addr; /* IFA_LOCAL, else IFA_ADDRESS */
   uint8_t prefixlen;
 };
 /* RTM_NEWADDR / RTM_DELADDR; MGM__LNX_PE_SKIP for non-IPv4. */
@@ -90,14 +90,14 @@ int mgm__lnx_parse_addr(const uint8_t *msg, size_t len,
                         struct mgm__lnx_addr *out);
 
 struct mgm__lnx_route {
-  uint8_t type;       /* RTN_* */
-  uint8_t protocol;   /* RTPROT_* */
+  uint8_t type;     /* RTN_* */
+  uint8_t protocol; /* RTPROT_* */
   uint8_t dst_len;
-  uint8_t table;      /* rtm_table; see table32 */
-  uint32_t table32;   /* RTA_TABLE when present, else rtm_table */
-  uint32_t dst;       /* RTA_DST (0 when absent: default route) */
-  uint32_t oif;       /* RTA_OIF, or first RTA_MULTIPATH hop */
-  uint32_t gateway;   /* RTA_GATEWAY, or first RTA_MULTIPATH hop's */
+  uint8_t table;    /* rtm_table; see table32 */
+  uint32_t table32; /* RTA_TABLE when present, else rtm_table */
+  uint32_t dst;     /* RTA_DST (0 when absent: default route) */
+  uint32_t oif;     /* RTA_OIF, or first RTA_MULTIPATH hop */
+  uint32_t gateway; /* RTA_GATEWAY, or first RTA_MULTIPATH hop's */
 };
 /* RTM_NEWROUTE of family AF_INET; MGM__LNX_PE_SKIP for other families. */
 int mgm__lnx_parse_route(const uint8_t *msg, size_t len,
@@ -105,8 +105,7 @@ int mgm__lnx_parse_route(const uint8_t *msg, size_t len,
 
 /* Build an RTM_GETROUTE request for dst into buf (cap bytes, >= 64).
  * Returns its length or MGM__LNX_PE_TRUNC if cap is too small. */
-int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq,
-                            uint32_t dst);
+int mgm__lnx_build_getroute(void *buf, size_t cap, uint32_t seq, uint32_t dst);
 
 /* Build a dump request (RTM_GETLINK or RTM_GETADDR, family AF_UNSPEC /
  * AF_INET).  Returns its length or MGM__LNX_PE_TRUNC. */

@@ -71,7 +71,6 @@ struct lnx_route_ctx {
   int found;
 };
 
-
 int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out) {
   struct sockaddr_nl sa;
   int fd;
@@ -110,11 +109,9 @@ out:
   return rc;
 }
 
-
 int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                         int (*fn)(struct mgm_backend *be, uint16_t type,
-                                  const uint8_t *msg, size_t msglen,
-                                  void *arg),
+                                  const uint8_t *msg, size_t msglen, void *arg),
                         void *arg, int *nlerr) {
   struct sockaddr_nl kernel;
   struct mgm__lnx_nlhdr h;
@@ -142,8 +139,7 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
   if (mgm__sys_sendto(be->rfd, req, len, 0, (struct sockaddr *)&kernel,
                       sizeof(kernel)) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink sendto: %s",
-                  strerror(err));
+    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink sendto: %s", strerror(err));
     rc = mgm__lnx_map_errno(err);
     goto out;
   }
@@ -180,8 +176,8 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
       goto out;
     }
     off = 0;
-    while ((rc = mgm__lnx_nl_next(be->req, (size_t)n, &off, &msg,
-                                  &msglen)) > 0) {
+    while ((rc = mgm__lnx_nl_next(be->req, (size_t)n, &off, &msg, &msglen)) >
+           0) {
       if (mgm__lnx_nl_header(msg, msglen, &h) < 0 || h.seq != seq)
         continue;
       if (h.type == NLMSG_DONE) {
@@ -219,7 +215,6 @@ out:
   return rc;
 }
 
-
 static int lnx_route_cb(struct mgm_backend *be, uint16_t type,
                         const uint8_t *msg, size_t msglen, void *arg) {
   struct lnx_route_ctx *rc = arg;
@@ -233,7 +228,6 @@ static int lnx_route_cb(struct mgm_backend *be, uint16_t type,
   rc->found = 1;
   return 0;
 }
-
 
 static uint32_t lnx_proto(uint8_t rtprot) {
   switch (rtprot) {

@@ -42,12 +42,10 @@ typedef ssize_t (*psx_read_fn)(int, void *, size_t);
 typedef ssize_t (*psx_write_fn)(int, const void *, size_t);
 typedef int (*psx_clock_gettime_fn)(clockid_t, struct timespec *);
 
-
 /* libc's ioctl and poll are variadic or use nfds_t: adapt them. */
 static int psx_ioctl_default(int fd, unsigned long req, void *arg) {
   return ioctl(fd, req, arg);
 }
-
 
 static int psx_poll_default(struct pollfd *fds, unsigned long n, int tmo) {
   return poll(fds, (nfds_t)n, tmo);
@@ -85,29 +83,29 @@ struct psx_entry {
 };
 
 static struct psx_entry psx_table[PSX_COUNT] = {
-  [PSX_SOCKET] = {MGM_SYS_SOCKET, (psx_fn)socket, (psx_fn)socket},
-  [PSX_SETSOCKOPT] = {MGM_SYS_SETSOCKOPT, (psx_fn)setsockopt,
-                      (psx_fn)setsockopt},
-  [PSX_GETSOCKOPT] = {MGM_SYS_GETSOCKOPT, (psx_fn)getsockopt,
-                      (psx_fn)getsockopt},
-  [PSX_IOCTL] = {MGM_SYS_IOCTL, (psx_fn)psx_ioctl_default,
-                 (psx_fn)psx_ioctl_default},
-  [PSX_BIND] = {MGM_SYS_BIND, (psx_fn)bind, (psx_fn)bind},
-  [PSX_GETSOCKNAME] = {MGM_SYS_GETSOCKNAME, (psx_fn)getsockname,
-                       (psx_fn)getsockname},
-  [PSX_RECVMSG] = {MGM_SYS_RECVMSG, (psx_fn)recvmsg, (psx_fn)recvmsg},
-  [PSX_RECVMMSG] = {MGM_SYS_RECVMMSG, (psx_fn)psx_recvmmsg_default,
-                   (psx_fn)psx_recvmmsg_default},
-  [PSX_SENDTO] = {MGM_SYS_SENDTO, (psx_fn)sendto, (psx_fn)sendto},
-  [PSX_SENDMSG] = {MGM_SYS_SENDMSG, (psx_fn)sendmsg, (psx_fn)sendmsg},
-  [PSX_POLL] = {MGM_SYS_POLL, (psx_fn)psx_poll_default,
-                (psx_fn)psx_poll_default},
-  [PSX_CLOSE] = {MGM_SYS_CLOSE, (psx_fn)close, (psx_fn)close},
-  [PSX_PIPE2] = {MGM_SYS_PIPE2, (psx_fn)pipe2, (psx_fn)pipe2},
-  [PSX_READ] = {MGM_SYS_READ, (psx_fn)read, (psx_fn)read},
-  [PSX_WRITE] = {MGM_SYS_WRITE, (psx_fn)write, (psx_fn)write},
-  [PSX_CLOCK_GETTIME] = {MGM_SYS_CLOCK_GETTIME, (psx_fn)clock_gettime,
-                         (psx_fn)clock_gettime},
+    [PSX_SOCKET] = {MGM_SYS_SOCKET, (psx_fn)socket, (psx_fn)socket},
+    [PSX_SETSOCKOPT] = {MGM_SYS_SETSOCKOPT, (psx_fn)setsockopt,
+                        (psx_fn)setsockopt},
+    [PSX_GETSOCKOPT] = {MGM_SYS_GETSOCKOPT, (psx_fn)getsockopt,
+                        (psx_fn)getsockopt},
+    [PSX_IOCTL] = {MGM_SYS_IOCTL, (psx_fn)psx_ioctl_default,
+                   (psx_fn)psx_ioctl_default},
+    [PSX_BIND] = {MGM_SYS_BIND, (psx_fn)bind, (psx_fn)bind},
+    [PSX_GETSOCKNAME] = {MGM_SYS_GETSOCKNAME, (psx_fn)getsockname,
+                         (psx_fn)getsockname},
+    [PSX_RECVMSG] = {MGM_SYS_RECVMSG, (psx_fn)recvmsg, (psx_fn)recvmsg},
+    [PSX_RECVMMSG] = {MGM_SYS_RECVMMSG, (psx_fn)psx_recvmmsg_default,
+                      (psx_fn)psx_recvmmsg_default},
+    [PSX_SENDTO] = {MGM_SYS_SENDTO, (psx_fn)sendto, (psx_fn)sendto},
+    [PSX_SENDMSG] = {MGM_SYS_SENDMSG, (psx_fn)sendmsg, (psx_fn)sendmsg},
+    [PSX_POLL] = {MGM_SYS_POLL, (psx_fn)psx_poll_default,
+                  (psx_fn)psx_poll_default},
+    [PSX_CLOSE] = {MGM_SYS_CLOSE, (psx_fn)close, (psx_fn)close},
+    [PSX_PIPE2] = {MGM_SYS_PIPE2, (psx_fn)pipe2, (psx_fn)pipe2},
+    [PSX_READ] = {MGM_SYS_READ, (psx_fn)read, (psx_fn)read},
+    [PSX_WRITE] = {MGM_SYS_WRITE, (psx_fn)write, (psx_fn)write},
+    [PSX_CLOCK_GETTIME] = {MGM_SYS_CLOCK_GETTIME, (psx_fn)clock_gettime,
+                           (psx_fn)clock_gettime},
 };
 
 /* The armed fault: calls left until it fires (0 = disarmed), which entry
@@ -117,7 +115,6 @@ static atomic_int psx_fail_idx;
 static atomic_int psx_fail_err;
 static atomic_uint psx_fail_fired;
 
-
 static int psx_lookup(const char *name) {
   int i;
 
@@ -126,7 +123,6 @@ static int psx_lookup(const char *name) {
       return i;
   return -1;
 }
-
 
 /* 1 if this call of entry idx must fail (errno already set). */
 static int psx_should_fail(int idx) {
@@ -152,9 +148,7 @@ static int psx_should_fail(int idx) {
   return 1;
 }
 
-
 #define PSX_CALL(idx, type) ((type)psx_table[idx].cur)
-
 
 int mgm__sys_socket(int domain, int type, int protocol) {
   if (psx_should_fail(PSX_SOCKET))
@@ -162,24 +156,19 @@ int mgm__sys_socket(int domain, int type, int protocol) {
   return PSX_CALL(PSX_SOCKET, psx_socket_fn)(domain, type, protocol);
 }
 
-
 int mgm__sys_setsockopt(int fd, int level, int name, const void *val,
                         socklen_t len) {
   if (psx_should_fail(PSX_SETSOCKOPT))
     return -1;
-  return PSX_CALL(PSX_SETSOCKOPT, psx_setsockopt_fn)(fd, level, name, val,
-                                                     len);
+  return PSX_CALL(PSX_SETSOCKOPT, psx_setsockopt_fn)(fd, level, name, val, len);
 }
-
 
 int mgm__sys_getsockopt(int fd, int level, int name, void *val,
                         socklen_t *len) {
   if (psx_should_fail(PSX_GETSOCKOPT))
     return -1;
-  return PSX_CALL(PSX_GETSOCKOPT, psx_getsockopt_fn)(fd, level, name, val,
-                                                     len);
+  return PSX_CALL(PSX_GETSOCKOPT, psx_getsockopt_fn)(fd, level, name, val, len);
 }
-
 
 int mgm__sys_ioctl(int fd, unsigned long req, void *arg) {
   if (psx_should_fail(PSX_IOCTL))
@@ -187,20 +176,17 @@ int mgm__sys_ioctl(int fd, unsigned long req, void *arg) {
   return PSX_CALL(PSX_IOCTL, psx_ioctl_fn)(fd, req, arg);
 }
 
-
 int mgm__sys_bind(int fd, const struct sockaddr *sa, socklen_t len) {
   if (psx_should_fail(PSX_BIND))
     return -1;
   return PSX_CALL(PSX_BIND, psx_bind_fn)(fd, sa, len);
 }
 
-
 int mgm__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len) {
   if (psx_should_fail(PSX_GETSOCKNAME))
     return -1;
   return PSX_CALL(PSX_GETSOCKNAME, psx_getsockname_fn)(fd, sa, len);
 }
-
 
 ssize_t mgm__sys_recvmsg(int fd, struct msghdr *msg, int flags) {
   if (psx_should_fail(PSX_RECVMSG))
@@ -221,13 +207,11 @@ ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
   return PSX_CALL(PSX_SENDTO, psx_sendto_fn)(fd, buf, len, flags, sa, salen);
 }
 
-
 ssize_t mgm__sys_sendmsg(int fd, const struct msghdr *msg, int flags) {
   if (psx_should_fail(PSX_SENDMSG))
     return -1;
   return PSX_CALL(PSX_SENDMSG, psx_sendmsg_fn)(fd, msg, flags);
 }
-
 
 int mgm__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms) {
   if (psx_should_fail(PSX_POLL))
@@ -235,13 +219,11 @@ int mgm__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms) {
   return PSX_CALL(PSX_POLL, psx_poll_fn)(fds, n, timeout_ms);
 }
 
-
 int mgm__sys_close(int fd) {
   if (psx_should_fail(PSX_CLOSE))
     return -1;
   return PSX_CALL(PSX_CLOSE, psx_close_fn)(fd);
 }
-
 
 int mgm__sys_pipe2(int fds[2], int flags) {
   if (psx_should_fail(PSX_PIPE2))
@@ -249,13 +231,11 @@ int mgm__sys_pipe2(int fds[2], int flags) {
   return PSX_CALL(PSX_PIPE2, psx_pipe2_fn)(fds, flags);
 }
 
-
 ssize_t mgm__sys_read(int fd, void *buf, size_t len) {
   if (psx_should_fail(PSX_READ))
     return -1;
   return PSX_CALL(PSX_READ, psx_read_fn)(fd, buf, len);
 }
-
 
 ssize_t mgm__sys_write(int fd, const void *buf, size_t len) {
   if (psx_should_fail(PSX_WRITE))
@@ -263,13 +243,11 @@ ssize_t mgm__sys_write(int fd, const void *buf, size_t len) {
   return PSX_CALL(PSX_WRITE, psx_write_fn)(fd, buf, len);
 }
 
-
 int mgm__sys_clock_gettime(clockid_t clk, struct timespec *ts) {
   if (psx_should_fail(PSX_CLOCK_GETTIME))
     return -1;
   return PSX_CALL(PSX_CLOCK_GETTIME, psx_clock_gettime_fn)(clk, ts);
 }
-
 
 int mgm__sys_override(const char *name, void (*fn)(void)) {
   int idx;
@@ -280,7 +258,6 @@ int mgm__sys_override(const char *name, void (*fn)(void)) {
   psx_table[idx].cur = fn != NULL ? fn : psx_table[idx].def;
   return 0;
 }
-
 
 int mgm__sys_fail(const char *name, unsigned nth, int err) {
   int idx;
@@ -298,11 +275,9 @@ int mgm__sys_fail(const char *name, unsigned nth, int err) {
   return 0;
 }
 
-
 unsigned mgm__sys_faults_fired(void) {
   return atomic_load(&psx_fail_fired);
 }
-
 
 void mgm__sys_reset(void) {
   int i;

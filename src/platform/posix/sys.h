@@ -50,8 +50,7 @@ struct mmsghdr;
 int mgm__sys_socket(int domain, int type, int protocol);
 int mgm__sys_setsockopt(int fd, int level, int name, const void *val,
                         socklen_t len);
-int mgm__sys_getsockopt(int fd, int level, int name, void *val,
-                        socklen_t *len);
+int mgm__sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int mgm__sys_ioctl(int fd, unsigned long req, void *arg);
 int mgm__sys_bind(int fd, const struct sockaddr *sa, socklen_t len);
 int mgm__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);

@@ -349,8 +349,7 @@ static void build_hdr(uint8_t *h, uint32_t src, uint32_t grp, uint8_t ttl,
   h[11] = (uint8_t)sum;
 }
 
-/* ---- Backend ops ----------------------------------------------------------
- */
+/* ---- Backend ops --------------------------------------------------------- */
 
 static int sim_open(const struct mgm_be_config *cfg,
                     const struct mgm_be_upcalls *up, void *ctx,
@@ -681,14 +680,15 @@ static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
 }
 
 const struct mgm_backend_ops mgm__sim_ops = {
-    "sim",           MGM_BACKEND_ABI, sim_open,         sim_close,
-    sim_caps,        sim_fds,         sim_dispatch,     sim_resync,
-    sim_if_attach,   sim_if_detach,   sim_mfe_set,      sim_mfe_del,
-    sim_mfe_stats,   sim_flush,       sim_route_lookup, sim_now_ms,
-    sim_set_wrongif, sim_ctrl_send,   NULL /* dispatch_fd */};
+    "sim",         MGM_BACKEND_ABI, sim_open,
+    sim_close,     sim_caps,        sim_fds,
+    sim_dispatch,  sim_resync,      sim_if_attach,
+    sim_if_detach, sim_mfe_set,     sim_mfe_del,
+    sim_mfe_stats, sim_flush,       sim_route_lookup,
+    sim_now_ms,    sim_set_wrongif, sim_ctrl_send,
+    NULL /* dispatch_fd */};
 
-/* ---- Control functions (libmgm_sim_*) -------------------------------------
- */
+/* ---- Control functions (libmgm_sim_*) ------------------------------------ */
 
 int mgm__sim_if_add(struct mgm_backend *be, uint32_t ifindex, const char *name,
                     uint32_t addr, uint32_t prefixlen) {

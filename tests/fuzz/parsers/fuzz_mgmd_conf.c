@@ -134,8 +134,7 @@ static void check_conf(const struct mgmd_conf *c) {
   }
 }
 
-/* ---- the configuration written back ---------------------------------------
- */
+/* ---- the configuration written back -------------------------------------- */
 
 struct out {
   char *buf;

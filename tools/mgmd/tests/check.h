@@ -13,15 +13,15 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(cond, ...)                                                     \
-  do {                                                                       \
-    check_count++;                                                           \
-    if (!(cond)) {                                                           \
-      check_failures++;                                                      \
-      fprintf(stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond);       \
-      fprintf(stderr, __VA_ARGS__);                                          \
-      fputc('\n', stderr);                                                   \
-    }                                                                        \
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    check_count++;                                                             \
+    if (!(cond)) {                                                             \
+      check_failures++;                                                        \
+      fprintf(stderr, "%s:%d: FAIL: %s: ", __FILE__, __LINE__, #cond);         \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fputc('\n', stderr);                                                     \
+    }                                                                          \
   } while (0)
 
 static inline int check_contains(const char *hay, const char *needle) {
@@ -32,8 +32,8 @@ static inline const char *check_str(const char *s) {
   return s != NULL ? s : "(null)";
 }
 
-#define CHECK_CONTAINS(hay, needle)                                          \
-  CHECK(check_contains((hay), (needle)), "expected \"%s\" in \"%s\"",      \
+#define CHECK_CONTAINS(hay, needle)                                            \
+  CHECK(check_contains((hay), (needle)), "expected \"%s\" in \"%s\"",          \
         (needle), check_str(hay))
 
 static int check_report(const char *name) {

@@ -14,17 +14,14 @@
 #include "check.h"
 #include "conf.h"
 
-
 static struct mgmd_conf *parse_ok(const char *text) {
   struct mgmd_conf *c = NULL;
   char err[MGMD_ERR_MAX] = "";
-  int rc = mgmd_conf_parse(text, strlen(text), "t.conf", &c, err,
-                           sizeof(err));
+  int rc = mgmd_conf_parse(text, strlen(text), "t.conf", &c, err, sizeof(err));
 
   CHECK(rc == 0 && c != NULL, "parse failed: %s\n--- text:\n%s", err, text);
   return c;
 }
-
 
 /* text must fail with "t.conf:LINE: ...needle..." */
 static void parse_bad_n(const char *text, size_t len, unsigned line,
@@ -41,23 +38,20 @@ static void parse_bad_n(const char *text, size_t len, unsigned line,
   mgmd_conf_free(c);
 }
 
-
 static void parse_bad(const char *text, unsigned line, const char *needle) {
   parse_bad_n(text, strlen(text), line, needle);
 }
-
 
 static uint32_t ip(const char *s) {
   return inet_addr(s);
 }
 
-
 static void test_builtin(void) {
   struct mgmd_conf *c = NULL;
   char err[MGMD_ERR_MAX] = "";
 
-  CHECK(mgmd_conf_parse(mgmd_conf_builtin, strlen(mgmd_conf_builtin), NULL,
-                        &c, err, sizeof(err)) == 0,
+  CHECK(mgmd_conf_parse(mgmd_conf_builtin, strlen(mgmd_conf_builtin), NULL, &c,
+                        err, sizeof(err)) == 0,
         "built-in: %s", err);
   if (c == NULL)
     return;
@@ -66,13 +60,12 @@ static void test_builtin(void) {
   CHECK(c->igmp.present && c->igmp.n_ifs == 1 &&
             strcmp(c->igmp.ifs[0].name, "*") == 0,
         "igmp on every interface");
-  CHECK(c->n_simifs == 3 && c->n_routes == 1, "sim part %zu/%zu",
-        c->n_simifs, c->n_routes);
+  CHECK(c->n_simifs == 3 && c->n_routes == 1, "sim part %zu/%zu", c->n_simifs,
+        c->n_routes);
   CHECK(mgmd_conf_validate(c, "sim", err, sizeof(err)) == 0, "%s", err);
   CHECK(mgmd_conf_validate(c, "linux", err, sizeof(err)) == 0, "%s", err);
   mgmd_conf_free(c);
 }
-
 
 static void test_demo_file(const char *path) {
   struct mgmd_conf *c = NULL;
@@ -95,60 +88,56 @@ static void test_demo_file(const char *path) {
   }
   CHECK(mgmd_conf_validate(c, "sim", err, sizeof(err)) == 0, "%s", err);
   mgmd_conf_free(c);
-  CHECK(mgmd_conf_load("/nonexistent/mgmd.conf", &c, err, sizeof(err)) ==
-            -1,
+  CHECK(mgmd_conf_load("/nonexistent/mgmd.conf", &c, err, sizeof(err)) == -1,
         "a missing file loads");
   CHECK_CONTAINS(err, "/nonexistent/mgmd.conf: cannot open");
 }
 
-
 static void test_everything(void) {
-  static const char text[] =
-      "# every statement once\n"
-      "backend sim\n"
-      "table 7\n"
-      "mfe-lifetime 60\n"
-      "strict on\n"
-      "wrongif-alerts yes\n"
-      "libmgm-log warn,+cb\n"
-      "log-level debug\n"
-      "socket /tmp/x.sock   # trailing comment\n"
-      "pidfile /tmp/x.pid\n"
-      "\r\n"
-      "[sim]\n"
-      "\tinterface up0 1 10.1.0.254/16\r\n"
-      "interface lan 2 10.2.0.254/24 down\n"
-      "route 10.1.0.0/16 up0 via 10.1.0.1 protocol 8\n"
-      "route 0.0.0.0/0 lan\n"
-      "[igmp]\n"
-      "version 2\n"
-      "robustness 3\n"
-      "query-interval 60\n"
-      "query-response-interval 5000\n"
-      "last-member-query-interval 500\n"
-      "last-member-query-count 4\n"
-      "startup-query-interval 2000\n"
-      "startup-query-count 1\n"
-      "proxy-forward-upstream off\n"
-      "require-ttl1 no\n"
-      "interface up0 upstream\n"
-      "interface lan downstream\n"
-      "interface *\n"
-      "[protocol p1]\n"
-      "# a comment\n"
-      "plugin ./p1.so\n"
-      "\n"
-      "anything goes here   # but not this\n"
-      "[protocol p2]\n"
-      "plugin /abs/p2.so\n";
+  static const char text[] = "# every statement once\n"
+                             "backend sim\n"
+                             "table 7\n"
+                             "mfe-lifetime 60\n"
+                             "strict on\n"
+                             "wrongif-alerts yes\n"
+                             "libmgm-log warn,+cb\n"
+                             "log-level debug\n"
+                             "socket /tmp/x.sock   # trailing comment\n"
+                             "pidfile /tmp/x.pid\n"
+                             "\r\n"
+                             "[sim]\n"
+                             "\tinterface up0 1 10.1.0.254/16\r\n"
+                             "interface lan 2 10.2.0.254/24 down\n"
+                             "route 10.1.0.0/16 up0 via 10.1.0.1 protocol 8\n"
+                             "route 0.0.0.0/0 lan\n"
+                             "[igmp]\n"
+                             "version 2\n"
+                             "robustness 3\n"
+                             "query-interval 60\n"
+                             "query-response-interval 5000\n"
+                             "last-member-query-interval 500\n"
+                             "last-member-query-count 4\n"
+                             "startup-query-interval 2000\n"
+                             "startup-query-count 1\n"
+                             "proxy-forward-upstream off\n"
+                             "require-ttl1 no\n"
+                             "interface up0 upstream\n"
+                             "interface lan downstream\n"
+                             "interface *\n"
+                             "[protocol p1]\n"
+                             "# a comment\n"
+                             "plugin ./p1.so\n"
+                             "\n"
+                             "anything goes here   # but not this\n"
+                             "[protocol p2]\n"
+                             "plugin /abs/p2.so\n";
   struct mgmd_conf *c = parse_ok(text);
   char err[MGMD_ERR_MAX];
 
   if (c == NULL)
     return;
   CHECK(strcmp(c->backend, "sim") == 0 && c->table == 7 &&
-            c->mfe_lifetime_s == 60 && c->strict == 1 &&
-            c->wrongif_alerts == 1,
+            c->mfe_lifetime_s == 60 && c->strict == 1 && c->wrongif_alerts == 1,
         "globals");
   CHECK(strcmp(c->libmgm_log, "warn,+cb") == 0, "%s", c->libmgm_log);
   CHECK(c->log_level == 5, "log-level %d", c->log_level);
@@ -194,7 +183,6 @@ static void test_everything(void) {
   mgmd_conf_free(c);
 }
 
-
 static void test_bad(void) {
   char big[3000];
   static const char nul[] = "backend sim\n\nta\0ble 1\n";
@@ -215,10 +203,10 @@ static void test_bad(void) {
   parse_bad("[sim]\ninterface a 0 10.0.0.1/24\n", 2, "index >= 1");
   parse_bad("[sim]\ninterface a 1 10.0.0.1/33\n", 2, "ADDRESS/LENGTH");
   parse_bad("[sim]\ninterface a 1 10.0.0.1/24 sideways\n", 2, "up or down");
-  parse_bad("[sim]\ninterface a 1 10.0.0.1/24\ninterface a 2 10.0.1.1/24\n",
-            3, "interface a already defined at line 2");
-  parse_bad("[sim]\ninterface a 1 10.0.0.1/24\ninterface b 1 10.0.1.1/24\n",
-            3, "index 1 already used by a (line 2)");
+  parse_bad("[sim]\ninterface a 1 10.0.0.1/24\ninterface a 2 10.0.1.1/24\n", 3,
+            "interface a already defined at line 2");
+  parse_bad("[sim]\ninterface a 1 10.0.0.1/24\ninterface b 1 10.0.1.1/24\n", 3,
+            "index 1 already used by a (line 2)");
   parse_bad("[sim]\nroute 10.1.0.1/16 a\n", 2, "host bits");
   parse_bad("[sim]\nroute 10.1.0.0/16 a via\n", 2, "'via' needs a value");
   parse_bad("[sim]\nroute 10.1.0.0/16 a metric 3\n", 2,
@@ -227,13 +215,14 @@ static void test_bad(void) {
   parse_bad("[sim]\nroute 10.0.0.0/8 a\nroute 10.0.0.0/8 b\n", 3,
             "already defined at line 2");
   parse_bad("[sim]\nbridge x\n", 2, "unknown statement 'bridge' in [sim]");
-  parse_bad("[sim]\n[sim]\n", 2, "second [sim] section (the first is at "
-                                 "line 1)");
+  parse_bad("[sim]\n[sim]\n", 2,
+            "second [sim] section (the first is at "
+            "line 1)");
   parse_bad("[igmp]\nversion 4\n", 2, "2 or 3");
   parse_bad("[igmp]\nrobustness 8\n", 2, "1 to 7");
   parse_bad("[igmp]\nversion\n", 2, "usage: version VALUE");
-  parse_bad("\n[igmp]\nquery-interval 10\nquery-response-interval 20000\n",
-            2, "must be below query-interval");
+  parse_bad("\n[igmp]\nquery-interval 10\nquery-response-interval 20000\n", 2,
+            "must be below query-interval");
   parse_bad("[igmp]\ninterface a upstream\ninterface b upstream\n", 3,
             "second upstream interface (a is upstream at line 2)");
   parse_bad("[igmp]\ninterface * upstream\n", 2, "must be named");
@@ -242,8 +231,9 @@ static void test_bad(void) {
   parse_bad("[igmp]\ninterface a middle\n", 2, "downstream or upstream");
   parse_bad("[igmp]\nquerier yes\n", 2, "unknown statement 'querier'");
   parse_bad("[igmp]\n[igmp]\n", 2, "second [igmp] section");
-  parse_bad("[protocol x]\ninterface a\n", 1, "[protocol x] has no "
-                                              "'plugin PATH' line");
+  parse_bad("[protocol x]\ninterface a\n", 1,
+            "[protocol x] has no "
+            "'plugin PATH' line");
   parse_bad("[protocol x]\ninterface a\n[sim]\n", 1, "has no 'plugin");
   parse_bad("[protocol x]\nplugin a.so\nplugin b.so\n", 3,
             "second 'plugin' line");
@@ -258,7 +248,6 @@ static void test_bad(void) {
   parse_bad(big, 2, "line too long");
   parse_bad_n(nul, sizeof(nul) - 1, 3, "NUL byte");
 }
-
 
 static void test_validate(void) {
   struct mgmd_conf *c;
@@ -282,7 +271,6 @@ static void test_validate(void) {
   }
 }
 
-
 static void test_helpers(void) {
   uint32_t v = 0, n = 0, l = 0;
 
@@ -299,7 +287,6 @@ static void test_helpers(void) {
   CHECK(mgmd_parse_prefix("/8", &n, &l) == -1, "no address");
   CHECK(mgmd_parse_ipv4("256.1.1.1", &n) == -1, "bad octet");
 }
-
 
 int main(int argc, char **argv) {
   test_builtin();

@@ -33,24 +33,22 @@ static char dir[256], sock_path[300], pid_path[300], conf_path[300],
     log_path[300];
 static pid_t daemon_pid = -1;
 
-static const char conf_text[] =
-    "backend sim\n"
-    "log-level debug\n"
-    "[sim]\n"
-    "interface up0 1 10.1.0.254/16\n"
-    "interface lan2 2 10.2.0.254/24\n"
-    "interface lan3 3 10.3.0.254/24\n"
-    "route 10.1.0.0/16 up0\n"
-    "[igmp]\n"
-    "version 2\n"
-    "interface lan2\n"
-    "interface lan3\n"
-    "[protocol static]\n"
-    "plugin static_proto.so\n"
-    "interface up0\n"
-    "interface lan2\n"
-    "%s\n";
-
+static const char conf_text[] = "backend sim\n"
+                                "log-level debug\n"
+                                "[sim]\n"
+                                "interface up0 1 10.1.0.254/16\n"
+                                "interface lan2 2 10.2.0.254/24\n"
+                                "interface lan3 3 10.3.0.254/24\n"
+                                "route 10.1.0.0/16 up0\n"
+                                "[igmp]\n"
+                                "version 2\n"
+                                "interface lan2\n"
+                                "interface lan3\n"
+                                "[protocol static]\n"
+                                "plugin static_proto.so\n"
+                                "interface up0\n"
+                                "interface lan2\n"
+                                "%s\n";
 
 static int write_conf(const char *extra) {
   FILE *f = fopen(conf_path, "w");
@@ -60,7 +58,6 @@ static int write_conf(const char *extra) {
   fprintf(f, conf_text, extra);
   return fclose(f);
 }
-
 
 static int connect_sock(void) {
   struct sockaddr_un sa;
@@ -76,7 +73,6 @@ static int connect_sock(void) {
   }
   return fd;
 }
-
 
 /* Send len bytes (half-close if shut), return the reply or NULL. */
 static char *exchange(const char *req, size_t len, int shut) {
@@ -108,14 +104,12 @@ static char *exchange(const char *req, size_t len, int shut) {
   return n ? buf : NULL;
 }
 
-
 static char *request(const char *line) {
   char req[8192];
 
   snprintf(req, sizeof(req), "%s\n", line);
   return exchange(req, strlen(req), 0);
 }
-
 
 /* The reply must be one JSON line with ok == want_ok; returns it parsed. */
 static struct jv *reply_of(const char *what, const char *reply, int want_ok) {
@@ -132,11 +126,10 @@ static struct jv *reply_of(const char *what, const char *reply, int want_ok) {
   if (v == NULL)
     return NULL;
   CHECK(jv_int(jv_get(v, "mgmd"), 0) == 1, "%s: no protocol version", what);
-  CHECK(jv_bool(jv_get(v, "ok"), !want_ok) == want_ok, "%s: ok != %d: %s",
-        what, want_ok, reply);
+  CHECK(jv_bool(jv_get(v, "ok"), !want_ok) == want_ok, "%s: ok != %d: %s", what,
+        want_ok, reply);
   return v;
 }
-
 
 static void expect_error(const char *what, const char *reply,
                          const char *needle) {
@@ -146,14 +139,12 @@ static void expect_error(const char *what, const char *reply,
   jv_free(v);
 }
 
-
 static void expect_alive(const char *after) {
   struct jv *v = reply_of(after, request("ping"), 1);
 
   CHECK(jv_bool(jv_path(v, "result.pong"), 0), "no pong after %s", after);
   jv_free(v);
 }
-
 
 static int start_daemon(const char *mgmd, const char *plugins) {
   int i, fd;
@@ -179,7 +170,6 @@ static int start_daemon(const char *mgmd, const char *plugins) {
   return -1;
 }
 
-
 static void test_garbage(void) {
   char big[6000];
   int idle, fds[40], i, n;
@@ -200,29 +190,35 @@ static void test_garbage(void) {
   expect_error("reload args", request("reload now"), "unknown request");
   expect_error("sim alone", request("sim"), "unknown sim request");
   expect_error("sim inject short", request("sim inject up0"), "usage");
-  expect_error("sim inject if", request("sim inject eth9 10.1.0.5 "
-                                        "239.1.1.1"),
+  expect_error("sim inject if",
+               request("sim inject eth9 10.1.0.5 "
+                       "239.1.1.1"),
                "unknown interface 'eth9'");
   expect_error("sim inject src", request("sim inject up0 10.1.0 239.1.1.1"),
                "bad source");
   expect_error("sim inject grp", request("sim inject up0 10.1.0.5 10.1.1.1"),
                "bad group");
-  expect_error("sim inject opt", request("sim inject up0 10.1.0.5 239.1.1.1 "
-                                         "ttl 0"),
+  expect_error("sim inject opt",
+               request("sim inject up0 10.1.0.5 239.1.1.1 "
+                       "ttl 0"),
                "bad value");
-  expect_error("sim inject odd", request("sim inject up0 10.1.0.5 239.1.1.1 "
-                                         "ttl"),
+  expect_error("sim inject odd",
+               request("sim inject up0 10.1.0.5 239.1.1.1 "
+                       "ttl"),
                "usage");
   expect_error("sim igmp verb", request("sim igmp dance lan2 239.1.1.1"),
                "usage");
-  expect_error("sim igmp v1 leave", request("sim igmp leave lan2 239.1.1.1 "
-                                            "version 1"),
+  expect_error("sim igmp v1 leave",
+               request("sim igmp leave lan2 239.1.1.1 "
+                       "version 1"),
                "no leave");
-  expect_error("sim igmp sources v2", request("sim igmp join lan2 239.1.1.1 "
-                                              "include 1.2.3.4"),
+  expect_error("sim igmp sources v2",
+               request("sim igmp join lan2 239.1.1.1 "
+                       "include 1.2.3.4"),
                "version 3");
-  expect_error("sim igmp bad list", request("sim igmp join lan2 239.1.1.1 "
-                                            "version 3 include 1.2.3.4,,x"),
+  expect_error("sim igmp bad list",
+               request("sim igmp join lan2 239.1.1.1 "
+                       "version 3 include 1.2.3.4,,x"),
                "bad source list");
   expect_error("sim advance", request("sim advance soon"), "usage");
   expect_error("sim advance big", request("sim advance 99999h"), "usage");
@@ -258,7 +254,6 @@ static void test_garbage(void) {
   expect_alive("40 clients");
 }
 
-
 static const struct jv *find_mfe(const struct jv *v, const char *src,
                                  const char *grp) {
   const struct jv *list = jv_path(v, "result.mfes");
@@ -273,7 +268,6 @@ static const struct jv *find_mfe(const struct jv *v, const char *src,
   }
   return NULL;
 }
-
 
 static void test_session(void) {
   struct jv *v;
@@ -304,8 +298,7 @@ static void test_session(void) {
   jv_free(v);
   v = reply_of("inject", request("sim inject up0 10.1.0.5 239.1.2.3 count 5"),
                1);
-  CHECK(strcmp(jv_str(jv_path(v, "result.last.verdict"), ""), "forwarded") ==
-            0,
+  CHECK(strcmp(jv_str(jv_path(v, "result.last.verdict"), ""), "forwarded") == 0,
         "verdict");
   jv_free(v);
   v = reply_of("mfe", request("show mfe stats"), 1);
@@ -314,8 +307,7 @@ static void test_session(void) {
   if (m != NULL) {
     oifs = jv_get(m, "oifs");
     CHECK(jv_len(oifs) == 2 &&
-              strcmp(jv_str(jv_get(jv_at(oifs, 0), "name"), ""), "lan2") ==
-                  0 &&
+              strcmp(jv_str(jv_get(jv_at(oifs, 0), "name"), ""), "lan2") == 0 &&
               strcmp(jv_str(jv_get(jv_at(oifs, 1), "name"), ""), "lan3") == 0,
           "oifs");
     CHECK(jv_int(jv_path(m, "stats.in_packets"), 0) == 5, "in_packets %lld",
@@ -335,7 +327,6 @@ static void test_session(void) {
   jv_free(v);
   jv_free(reply_of("advance", request("sim advance 10s"), 1));
 }
-
 
 static void test_reload(void) {
   struct jv *v;
@@ -365,8 +356,7 @@ static void test_reload(void) {
       fclose(f);
     }
   }
-  expect_error("reload broken", request("reload"),
-               "[protocol static]: ");
+  expect_error("reload broken", request("reload"), "[protocol static]: ");
   expect_error("reload broken", request("reload"),
                "mgmd.conf:17: unknown statement 'bogus'");
   expect_alive("a failed reload");
@@ -375,7 +365,6 @@ static void test_reload(void) {
         "the running configuration changed");
   jv_free(v);
 }
-
 
 static void test_stop(void) {
   int status = -1;
@@ -389,7 +378,6 @@ static void test_stop(void) {
   CHECK(stat(pid_path, &st) != 0, "pid file left behind");
 }
 
-
 static void dump_log(void) {
   char line[512];
   FILE *f = fopen(log_path, "r");
@@ -401,7 +389,6 @@ static void dump_log(void) {
     fputs(line, stderr);
   fclose(f);
 }
-
 
 int main(int argc, char **argv) {
   struct stat st;

@@ -12,7 +12,6 @@
 #include "json.h"
 #include "jsonp.h"
 
-
 static void test_roundtrip(void) {
   struct jw j;
   struct jv *v;
@@ -66,7 +65,6 @@ static void test_roundtrip(void) {
   free(text);
 }
 
-
 static void good(const char *text) {
   char err[128] = "";
   struct jv *v = jv_parse(text, err, sizeof(err));
@@ -74,7 +72,6 @@ static void good(const char *text) {
   CHECK(v != NULL, "rejected %s: %s", text, err);
   jv_free(v);
 }
-
 
 static void bad(const char *text) {
   char err[128] = "";
@@ -84,7 +81,6 @@ static void bad(const char *text) {
   CHECK_CONTAINS(err, "offset ");
   jv_free(v);
 }
-
 
 static void test_reader(void) {
   char deep[300];
@@ -130,7 +126,6 @@ static void test_reader(void) {
   CHECK(jv_path(v, "x.q") == NULL, "path miss");
   jv_free(v);
 }
-
 
 int main(void) {
   test_roundtrip();

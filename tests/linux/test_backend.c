@@ -142,6 +142,14 @@ static void pairs(int n) {
   }
 }
 
+/* Both ends of a pair live in this namespace: dev must accept a local
+ * source, and no reverse-path filter may drop it. */
+static void accept_local(const char *dev) {
+  lnx_sh("sysctl -qw net.ipv4.conf.%s.accept_local=1 "
+         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.%s.rp_filter=0",
+         dev, dev);
+}
+
 static void drain(void) {
   int i;
 
@@ -545,9 +553,7 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
   lnx_sh("ip addr add 10.8.0.1/24 dev a1");
   lnx_sh("ip route add 192.0.2.0/24 via 10.7.0.254");
-  /* Both ends live in this namespace: a0 must accept a local source. */
-  lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
-         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  accept_local("a0");
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(nfds, 4, "router socket, events, wake pipe, route changes");
@@ -632,8 +638,7 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
 
   pairs(1);
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
-  lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
-         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  accept_local("a0");
   memset(&cfg, 0, sizeof(cfg));
   cfg.log = t_log;
   cr_assert_eq(ops->open(&cfg, &up, NULL, &be), 0);
@@ -766,8 +771,7 @@ Test(backend, dropped_upcalls_are_counted_and_logged) {
 
   pairs(1);
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
-  lnx_sh("sysctl -qw net.ipv4.conf.a0.accept_local=1 "
-         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a0.rp_filter=0");
+  accept_local("a0");
   memset(&cfg, 0, sizeof(cfg));
   cfg.log = t_log;
   cfg.rcvbuf_bytes = 1; /* the kernel's least */
@@ -803,8 +807,7 @@ Test(backend, rpf_cache_forgets_a_deleted_link_before_the_listener_says_so) {
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.8.0.1/24 dev a1");
   lnx_sh("ip addr add 10.8.0.2/24 dev b1");
   lnx_sh("ip route add 192.0.2.0/24 via 10.7.0.254");
-  lnx_sh("sysctl -qw net.ipv4.conf.a1.accept_local=1 "
-         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.a1.rp_filter=0");
+  accept_local("a1");
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(nfds, 4, "router socket, events, wake pipe, route changes");
@@ -868,9 +871,7 @@ Test(backend, ctrl_send_puts_igmp_on_the_wire) {
 
   pairs(1);
   lnx_sh("ip addr add 10.6.0.1/24 dev a0 && ip addr add 10.6.0.2/24 dev b0");
-  /* Both ends live in this namespace: b0 must accept a local source. */
-  lnx_sh("sysctl -qw net.ipv4.conf.b0.accept_local=1 "
-         "net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.b0.rp_filter=0");
+  accept_local("b0");
   cr_assert_eq(open_be(0, &be), 0);
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   /* A plain IGMP listener: the query arrives on b0. */

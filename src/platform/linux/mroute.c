@@ -1145,7 +1145,10 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
  * for a bare router.  The interface events and the routing changes come
  * through their own descriptors, which the loop watches too; the order
  * between them and the upcalls is then the loop's (the ready list's),
- * exact for an idle router, within one loop round under load. */
+ * exact for an idle router, within one loop round under load.  A link or
+ * address event flushes the RPF cache as soon as it is read (ifmon.c), so
+ * an interface already reported gone never answers an upcall's RPF lookup
+ * from the cache, whichever descriptor the loop reads next. */
 static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget) {
   unsigned handled = 0;
   unsigned want;

@@ -124,13 +124,21 @@ static void teardown(void) {
 
 TestSuite(backend, .init = setup, .fini = teardown, .timeout = 60);
 
-static int open_be(uint32_t table, struct mgm_backend **out) {
+/* Open the backend with these upcalls, on table (0: the default), with a
+ * router-socket buffer of rcvbuf bytes (0: the backend's default). */
+static int open_be_with(const struct mgm_be_upcalls *up, uint32_t table,
+                        uint32_t rcvbuf, struct mgm_backend **out) {
   struct mgm_be_config cfg;
 
   memset(&cfg, 0, sizeof(cfg));
   cfg.table = table;
+  cfg.rcvbuf_bytes = rcvbuf;
   cfg.log = t_log;
-  return ops->open(&cfg, &upcalls, NULL, out);
+  return ops->open(&cfg, up, NULL, out);
+}
+
+static int open_be(uint32_t table, struct mgm_backend **out) {
+  return open_be_with(&upcalls, table, 0, out);
 }
 
 static void pairs(int n) {
@@ -629,7 +637,6 @@ static void t_no_entry_now(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
 Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
                                            t_gone, NULL};
-  struct mgm_be_config cfg;
   int fds[8];
   size_t nfds = 8;
   uint64_t t0, t1;
@@ -639,9 +646,7 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   pairs(1);
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
   accept_local("a0");
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.log = t_log;
-  cr_assert_eq(ops->open(&cfg, &up, NULL, &be), 0);
+  cr_assert_eq(open_be_with(&up, 0, 0, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   drain();
@@ -693,7 +698,6 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
       36, 5000, MGM__LNX_RXHEAD, MGM__LNX_RXHEAD + 1, 1400, 300};
   enum { NP = sizeof(lens) / sizeof(lens[0]) };
   static uint8_t pkt[NP][5000];
-  struct mgm_be_config cfg;
   struct sockaddr_in to;
   int fds[8];
   size_t nfds = 8;
@@ -704,9 +708,7 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
   pairs(1);
   lnx_sh("ip link set a0 mtu 9000 && ip link set b0 mtu 9000");
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.log = t_log;
-  cr_assert_eq(ops->open(&cfg, &up, NULL, &be), 0);
+  cr_assert_eq(open_be_with(&up, 0, 0, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   usleep(50000);
@@ -765,17 +767,13 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
  * also when those land in entries of the batch that earlier reads used
  * for datagrams without it. */
 Test(backend, dropped_upcalls_are_counted_and_logged) {
-  struct mgm_be_config cfg;
   int fds[8];
   size_t nfds = 8;
 
   pairs(1);
   lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
   accept_local("a0");
-  memset(&cfg, 0, sizeof(cfg));
-  cfg.log = t_log;
-  cfg.rcvbuf_bytes = 1; /* the kernel's least */
-  cr_assert_eq(ops->open(&cfg, &upcalls, NULL, &be), 0);
+  cr_assert_eq(open_be_with(&upcalls, 0, 1 /* the kernel's least */, &be), 0);
   cr_assert_eq(ops->fds(be, fds, &nfds), 0);
   cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
   drain();

@@ -231,8 +231,8 @@ static void ext_drop(struct mgm_grp *e, int all) {
 
 /* Effective memberships: the first one lives inside the entry (most (S,G)
  * entries have one interface), more move to the heap.  Every change of one
- * counts in c->mem_gen (mem_insert_e, mem_remove_e, join_quick,
- * leave_quick). */
+ * goes through these two (or leave_quick's equivalent) and counts in
+ * c->mem_gen. */
 static int mem_insert_e(struct mgm_core *c, struct mgm_grp *e, uint32_t ifx,
                         uint32_t nh, uint16_t pidx) {
   struct mgm_gext *x = e->ext;
@@ -769,11 +769,7 @@ static DWORD join_quick(struct mgm_core *c, struct mgm_proto *p,
   n = grp_tab_add(c, s, g);
   if (n == NULL)
     return ERROR_NOT_ENOUGH_MEMORY;
-  n->one.ifindex = ifx;
-  n->one.nexthop = nh;
-  n->one.pidx = p->idx;
-  n->n_one = 1;
-  c->mem_gen++;
+  (void)mem_insert_e(c, n, ifx, nh, p->idx); /* into `one`: cannot fail */
   idx_ref(c, p->idx, 1);
   return NO_ERROR;
 }
@@ -786,7 +782,7 @@ static int leave_quick(struct mgm_core *c, struct mgm_proto *p,
       e->one.nexthop != nh || e->one.pidx != p->idx ||
       alert_possible(c, p, 0) || mfe_possible(c, e->src, e->grp))
     return 0;
-  e->n_one = 0;
+  e->n_one = 0; /* mem_remove_e's work, its checks made above */
   c->mem_gen++;
   idx_ref(c, p->idx, -1);
   grp_tab_del(c, e);

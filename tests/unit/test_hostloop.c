@@ -26,8 +26,12 @@
 
 #include "fx_criterion.h"
 
+#include "platform/loop.h" /* the driver itself, for the loop's time */
+
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define PID_H 7101u
@@ -514,4 +518,114 @@ Test(hostloop, own_thread_stop_from_the_control_hook_is_refused) {
   config(&c, NULL);
   cr_assert_eq(libmgm_start(&c), NO_ERROR);
   stop_in_hook_refused();
+}
+
+/* ---- The loop's wake time, handed to the descriptor callback ------------- */
+
+/* What the descriptor callback found (loop.h, mgm__loop_tick_take): the
+ * first take and a second one, and the time. */
+struct tick_seen {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int fd;
+  int ran;
+  int first, second;
+  uint64_t ms;
+};
+
+static void tick_noop(void *ctx) {
+  (void)ctx;
+}
+
+static void tick_on_fd(void *ctx, int fd) {
+  struct tick_seen *t = ctx;
+  char b;
+  uint64_t ms = 0, again;
+  int first = mgm__loop_tick_take(&ms);
+  int second = mgm__loop_tick_take(&again);
+
+  (void)fd;
+  if (read(t->fd, &b, 1) != 1)
+    b = 0;
+  pthread_mutex_lock(&t->mu);
+  t->first = first;
+  t->second = second;
+  t->ms = ms;
+  t->ran++;
+  pthread_cond_broadcast(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+}
+
+static const struct mgm_loop_hooks tick_hooks = {tick_noop, tick_noop,
+                                                 tick_noop, tick_on_fd};
+
+static uint64_t mono_ms(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void tick_init(struct tick_seen *t, int p[2]) {
+  memset(t, 0, sizeof(*t));
+  pthread_mutex_init(&t->mu, NULL);
+  pthread_cond_init(&t->cv, NULL);
+  cr_assert_eq(pipe(p), 0);
+  t->fd = p[0];
+}
+
+/* libmgm's own loop thread: the callback takes the time the loop woke at
+ * (CLOCK_MONOTONIC milliseconds, between the write and the callback's
+ * end), once. */
+Test(hostloop, own_loop_thread_hands_its_wake_time_to_the_callback) {
+  const struct mgm_loop_ops *ops = &mgm__loop_uv_ops;
+  struct mgm_loop *l = NULL;
+  struct tick_seen t;
+  uint64_t before, after;
+  int p[2];
+
+  tick_init(&t, p);
+  cr_assert_eq(ops->open(NULL, &tick_hooks, &t, &l), 0);
+  cr_assert_eq(ops->watch(l, &p[0], 1), 0);
+  before = mono_ms();
+  cr_assert_eq(write(p[1], "x", 1), 1);
+  pthread_mutex_lock(&t.mu);
+  while (t.ran == 0)
+    pthread_cond_wait(&t.cv, &t.mu);
+  pthread_mutex_unlock(&t.mu);
+  after = mono_ms();
+  ops->close(l);
+  cr_assert_eq(t.first, 1, "no loop time in the callback");
+  cr_assert_eq(t.second, 0, "the loop time was taken twice");
+  /* The coarse clock libuv may use lags by at most a tick. */
+  cr_assert(t.ms + 1000 >= before && t.ms <= after,
+            "loop time %llu outside [%llu, %llu]", (unsigned long long)t.ms,
+            (unsigned long long)before, (unsigned long long)after);
+  cr_assert_eq(mgm__loop_tick_take(&before), 0);
+  close(p[0]);
+  close(p[1]);
+}
+
+/* On a host loop the host's other callbacks of the iteration may have run
+ * first: no time is handed over. */
+Test(hostloop, a_host_loop_hands_no_wake_time) {
+  const struct mgm_loop_ops *ops = &mgm__loop_uv_ops;
+  struct mgm_loop *l = NULL;
+  struct tick_seen t;
+  uv_loop_t loop;
+  int p[2];
+
+  tick_init(&t, p);
+  cr_assert_eq(uv_loop_init(&loop), 0);
+  cr_assert_eq(ops->open(&loop, &tick_hooks, &t, &l), 0);
+  cr_assert_eq(ops->watch(l, &p[0], 1), 0);
+  cr_assert_eq(write(p[1], "x", 1), 1);
+  while (t.ran == 0)
+    uv_run(&loop, UV_RUN_ONCE);
+  cr_assert_eq(t.first, 0, "a host loop handed its time");
+  ops->close(l);
+  cr_assert_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+  cr_assert_eq(uv_loop_close(&loop), 0);
+  close(p[0]);
+  close(p[1]);
 }

@@ -22,6 +22,7 @@
 #define _GNU_SOURCE 1
 
 #include "platform/platform.h"
+#include "platform/loop.h"        /* mgm__loop_tick_enter */
 #include "platform/linux/linux.h" /* mgm__lnx_map_errno */
 #include "platform/posix/sys.h"
 #include "lnxtest.h"
@@ -668,6 +669,62 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   cr_expect_gt(batch_now[0], t1, "the batch's time is read at the batch");
   cr_expect_gt(ops->now_ms(be), batch_now[0], "the batch's clock outlived it");
   cr_expect_eq(clock_reads - r0, 2);
+}
+
+/* In a loop callback the first batch takes the time the loop woke at
+ * (loop.h, mgm__loop_tick_enter) and reads no clock; a later batch of the
+ * same callback reads it, and so does one after the callback. */
+Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
+  static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
+                                           t_gone, NULL};
+  const uint64_t woke = 777000;
+  int fds[8];
+  size_t nfds = 8;
+  uint64_t t;
+  unsigned r0;
+  int i;
+
+  pairs(1);
+  lnx_sh("ip addr add 10.7.0.1/24 dev a0 && ip addr add 10.7.0.2/24 dev b0");
+  accept_local("a0");
+  cr_assert_eq(open_be_with(&up, 0, 0, &be), 0);
+  cr_assert_eq(ops->fds(be, fds, &nfds), 0);
+  cr_assert_eq(ops->if_attach(be, lnx_ifx("a0")), 0);
+  drain();
+  mgm__sys_override(MGM_SYS_CLOCK_GETTIME, (void (*)(void))t_clock);
+  /* More new flows than one batch holds: two batches in one callback. */
+  send_groups("10.7.0.2", 0xef0d0000u, MGM__LNX_BATCH + 4);
+  r0 = clock_reads;
+  n_batch_now = 0;
+  mgm__loop_tick_enter(woke);
+  ops->dispatch_fd(be, fds[0], 64);
+  mgm__loop_tick_leave();
+  cr_assert_eq(n_batch_now, MGM__LNX_BATCH + 4, "%d upcalls", n_batch_now);
+  /* The first batch (MGM__LNX_BATCH datagrams, an IGMP packet of the
+   * kernel's among them at times) at the loop's time, the rest at one
+   * later clock read. */
+  for (i = 0; i < n_batch_now && batch_now[i] == woke; i++)
+    ;
+  cr_expect_geq(i, MGM__LNX_BATCH / 2, "%d upcalls at the loop's time", i);
+  cr_expect_lt(i, n_batch_now, "no second batch");
+  for (; i < n_batch_now; i++)
+    cr_expect_eq(batch_now[i], batch_now[n_batch_now - 1],
+                 "upcall %d of the second batch: %llu", i,
+                 (unsigned long long)batch_now[i]);
+  cr_expect_gt(batch_now[n_batch_now - 1], woke);
+  cr_expect_eq(clock_reads - r0, 1, "%u clock reads for the two batches",
+               clock_reads - r0);
+  /* Taken once: the tick does not outlive its callback either. */
+  mgm__loop_tick_enter(woke);
+  mgm__loop_tick_leave();
+  send_groups("10.7.0.2", 0xef0d0100u, 2);
+  r0 = clock_reads;
+  n_batch_now = 0;
+  ops->dispatch_fd(be, fds[0], 64);
+  cr_assert_eq(n_batch_now, 2);
+  cr_expect_eq(clock_reads - r0, 1);
+  t = ops->now_ms(be);
+  cr_expect_gt(t, woke, "outside a batch now_ms reads the clock");
 }
 
 /* IGMP packets handed up whole, as the ctrl_packet upcall saw them. */

@@ -25,6 +25,7 @@
 #define _GNU_SOURCE 1
 
 #include "linux.h"
+#include "platform/loop.h" /* mgm__loop_tick_take */
 #include "platform/posix/sys.h"
 
 #include <errno.h>
@@ -1019,7 +1020,14 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
  * starts at most the batch's own run late, and a deadline computed from
  * it fires that much late, never early.  One clock read per batch rather
  * than per new flow: where the clock source has no vDSO path (HPET, some
- * VMs) each read is a system call. */
+ * VMs) each read is a system call.
+ *
+ * The first batch of a loop callback reads none: it takes the time the
+ * loop woke at (mgm__loop_tick_take, loop.h), which the loop read anyway
+ * when its poll returned.  Upcalls queued between that and the read get a
+ * time at most those microseconds (and the coarse clock's millisecond,
+ * where libuv uses it) before their arrival; the RPF callback and MFE
+ * creation of a new flow then follow its wake-up with no clock read. */
 struct lnx_batch_clock {
   const struct mgm_backend *be; /* the batch's backend, NULL outside one */
   int read;
@@ -1080,7 +1088,7 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
   *handled += mgm__lnx_deliver(be, ~0u);
   saved_clock = lnx_clock;
   lnx_clock.be = be;
-  lnx_clock.read = 0;
+  lnx_clock.read = mgm__loop_tick_take(&lnx_clock.ms);
   for (i = 0; n > 0 && i < (unsigned)n; i++)
     lnx_mrt_handle(be, lnx_mrx_joined(be, i, mm[i].msg_len), mm[i].msg_len,
                    &mm[i].msg_hdr);

@@ -4,7 +4,8 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * Usage: kfloor [-b] IIF OIF...   (run inside the router's namespace)
+ * Usage: kfloor [-b] [-w N] [-m BYTES] IIF OIF...
+ *        (run inside the router's namespace)
  *
  * Opens the raw IGMP socket, MRT_INIT, makes IIF VIF 0 and each OIF the
  * next VIF (VIFF_USE_IFINDEX), sizes the receive buffer to 8 MB, prints
@@ -17,6 +18,12 @@
  *   -b  no poll: a blocking recvmmsg (MSG_WAITFORONE) instead, the fewest
  *       system calls a router can make at all (a router that waits on its
  *       router socket and nothing else); shown for reference.
+ *   -w N, -m BYTES  per flow, before its MRT_ADD_MFC, N rounds of a small
+ *       arithmetic loop (flr_work: 7 instructions a round as gcc -O2
+ *       compiles it) and BYTES of new state written and kept until exit:
+ *       a floor doing user-space work of a given size, which shows what
+ *       the machine charges for that work alone (bench/kernel/run.sh,
+ *       router floorwork).
  * Written from the uapi header linux/mroute.h and kernel.md A; on SIGTERM
  * it prints "FLOOR upcalls=N installed=M" and exits (closing the socket
  * undoes everything).
@@ -30,6 +37,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,6 +48,33 @@
 
 static volatile sig_atomic_t flr_stop;
 static unsigned char flr_buf[FLR_BATCH][2048];
+
+/* The synthetic per-flow work of -w and -m.  The loop's sum goes to a
+ * volatile, so the compiler keeps every round. */
+static volatile unsigned long flr_sink;
+
+static __attribute__((noinline)) void flr_work(unsigned long rounds) {
+  unsigned long i;
+  unsigned long acc = flr_sink;
+
+  for (i = 0; i < rounds; i++)
+    acc = acc * 31 + i;
+  flr_sink = acc;
+}
+
+/* Each flow's state: BYTES written once, chained so it is freed at exit. */
+static void *flr_keep(void *head, size_t bytes) {
+  void **blk;
+
+  if (bytes < sizeof(void *))
+    return head;
+  blk = malloc(bytes);
+  if (blk == NULL)
+    return head;
+  memset(blk, 0x5a, bytes);
+  *blk = head;
+  return blk;
+}
 
 static void flr_on_term(int sig) {
   (void)sig;
@@ -59,7 +94,12 @@ int main(int argc, char **argv) {
   int one = 1;
   int rcv = 8 * 1024 * 1024;
   int blocking = 0;
-  int arg = 1;
+  unsigned long work = 0;
+  size_t keep = 0;
+  void *kept = NULL;
+  int bad = 0;
+  int opt;
+  int arg;
   int nvif;
   int fd;
   int i;
@@ -67,12 +107,25 @@ int main(int argc, char **argv) {
   int got;
   ssize_t n;
 
-  if (argc > 1 && strcmp(argv[1], "-b") == 0) {
-    blocking = 1;
-    arg = 2;
+  while ((opt = getopt(argc, argv, "+bw:m:")) != -1) {
+    switch (opt) {
+    case 'b':
+      blocking = 1;
+      break;
+    case 'w':
+      work = strtoul(optarg, NULL, 10);
+      break;
+    case 'm':
+      keep = (size_t)strtoul(optarg, NULL, 10);
+      break;
+    default:
+      bad = 1;
+      break;
+    }
   }
-  if (argc - arg < 2 || argc - arg > MAXVIFS) {
-    fprintf(stderr, "usage: kfloor [-b] IIF OIF...\n");
+  arg = optind;
+  if (bad || argc - arg < 2 || argc - arg > MAXVIFS) {
+    fprintf(stderr, "usage: kfloor [-b] [-w N] [-m BYTES] IIF OIF...\n");
     return 1;
   }
   fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP);
@@ -124,6 +177,10 @@ int main(int argc, char **argv) {
           buf[offsetof(struct igmpmsg, im_msgtype)] != IGMPMSG_NOCACHE)
         continue;
       upcalls++;
+      if (work)
+        flr_work(work);
+      if (keep)
+        kept = flr_keep(kept, keep);
       memset(&mc, 0, sizeof(mc));
       memcpy(&mc.mfcc_origin, buf + offsetof(struct igmpmsg, im_src), 4);
       memcpy(&mc.mfcc_mcastgrp, buf + offsetof(struct igmpmsg, im_dst), 4);
@@ -135,6 +192,12 @@ int main(int argc, char **argv) {
     }
   }
   printf("FLOOR upcalls=%lu installed=%lu\n", upcalls, installed);
+  while (kept != NULL) {
+    void *next = *(void **)kept;
+
+    free(kept);
+    kept = next;
+  }
   close(fd);
   return 0;
 }

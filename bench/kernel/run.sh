@@ -7,6 +7,12 @@
 #              with a bare MRT_ADD_MFC: the reference of the ratios
 #   floorblk   kfloor -b: the same without poll, a blocking recvmmsg (the
 #              fewest system calls possible; for information)
+#   floorwork  kfloor -w -m: the floor plus synthetic user-space work of
+#              libmgm's size per flow (KB_WORK: loop rounds and bytes of new
+#              state, "550 320": about 3,850 instructions, as callgrind
+#              counts libmgm's creation path, and the 76 extra page faults
+#              per 1000 flows perf counts); what the machine charges for
+#              that work alone, so libmgm's ratio can be read against it
 #   libmgm     mgmdrv -q on libmgm's linux backend, a (*,*) membership on r1
 #   libmgm10k  the same holding 10,000 more (*,G) memberships (other groups)
 #   smcroute   smcrouted (Debian), `mroute from r0 group 239.20.0.0/16 to r1`
@@ -27,8 +33,9 @@
 #
 # Usage: run.sh [FLOWS_BACKLOG [FLOWS_LATENCY [ROUNDS]]]   (1000 200 5)
 # Environment: KBENCH, KFLOOR, MGMDRV (set by the bench_kernel target);
-#   KB_KINDS  the routers to run (default: all six above that exist);
+#   KB_KINDS  the routers to run (default: all seven above that exist);
 #   KB_TABLE  the size of the *10k tables (default 10000);
+#   KB_WORK   floorwork's loop rounds and bytes per flow (default "550 320");
 #   KB_SYSCALLS=1  afterwards, count each router's system calls per new
 #             flow over one more paced run (strace -c -f, attached; strace
 #             slows the router, so one that reads until empty may find the
@@ -48,7 +55,7 @@ t_require
 t_star 1
 have_smc=0
 command -v smcrouted >/dev/null 2>&1 && have_smc=1
-KINDS=${KB_KINDS:-floor floorblk libmgm libmgm10k smcroute smc10k}
+KINDS=${KB_KINDS:-floor floorblk floorwork libmgm libmgm10k smcroute smc10k}
 kinds=""
 for k in $KINDS; do
   case $k in
@@ -78,8 +85,9 @@ smc_conf() { # FILE WITH_TABLE
 start_router() { # KIND
   local n
   case $1 in
-  floor | floorblk)
-    t_bg r router "$KFLOOR" $([ "$1" = floorblk ] && echo -b) r0 r1
+  floor | floorblk | floorwork)
+    t_bg r router "$KFLOOR" $([ "$1" = floorblk ] && echo -b) \
+      $([ "$1" = floorwork ] && set -- ${KB_WORK:-550 320} && echo "-w $1 -m $2") r0 r1
     t_wait_for router '^READY' 10 || t_fail "kfloor did not start"
     ROUTER_PID=$T_LAST_PID
     ;;
@@ -229,6 +237,12 @@ for pair in "libmgm smc10k" "libmgm10k smc10k" "libmgm smcroute"; do
   case " $kinds " in *" $1 "*) ;; *) continue ;; esac
   case " $kinds " in *" $2 "*) ;; *) continue ;; esac
   printf 'latency p50 %s / %s of the same round: %s\n' "$1" "$2" "$(stat $(vals LP50 "$1" "$2"))"
+done
+# Against the floor that does libmgm's amount of user-space work.
+for kind in libmgm libmgm10k; do
+  case " $kinds " in *" $kind "*) ;; *) continue ;; esac
+  case " $kinds " in *" floorwork "*) ;; *) continue ;; esac
+  printf 'setup rate %s / floorwork of the same round: %s\n' "$kind" "$(stat $(vals RATE "$kind" floorwork))"
 done
 if [ "${KB_SYSCALLS:-0}" = 1 ] && command -v strace >/dev/null 2>&1; then
   echo

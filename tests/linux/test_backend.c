@@ -625,12 +625,12 @@ static int t_clock(clockid_t clk, struct timespec *ts) {
   return 0;
 }
 
-static uint64_t batch_now[64];
+static uint64_t batch_now[128];
 static int n_batch_now;
 
 static void t_no_entry_now(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
                            const void *h, size_t l) {
-  if (n_batch_now < 64)
+  if (n_batch_now < 128)
     batch_now[n_batch_now++] = ops->now_ms(be);
   t_no_entry(ctx, iif, s, g, h, l);
 }
@@ -697,7 +697,7 @@ Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
   r0 = clock_reads;
   n_batch_now = 0;
   mgm__loop_tick_enter(woke);
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[0], 2 * MGM__LNX_BATCH);
   mgm__loop_tick_leave();
   cr_assert_eq(n_batch_now, MGM__LNX_BATCH + 4, "%d upcalls", n_batch_now);
   /* The first batch (MGM__LNX_BATCH datagrams, an IGMP packet of the

@@ -12,7 +12,7 @@
  * and a re-used slot would inherit stale outputs (kernel.md A.13): before
  * a slot is freed or reused, every entry naming it is rewritten (oif) or
  * deleted (iif, reported as mfe_gone IF_DEPARTED).  Upcalls read from the
- * socket (NOCACHE, WRONGVIF, real IGMP packets), up to 16 per recvmmsg, go
+ * socket (NOCACHE, WRONGVIF, real IGMP packets), up to 64 per recvmmsg, go
  * to the core from dispatch() / dispatch_fd(); interface events come from
  * ifmon.c, routing changes for the RPF cache from route.c.  Closing the socket
  * (MRT_DONE) makes the kernel drop every VIF and entry we made: we never
@@ -50,9 +50,9 @@
 /* The router-socket batch buffer (be->mrx): the heads of the batch's
  * datagrams side by side (MGM__LNX_RXHEAD bytes each), then each one's
  * tail, then room to join a head and its tail.  Upcalls and most IGMP
- * packets fit in a head, so a batch of them touches one page, not one per
- * datagram; a longer IGMP packet spills into its tail and is joined before
- * it is handled. */
+ * packets fit in a head, so a batch of them touches four pages, not one
+ * per datagram; a longer IGMP packet spills into its tail and is joined
+ * before it is handled. */
 #define LNX_MRX_TAIL ((size_t)MGM__LNX_RXBUF - MGM__LNX_RXHEAD)
 #define LNX_MRX_SIZE ((size_t)(MGM__LNX_BATCH + 1) * MGM__LNX_RXBUF)
 

@@ -87,7 +87,7 @@ start_router() { # KIND
   case $1 in
   floor | floorblk | floorwork)
     t_bg r router "$KFLOOR" $([ "$1" = floorblk ] && echo -b) \
-      $([ "$1" = floorwork ] && set -- ${KB_WORK:-550 320} && echo "-w $1 -m $2") r0 r1
+      $([ "$1" = floorwork ] && printf -- '-w %s -m %s' ${KB_WORK:-550 320}) r0 r1
     t_wait_for router '^READY' 10 || t_fail "kfloor did not start"
     ROUTER_PID=$T_LAST_PID
     ;;

@@ -63,16 +63,16 @@ struct mgm_loop_ops {
 extern const struct mgm_loop_ops mgm__loop_uv_ops;
 extern const struct mgm_loop_ops mgm__loop_thread_ops;
 
-/* The loop iteration's time, handed from the driver to a backend (loopq.c,
- * thread-local).  A driver whose loop keeps the time it woke at (uv:
- * uv_now, read when the poll returned, CLOCK_MONOTONIC in milliseconds or
- * its coarse variant, which lags it by at most a millisecond) enters it
- * around a descriptor callback on its own loop thread; the backend takes
- * it at most once in that callback, for the first batch it reads, instead
- * of reading the clock again.  Later batches of the same callback read the
- * clock: the callback's own run must not age their time.  Not entered on
- * a host loop, where the host's other callbacks of that iteration may
- * have run in between. */
+/* The loop iteration's time, handed from the driver to a backend
+ * (looptick.c, thread-local).  A driver whose loop keeps the time it woke
+ * at (uv: uv_now, read when the poll returned, CLOCK_MONOTONIC in
+ * milliseconds or its coarse variant, which lags it by at most a
+ * millisecond) enters it around a descriptor callback on its own loop
+ * thread; the backend takes it at most once in that callback, for the
+ * first batch it reads, instead of reading the clock again.  Later batches
+ * of the same callback read the clock: the callback's own run must not
+ * age their time.  Not entered on a host loop, where the host's other
+ * callbacks of that iteration may have run in between. */
 void mgm__loop_tick_enter(uint64_t ms);
 void mgm__loop_tick_leave(void);
 /* 1 and *ms when a tick was entered and not yet taken (it is taken). */

@@ -66,10 +66,10 @@ struct mgm_fwd {
 #define MGM_FWD_F_NOTIFY_WRONGIF 0x1u
 
 struct mgm_fwd_stats {
-  uint64_t pkts; /* includes wrong_if packets, as on Unix */
-  uint64_t bytes;
-  uint64_t wrong_if;
-  uint32_t idle_ms; /* UINT32_MAX if unknown */
+  uint64_t pkts;     /* matched on the incoming interface (MIB ulInPkts) */
+  uint64_t bytes;    /* their octets; Linux also counts wrong_if packets' */
+  uint64_t wrong_if; /* dropped by the incoming-interface check */
+  uint32_t idle_ms;  /* UINT32_MAX if unknown */
 };
 
 /* Result of a unicast route lookup toward a source (RPF). */

@@ -6,7 +6,7 @@
 # an existing (S,G) that arrives on one of the entry's outputs (r1) instead
 # of its iif (r0) raises a WRONGVIF upcall and the owner's wrong-interface
 # callback names r1.  The kernel drops the packet and counts it
-# (ulPktsDifferentIf), and h2 never sees it.
+# (ulPktsDifferentIf, not ulInPkts), and h2 never sees it.
 . "$(dirname "$0")/lib.sh"
 t_require
 t_star 2
@@ -30,5 +30,9 @@ grep '^WRONGIF' "$(t_out drv)" | sed 's/^/  mgmdrv: /'
 t_drv drv stats
 grep -Eq "^MFESTATS 10.1.0.1 $G .* diffif=[1-9]" "$(t_out drv)" ||
   t_fail "no wrong-interface packets counted: $(grep MFESTATS "$(t_out drv)")"
+# ulInPkts counts the $N packets that arrived on r0, not the wrong ones
+# (the kernel's pktcnt has both).
+grep -Eq "^MFESTATS 10.1.0.1 $G .* pkts=$N " "$(t_out drv)" ||
+  t_fail "ulInPkts is not the $N good packets: $(grep MFESTATS "$(t_out drv)")"
 t_drv_stop drv
 t_pass "wrong-interface upcall reached the owner of r1; packets dropped and counted"

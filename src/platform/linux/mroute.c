@@ -1451,7 +1451,9 @@ static int lnx_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *key,
     rc = err == EADDRNOTAVAIL ? MGM_BE_ENOENT : mgm__lnx_map_errno(err);
     goto out;
   }
-  out->pkts = sg.pktcnt;
+  /* Linux counts wrong-interface packets in pktcnt too (kernel.md A.5);
+   * the seam's pkts leaves them out.  bytecnt cannot be split. */
+  out->pkts = sg.pktcnt >= sg.wrong_if ? sg.pktcnt - sg.wrong_if : 0;
   out->bytes = sg.bytecnt;
   out->wrong_if = sg.wrong_if;
   rc = 0;

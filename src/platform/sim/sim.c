@@ -290,8 +290,6 @@ static void forward(struct mgm_backend *be, struct sim_entry *e,
                     const struct sim_pkt *p, struct mgm_sim_result *res) {
   uint32_t i;
 
-  e->pkts++;
-  e->bytes += p->len;
   if (p->arr != e->iif) {
     e->wrong_if++;
     if (res)
@@ -313,6 +311,9 @@ static void forward(struct mgm_backend *be, struct sim_entry *e,
     }
     return;
   }
+  /* Like BSD's ip_mdq: a wrong-interface packet counts in wrong_if only. */
+  e->pkts++;
+  e->bytes += p->len;
   if (res) {
     res->verdict = e->n_oif ? V_FORWARDED : V_NEGATIVE;
     res->n_out = 0;

@@ -1,7 +1,8 @@
 /*
  * hook.c - the IGMP component's defaults bound to libmgm: sending through
- * libmgm_ctrl_send() and the ctrl-hook adapter that timestamps received
- * packets with the host clock (io->now_ms) or libmgm's backend clock.
+ * libmgm_ctrl_send() and the clock that mgm_igmp_ctrl_hook() timestamps
+ * received packets with (the host's io->now_ms, else libmgm's backend
+ * clock).
  *
  * SPDX-License-Identifier: MIT
  *
@@ -16,23 +17,17 @@
 #include <libmgm.h>
 
 DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
-                      DWORD len);
-
-DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
                       DWORD len) {
   (void)ctx;
   return libmgm_ctrl_send(ifindex, dst, msg, len);
 }
 
-void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
-  struct mgm_igmp *ig = ctx;
+uint64_t ig_default_now(const struct mgm_igmp *ig) {
   ULONGLONG now = 0;
 
-  if (ig != NULL) {
-    if (ig->io.now_ms != NULL)
-      now = ig->io.now_ms(ig->io.ctx);
-    else if (libmgm_sim_now(&now) != NO_ERROR)
-      now = ig->last_now;
-    mgm_igmp_input(ig, ifindex, pkt, len, now);
-  }
+  if (ig->io.now_ms != NULL)
+    now = ig->io.now_ms(ig->io.ctx);
+  else if (libmgm_sim_now(&now) != NO_ERROR)
+    now = ig->last_now;
+  return now;
 }

@@ -10,93 +10,12 @@
  * one timer pass at the time it was given, so that what became due (an
  * immediate state-change report, a query) goes out before it returns.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "igmp_int.h"
 
 #include <routprot.h>
-
-DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
-                      DWORD len);
-
-/* ---- Helpers shared by the other files
- * ---------------------------------------- */
-
-uint32_t ig_rand(struct mgm_igmp *ig, uint32_t max_ms) {
-  uint32_t x = ig->rng; /* xorshift32 */
-
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  ig->rng = x;
-  return max_ms == UINT32_MAX ? x : x % (max_ms + 1);
-}
-
-void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-
-  if (ig->io.log != NULL) {
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    ig->io.log(ig->io.ctx, level, line);
-  }
-}
-
-void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst,
-             const uint8_t *msg, size_t len, int kind) {
-  DWORD rc = ig->io.send(ig->io.ctx, ifp->ifindex, dst, msg, (DWORD)len);
-
-  if (rc != NO_ERROR) {
-    IG_CNT(ig, ifp, tx_errors);
-    ig_log(ig, 2, "igmp: if %u: send failed (%lu)", (unsigned)ifp->ifindex,
-           (unsigned long)rc);
-  } else if (kind == IG_TX_QUERY) {
-    IG_CNT(ig, ifp, tx_queries);
-  } else if (kind == IG_TX_LEAVE) {
-    IG_CNT(ig, ifp, tx_leaves);
-  } else {
-    IG_CNT(ig, ifp, tx_reports);
-  }
-}
-
-static size_t if_pos(const struct mgm_igmp *ig, uint32_t ifindex, int *found) {
-  size_t lo = 0, hi = ig->n_if;
-
-  *found = 0;
-  while (lo < hi && !*found) {
-    size_t mid = (lo + hi) / 2;
-
-    if (ig->ifs[mid]->ifindex == ifindex) {
-      *found = 1;
-      lo = mid;
-    } else if (ig->ifs[mid]->ifindex < ifindex) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
-
-struct ig_if *ig_find_if(const struct mgm_igmp *ig, uint32_t ifindex) {
-  int found;
-  size_t i = if_pos(ig, ifindex, &found);
-
-  return found ? ig->ifs[i] : NULL;
-}
-
-struct ig_if *ig_upstream(const struct mgm_igmp *ig) {
-  struct ig_if *u = NULL;
-
-  if (ig->cfg.proxy_upstream != 0)
-    u = ig_find_if(ig, ig->cfg.proxy_upstream);
-  return u;
-}
 
 /* ---- Configuration
  * ------------------------------------------------------------ */
@@ -255,7 +174,7 @@ DWORD mgm_igmp_add_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
       ((role == MGM_IGMP_ROLE_UPSTREAM) !=
        (ig->cfg.proxy_upstream != 0 && ifindex == ig->cfg.proxy_upstream)))
     goto out;
-  pos = if_pos(ig, ifindex, &found);
+  pos = ig_iftable_pos(ig, ifindex, &found);
   rc = ERROR_ALREADY_EXISTS;
   if (found)
     goto out;
@@ -314,7 +233,7 @@ DWORD mgm_igmp_del_interface(struct mgm_igmp *ig, DWORD ifindex,
 
   if (ig == NULL)
     goto out;
-  pos = if_pos(ig, ifindex, &found);
+  pos = ig_iftable_pos(ig, ifindex, &found);
   rc = ERROR_NOT_FOUND;
   if (!found)
     goto out;
@@ -396,6 +315,15 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
   run(ig, now_ms);
 out:
   return;
+}
+
+/* The ctrl-hook adapter: a packet from libmgm_set_ctrl_hook(), timed by
+ * hook.c's clock. */
+void mgm_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
+  struct mgm_igmp *ig = ctx;
+
+  if (ig != NULL)
+    mgm_igmp_input(ig, ifindex, pkt, len, ig_default_now(ig));
 }
 
 /* ---- Introspection

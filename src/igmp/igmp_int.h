@@ -9,9 +9,11 @@
  * host side (RFC 3376 5, RFC 2236 3, RFC 4605 4.1 merging); mgmglue.c
  * registers with MGM, owns interfaces, reconciles memberships and takes
  * the disable/enable callbacks; igmp.c is the life cycle, the dispatch of
- * input and timers, and introspection; hook.c binds the defaults to
- * libmgm (libmgm_ctrl_send, the backend clock).  Nothing here includes an
- * OS header.
+ * input and timers, and introspection, and the only file with the public
+ * entry points; igio.c logs, sends and draws random delays through the
+ * host's io; iftable.c finds interfaces; hook.c binds the defaults to
+ * libmgm (libmgm_ctrl_send, the backend clock).  The other files call
+ * the helpers, never igmp.c.  Nothing here includes an OS header.
  */
 #ifndef MGM_IGMP_INT_H
 #define MGM_IGMP_INT_H
@@ -261,9 +263,11 @@ struct mgm_igmp {
       (ifp)->cnt.field++;                                                      \
   } while (0)
 
-/* Derived timer values (RFC 3376 8) for an interface. */
+/* Derived timer values (RFC 3376 8) for an interface (router.c). */
 uint64_t ig_gmi(const struct mgm_igmp *ig, const struct ig_if *ifp);
 uint64_t ig_lmqt(const struct mgm_igmp *ig);
+
+/* igio.c: random source, log and send through the host's io */
 uint32_t ig_rand(struct mgm_igmp *ig, uint32_t max_ms); /* 0..max_ms */
 void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...);
 void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst_host,
@@ -271,8 +275,18 @@ void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst_host,
 #define IG_TX_QUERY 0
 #define IG_TX_REPORT 1
 #define IG_TX_LEAVE 2
+
+/* iftable.c: the interfaces, ascending ifindex */
+/* Where ifindex is or would go in ig->ifs; *found says which. */
+size_t ig_iftable_pos(const struct mgm_igmp *ig, uint32_t ifindex, int *found);
 struct ig_if *ig_find_if(const struct mgm_igmp *ig, uint32_t ifindex);
 struct ig_if *ig_upstream(const struct mgm_igmp *ig);
+
+/* hook.c: the defaults bound to libmgm */
+DWORD ig_default_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
+                      DWORD len);
+/* Now for a packet from the ctrl hook: io->now_ms, else the backend's. */
+uint64_t ig_default_now(const struct mgm_igmp *ig);
 
 /* router.c */
 void ig_router_start(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now);

@@ -820,6 +820,14 @@ out:
   return rc;
 }
 
+int mgmd_conf_load_or_builtin(const char *path, struct mgmd_conf **out,
+                              char *err, size_t errlen) {
+  return path == NULL || path[0] == '\0'
+             ? mgmd_conf_parse(mgmd_conf_builtin, strlen(mgmd_conf_builtin),
+                               NULL, out, err, errlen)
+             : mgmd_conf_load(path, out, err, errlen);
+}
+
 const struct mgmd_conf_simif *mgmd_conf_simif_by_name(const struct mgmd_conf *c,
                                                       const char *name) {
   const struct mgmd_conf_simif *f = NULL;

@@ -104,6 +104,9 @@ int mgmd_conf_parse(const char *text, size_t len, const char *source,
 /* Read and parse a file. */
 int mgmd_conf_load(const char *path, struct mgmd_conf **out, char *err,
                    size_t errlen);
+/* The same, or the built-in configuration when path is NULL or "". */
+int mgmd_conf_load_or_builtin(const char *path, struct mgmd_conf **out,
+                              char *err, size_t errlen);
 
 /* Checks that depend on the backend finally used (the command line may
  * override the file's): on sim, every interface named in [igmp] and the

@@ -7,8 +7,10 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * Map: options and defaults; the main-thread work queue; protocol names;
- * reload; start; stop; the loop; main().
+ * Map: options and defaults; pid file; start; stop; the loop; main().
+ * The services the other files use live apart: the work queue, wake-up
+ * and stop request in tasks.c, protocol names in known.c, the reload in
+ * reload.c; none of them calls back into this file.
  */
 #define _GNU_SOURCE 1
 
@@ -18,7 +20,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,168 +45,6 @@ struct options {
 
 static int sig_pipe[2] = {-1, -1};
 static int wake_pipe[2] = {-1, -1};
-static volatile sig_atomic_t stop_requested;
-
-/* ---- the main-thread work queue
- * ------------------------------------------------ */
-
-struct task {
-  struct task *next;
-  void (*fn)(void *);
-  void *arg;
-  const void *owner;
-};
-
-static pthread_mutex_t task_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct task *task_head, *task_tail;
-
-void mgmd_wakeup(void) {
-  char b = 'w';
-  ssize_t w;
-
-  if (wake_pipe[1] >= 0) {
-    w = write(wake_pipe[1], &b, 1); /* full pipe: a wake-up is pending */
-    (void)w;
-  }
-}
-
-int mgmd_post_owned(void (*fn)(void *), void *arg, const void *owner) {
-  struct task *t = malloc(sizeof(*t));
-  int rc = -1;
-
-  if (t == NULL || fn == NULL) {
-    free(t);
-    goto out;
-  }
-  t->next = NULL;
-  t->fn = fn;
-  t->arg = arg;
-  t->owner = owner;
-  pthread_mutex_lock(&task_mu);
-  if (task_tail)
-    task_tail->next = t;
-  else
-    task_head = t;
-  task_tail = t;
-  pthread_mutex_unlock(&task_mu);
-  mgmd_wakeup();
-  rc = 0;
-out:
-  return rc;
-}
-
-int mgmd_post(void (*fn)(void *), void *arg) {
-  return mgmd_post_owned(fn, arg, NULL);
-}
-
-void mgmd_post_cancel(const void *owner) {
-  struct task **pp, *t;
-
-  pthread_mutex_lock(&task_mu);
-  task_tail = NULL;
-  for (pp = &task_head; (t = *pp) != NULL;) {
-    if (t->owner == owner && owner != NULL) {
-      *pp = t->next;
-      free(t);
-    } else {
-      task_tail = t;
-      pp = &t->next;
-    }
-  }
-  pthread_mutex_unlock(&task_mu);
-}
-
-static int run_tasks(void) {
-  struct task *t;
-  int n = 0;
-
-  for (;;) {
-    pthread_mutex_lock(&task_mu);
-    t = task_head;
-    if (t) {
-      task_head = t->next;
-      if (task_head == NULL)
-        task_tail = NULL;
-    }
-    pthread_mutex_unlock(&task_mu);
-    if (t == NULL)
-      break;
-    t->fn(t->arg);
-    free(t);
-    n++;
-  }
-  return n;
-}
-
-int mgmd_settle(struct mgmd *d) {
-  int total = 0, n, rounds = 0;
-
-  /* IGMP first, then the work its MGM calls made plug-ins post; again
-   * while anything ran (a posted task may wake IGMP up, and so on). */
-  do {
-    n = mgmd_igmp_run(d, mgmd_now());
-    n += run_tasks();
-    total += n;
-  } while (n > 0 && ++rounds < 1000);
-  return total;
-}
-
-void mgmd_request_stop(void) {
-  stop_requested = 1;
-  mgmd_wakeup();
-}
-
-/* ---- protocol names
- * ------------------------------------------------------------- */
-
-void mgmd_known_add(struct mgmd *d, DWORD pid, DWORD cid, const char *name,
-                    const char *kind) {
-  struct mgmd_known *k = (struct mgmd_known *)mgmd_known_find(d, pid, cid);
-
-  if (k == NULL) {
-    if (d->n_known == sizeof(d->known) / sizeof(d->known[0]))
-      return;
-    k = &d->known[d->n_known++];
-  }
-  k->protocol_id = pid;
-  k->component_id = cid;
-  snprintf(k->name, sizeof(k->name), "%s", name);
-  snprintf(k->kind, sizeof(k->kind), "%s", kind);
-}
-
-void mgmd_known_del(struct mgmd *d, DWORD pid, DWORD cid) {
-  /* Names stay: the log still speaks of a protocol after it deregistered,
-   * and the snapshot, not this table, says what is registered. */
-}
-
-const struct mgmd_known *mgmd_known_find(const struct mgmd *d, DWORD pid,
-                                         DWORD cid) {
-  const struct mgmd_known *k = NULL;
-  size_t i;
-
-  for (i = 0; i < d->n_known && k == NULL; i++)
-    if (d->known[i].protocol_id == pid && d->known[i].component_id == cid)
-      k = &d->known[i];
-  return k;
-}
-
-const char *mgmd_proto_name(const struct mgmd *d, DWORD pid, DWORD cid,
-                            char *buf, size_t len) {
-  const struct mgmd_known *k = mgmd_known_find(d, pid, cid);
-  size_t i;
-
-  if (k == NULL) /* an MFE names only the protocol id: any component */
-    for (i = 0; i < d->n_known; i++)
-      if (d->known[i].protocol_id == pid)
-        k = &d->known[i];
-  if (k != NULL)
-    snprintf(buf, len, "%s", k->name);
-  else if (pid == PROTO_IP_IGMP || pid == MS_IP_IGMP)
-    snprintf(buf, len, "igmp");
-  else
-    snprintf(buf, len, "0x%08x/%u", (unsigned)pid, (unsigned)cid);
-  return buf;
-}
 
 /* ---- options and defaults
  * ------------------------------------------------------- */
@@ -334,14 +173,6 @@ static int parse_options(int argc, char **argv, struct options *o,
   return rc;
 }
 
-static int load_conf(const char *path, struct mgmd_conf **out, char *err,
-                     size_t errlen) {
-  return path == NULL || path[0] == '\0'
-             ? mgmd_conf_parse(mgmd_conf_builtin, strlen(mgmd_conf_builtin),
-                               NULL, out, err, errlen)
-             : mgmd_conf_load(path, out, err, errlen);
-}
-
 static const char *backend_of(const struct options *o,
                               const struct mgmd_conf *c) {
 #ifdef __linux__
@@ -351,79 +182,6 @@ static const char *backend_of(const struct options *o,
 #endif
 
   return o->backend ? o->backend : c->backend[0] ? c->backend : platform;
-}
-
-/* ---- reload
- * --------------------------------------------------------------------- */
-
-static void warn_fixed(const struct mgmd_conf *o, const struct mgmd_conf *n) {
-  const char *what = NULL;
-
-  if (strcmp(o->backend, n->backend) != 0)
-    what = "backend";
-  else if (o->table != n->table)
-    what = "table";
-  else if (o->mfe_lifetime_s != n->mfe_lifetime_s)
-    what = "mfe-lifetime";
-  else if (o->strict != n->strict)
-    what = "strict";
-  else if (o->wrongif_alerts != n->wrongif_alerts)
-    what = "wrongif-alerts";
-  else if (strcmp(o->libmgm_log, n->libmgm_log) != 0)
-    what = "libmgm-log";
-  else if (strcmp(o->socket, n->socket) != 0)
-    what = "socket";
-  else if (strcmp(o->pidfile, n->pidfile) != 0)
-    what = "pidfile";
-  if (what)
-    mgmd_log(MGMD_LOG_WARN, "mgmd",
-             "reload: '%s' changed; it takes effect "
-             "at the next start only",
-             what);
-}
-
-int mgmd_reload(struct mgmd *d, char *err, size_t errlen) {
-  struct mgmd_conf *n = NULL, *o = d->conf;
-  int rc = -1, bad = 0;
-
-  mgmd_log(MGMD_LOG_INFO, "mgmd", "reloading %s",
-           d->conf_path[0] ? d->conf_path : "the built-in configuration");
-  if (load_conf(d->conf_path, &n, err, errlen) != 0 ||
-      mgmd_conf_validate(n, d->backend, err, errlen) != 0 ||
-      mgmd_plugins_check(d, n, err, errlen) != 0)
-    goto out;
-  warn_fixed(o, n);
-  mgmd_log_set_level(n->log_level);
-  if (d->is_sim && mgmd_sim_apply(d, o, n, 1, err, errlen) != 0)
-    goto out;
-  /* From here on the change is under way: a part that fails is logged
-   * and the others still follow the new configuration. */
-  if (mgmd_igmp_reconfigure(d, o, n, err, errlen) != 0) {
-    mgmd_log(MGMD_LOG_ERROR, "mgmd", "reload: %s", err);
-    bad = 1;
-  }
-  mgmd_settle(d);
-  if (mgmd_plugins_reload(d, n, err, errlen) != 0) {
-    mgmd_log(MGMD_LOG_ERROR, "mgmd", "reload: %s", err);
-    bad = 1;
-  }
-  if (d->is_sim)
-    mgmd_sim_apply(d, o, n, 2, err, errlen);
-  d->conf = n;
-  mgmd_conf_free(o);
-  n = NULL;
-  mgmd_settle(d);
-  if (bad)
-    snprintf(err, errlen, "reload finished with errors (see above)");
-  rc = bad ? -1 : 0;
-out:
-  if (rc != 0)
-    mgmd_log(MGMD_LOG_ERROR, "mgmd", "reload: %s%s", err,
-             n ? "; the running configuration is unchanged" : "");
-  else
-    mgmd_log(MGMD_LOG_INFO, "mgmd", "configuration reloaded");
-  mgmd_conf_free(n);
-  return rc;
 }
 
 /* ---- pid file
@@ -514,6 +272,7 @@ static int start(struct mgmd *d, char *err, size_t errlen) {
     snprintf(err, errlen, "pipe: %s", strerror(errno));
     goto out;
   }
+  mgmd_tasks_init(wake_pipe[1]);
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -605,7 +364,7 @@ static int stop(struct mgmd *d) {
     }
     d->started = 0;
     mgmd_post_cancel(NULL);
-    run_tasks(); /* nothing of libmgm's can post any more; free the rest */
+    mgmd_tasks_run(); /* nothing of libmgm's can post any more; free the rest */
     mgmd_plugins_unload_all();
   }
   mgmd_watch_reset();
@@ -621,7 +380,7 @@ static void loop(struct mgmd *d) {
   uint64_t next_watch = mgmd_now() + WATCH_MS;
   char buf[64], err[MGMD_ERR_MAX];
 
-  while (!stop_requested) {
+  while (!mgmd_stop_requested()) {
     size_t n = 0;
     int timeout = mgmd_ctl_timeout_ms(), r;
     ssize_t k;
@@ -656,12 +415,12 @@ static void loop(struct mgmd *d) {
             mgmd_watch(d);
           } else {
             mgmd_log(MGMD_LOG_INFO, "mgmd", "signal %d: stopping", (int)buf[i]);
-            stop_requested = 1;
+            mgmd_request_stop();
           }
         }
       }
     }
-    if (stop_requested)
+    if (mgmd_stop_requested())
       break;
     if (r > 0 && (p[1].revents & POLLIN)) {
       while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
@@ -722,7 +481,7 @@ int main(int argc, char **argv) {
     rc = 0;
     goto out;
   }
-  if (load_conf(o.config, &d.conf, err, sizeof(err)) != 0)
+  if (mgmd_conf_load_or_builtin(o.config, &d.conf, err, sizeof(err)) != 0)
     goto out;
   snprintf(d.conf_path, sizeof(d.conf_path), "%s", o.config ? o.config : "");
   snprintf(d.backend, sizeof(d.backend), "%s", backend_of(&o, d.conf));

@@ -103,19 +103,27 @@ int mgmd_if_addr(DWORD ifindex, DWORD *addr, DWORD *plen); /* 0 = found */
  * an IPv4 address.  Returns the count (at most max). */
 size_t mgmd_ifs_all(DWORD *out, size_t max);
 
-/* ---- main.c: main-thread work queue ------------------------------------ */
+/* ---- tasks.c: main-thread work queue, wake-up and stop ----------------- */
 
+/* Where mgmd_wakeup() writes (main.c's wake-up pipe); -1 = nowhere. */
+void mgmd_tasks_init(int wake_write_fd);
 int mgmd_post(void (*fn)(void *arg), void *arg); /* any thread */
 /* The same, tagged with an owner; mgmd_post_cancel drops what an owner
  * queued and has not run yet (a plug-in being stopped). */
 int mgmd_post_owned(void (*fn)(void *arg), void *arg, const void *owner);
 void mgmd_post_cancel(const void *owner);
+/* Run queued work until the queue is empty (main thread); returns how
+ * many items ran. */
+int mgmd_tasks_run(void);
 void mgmd_wakeup(void); /* any thread */
 /* Run queued work, IGMP input and IGMP timers until nothing is left (main
  * thread).  Returns the number of items handled. */
 int mgmd_settle(struct mgmd *d);
-int mgmd_reload(struct mgmd *d, char *err, size_t errlen);
 void mgmd_request_stop(void);
+int mgmd_stop_requested(void);
+
+/* ---- known.c: protocol names ------------------------------------------- */
+
 void mgmd_known_add(struct mgmd *d, DWORD pid, DWORD cid, const char *name,
                     const char *kind);
 void mgmd_known_del(struct mgmd *d, DWORD pid, DWORD cid);
@@ -124,6 +132,10 @@ const struct mgmd_known *mgmd_known_find(const struct mgmd *d, DWORD pid,
 /* A readable protocol name: known name, else a well-known id, else hex. */
 const char *mgmd_proto_name(const struct mgmd *d, DWORD pid, DWORD cid,
                             char *buf, size_t len);
+
+/* ---- reload.c: configuration reload ------------------------------------ */
+
+int mgmd_reload(struct mgmd *d, char *err, size_t errlen);
 
 /* ---- igmpd.c: the IGMP component's host -------------------------------- */
 

@@ -118,11 +118,7 @@ static void stop(void) {
            (unsigned)rc);
   d.started = 0;
   mgmd_post_cancel(NULL);
-  /* main.c runs (frees) what is still posted with its static run_tasks();
-   * mgmd_settle does that too, but reads the clock first: off the sim
-   * clock, which would auto-start libmgm again. */
-  mgmd_clock_init(0);
-  mgmd_settle(&d);
+  mgmd_tasks_run(); /* frees what is still posted, as main.c's stop() */
   mgmd_plugins_unload_all();
   mgmd_watch_reset();
   mgmd_conf_free(d.conf);

@@ -51,6 +51,13 @@ static struct fx_ev fx_log[FX_LOG_CAP];
 static size_t fx_nlog;
 static size_t fx_ndropped;
 static size_t fx_nwarn;
+/* The first FX_MAX_LINES warnings and errors since the last clear. */
+#define FX_MAX_LINES 64
+static struct fx_line {
+  int level;
+  char channel[16];
+  char message[256];
+} fx_lines_v[FX_MAX_LINES];
 static struct fx_slot fx_slots[FX_MAX_CLIENTS];
 static struct fx_taken fx_taken_list[FX_MAX_TAKEN];
 static size_t fx_ntaken;
@@ -230,13 +237,36 @@ void fx_warns_clear(void) {
   pthread_mutex_unlock(&fx_mu);
 }
 
+size_t fx_warn_lines(int level, const char *channel, const char *a,
+                     const char *b) {
+  size_t i, n = 0;
+
+  pthread_mutex_lock(&fx_mu);
+  for (i = 0; i < fx_nwarn && i < FX_MAX_LINES; i++) {
+    const struct fx_line *l = &fx_lines_v[i];
+
+    if ((level == 0 || l->level == level) &&
+        (channel == NULL || strcmp(l->channel, channel) == 0) &&
+        (a == NULL || strstr(l->message, a) != NULL) &&
+        (b == NULL || strstr(l->message, b) != NULL))
+      n++;
+  }
+  pthread_mutex_unlock(&fx_mu);
+  return n;
+}
+
 static void fx_log_hook(void *ctx, int level, const char *channel,
                         const char *message) {
   (void)ctx;
-  (void)channel;
-  (void)message;
   if (level == LIBMGM_LOG_ERROR || level == LIBMGM_LOG_WARN) {
     pthread_mutex_lock(&fx_mu);
+    if (fx_nwarn < FX_MAX_LINES) {
+      struct fx_line *l = &fx_lines_v[fx_nwarn];
+
+      l->level = level;
+      snprintf(l->channel, sizeof l->channel, "%s", channel ? channel : "");
+      snprintf(l->message, sizeof l->message, "%s", message ? message : "");
+    }
     fx_nwarn++;
     pthread_mutex_unlock(&fx_mu);
   }

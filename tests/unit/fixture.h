@@ -227,6 +227,10 @@ size_t fx_log_count(const struct fx_ev *exp);
 /* Lines libmgm logged at ERROR or WARN level since the last clear. */
 size_t fx_warns(void);
 void fx_warns_clear(void);
+/* How many of those lines (the first 64 are kept) have level (0 = either),
+ * channel (NULL = any) and contain a and b (NULL = anything). */
+size_t fx_warn_lines(int level, const char *channel, const char *a,
+                     const char *b);
 
 /* ---- MFE and group views ------------------------------------------------- */
 

@@ -23,7 +23,7 @@ MGM_EXPORT DWORD MgmGroupEnumerationStart(HANDLE hProtocol,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_ENUM_START);
   MGM_API_TRACE(c, "MgmGroupEnumerationStart(%p, %d, %p)", hProtocol,
                 (int)metEnumType, (void *)phEnumHandle);
   if (phEnumHandle == NULL)
@@ -50,7 +50,7 @@ MGM_EXPORT DWORD MgmGroupEnumerationGetNext(HANDLE hEnum, PDWORD pdwBufferSize,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_ENUM_GET_NEXT);
   MGM_API_TRACE(c, "MgmGroupEnumerationGetNext(%p, %p, %p, %p)", hEnum,
                 (void *)pdwBufferSize, (void *)pbBuffer, (void *)pdwNumEntries);
   if (pdwBufferSize == NULL || pdwNumEntries == NULL ||
@@ -72,7 +72,7 @@ MGM_EXPORT DWORD MgmGroupEnumerationEnd(HANDLE hEnum) {
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_ENUM_END);
   MGM_API_TRACE(c, "MgmGroupEnumerationEnd(%p)", hEnum);
   rc = mgm__enum_end(c, hEnum);
   mgm__core_leave(c);

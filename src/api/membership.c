@@ -11,7 +11,7 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, add ? MGM_API_ADD_MEMBER : MGM_API_DEL_MEMBER);
   MGM_API_TRACE(c,
                 "Mgm%sGroupMembershipEntry(%p, %08x/%08x, %08x/%08x, %u, "
                 "%08x, %x)",
@@ -44,7 +44,7 @@ static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
  *  enable callbacks (D-IGMP-WINDOW).  Duplicates return NO_ERROR without
  *  callbacks (D-IDEMPOTENT).  dwFlags 0 means JOIN (D-FLAGS).  Strict
  *  mode also refuses non-canonical masks, non-class-D groups, unknown flag
- *  bits, and calls inside the IGMP enable/disable callbacks.
+ *  bits, and calls from inside a callback (G-4).
  */
 MGM_EXPORT DWORD MgmAddGroupMembershipEntry(
     HANDLE hProtocol, DWORD dwSourceAddr, DWORD dwSourceMask, DWORD dwGroupAddr,

@@ -27,7 +27,7 @@ MGM_INLINE DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, stats ? MGM_API_GET_MFE_STATS : MGM_API_GET_MFE);
   MGM_API_TRACE(c, "MgmGetMfe%s(%p, %p(%u), %p, %x)", stats ? "Stats" : "",
                 (void *)pimm, (void *)size, size ? (unsigned)*size : 0,
                 (void *)buf, (unsigned)flags);
@@ -44,7 +44,9 @@ static DWORD get_many(int stats, PMIB_IPMCAST_MFE start, int next, PDWORD size,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(
+      c, next ? (stats ? MGM_API_GET_NEXT_MFE_STATS : MGM_API_GET_NEXT_MFE)
+              : (stats ? MGM_API_GET_FIRST_MFE_STATS : MGM_API_GET_FIRST_MFE));
   MGM_API_TRACE(c, "MgmGet%sMfe%s(%p, %p(%u), %p, %p, %x)",
                 next ? "Next" : "First", stats ? "Stats" : "", (void *)start,
                 (void *)size, size ? (unsigned)*size : 0, (void *)buf,
@@ -152,7 +154,7 @@ MGM_EXPORT DWORD MgmSetMfe(HANDLE hProtocol, PMIB_IPMCAST_MFE pmimm) {
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_SET_MFE);
   MGM_API_TRACE(c, "MgmSetMfe(%p, %p)", hProtocol, (void *)pmimm);
   if (pmimm == NULL)
     rc = ERROR_INVALID_PARAMETER;

@@ -26,7 +26,7 @@ MGM_EXPORT DWORD MgmTakeInterfaceOwnership(HANDLE hProtocol, DWORD dwIfIndex,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_TAKE);
   MGM_API_TRACE(c, "MgmTakeInterfaceOwnership(%p, %u, %08x)", hProtocol,
                 (unsigned)dwIfIndex, (unsigned)dwIfNextHopAddr);
   rc = mgm__if_take(c, hProtocol, dwIfIndex, dwIfNextHopAddr);
@@ -48,7 +48,7 @@ MGM_EXPORT DWORD MgmReleaseInterfaceOwnership(HANDLE hProtocol, DWORD dwIfIndex,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_RELEASE);
   MGM_API_TRACE(c, "MgmReleaseInterfaceOwnership(%p, %u, %08x)", hProtocol,
                 (unsigned)dwIfIndex, (unsigned)dwIfNextHopAddr);
   rc = mgm__if_release(c, hProtocol, dwIfIndex, dwIfNextHopAddr);
@@ -75,7 +75,7 @@ MGM_EXPORT DWORD MgmGetProtocolOnInterface(DWORD dwIfIndex,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_GET_PROTOCOL);
   MGM_API_TRACE(c, "MgmGetProtocolOnInterface(%u, %08x, %p, %p)",
                 (unsigned)dwIfIndex, (unsigned)dwIfNextHopAddr,
                 (void *)pdwIfProtocolId, (void *)pdwIfComponentId);

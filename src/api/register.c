@@ -29,7 +29,7 @@ MGM_EXPORT DWORD MgmRegisterMProtocol(PROUTING_PROTOCOL_CONFIG prpiInfo,
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_REGISTER);
   MGM_API_TRACE(c, "MgmRegisterMProtocol(%p, %u, %u, %p)", (void *)prpiInfo,
                 (unsigned)dwProtocolId, (unsigned)dwComponentId,
                 (void *)phProtocol);
@@ -58,7 +58,7 @@ MGM_EXPORT DWORD MgmDeRegisterMProtocol(HANDLE hProtocol) {
   struct mgm_core *c;
   DWORD rc;
 
-  MGM_ENTER(c);
+  MGM_ENTER_API(c, MGM_API_DEREGISTER);
   MGM_API_TRACE(c, "MgmDeRegisterMProtocol(%p)", hProtocol);
   rc = mgm__proto_deregister(c, hProtocol);
   mgm__core_leave(c);

@@ -411,6 +411,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   c->ctrl_ctx = NULL;
   c->armed_ms = -1;
   c->next_seq = 1;
+  mgm__reentry_reset(c);
   atomic_store(&c->state, MGM_STARTING);
   if (mgm__hash_init(&c->ifs, 64) != 0 || mgm__hash_init(&c->slots, 64) != 0) {
     rc = ERROR_NOT_ENOUGH_MEMORY;

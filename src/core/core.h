@@ -421,6 +421,28 @@ static inline void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
 extern _Thread_local int mgm__tls_cb_depth;
 extern _Thread_local int mgm__tls_cb_kind;
 
+/* The Mgm* exports, named by the re-entry check (reentry.c). */
+enum mgm_api {
+  MGM_API_REGISTER,
+  MGM_API_DEREGISTER,
+  MGM_API_TAKE,
+  MGM_API_RELEASE,
+  MGM_API_GET_PROTOCOL,
+  MGM_API_ADD_MEMBER,
+  MGM_API_DEL_MEMBER,
+  MGM_API_GET_MFE,
+  MGM_API_GET_FIRST_MFE,
+  MGM_API_GET_NEXT_MFE,
+  MGM_API_GET_MFE_STATS,
+  MGM_API_GET_FIRST_MFE_STATS,
+  MGM_API_GET_NEXT_MFE_STATS,
+  MGM_API_SET_MFE,
+  MGM_API_ENUM_START,
+  MGM_API_ENUM_GET_NEXT,
+  MGM_API_ENUM_END,
+  MGM_API_COUNT
+};
+
 /* ---- The instance -------------------------------------------------------- */
 
 enum mgm_state {
@@ -446,6 +468,8 @@ struct mgm_core {
   int wrongif_alerts;    /* D-WRONGIF enabled */
   int bigmp_membership;  /* D-BIGMP alternative meaning */
   struct mgm_log log;    /* channels, levels, sink */
+  /* per export: callback kinds (bits) whose re-entry was warned of */
+  atomic_uint reentry_warned[MGM_API_COUNT];
 
   /* platform */
   const struct mgm_backend_ops *be_ops; /* vtable */
@@ -505,6 +529,10 @@ DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n);
 /* Misuse: log; in strict mode return `code`, else warn and return 0. */
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* reentry.c: an Mgm* export `api` called with mgm__tls_cb_depth > 0;
+ * NO_ERROR lets it proceed (mgm-spec G-4). */
+DWORD mgm__reentry_check(struct mgm_core *c, enum mgm_api api);
+void mgm__reentry_reset(struct mgm_core *c); /* at start */
 /* Run fn on the loop thread and wait (sim controls). */
 DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a);
 void mgm__core_rearm(struct mgm_core *c);

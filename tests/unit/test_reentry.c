@@ -6,12 +6,15 @@
  *
  * Callbacks are invoked without any libmgm lock held, so a callback may
  * call MGM again without deadlock; nested callbacks are delivered inside
- * the outer one, before the nested call returns.  Adding a membership from
- * inside the enable-IGMP callback (documented to deadlock Windows MGM)
- * succeeds with a warning by default and fails with ERROR_CAN_NOT_COMPLETE
- * and a log line in strict mode.  A client may deregister from inside its
- * own callback.  In strict mode a sim control call from a loop-thread
- * callback is refused.
+ * the outer one, before the nested call returns.  By default such an Mgm*
+ * call proceeds with one warning on channel strict per (function,
+ * callback kind); strict mode refuses every one with
+ * ERROR_CAN_NOT_COMPLETE and a log line naming both (G-4).  Adding a
+ * membership from inside the enable-IGMP callback (documented to deadlock
+ * Windows MGM) keeps its own "would deadlock on Windows" report, every
+ * time, in both modes.  A client may deregister from inside its own
+ * callback.  libmgm_* calls keep their rules: a sim control call from a
+ * loop-thread callback is refused in strict mode, a snapshot is not.
  */
 #include "fixture.h"
 
@@ -31,19 +34,30 @@ TestSuite(reentry, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
 TestSuite(reentry_strict, .init = fx_setup_strict, .fini = fx_teardown,
           .timeout = 30);
 
+/* Lines on channel strict naming fn and the callback field cb (G-4). */
+#define G4_WARNS(fn, cb) fx_warn_lines(LIBMGM_LOG_WARN, "strict", fn, cb)
+#define G4_ERRS(fn, cb) fx_warn_lines(LIBMGM_LOG_ERROR, "strict", fn, cb)
+
 static DWORD hook_b_adds(int slot, const struct fx_ev *ev) {
   (void)ev;
   return fx_add_rc(slot, 0, G_, 3, 0, MGM_JOIN_STATE_FLAG);
 }
 
-Test(reentry, join_alert_callback_adds_membership) {
+/* Slots A 0, B 1, C 2: A's add alerts B and C; B adds a membership of its
+ * own from inside its join alert. */
+static void join_alert_add_setup(void) {
   fx_register(0, PID_A, 1);
   fx_register(1, PID_B, 1);
   fx_register(2, PID_C, 1);
   fx_take(0, 2, 0);
   fx_take(1, 3, 0);
   fx_hook(1, FX_JOIN, hook_b_adds, 1);
+  fx_warns_clear();
   fx_add(0, 0, G_, 2);
+}
+
+Test(reentry, join_alert_callback_adds_membership) {
+  join_alert_add_setup();
   /* B's nested add alerts A (inside B's callback), then C gets the outer
    * alert. */
   FX_EXPECT(EV_JOIN(1, 0, 0, G_, FX_ALL, TRUE),
@@ -51,8 +65,26 @@ Test(reentry, join_alert_callback_adds_membership) {
             EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE));
   cr_assert_eq(fx_hook_rc(1), NO_ERROR, "nested add: %u",
                (unsigned)fx_hook_rc(1));
+  cr_assert_eq(G4_WARNS("MgmAddGroupMembershipEntry", "pfnJoinAlertCallback"),
+               1, "no re-entry warning naming the call and the callback");
+  cr_assert_eq(fx_warns(), 1, "%zu log lines, 1 expected", fx_warns());
   fx_del(1, 0, G_, 3);
   FX_EXPECT(EV_PRUNE(0, 0, 0, G_, FX_ALL, 3, 0, TRUE));
+}
+
+Test(reentry_strict, join_alert_callback_add_is_refused) {
+  join_alert_add_setup();
+  /* No nested alert to A: B's add did nothing. */
+  FX_EXPECT(EV_JOIN(1, 0, 0, G_, FX_ALL, TRUE),
+            EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE));
+  cr_assert_eq(fx_hook_rc(1), ERROR_CAN_NOT_COMPLETE, "nested add: %u",
+               (unsigned)fx_hook_rc(1));
+  cr_assert_eq(G4_ERRS("MgmAddGroupMembershipEntry", "pfnJoinAlertCallback"), 1,
+               "no strict line naming the call and the callback");
+  cr_assert_eq(fx_warns(), 1, "%zu log lines, 1 expected", fx_warns());
+  /* Nothing was recorded: the same add outside the callback is new. */
+  fx_add(1, 0, G_, 3);
+  FX_EXPECT(EV_JOIN(0, 0, 0, G_, FX_ALL, TRUE));
 }
 
 static DWORD hook_reads_state(int slot, const struct fx_ev *ev) {
@@ -88,16 +120,68 @@ Test(reentry, prune_alert_callback_reads_tables) {
   cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
 }
 
+static DWORD hook_get_mfe(int slot, const struct fx_ev *ev) {
+  struct fx_mfe m;
+
+  (void)slot;
+  (void)ev;
+  return fx_mfe_get(S_, G_, &m);
+}
+
+/* A owns the MFE's incoming interface; B's leave brings A two prune
+ * alerts, (*,G) and then the MFE's, and A reads the MFE inside each. */
+static void get_mfe_in_prune_alerts(void) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 1, 0);
+  fx_take(1, 3, 0);
+  fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
+  fx_add(1, 0, G_, 3);
+  fx_inject(1, S_, G_);
+  fx_log_clear();
+  fx_warns_clear();
+  fx_hook(0, FX_PRUNE, hook_get_mfe, 0);
+  fx_del(1, 0, G_, 3);
+  FX_EXPECT(EV_PRUNE(0, 0, 0, G_, FX_ALL, 3, 0, TRUE),
+            EV_PRUNE(0, S_, FX_ALL, G_, FX_ALL, 3, 0, FALSE));
+  cr_assert_eq(fx_hook_fired(0), 2);
+}
+
+Test(reentry, get_mfe_in_callback_warns_once) {
+  get_mfe_in_prune_alerts();
+  cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
+  /* Two re-entries of one (function, callback kind): one warning. */
+  cr_assert_eq(G4_WARNS("MgmGetMfe", "pfnPruneAlertCallback"), 1,
+               "no re-entry warning naming the call and the callback");
+  cr_assert_eq(fx_warns(), 1, "%zu log lines, 1 expected", fx_warns());
+}
+
+Test(reentry_strict, get_mfe_in_callback_is_refused) {
+  get_mfe_in_prune_alerts();
+  cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "got %u",
+               (unsigned)fx_hook_rc(0));
+  /* Every refused call has its line. */
+  cr_assert_eq(G4_ERRS("MgmGetMfe", "pfnPruneAlertCallback"), 2,
+               "%zu strict lines naming the call and the callback, 2 "
+               "expected",
+               G4_ERRS("MgmGetMfe", "pfnPruneAlertCallback"));
+  cr_assert_eq(fx_warns(), 2, "%zu log lines, 2 expected", fx_warns());
+}
+
 static DWORD hook_get_protocol(int slot, const struct fx_ev *ev) {
   DWORD pid = 0, cid = 0, rc;
 
   (void)slot;
   (void)ev;
   rc = MgmGetProtocolOnInterface(2, 0, &pid, &cid);
-  return rc == NO_ERROR && pid == PID_B ? NO_ERROR : 0xBAD;
+  if (rc == NO_ERROR && pid != PID_B)
+    rc = 0xBAD;
+  return rc;
 }
 
-Test(reentry, loop_thread_callbacks_may_call_mgm) {
+/* The RPF callback (to A) and the creation alert (to B) of a new flow,
+ * on libmgm's loop thread, each ask who owns interface 2. */
+static void loop_thread_callbacks_setup(void) {
   fx_register(0, PID_A, 1);
   fx_register(1, PID_B, 1);
   fx_take(0, 1, 0);
@@ -105,16 +189,41 @@ Test(reentry, loop_thread_callbacks_may_call_mgm) {
   fx_route(IP(10, 1, 1, 0), IP(255, 255, 255, 0), 1, 0, PROTO_IP_RIP);
   fx_add(1, 0, G_, 2);
   fx_log_clear();
+  fx_warns_clear();
   fx_hook(0, FX_RPF, hook_get_protocol, 1);
   fx_hook(1, FX_CREATE, hook_get_protocol, 1);
   fx_inject(1, S_, G_);
   FX_EXPECT(EV_RPF(0, S_, G_, 1, 0, 0),
             EV_CREATE(1, S_, G_, 1, 0, 1, IFE(2, 0, FALSE)));
+  FX_ASSERT_OIFS(S_, G_, 2);
+}
+
+Test(reentry, loop_thread_callbacks_may_call_mgm) {
+  loop_thread_callbacks_setup();
   cr_assert_eq(fx_hook_rc(0), NO_ERROR, "from RPF: %u",
                (unsigned)fx_hook_rc(0));
   cr_assert_eq(fx_hook_rc(1), NO_ERROR, "from creation alert: %u",
                (unsigned)fx_hook_rc(1));
-  FX_ASSERT_OIFS(S_, G_, 2);
+  /* One warning per callback kind. */
+  cr_assert_eq(G4_WARNS("MgmGetProtocolOnInterface", "pfnRpfCallback"), 1,
+               "no re-entry warning for the RPF callback");
+  cr_assert_eq(
+      G4_WARNS("MgmGetProtocolOnInterface", "pfnCreationAlertCallback"), 1,
+      "no re-entry warning for the creation alert");
+  cr_assert_eq(fx_warns(), 2, "%zu log lines, 2 expected", fx_warns());
+}
+
+Test(reentry_strict, loop_thread_callback_calls_are_refused) {
+  loop_thread_callbacks_setup();
+  cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "from RPF: %u",
+               (unsigned)fx_hook_rc(0));
+  cr_assert_eq(fx_hook_rc(1), ERROR_CAN_NOT_COMPLETE, "from creation alert: %u",
+               (unsigned)fx_hook_rc(1));
+  cr_assert_eq(G4_ERRS("MgmGetProtocolOnInterface", "pfnRpfCallback"), 1,
+               "no strict line for the RPF callback");
+  cr_assert_eq(G4_ERRS("MgmGetProtocolOnInterface", "pfnCreationAlertCallback"),
+               1, "no strict line for the creation alert");
+  cr_assert_eq(fx_warns(), 2, "%zu log lines, 2 expected", fx_warns());
 }
 
 /* The creation alert's client adds an (S,G) membership on I(3), or
@@ -179,6 +288,13 @@ Test(reentry, enable_igmp_callback_add_succeeds_with_warning) {
             EV_LJOIN(1, 0, 0, G_, FX_ALL, 2, 0));
   cr_assert_eq(fx_hook_rc(0), NO_ERROR, "got %u", (unsigned)fx_hook_rc(0));
   cr_assert(fx_warns() >= 1, "no warning logged for the re-entry");
+  /* The documented deadlock's own report, not the general one. */
+  cr_assert_eq(fx_warn_lines(LIBMGM_LOG_WARN, "strict",
+                             "MgmAddGroupMembershipEntry inside the "
+                             "enable-IGMP callback",
+                             "would deadlock on Windows"),
+               1);
+  cr_assert_eq(fx_warn_lines(0, NULL, "G-4", NULL), 0);
   /* It was recorded: a repeat is an idempotent no-op. */
   fx_add(0, 0, G_, 2);
   FX_EXPECT_NONE();
@@ -195,6 +311,12 @@ Test(reentry_strict, enable_igmp_callback_add_is_refused) {
   cr_assert_eq(fx_hook_rc(0), ERROR_CAN_NOT_COMPLETE, "got %u",
                (unsigned)fx_hook_rc(0));
   cr_assert(fx_warns() >= 1, "no log line for the refused call");
+  cr_assert_eq(fx_warn_lines(LIBMGM_LOG_ERROR, "strict",
+                             "MgmAddGroupMembershipEntry inside the "
+                             "enable-IGMP callback",
+                             "would deadlock on Windows"),
+               1);
+  cr_assert_eq(fx_warn_lines(0, NULL, "G-4", NULL), 0);
   /* Nothing was recorded: the same add outside the callback is new. */
   fx_add(0, 0, G_, 2);
   FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 2, 0));
@@ -206,27 +328,37 @@ static DWORD hook_owner_adopts(int slot, const struct fx_ev *ev) {
                                     MGM_JOIN_STATE_FLAG);
 }
 
-static void local_join_adopted(void) {
+/* Slots IGMP 0, P 1, B 2: IGMP joins on P's interface 5; P adopts the
+ * membership from inside its local-join callback. */
+static void local_join_setup(void) {
   fx_register(0, PROTO_IP_IGMP, 1);
   fx_register(1, PID_P, 1);
   fx_register(2, PID_B, 1);
   fx_take(1, 5, 0);
   fx_take(0, 5, 0);
   fx_hook(1, FX_LJOIN, hook_owner_adopts, 1);
+  fx_warns_clear();
   fx_add(0, 0, G_, 5);
+}
+
+Test(reentry, local_join_callback_adopts_membership) {
+  local_join_setup();
   FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 5, 0),
             EV_JOIN(0, 0, 0, G_, FX_ALL, TRUE),
             EV_JOIN(2, 0, 0, G_, FX_ALL, TRUE));
   cr_assert_eq(fx_hook_rc(1), NO_ERROR, "got %u", (unsigned)fx_hook_rc(1));
+  cr_assert_eq(G4_WARNS("MgmAddGroupMembershipEntry", "pfnLocalJoinCallback"),
+               1, "no re-entry warning naming the call and the callback");
 }
 
-Test(reentry, local_join_callback_adopts_membership) {
-  local_join_adopted();
-}
-
-/* Not a documented deadlock, so strict mode allows it (G-4). */
-Test(reentry_strict, local_join_callback_adopts_membership) {
-  local_join_adopted();
+/* Not a documented deadlock, but a re-entry all the same (G-4). */
+Test(reentry_strict, local_join_callback_adoption_is_refused) {
+  local_join_setup();
+  FX_EXPECT(EV_LJOIN(1, 0, 0, G_, FX_ALL, 5, 0));
+  cr_assert_eq(fx_hook_rc(1), ERROR_CAN_NOT_COMPLETE, "got %u",
+               (unsigned)fx_hook_rc(1));
+  cr_assert_eq(G4_ERRS("MgmAddGroupMembershipEntry", "pfnLocalJoinCallback"), 1,
+               "no strict line naming the call and the callback");
 }
 
 static DWORD hook_deregister_self(int slot, const struct fx_ev *ev) {
@@ -248,6 +380,38 @@ Test(reentry, client_deregisters_inside_its_callback) {
                (unsigned)fx_hook_rc(2));
   fx_del(0, 0, G_, 2);
   FX_EXPECT(EV_PRUNE(1, 0, 0, G_, FX_ALL, 2, 0, TRUE));
+}
+
+static DWORD hook_snapshot(int slot, const struct fx_ev *ev) {
+  struct libmgm_snapshot *snap = NULL;
+  DWORD rc;
+
+  (void)slot;
+  (void)ev;
+  rc = libmgm_snapshot_take(&snap);
+  libmgm_snapshot_free(snap);
+  return rc;
+}
+
+/* libmgm_* calls are not Mgm* calls: G-4's check leaves them alone. */
+static void snapshot_in_join_alert(void) {
+  fx_register(0, PID_A, 1);
+  fx_register(1, PID_B, 1);
+  fx_take(0, 2, 0);
+  fx_hook(1, FX_JOIN, hook_snapshot, 1);
+  fx_warns_clear();
+  fx_add(0, 0, G_, 2);
+  FX_EXPECT(EV_JOIN(1, 0, 0, G_, FX_ALL, TRUE));
+  cr_assert_eq(fx_hook_rc(1), NO_ERROR, "got %u", (unsigned)fx_hook_rc(1));
+  cr_assert_eq(fx_warns(), 0, "%zu log lines, none expected", fx_warns());
+}
+
+Test(reentry, snapshot_in_callback_is_not_reported) {
+  snapshot_in_join_alert();
+}
+
+Test(reentry_strict, snapshot_in_callback_is_allowed) {
+  snapshot_in_join_alert();
 }
 
 static DWORD hook_sim_advance(int slot, const struct fx_ev *ev) {

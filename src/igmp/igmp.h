@@ -123,6 +123,8 @@
  * required.  Every rejected packet is counted (see the counters) and
  * dropped.  Output is the IGMP message only, with its checksum; the sender
  * (libmgm_ctrl_send) builds the IP header with TTL 1 and router alert.
+ * Queries advertise the query interval rounded up to what QQIC can carry
+ * (see mgm_igmp_qqi_advertised()).
  */
 #ifndef MGM_IGMP_H
 #define MGM_IGMP_H
@@ -188,6 +190,13 @@ struct mgm_igmp_config {
 };
 
 void mgm_igmp_config_init(struct mgm_igmp_config *cfg);
+
+/* The Querier's Query Interval that queries advertise for a configured
+ * query interval: QQIC (RFC 3376 4.1.7) carries every value up to 127 s
+ * exactly, larger ones in steps; an interval it cannot carry goes out as
+ * the next larger value it can (300 s as 304 s), never a smaller one, so
+ * routers that adopt it never time groups out before this one does. */
+uint32_t mgm_igmp_qqi_advertised(uint32_t query_interval_s);
 
 /* ---- Life cycle
  * -------------------------------------------------------------- */

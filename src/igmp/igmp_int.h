@@ -134,7 +134,9 @@ int ig_parse(const uint8_t *pkt, size_t len, int require_ttl1,
              struct ig_pkt *out);
 /* Walk the records of a parsed v3 report: *off starts at 0. */
 int ig_rec_next(const struct ig_pkt *pk, size_t *off, struct ig_rec *out);
-uint8_t ig_code_encode(uint32_t value); /* RFC 3376 4.1.1 float */
+uint8_t ig_code_encode(uint32_t value);    /* RFC 3376 4.1.1 float, rounded
+                                              down (Max Resp Code) */
+uint8_t ig_code_encode_up(uint32_t value); /* rounded up (QQIC, 4.1.7) */
 uint32_t ig_code_decode(uint8_t code);
 
 size_t ig_build_v12(uint8_t *buf, uint8_t type, uint8_t code, uint32_t group);

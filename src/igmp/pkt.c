@@ -34,7 +34,8 @@ uint32_t ig_code_decode(uint8_t code) {
   return code < 128 ? code : (mant | 0x10) << (exp + 3);
 }
 
-/* Largest representable value not above v (RFC 3376 4.1.1, 4.1.7). */
+/* Largest representable value not above v (RFC 3376 4.1.1): for Max
+ * Resp Code, where a host must answer within the time we wait. */
 uint8_t ig_code_encode(uint32_t v) {
   uint32_t exp, m;
   uint8_t code = 0xFF;
@@ -51,6 +52,21 @@ uint8_t ig_code_encode(uint32_t v) {
     }
   }
   return code;
+}
+
+/* Smallest representable value not below v (RFC 3376 4.1.7): for QQIC,
+ * which other routers adopt as their query interval, so that they never
+ * time groups out before this router would; 0xFF above the largest. */
+uint8_t ig_code_encode_up(uint32_t v) {
+  uint8_t code = ig_code_encode(v);
+
+  if (ig_code_decode(code) < v && code < 0xFF)
+    code++;
+  return code;
+}
+
+uint32_t mgm_igmp_qqi_advertised(uint32_t query_interval_s) {
+  return ig_code_decode(ig_code_encode_up(query_interval_s));
 }
 
 static uint16_t get16(const uint8_t *p) {
@@ -205,7 +221,7 @@ size_t ig_build_v3_query(uint8_t *buf, uint32_t max_resp_ms, uint32_t group,
   buf[1] = ig_code_encode(max_resp_ms / 100);
   ig_put32(buf + 4, group);
   buf[8] = (uint8_t)((sflag ? 0x08 : 0) | (qrv <= 7 ? qrv : 0));
-  buf[9] = ig_code_encode(qqi_s);
+  buf[9] = ig_code_encode_up(qqi_s);
   put16(buf + 10, n);
   for (i = 0; i < n; i++)
     ig_put32(buf + 12 + 4 * i, srcs[i]);

@@ -16,10 +16,13 @@
  *    re-checks them), each inside the record area, and every source and
  *    auxiliary byte is read (ASan);
  *  - the RFC 3376 4.1.1 code: decode(encode(v)) <= v < decode(next code)
- *    and encode(decode(c)) == c;
+ *    and encode(decode(c)) == c (Max Resp Code rounds down); rounded up
+ *    for QQIC (4.1.7): decode(previous code) < v <= decode(encode_up(v)),
+ *    0xFF beyond the largest value, and encode_up(decode(c)) == c;
  *  - round trip: a v1/v2 message, a v3 query and a v3 report built from
  *    input-derived values, wrapped in an IP header, parse back to the same
- *    values.
+ *    values; a query's QQI is never below the interval it was built with
+ *    (up to the largest QQIC value).
  */
 #include <string.h>
 
@@ -108,6 +111,18 @@ static void check_codes(struct fz_in *in) {
     FZ_CHECK(ig_code_decode((uint8_t)(e + 1)) > v,
              "encode(%u) = %#x is not the largest code not above it",
              (unsigned)v, e);
+  FZ_CHECK(ig_code_encode_up(ig_code_decode(c)) == c,
+           "code %#x -> %u -> up %#x", c, (unsigned)ig_code_decode(c),
+           ig_code_encode_up(ig_code_decode(c)));
+  e = ig_code_encode_up(v);
+  if (v > ig_code_decode(0xff))
+    FZ_CHECK(e == 0xff, "encode_up(%u) = %#x beyond the largest value",
+             (unsigned)v, e);
+  else
+    FZ_CHECK(ig_code_decode(e) >= v &&
+                 (e == 0 || ig_code_decode((uint8_t)(e - 1)) < v),
+             "encode_up(%u) = %#x (%u) is not the smallest code not below it",
+             (unsigned)v, e, (unsigned)ig_code_decode(e));
 }
 
 /* An IP header (ihl 6: router alert) around an IGMP message. */
@@ -156,7 +171,8 @@ static void round_trip_query(struct fz_in *in) {
            (unsigned)pk.group, (unsigned)group, pk.sflag, sflag, pk.qrv,
            (unsigned)qrv, (unsigned)pk.nsrc, (unsigned)n);
   FZ_CHECK(pk.max_resp_ms == ig_code_decode(ig_code_encode(mr / 100)) * 100u &&
-               pk.qqi_s == ig_code_decode(ig_code_encode(qqi)),
+               pk.qqi_s == ig_code_decode(ig_code_encode_up(qqi)) &&
+               (pk.qqi_s >= qqi || qqi > ig_code_decode(0xff)),
            "query times: %u ms (sent %u), qqi %u (sent %u)",
            (unsigned)pk.max_resp_ms, (unsigned)mr, (unsigned)pk.qqi_s,
            (unsigned)qqi);

@@ -263,6 +263,33 @@ out:
 /* ---- Input
  * ----------------------------------------------------------------------- */
 
+/* A debug line for a refused packet, limited per interface and reason;
+ * well-formed messages of other protocols (PK_IGNORED) are not worth one. */
+static void log_drop(struct mgm_igmp *ig, struct ig_if *ifp, DWORD ifindex,
+                     int rc, const struct ig_pkt *pk, uint64_t now) {
+  struct ig_lim *lim = ifp != NULL ? ifp->lim : ig->lim;
+  char ifn[IG_NAME_MAX], a[IG_ADDR_MAX];
+
+  if (rc == PK_IGNORED)
+    goto out;
+  lim += rc == PK_BADSUM   ? IG_LIM_DROP_SUM
+         : rc == PK_BADTTL ? IG_LIM_DROP_TTL
+                           : IG_LIM_DROP_FORM;
+  if (rc == PK_BADTTL)
+    ig_log_lim(ig, lim, now, IG_LIM_DEBUG_MS, IG_LOG_DEBUG,
+               "igmp: %s: IGMP packet from %s dropped: IP TTL %u, not 1 "
+               "(require-ttl1)",
+               ig_if_name(ig, ifindex, ifn), ig_addr_str(pk->src, a),
+               (unsigned)pk->ttl);
+  else
+    ig_log_lim(ig, lim, now, IG_LIM_DEBUG_MS, IG_LOG_DEBUG,
+               "igmp: %s: IGMP packet from %s dropped: %s",
+               ig_if_name(ig, ifindex, ifn), ig_addr_str(pk->src, a),
+               pk->why != NULL ? pk->why : "malformed");
+out:
+  return;
+}
+
 void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
                     size_t len, uint64_t now_ms) {
   struct ig_if *ifp;
@@ -293,8 +320,10 @@ void mgm_igmp_input(struct mgm_igmp *ig, DWORD ifindex, const BYTE *pkt,
     IG_CNT(ig, ifp, rx_malformed);
     break;
   }
-  if (rc != PK_OK)
+  if (rc != PK_OK) {
+    log_drop(ig, ifp, ifindex, rc, &pk, now_ms);
     goto out;
+  }
   if (ifp == NULL) {
     IG_CNT(ig, ifp, rx_ignored);
     goto out;

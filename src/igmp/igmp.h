@@ -121,10 +121,21 @@
  * lengths (RFC 3376 7.1: a query of 9-11 bytes is ignored; v3 query and
  * report source/record counts must fit).  The router alert option is not
  * required.  Every rejected packet is counted (see the counters) and
- * dropped.  Output is the IGMP message only, with its checksum; the sender
- * (libmgm_ctrl_send) builds the IP header with TTL 1 and router alert.
- * Queries advertise the query interval rounded up to what QQIC can carry
- * (see mgm_igmp_qqi_advertised()).
+ * dropped; one for a bad checksum, a TTL other than 1, a bad length or a
+ * version not spoken here also gives a debug line with the reason, at
+ * most one per interface and reason every 10 s.  Output is
+ * the IGMP message only, with its checksum; the sender (libmgm_ctrl_send)
+ * builds the IP header with TTL 1 and router alert.  Queries advertise the
+ * query interval rounded up to what QQIC can carry (see
+ * mgm_igmp_qqi_advertised()).
+ *
+ * ---- Log lines -------------------------------------------------------------
+ *
+ * Lines name interfaces by io->if_name and Win32 codes by name
+ * ("ERROR_INVALID_PARAMETER (87)") with what they mean there.  Lines that
+ * a peer can cause over and over are limited: the warning about an older
+ * querier (RFC 3376 7.3.1) once per querier and then at most every 10
+ * minutes; a failed send once per interface until a send works again.
  */
 #ifndef MGM_IGMP_H
 #define MGM_IGMP_H
@@ -147,7 +158,10 @@ extern "C" {
 struct mgm_igmp_io {
   /* Send one IGMP message (no IP header) out of ifindex to dst (network
    * order) with TTL 1 and router alert.  Return a Win32 code; anything
-   * but NO_ERROR counts as tx_errors.  NULL = libmgm_ctrl_send. */
+   * but NO_ERROR counts as tx_errors.  ERROR_NOT_SUPPORTED means the host
+   * cannot send at all (logged once); any other error is taken as the
+   * interface being unusable for now (logged once per outage, and again
+   * when sends work).  NULL = libmgm_ctrl_send. */
   DWORD(*send)
   (void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg, DWORD len);
   /* Ask the host to call mgm_igmp_tick() soon.  May run on any thread,
@@ -160,6 +174,9 @@ struct mgm_igmp_io {
   /* Log line (level: enum libmgm_log_level values); NULL = silent. */
   void (*log)(void *ctx, int level, const char *msg);
   void *ctx;
+  /* The name of ifindex for log lines, into buf (len bytes, NUL
+   * included).  NULL, or an empty name: "if N". */
+  void (*if_name)(void *ctx, DWORD ifindex, char *buf, size_t len);
 };
 
 /* ---- Configuration ------------------------------------------------------- */
@@ -197,6 +214,10 @@ void mgm_igmp_config_init(struct mgm_igmp_config *cfg);
  * the next larger value it can (300 s as 304 s), never a smaller one, so
  * routers that adopt it never time groups out before this one does. */
 uint32_t mgm_igmp_qqi_advertised(uint32_t query_interval_s);
+
+/* The symbolic name of a Win32 code the component or MGM returns
+ * ("ERROR_INVALID_PARAMETER"), or NULL for a code it does not know. */
+const char *mgm_igmp_error_name(DWORD rc);
 
 /* ---- Life cycle
  * -------------------------------------------------------------- */

@@ -104,7 +104,8 @@ enum ig_parse_rc {
 };
 
 struct ig_pkt {
-  uint32_t src, dst; /* network order */
+  const char *why;   /* a refused packet: the reason, for a log line */
+  uint32_t src, dst; /* network order (also set for most refusals) */
   uint8_t ttl;
   uint8_t type;
   uint32_t group; /* network order (query, v1/v2 messages) */
@@ -157,6 +158,36 @@ void ig_v3b_add(struct ig_v3b *b, uint8_t type, uint32_t group,
                 const uint32_t *srcs, uint32_t n);
 size_t ig_v3b_finish(struct ig_v3b *b);
 #define IG_MAX_QSRC ((IG_MAX_MSG - 12) / 4)
+
+/* ---- Log lines ------------------------------------------------------------
+ */
+
+#define IG_LOG_ERROR 1 /* enum libmgm_log_level values */
+#define IG_LOG_WARN 2
+#define IG_LOG_INFO 4
+#define IG_LOG_DEBUG 5
+#define IG_NAME_MAX 32 /* an interface name in a log line */
+#define IG_ADDR_MAX 16 /* a dotted address */
+#define IG_ERR_MAX 48  /* "ERROR_NOT_ENOUGH_MEMORY (8)" */
+
+/* A kind of log line that a peer can cause over and over: at most one
+ * line per interval; the next line says how many were held back. */
+struct ig_lim {
+  uint64_t next; /* earliest time of the next line, once armed */
+  uint32_t held; /* lines held back since the last one */
+  uint8_t armed;
+};
+
+enum ig_lim_kind {
+  IG_LIM_DROP_SUM,    /* packet with a bad checksum */
+  IG_LIM_DROP_TTL,    /* packet with a TTL other than 1 */
+  IG_LIM_DROP_FORM,   /* malformed or truncated packet */
+  IG_LIM_VERSION,     /* a report of a version not spoken here */
+  IG_LIM_OLD_QUERIER, /* RFC 3376 7.3.1 warning */
+  IG_LIM_N
+};
+#define IG_LIM_DEBUG_MS 10000u /* debug lines about dropped packets */
+#define IG_LIM_WARN_MS 600000u /* the older-querier warning */
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -234,6 +265,10 @@ struct ig_if {
   uint64_t gen_resp_at; /* v3 general query response */
   uint32_t n_ugrp, cap_ugrp;
   struct ig_ugrp **ugrp; /* ascending ntohl(addr) */
+  /* log lines */
+  struct ig_lim lim[IG_LIM_N];
+  uint32_t old_querier; /* older-version querier last warned about */
+  uint32_t tx_failed;   /* sends failed since the last one that worked */
 };
 
 struct ig_slot {
@@ -255,6 +290,8 @@ struct mgm_igmp {
   uint32_t n_if, cap_if;
   struct ig_if **ifs; /* ascending ifindex */
   struct ig_slot slots[IG_MAX_IFS];
+  struct ig_lim lim[IG_LIM_N]; /* packets of interfaces never added */
+  uint8_t tx_unsupported;      /* the host cannot send: said once */
 };
 
 /* Counters: component-wide and per interface at once. */
@@ -272,6 +309,13 @@ uint64_t ig_lmqt(const struct mgm_igmp *ig);
 /* igio.c: random source, log and send through the host's io */
 uint32_t ig_rand(struct mgm_igmp *ig, uint32_t max_ms); /* 0..max_ms */
 void ig_log(struct mgm_igmp *ig, int level, const char *fmt, ...);
+/* ig_log through the limit lim: at most one line every `every` ms. */
+void ig_log_lim(struct mgm_igmp *ig, struct ig_lim *lim, uint64_t now,
+                uint64_t every, int level, const char *fmt, ...);
+/* For log lines: ifindex's name (io->if_name, else "if N") into buf of
+ * IG_NAME_MAX bytes; a dotted address into buf of IG_ADDR_MAX bytes. */
+const char *ig_if_name(const struct mgm_igmp *ig, uint32_t ifindex, char *buf);
+const char *ig_addr_str(uint32_t addr, char *buf);
 void ig_send(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t dst_host,
              const uint8_t *msg, size_t len, int kind);
 #define IG_TX_QUERY 0
@@ -329,6 +373,8 @@ void ig_mgm_drop_source(struct mgm_igmp *ig, struct ig_if *ifp,
                         struct ig_group *g, struct ig_src *s);
 void ig_mgm_reconcile_if(struct mgm_igmp *ig, struct ig_if *ifp);
 int ig_slot_claim(struct mgm_igmp *ig, uint32_t ifindex);
+/* "ERROR_INVALID_PARAMETER (87)" into buf of IG_ERR_MAX bytes. */
+const char *ig_err_str(DWORD rc, char *buf);
 uint32_t ig_slot_flags(const struct mgm_igmp *ig, const struct ig_if *ifp);
 
 #endif /* MGM_IGMP_INT_H */

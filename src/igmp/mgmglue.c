@@ -18,6 +18,7 @@
  * (stale list) and retried, a failed add leaves its mark clear and is
  * retried at the next tick.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,77 @@
 
 #include <iprtrmib.h>
 #include <mgm.h>
+
+/* ---- Win32 codes in log lines
+ * ------------------------------------------------ */
+
+const char *mgm_igmp_error_name(DWORD rc) {
+  const char *n = NULL;
+
+  switch (rc) {
+  case NO_ERROR:
+    n = "NO_ERROR";
+    break;
+  case ERROR_ACCESS_DENIED:
+    n = "ERROR_ACCESS_DENIED";
+    break;
+  case ERROR_INVALID_HANDLE:
+    n = "ERROR_INVALID_HANDLE";
+    break;
+  case ERROR_NOT_ENOUGH_MEMORY:
+    n = "ERROR_NOT_ENOUGH_MEMORY";
+    break;
+  case ERROR_NOT_READY:
+    n = "ERROR_NOT_READY";
+    break;
+  case ERROR_NOT_SUPPORTED:
+    n = "ERROR_NOT_SUPPORTED";
+    break;
+  case ERROR_INVALID_PARAMETER:
+    n = "ERROR_INVALID_PARAMETER";
+    break;
+  case ERROR_CALL_NOT_IMPLEMENTED:
+    n = "ERROR_CALL_NOT_IMPLEMENTED";
+    break;
+  case ERROR_INSUFFICIENT_BUFFER:
+    n = "ERROR_INSUFFICIENT_BUFFER";
+    break;
+  case ERROR_BUSY:
+    n = "ERROR_BUSY";
+    break;
+  case ERROR_ALREADY_EXISTS:
+    n = "ERROR_ALREADY_EXISTS";
+    break;
+  case ERROR_MORE_DATA:
+    n = "ERROR_MORE_DATA";
+    break;
+  case ERROR_NO_MORE_ITEMS:
+    n = "ERROR_NO_MORE_ITEMS";
+    break;
+  case ERROR_CAN_NOT_COMPLETE:
+    n = "ERROR_CAN_NOT_COMPLETE";
+    break;
+  case ERROR_NOT_FOUND:
+    n = "ERROR_NOT_FOUND";
+    break;
+  case ERROR_ALREADY_INITIALIZED:
+    n = "ERROR_ALREADY_INITIALIZED";
+    break;
+  default:
+    break;
+  }
+  return n;
+}
+
+const char *ig_err_str(DWORD rc, char *buf) {
+  const char *n = mgm_igmp_error_name(rc);
+
+  if (n != NULL)
+    snprintf(buf, IG_ERR_MAX, "%s (%lu)", n, (unsigned long)rc);
+  else
+    snprintf(buf, IG_ERR_MAX, "Win32 error %lu", (unsigned long)rc);
+  return buf;
+}
 
 /* ---- Instance table and callbacks
  * --------------------------------------------- */
@@ -99,13 +171,17 @@ out:
 }
 
 void ig_mgm_deregister(struct mgm_igmp *ig) {
+  char e[IG_ERR_MAX];
   DWORD rc;
 
   if (ig->h != NULL) {
     rc = MgmDeRegisterMProtocol(ig->h);
     if (rc != NO_ERROR)
-      ig_log(ig, 1, "igmp: MgmDeRegisterMProtocol failed (%lu)",
-             (unsigned long)rc);
+      ig_log(ig, IG_LOG_ERROR, "igmp: MGM refused to deregister IGMP: %s: %s",
+             ig_err_str(rc, e),
+             rc == ERROR_CAN_NOT_COMPLETE
+                 ? "it still owns an interface"
+                 : "MGM does not know the registration");
     ig->h = NULL;
   }
   if (ig->gslot >= 0) {
@@ -162,10 +238,15 @@ out:
 
 void ig_mgm_release(struct mgm_igmp *ig, struct ig_if *ifp) {
   DWORD rc = MgmReleaseInterfaceOwnership(ig->h, ifp->ifindex, 0);
+  char ifn[IG_NAME_MAX], e[IG_ERR_MAX];
 
   if (rc != NO_ERROR)
-    ig_log(ig, 2, "igmp: MgmReleaseInterfaceOwnership(%u) failed (%lu)",
-           (unsigned)ifp->ifindex, (unsigned long)rc);
+    ig_log(ig, IG_LOG_WARN,
+           "igmp: %s: MGM refused to release the interface: %s: %s",
+           ig_if_name(ig, ifp->ifindex, ifn), ig_err_str(rc, e),
+           rc == ERROR_INVALID_PARAMETER
+               ? "MGM does not have IGMP as an owner there"
+               : "IGMP's memberships there may stay in MGM");
   if (ifp->slot >= 0) {
     atomic_store(&ig->slots[ifp->slot].ifindex, 0);
     atomic_store(&ig->slots[ifp->slot].flags, 0);
@@ -178,6 +259,7 @@ void ig_mgm_release(struct mgm_igmp *ig, struct ig_if *ifp) {
 
 int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
   uint32_t f = SLOT_DISABLED; /* no slot: never call MGM */
+  char ifn[IG_NAME_MAX];
   size_t i, k;
 
   if (ifp->slot >= 0)
@@ -197,8 +279,9 @@ int ig_mgm_sync(struct mgm_igmp *ig, struct ig_if *ifp) {
     ifp->n_stale = 0;
     ifp->resync = 1;
     IG_CNT(ig, ifp, replays);
-    ig_log(ig, 4, "igmp: if %u: enabled again, replaying memberships",
-           (unsigned)ifp->ifindex);
+    ig_log(ig, IG_LOG_INFO,
+           "igmp: %s: MGM enabled IGMP again, replaying memberships",
+           ig_if_name(ig, ifp->ifindex, ifn));
   }
   return (f & SLOT_DISABLED) == 0;
 }
@@ -234,6 +317,7 @@ out:
 /* One membership call; s = 0 for (*,G), s = g = 0 for (*,*). */
 static int call(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t s, uint32_t g,
                 int add) {
+  char ifn[IG_NAME_MAX], e[IG_ERR_MAX], sa[IG_ADDR_MAX], ga[IG_ADDR_MAX];
   DWORD rc;
   int ok = 0;
 
@@ -262,9 +346,15 @@ static int call(struct mgm_igmp *ig, struct ig_if *ifp, uint32_t s, uint32_t g,
     if (rc == ERROR_CAN_NOT_COMPLETE)
       IG_CNT(ig, ifp, mgm_refused);
     ifp->resync = 1;
-    ig_log(ig, rc == ERROR_CAN_NOT_COMPLETE ? 4 : 2,
-           "igmp: if %u: MGM %s failed (%lu); will retry",
-           (unsigned)ifp->ifindex, add ? "add" : "delete", (unsigned long)rc);
+    ig_log(ig, rc == ERROR_CAN_NOT_COMPLETE ? IG_LOG_INFO : IG_LOG_WARN,
+           "igmp: %s: MGM refused to %s the membership (%s,%s): %s: %s",
+           ig_if_name(ig, ifp->ifindex, ifn), add ? "add" : "delete",
+           s ? ig_addr_str(s, sa) : "*", g ? ig_addr_str(g, ga) : "*",
+           ig_err_str(rc, e),
+           rc == ERROR_CAN_NOT_COMPLETE
+               ? "a routing protocol took the interface; IGMP replays its "
+                 "memberships when MGM enables it again"
+               : "retried at the next tick");
   }
 out:
   return ok;

@@ -87,6 +87,7 @@ static int parse_igmp(const uint8_t *m, size_t len, struct ig_pkt *o) {
       o->max_resp_ms = m[1] == 0 ? 10000u : (uint32_t)m[1] * 100u;
     } else if (len < 12) {
       rc = PK_IGNORED; /* RFC 3376 7.1: silently ignored */
+      o->why = "a query of 9 to 11 bytes";
     } else {
       o->qver = 3;
       o->max_resp_ms = ig_code_decode(m[1]) * 100u;
@@ -94,10 +95,12 @@ static int parse_igmp(const uint8_t *m, size_t len, struct ig_pkt *o) {
       o->qrv = m[8] & 0x07;
       o->qqi_s = ig_code_decode(m[9]);
       o->nsrc = get16(m + 10);
-      if (12 + (size_t)o->nsrc * 4 > len)
+      if (12 + (size_t)o->nsrc * 4 > len) {
         rc = PK_TRUNCATED;
-      else
+        o->why = "query sources beyond the message";
+      } else {
         o->srcs = m + 12;
+      }
     }
     break;
   case IGMP_V1_REPORT:
@@ -122,9 +125,12 @@ static int parse_igmp(const uint8_t *m, size_t len, struct ig_pkt *o) {
         rc = PK_TRUNCATED;
       off += rl;
     }
+    if (rc == PK_TRUNCATED)
+      o->why = "report records beyond the message";
     break;
   default:
     rc = PK_IGNORED; /* DVMRP, PIMv1, mtrace...: not ours */
+    o->why = "an IGMP type this component does not use";
     break;
   }
   return rc;
@@ -137,34 +143,43 @@ int ig_parse(const uint8_t *p, size_t len, int require_ttl1, struct ig_pkt *o) {
   memset(o, 0, sizeof(*o));
   if (p == NULL || len < 20) {
     rc = PK_TRUNCATED;
+    o->why = "shorter than an IPv4 header";
     goto out;
   }
   ihl = (size_t)(p[0] & 0x0F) * 4;
   tot = get16(p + 2);
+  /* what a log line about a refused packet can say about it */
+  o->ttl = p[8];
+  o->src = ig_get32(p + 12);
+  o->dst = ig_get32(p + 16);
   if ((p[0] >> 4) != 4 || ihl < 20) {
     rc = PK_MALFORMED;
-  } else if (ihl > len) {
+    o->why = "not an IPv4 header";
+  } else if (ihl > len || tot > len) {
     rc = PK_TRUNCATED;
+    o->why = "shorter than its IP lengths say";
   } else if (tot < ihl) {
     rc = PK_MALFORMED;
-  } else if (tot > len) {
-    rc = PK_TRUNCATED;
+    o->why = "IP total length below the header length";
   } else if ((p[6] & 0x3F) != 0 || p[7] != 0) {
     rc = PK_MALFORMED; /* a fragment: IGMP is never fragmented */
+    o->why = "an IP fragment";
   } else if (p[9] != 2) {
     rc = PK_MALFORMED;
+    o->why = "not IGMP";
   } else if (ig_cksum(p, ihl) != 0) {
     rc = PK_BADSUM;
+    o->why = "bad IP header checksum";
   } else if (require_ttl1 && p[8] != 1) {
     rc = PK_BADTTL;
+    o->why = "IP TTL is not 1 (require-ttl1)";
   } else if (tot - ihl < 8) {
     rc = PK_TRUNCATED;
+    o->why = "IGMP message shorter than 8 bytes";
   } else if (ig_cksum(p + ihl, tot - ihl) != 0) {
     rc = PK_BADSUM;
+    o->why = "bad IGMP checksum";
   } else {
-    o->ttl = p[8];
-    o->src = ig_get32(p + 12);
-    o->dst = ig_get32(p + 16);
     rc = parse_igmp(p + ihl, tot - ihl, o);
   }
 out:

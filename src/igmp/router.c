@@ -485,11 +485,17 @@ static void on_leave(struct mgm_igmp *ig, struct ig_if *ifp,
 
 static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
                          const struct ig_pkt *pk, uint64_t now) {
+  char ifn[IG_NAME_MAX], a[IG_ADDR_MAX];
   struct ig_rec r;
   size_t off = 0;
 
   if (ig->cfg.version == 2) {
     IG_CNT(ig, ifp, rx_ignored); /* a v2 router does not speak v3 */
+    ig_log_lim(ig, &ifp->lim[IG_LIM_VERSION], now, IG_LIM_DEBUG_MS,
+               IG_LOG_DEBUG,
+               "igmp: %s: IGMPv3 report from %s ignored: this router runs "
+               "IGMPv2 (version 2)",
+               ig_if_name(ig, ifp->ifindex, ifn), ig_addr_str(pk->src, a));
     off = pk->recs_len;
   }
   while (ig_rec_next(pk, &off, &r)) {
@@ -514,10 +520,32 @@ static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
   }
 }
 
+/* RFC 3376 7.3.1: an older querier on the link needs every router there
+ * configured to its version.  Said at once for each querier, then at most
+ * every IG_LIM_WARN_MS while it keeps querying (it queries every few
+ * seconds at its start). */
+static void warn_older_querier(struct mgm_igmp *ig, struct ig_if *ifp,
+                               const struct ig_pkt *pk, uint64_t now) {
+  char ifn[IG_NAME_MAX], a[IG_ADDR_MAX];
+
+  if (pk->src != ifp->old_querier) {
+    ifp->old_querier = pk->src;
+    ifp->lim[IG_LIM_OLD_QUERIER].armed = 0;
+    ifp->lim[IG_LIM_OLD_QUERIER].held = 0;
+  }
+  ig_log_lim(ig, &ifp->lim[IG_LIM_OLD_QUERIER], now, IG_LIM_WARN_MS,
+             IG_LOG_WARN,
+             "igmp: %s: IGMPv%d querier %s on this IGMPv3 link: configure "
+             "every router of the link for IGMPv%d (RFC 3376 7.3.1)",
+             ig_if_name(ig, ifp->ifindex, ifn), pk->qver,
+             ig_addr_str(pk->src, a), pk->qver);
+}
+
 /* A query from another router: election, learned values, timer updates of
  * RFC 3376 6.6.1 / RFC 2236 3 (non-querier). */
 static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
+  char ifn[IG_NAME_MAX], a[IG_ADDR_MAX];
   uint32_t i;
 
   if (pk->src == ifp->addr && pk->src != 0) {
@@ -525,10 +553,7 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
     goto out;
   }
   if (ig->cfg.version == 3 && pk->qver < 3)
-    ig_log(ig, 2,
-           "igmp: if %u: IGMPv%d querier on an IGMPv3 link "
-           "(RFC 3376 7.3.1: configure version 2)",
-           (unsigned)ifp->ifindex, pk->qver);
+    warn_older_querier(ig, ifp, pk, now);
   if (pk->src != 0 &&
       (ifp->addr == 0 || ig_ntohl(pk->src) < ig_ntohl(ifp->addr))) {
     if (ifp->querier) {
@@ -540,8 +565,10 @@ static void on_query(struct mgm_igmp *ig, struct ig_if *ifp,
       ifp->startup_left = 0;
       for (i = 0; i < ifp->n_grp; i++)
         send_group_queries(ig, ifp, gs[i], now); /* cancels them */
-      ig_log(ig, 4, "igmp: if %u: other querier, we are non-querier",
-             (unsigned)ifp->ifindex);
+      ig_log(ig, IG_LOG_INFO,
+             "igmp: %s: querier %s has a lower address: this router is "
+             "non-querier",
+             ig_if_name(ig, ifp->ifindex, ifn), ig_addr_str(pk->src, a));
     }
     ifp->querier_addr = pk->src;
     if (pk->qver == 3) {
@@ -622,6 +649,7 @@ void ig_router_start(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
 }
 
 void ig_router_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
+  char ifn[IG_NAME_MAX];
   size_t i;
 
   if (!ifp->querier && ifp->oqp_until <= now) {
@@ -631,8 +659,10 @@ void ig_router_tick(struct mgm_igmp *ig, struct ig_if *ifp, uint64_t now) {
     ifp->qrv = ig->cfg.robustness;
     ifp->qi_ms = ig->cfg.query_interval_s * 1000;
     IG_CNT(ig, ifp, querier_changes);
-    ig_log(ig, 4, "igmp: if %u: other querier gone, we are querier",
-           (unsigned)ifp->ifindex);
+    ig_log(ig, IG_LOG_INFO,
+           "igmp: %s: Other Querier Present timer expired: this router is "
+           "querier again",
+           ig_if_name(ig, ifp->ifindex, ifn));
     ifp->gq_at = now;
   }
   if (ifp->querier && ifp->gq_at <= now)

@@ -23,6 +23,11 @@ static pthread_mutex_t tx_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct igfx_tx txs[IGFX_MAX_TX];
 static int ntx;
 static int running;
+static struct {
+  int level;
+  char text[256];
+} logs[IGFX_MAX_LOG];
+static int nlog;
 
 DWORD ip4(int a, int b, int c, int d) {
   DWORD v;
@@ -65,7 +70,57 @@ static void wakeup(void *ctx) {
   __atomic_fetch_add(&igfx_wakeups, 1, __ATOMIC_SEQ_CST);
 }
 
-static const struct mgm_igmp_io fx_io = {NULL, wakeup, NULL, NULL, NULL};
+static void fx_log(void *ctx, int level, const char *msg) {
+  (void)ctx;
+  if (nlog < IGFX_MAX_LOG) {
+    logs[nlog].level = level;
+    snprintf(logs[nlog].text, sizeof(logs[nlog].text), "%s", msg);
+    nlog++;
+  }
+}
+
+/* The sim interfaces' names (igfx_start adds ethK as ifindex K). */
+static void fx_if_name(void *ctx, DWORD ifindex, char *buf, size_t len) {
+  (void)ctx;
+  if (ifindex >= 1 && ifindex <= 4)
+    snprintf(buf, len, "eth%u", (unsigned)ifindex);
+}
+
+static const struct mgm_igmp_io fx_io = {NULL,   wakeup, NULL,
+                                         fx_log, NULL,   fx_if_name};
+
+void igfx_fill_io(struct mgm_igmp_io *io) {
+  *io = fx_io;
+}
+
+int igfx_nlog(void) {
+  return nlog;
+}
+
+const char *igfx_log(int i, int *level) {
+  const char *t = NULL;
+
+  if (i >= 0 && i < nlog) {
+    t = logs[i].text;
+    if (level != NULL)
+      *level = logs[i].level;
+  }
+  return t;
+}
+
+int igfx_logged(int level, const char *needle) {
+  int i, n = 0;
+
+  for (i = 0; i < nlog; i++)
+    if ((level == 0 || logs[i].level == level) &&
+        strstr(logs[i].text, needle) != NULL)
+      n++;
+  return n;
+}
+
+void igfx_log_clear(void) {
+  nlog = 0;
+}
 
 void igfx_config(struct mgm_igmp_config *cfg) {
   mgm_igmp_config_init(cfg);
@@ -96,6 +151,7 @@ void igfx_start(const struct mgm_igmp_config *cfg) {
                                     PROTO_IP_RIP),
                NO_ERROR);
   ntx = 0;
+  nlog = 0;
   igfx_wakeups = 0;
   libmgm_sim_set_tx_hook(tx_hook, NULL);
   cr_assert_eq(libmgm_sim_now(&now), NO_ERROR);

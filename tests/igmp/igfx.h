@@ -29,6 +29,7 @@
 #include "igmp.h"
 
 #define IGFX_MAX_TX 512
+#define IGFX_MAX_LOG 256
 
 extern struct mgm_igmp *ig;
 extern uint64_t T;       /* virtual now (ms), = sim clock */
@@ -42,6 +43,7 @@ const char *ipstr(DWORD a); /* rotating static buffers */
  * component yet. */
 void igfx_start(const struct mgm_igmp_config *cfg);
 void igfx_config(struct mgm_igmp_config *cfg); /* defaults + fixture io */
+void igfx_fill_io(struct mgm_igmp_io *io);     /* the fixture's io */
 void igfx_stop(void);                          /* .fini */
 void igfx_add(DWORD ifx, int role);            /* add_interface, asserted */
 void igfx_advance(uint64_t ms);                /* clock + tick */
@@ -92,6 +94,14 @@ const struct igfx_tx *igfx_find(DWORD ifx, int type, int n);
 /* v3 report decoding: record k of a captured report. */
 int igfx_rec(const struct igfx_tx *t, int k, int *type, DWORD *group,
              DWORD *srcs, int cap, int *nsrc);
+
+/* The component's log lines (the fixture's io->log; interfaces are named
+ * ethK by io->if_name).  igfx_logged counts lines of level (0 = any)
+ * containing needle. */
+int igfx_nlog(void);
+const char *igfx_log(int i, int *level); /* NULL past the end */
+int igfx_logged(int level, const char *needle);
+void igfx_log_clear(void);
 
 /* MGM state through libmgm_snapshot_take(). */
 int igfx_member(DWORD pid, DWORD s, DWORD g, DWORD ifx, int *latent);

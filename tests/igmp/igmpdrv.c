@@ -133,6 +133,14 @@ static void log_line(void *ctx, int level, const char *msg) {
   printf("LOG %d %s\n", level, msg);
 }
 
+static void if_name(void *ctx, DWORD ifindex, char *buf, size_t len) {
+  char n[IF_NAMESIZE];
+
+  (void)ctx;
+  if (if_indextoname(ifindex, n) != NULL)
+    snprintf(buf, len, "%s", n);
+}
+
 static void hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len) {
   pthread_mutex_lock(&mu);
   mgm_igmp_ctrl_hook(ctx, ifindex, pkt, len);
@@ -257,7 +265,7 @@ static void report(DWORD proto) {
 int main(int argc, char **argv) {
   struct libmgm_config lc;
   struct mgm_igmp_config cfg;
-  struct mgm_igmp_io io = {NULL, poke, mono_ms, log_line, NULL};
+  struct mgm_igmp_io io = {NULL, poke, mono_ms, log_line, NULL, if_name};
   const char *up = NULL, *down[MAXIF];
   int ndown = 0, i, rc = 1;
   DWORD r;

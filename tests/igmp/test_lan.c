@@ -1,7 +1,11 @@
 /*
  * test_lan.c - the IGMP component as a citizen of a shared LAN: the query
  * interval that QQIC advertises is never below the real one (RFC 3376
- * 4.1.7).
+ * 4.1.7); the older-querier warning (RFC 3376 7.3.1) is limited and names
+ * the interface and the querier; a send that fails while the link is down
+ * is told apart from a host that cannot send; dropped packets give
+ * limited debug lines with the reason; no log line shows a bare Win32
+ * number.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,10 +16,43 @@
 
 #define G1 ip4(239, 1, 1, 1)
 #define H1 ip4(10, 0, 2, 100)
+#define LOW ip4(10, 0, 2, 1) /* below the router's 10.0.2.5 */
+#define LOW2 ip4(10, 0, 2, 2)
+#define S1 ip4(10, 9, 0, 1)
 
 /* RFC 3376 4.1.1, written here independently of src/igmp/pkt.c. */
 static uint32_t code_value(uint8_t c) {
   return c < 128 ? c : ((uint32_t)(c & 0x0F) | 0x10) << (((c >> 4) & 7) + 3);
+}
+
+static struct mgm_igmp_counters cnt(DWORD ifx) {
+  struct mgm_igmp_counters c;
+
+  cr_assert_eq(mgm_igmp_get_counters(ig, ifx, &c), NO_ERROR);
+  return c;
+}
+
+/* Every "(digits)" in a log line must follow an ERROR_ name. */
+static void assert_no_bare_codes(void) {
+  int i;
+
+  for (i = 0; i < igfx_nlog(); i++) {
+    const char *t = igfx_log(i, NULL), *p;
+
+    cr_assert_eq(strstr(t, "failed ("), NULL, "bare code: %s", t);
+    for (p = strchr(t, '('); p != NULL; p = strchr(p + 1, '(')) {
+      const char *q = p + 1, *w = p - 1;
+
+      while (*q >= '0' && *q <= '9')
+        q++;
+      if (q == p + 1 || *q != ')')
+        continue; /* not "(digits)" */
+      while (w > t && w[-1] != ' ')
+        w--;
+      cr_assert(strncmp(w, "ERROR_", 6) == 0 || strncmp(w, "NO_ERROR", 8) == 0,
+                "a number without its name: %s", t);
+    }
+  }
 }
 
 /* ---- QQIC (RFC 3376 4.1.7) ------------------------------------------- */
@@ -101,4 +138,188 @@ Test(qqic, max_resp_code_still_rounds_down) {
   cr_assert_eq(code_value(q->msg[1]), 128,
                "a host must answer within the time we wait: %u",
                (unsigned)code_value(q->msg[1]));
+}
+
+/* ---- Older querier (RFC 3376 7.3.1) --------------------------------- */
+
+static void start_v3(void) {
+  igfx_start(NULL);
+  igfx_add(2, MGM_IGMP_ROLE_DOWNSTREAM);
+}
+
+static void v2_query(DWORD from) {
+  uint8_t m[8];
+
+  igfx_v12(m, 0x11, 100, 0);
+  igfx_rx(2, from, ip4(224, 0, 0, 1), m, 8);
+}
+
+TestSuite(oldq, .init = start_v3, .fini = igfx_stop);
+
+Test(oldq, warning_is_limited_and_names_interface_and_querier) {
+  int i;
+
+  v2_query(LOW);
+  igfx_advance(4000);
+  v2_query(LOW);
+  igfx_advance(4000);
+  v2_query(LOW);
+  cr_assert_eq(igfx_logged(2, "IGMPv2 querier"), 1,
+               "one warning for three queries in 8 s");
+  cr_assert_eq(igfx_logged(2, "eth2: IGMPv2 querier 10.0.2.1 on this IGMPv3 "
+                              "link"),
+               1);
+  cr_assert_eq(igfx_logged(0, "if 2"), 0);
+  /* it keeps querying: said again only after 10 minutes */
+  for (i = 0; i < 5; i++) {
+    igfx_advance(125000);
+    v2_query(LOW);
+  }
+  cr_assert_eq(igfx_logged(2, "IGMPv2 querier 10.0.2.1"), 2);
+  cr_assert_eq(igfx_logged(2, "(6 more since the last such line)"), 1);
+  assert_no_bare_codes();
+}
+
+Test(oldq, another_querier_is_named_at_once) {
+  v2_query(LOW);
+  igfx_advance(1000);
+  v2_query(LOW2);
+  cr_assert_eq(igfx_logged(2, "IGMPv2 querier 10.0.2.1 "), 1);
+  cr_assert_eq(igfx_logged(2, "IGMPv2 querier 10.0.2.2 "), 1);
+}
+
+/* ---- Sending -------------------------------------------------------- */
+
+TestSuite(tx, .fini = igfx_stop);
+
+Test(tx, link_down_is_not_a_backend_that_cannot_send) {
+  struct mgm_igmp_counters c;
+
+  start_v3();
+  igfx_advance(1000);
+  igfx_log_clear();
+  cr_assert_eq(libmgm_sim_if_set_up(2, FALSE), NO_ERROR);
+  igfx_advance(31250 + 125000); /* the second startup query and the next */
+  c = cnt(2);
+  cr_assert_eq(c.tx_errors, 2, "tx_errors %llu",
+               (unsigned long long)c.tx_errors);
+  cr_assert_eq(igfx_logged(2, "eth2: cannot send IGMP messages: "
+                              "ERROR_INVALID_PARAMETER (87): the interface "
+                              "is down"),
+               1);
+  cr_assert_eq(igfx_logged(0, "ERROR_NOT_SUPPORTED"), 0);
+  cr_assert_eq(igfx_logged(0, "no queries go out"), 0);
+  cr_assert_eq(libmgm_sim_if_set_up(2, TRUE), NO_ERROR);
+  igfx_advance(125000);
+  cr_assert_eq(cnt(2).tx_queries, c.tx_queries + 1, "queries resumed");
+  cr_assert_eq(igfx_logged(4, "eth2: IGMP messages go out again (2 could not "
+                              "be sent)"),
+               1);
+  assert_no_bare_codes();
+}
+
+static DWORD no_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
+                     DWORD len) {
+  (void)ctx;
+  (void)ifindex;
+  (void)dst;
+  (void)msg;
+  (void)len;
+  return ERROR_NOT_SUPPORTED;
+}
+
+Test(tx, a_host_that_cannot_send_is_said_once) {
+  struct mgm_igmp_config c;
+  struct mgm_igmp_io io;
+
+  igfx_config(&c);
+  igfx_fill_io(&io);
+  io.send = no_send;
+  c.io = &io;
+  igfx_start(&c);
+  igfx_add(2, MGM_IGMP_ROLE_DOWNSTREAM);
+  igfx_add(3, MGM_IGMP_ROLE_DOWNSTREAM);
+  igfx_advance(31250);
+  cr_assert_eq(cnt(0).tx_errors, 4);
+  cr_assert_eq(igfx_logged(2, "cannot send IGMP messages: ERROR_NOT_SUPPORTED "
+                              "(50)"),
+               1);
+  cr_assert_eq(igfx_logged(0, "interface is down"), 0);
+  assert_no_bare_codes();
+}
+
+/* ---- Dropped packets ------------------------------------------------ */
+
+static size_t report_pkt(uint8_t *p, int ttl) {
+  uint8_t m[8];
+
+  igfx_v12(m, 0x16, 0, G1);
+  return igfx_ip(p, H1, G1, ttl, 1, m, 8);
+}
+
+TestSuite(drop, .init = start_v3, .fini = igfx_stop);
+
+Test(drop, bad_checksum_is_a_limited_debug_line) {
+  uint8_t p[64];
+  size_t n = report_pkt(p, 1);
+  int i;
+
+  p[n - 1] ^= 1; /* IGMP checksum */
+  for (i = 0; i < 3; i++)
+    igfx_rx_raw(2, p, n);
+  cr_assert_eq(igfx_logged(5, "eth2: IGMP packet from 10.0.2.100 dropped: bad "
+                              "IGMP checksum"),
+               1);
+  igfx_advance(10000);
+  igfx_rx_raw(2, p, n);
+  cr_assert_eq(igfx_logged(5, "bad IGMP checksum (2 more since the last such "
+                              "line)"),
+               1);
+  cr_assert_eq(cnt(2).rx_bad_checksum, 4);
+}
+
+Test(drop, ip_header_checksum_and_ttl_say_so) {
+  uint8_t p[64];
+  size_t n = report_pkt(p, 1);
+
+  p[10] ^= 0x55;
+  igfx_rx_raw(2, p, n);
+  n = report_pkt(p, 64);
+  igfx_rx_raw(2, p, n);
+  cr_assert_eq(igfx_logged(5, "dropped: bad IP header checksum"), 1);
+  cr_assert_eq(igfx_logged(5, "eth2: IGMP packet from 10.0.2.100 dropped: IP "
+                              "TTL 64, not 1"),
+               1);
+}
+
+Test(drop, packets_of_an_interface_never_added_are_named_too) {
+  uint8_t p[64];
+  size_t n = report_pkt(p, 2);
+
+  igfx_rx_raw(3, p, n);
+  cr_assert_eq(igfx_logged(5, "eth3: IGMP packet from 10.0.2.100 dropped: IP "
+                              "TTL 2"),
+               1);
+}
+
+static void start_v2(void) {
+  struct mgm_igmp_config c;
+
+  igfx_config(&c);
+  c.version = 2;
+  igfx_start(&c);
+  igfx_add(2, MGM_IGMP_ROLE_DOWNSTREAM);
+}
+
+TestSuite(drop_v2, .init = start_v2, .fini = igfx_stop);
+
+Test(drop_v2, v3_report_on_a_v2_router_says_the_version) {
+  DWORD s[1] = {S1};
+
+  igfx_v3_record(2, H1, 1, G1, s, 1);
+  igfx_v3_record(2, H1, 1, G1, s, 1);
+  cr_assert_eq(igfx_logged(5, "eth2: IGMPv3 report from 10.0.2.100 ignored: "
+                              "this router runs IGMPv2"),
+               1);
+  cr_assert_eq(igfx_members(PROTO_IP_IGMP), 0);
 }

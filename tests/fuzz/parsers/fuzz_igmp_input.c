@@ -71,7 +71,7 @@ static void wakeup(void *ctx) {
   (void)ctx;
 }
 
-static const struct mgm_igmp_io io = {NULL, wakeup, NULL, NULL, NULL};
+static const struct mgm_igmp_io io = {NULL, wakeup, NULL, NULL, NULL, NULL};
 
 static uint16_t cksum(const uint8_t *p, size_t n) {
   uint32_t s = 0;

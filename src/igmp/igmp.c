@@ -32,12 +32,17 @@ void mgm_igmp_config_init(struct mgm_igmp_config *cfg) {
   cfg->proxy_forward_upstream = 1;
   cfg->require_ttl1 = 1;
   cfg->protocol_id = PROTO_IP_IGMP;
+  cfg->ssm_group = ig_htonl(0xE8000000u); /* 232.0.0.0/8 */
+  cfg->ssm_mask = ig_htonl(0xFF000000u);
 out:
   return;
 }
 
 static int cfg_ok(const struct mgm_igmp_config *c) {
-  return (c->version == 2 || c->version == 3) && c->robustness >= 1 &&
+  uint32_t inv = ~ig_ntohl(c->ssm_mask); /* mask: ones, then zeros */
+
+  return (inv & (inv + 1)) == 0 && (c->ssm_group & ~c->ssm_mask) == 0 &&
+         (c->version == 2 || c->version == 3) && c->robustness >= 1 &&
          c->robustness <= 7 && c->query_interval_s >= 1 &&
          c->query_interval_s <= 31744 && c->query_response_ms >= 100 &&
          (uint64_t)c->query_response_ms <

@@ -121,9 +121,9 @@
  * lengths (RFC 3376 7.1: a query of 9-11 bytes is ignored; v3 query and
  * report source/record counts must fit).  The router alert option is not
  * required.  Every rejected packet is counted (see the counters) and
- * dropped; one for a bad checksum, a TTL other than 1, a bad length or a
- * version not spoken here also gives a debug line with the reason, at
- * most one per interface and reason every 10 s.  Output is
+ * dropped; one for a bad checksum, a TTL other than 1, a bad length, a
+ * version not spoken here or the SSM range also gives a debug line with
+ * the reason, at most one per interface and reason every 10 s.  Output is
  * the IGMP message only, with its checksum; the sender (libmgm_ctrl_send)
  * builds the IP header with TTL 1 and router alert.  Queries advertise the
  * query interval rounded up to what QQIC can carry (see
@@ -204,6 +204,13 @@ struct mgm_igmp_config {
   uint32_t max_sources;           /* per group; 0 = 1024 */
   uint32_t seed;                  /* random report delays (proxy host) */
   const struct mgm_igmp_io *io;   /* copied; NULL = defaults */
+  /* The SSM range (RFC 4607), network order: 232.0.0.0/255.0.0.0.  There
+   * only source-specific requests count (RFC 4604 2.2.1): IGMPv1/v2
+   * reports and leaves and IGMPv3 IS_EX/TO_EX records are counted
+   * (rx_ssm_ignored) and dropped, so no (*,G) state appears.  Mask 0 (and
+   * group 0) = no SSM range. */
+  DWORD ssm_group;
+  DWORD ssm_mask;
 };
 
 void mgm_igmp_config_init(struct mgm_igmp_config *cfg);
@@ -312,6 +319,9 @@ struct mgm_igmp_counters {
   uint64_t mgm_refused;     /* ... of which ERROR_CAN_NOT_COMPLETE */
   uint64_t replays;         /* enable callbacks processed */
   uint64_t querier_changes; /* this router became querier / non-querier */
+  uint64_t rx_ssm_ignored;  /* dropped: v1/v2 reports and leaves, v3
+                               IS_EX/TO_EX records in the SSM range (not
+                               in rx_ignored) */
 };
 
 /* Counters of one interface, or of the whole component (ifindex 0; it

@@ -183,6 +183,7 @@ enum ig_lim_kind {
   IG_LIM_DROP_TTL,    /* packet with a TTL other than 1 */
   IG_LIM_DROP_FORM,   /* malformed or truncated packet */
   IG_LIM_VERSION,     /* a report of a version not spoken here */
+  IG_LIM_SSM,         /* an any-source request in the SSM range */
   IG_LIM_OLD_QUERIER, /* RFC 3376 7.3.1 warning */
   IG_LIM_N
 };

@@ -48,6 +48,10 @@ static int link_local(uint32_t g) {
   return (h & 0xF0000000u) != 0xE0000000u || (h & 0xFFFFFF00u) == 0xE0000000u;
 }
 
+static int in_ssm(const struct mgm_igmp *ig, uint32_t g) {
+  return ig->cfg.ssm_mask != 0 && (g & ig->cfg.ssm_mask) == ig->cfg.ssm_group;
+}
+
 static uint32_t compat(const struct mgm_igmp *ig, const struct ig_group *g,
                        uint64_t now) {
   uint32_t v = ig->cfg.version;
@@ -448,11 +452,36 @@ out:
   return;
 }
 
+/* RFC 4604 2.2.1: in the SSM range only source-specific requests count;
+ * an any-source one (v1/v2 report or leave, v3 IS_EX/TO_EX record) is
+ * counted and dropped, so that (*,G) never appears there. */
+static void ssm_drop(struct mgm_igmp *ig, struct ig_if *ifp, const char *what,
+                     uint32_t grp, uint32_t from, uint64_t now) {
+  char ifn[IG_NAME_MAX], g[IG_ADDR_MAX], h[IG_ADDR_MAX], r[IG_ADDR_MAX];
+  uint32_t m = ig_ntohl(ig->cfg.ssm_mask), len = 0;
+
+  for (; m != 0; m <<= 1)
+    len++;
+  IG_CNT(ig, ifp, rx_ssm_ignored);
+  ig_log_lim(ig, &ifp->lim[IG_LIM_SSM], now, IG_LIM_DEBUG_MS, IG_LOG_DEBUG,
+             "igmp: %s: %s for %s from %s ignored: %s/%u is the SSM range, "
+             "where only source-specific joins count (RFC 4604)",
+             ig_if_name(ig, ifp->ifindex, ifn), what, ig_addr_str(grp, g),
+             ig_addr_str(from, h), ig_addr_str(ig->cfg.ssm_group, r),
+             (unsigned)len);
+}
+
 static void on_report(struct mgm_igmp *ig, struct ig_if *ifp,
                       const struct ig_pkt *pk, uint64_t now) {
   struct ig_group *g = NULL;
   uint64_t ohpi = ig_gmi(ig, ifp); /* Older Host Present Interval */
 
+  if (!link_local(pk->group) && in_ssm(ig, pk->group)) {
+    ssm_drop(ig, ifp,
+             pk->type == IGMP_V1_REPORT ? "IGMPv1 report" : "IGMPv2 report",
+             pk->group, pk->src, now);
+    goto out;
+  }
   if (!link_local(pk->group))
     g = group_new(ig, ifp, pk->group);
   if (g == NULL) {
@@ -477,7 +506,9 @@ static void on_leave(struct mgm_igmp *ig, struct ig_if *ifp,
                      const struct ig_pkt *pk, uint64_t now) {
   struct ig_group *g = ig_group_find(ifp, pk->group);
 
-  if (link_local(pk->group) || g == NULL)
+  if (!link_local(pk->group) && in_ssm(ig, pk->group))
+    ssm_drop(ig, ifp, "IGMPv2 leave", pk->group, pk->src, now);
+  else if (link_local(pk->group) || g == NULL)
     IG_CNT(ig, ifp, rx_ignored);
   else if (compat(ig, g, now) != 1) /* v1 hosts: leaves ignored (RFC 2236 4) */
     apply_record(ig, ifp, REC_TO_IN, pk->group, NULL, 0, pk->src, now);
@@ -506,6 +537,13 @@ static void on_v3_report(struct mgm_igmp *ig, struct ig_if *ifp,
 
     if (link_local(r.group) || type < REC_IS_IN || type > REC_BLOCK) {
       IG_CNT(ig, ifp, rx_ignored);
+      continue;
+    }
+    if ((type == REC_IS_EX || type == REC_TO_EX) && in_ssm(ig, r.group)) {
+      ssm_drop(ig, ifp,
+               type == REC_IS_EX ? "IGMPv3 IS_EX record"
+                                 : "IGMPv3 TO_EX record",
+               r.group, pk->src, now);
       continue;
     }
     g = ig_group_find(ifp, r.group);

@@ -1,11 +1,12 @@
 /*
  * test_lan.c - the IGMP component as a citizen of a shared LAN: the query
  * interval that QQIC advertises is never below the real one (RFC 3376
- * 4.1.7); the older-querier warning (RFC 3376 7.3.1) is limited and names
- * the interface and the querier; a send that fails while the link is down
- * is told apart from a host that cannot send; dropped packets give
- * limited debug lines with the reason; no log line shows a bare Win32
- * number.
+ * 4.1.7); any-source requests in the SSM range create no (*,G) state and
+ * are counted (RFC 4604 2.2.1); the older-querier warning (RFC 3376 7.3.1)
+ * is limited and names the interface and the querier; a send that fails
+ * while the link is down is told apart from a host that cannot send;
+ * dropped packets give limited debug lines with the reason; no log line
+ * shows a bare Win32 number.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,10 +16,12 @@
 #include "igfx.h"
 
 #define G1 ip4(239, 1, 1, 1)
+#define SSM1 ip4(232, 1, 1, 1)
 #define H1 ip4(10, 0, 2, 100)
 #define LOW ip4(10, 0, 2, 1) /* below the router's 10.0.2.5 */
 #define LOW2 ip4(10, 0, 2, 2)
 #define S1 ip4(10, 9, 0, 1)
+#define S2 ip4(10, 9, 0, 2)
 
 /* RFC 3376 4.1.1, written here independently of src/igmp/pkt.c. */
 static uint32_t code_value(uint8_t c) {
@@ -138,6 +141,136 @@ Test(qqic, max_resp_code_still_rounds_down) {
   cr_assert_eq(code_value(q->msg[1]), 128,
                "a host must answer within the time we wait: %u",
                (unsigned)code_value(q->msg[1]));
+}
+
+/* ---- SSM (RFC 4604 2.2.1) ------------------------------------------- */
+
+static void start_ssm(DWORD group, DWORD mask) {
+  struct mgm_igmp_config c;
+
+  igfx_config(&c);
+  if (mask != 0xFFFFFFFFu) {
+    c.ssm_group = group;
+    c.ssm_mask = mask;
+  }
+  igfx_start(&c);
+  igfx_add(2, MGM_IGMP_ROLE_DOWNSTREAM);
+}
+
+static void ssm_default(void) {
+  start_ssm(0, 0xFFFFFFFFu);
+}
+
+static int groups(DWORD ifx) {
+  struct mgm_igmp_group_info gi;
+  DWORD after = 0;
+  int n = 0;
+
+  while (mgm_igmp_group_next(ig, ifx, after, &gi, NULL, 0) == NO_ERROR) {
+    after = gi.group;
+    n++;
+  }
+  return n;
+}
+
+TestSuite(ssm, .init = ssm_default, .fini = igfx_stop);
+
+Test(ssm, v1_v2_reports_in_232_create_nothing) {
+  igfx_v2_report(2, H1, SSM1);
+  igfx_v1_report(2, H1, ip4(232, 2, 2, 2));
+  cr_assert_eq(igfx_members(PROTO_IP_IGMP), 0, "(*,G) in the SSM range");
+  cr_assert_eq(groups(2), 0);
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 2);
+  cr_assert_eq(cnt(0).rx_ssm_ignored, 2);
+  cr_assert_eq(cnt(2).rx_reports, 2, "still valid reports");
+  cr_assert_eq(igfx_logged(5, "eth2: IGMPv2 report for 232.1.1.1 from "
+                              "10.0.2.100 ignored: 232.0.0.0/8 is the SSM "
+                              "range"),
+               1);
+  /* outside the range the same report joins */
+  igfx_v2_report(2, H1, G1);
+  cr_assert(igfx_member(PROTO_IP_IGMP, 0, G1, 2, NULL));
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 2);
+}
+
+Test(ssm, v3_exclude_records_are_ignored_include_ones_join) {
+  DWORD s[1] = {S1};
+  struct igfx_rep r;
+
+  igfx_rep_init(&r);
+  igfx_rep_add(&r, 2 /* IS_EX */, SSM1, NULL, 0);
+  igfx_rep_add(&r, 4 /* TO_EX */, ip4(232, 1, 1, 2), NULL, 0);
+  igfx_rep_add(&r, 4 /* TO_EX */, ip4(232, 1, 1, 3), s, 1);
+  igfx_rep_add(&r, 1 /* IS_IN */, ip4(232, 1, 1, 4), s, 1);
+  igfx_rep_done(&r);
+  igfx_rx(2, H1, ip4(224, 0, 0, 22), r.buf, r.len);
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 3);
+  cr_assert_eq(igfx_members(PROTO_IP_IGMP), 1);
+  cr_assert(igfx_member(PROTO_IP_IGMP, S1, ip4(232, 1, 1, 4), 2, NULL),
+            "the source-specific join");
+  cr_assert_eq(groups(2), 1);
+}
+
+Test(ssm, v2_leave_does_not_touch_source_specific_state) {
+  DWORD s[2] = {S1, S2};
+  struct mgm_igmp_group_info gi;
+  struct mgm_igmp_source_info si[2];
+
+  igfx_v3_record(2, H1, 1 /* IS_IN */, SSM1, s, 2);
+  igfx_advance(1000);
+  igfx_tx_clear();
+  igfx_v2_leave(2, ip4(10, 0, 2, 101), SSM1);
+  cr_assert_eq(igfx_count(2, 0x11), 0, "a v2 leave queried (S,G) sources");
+  cr_assert_eq(mgm_igmp_group_next(ig, 2, 0, &gi, si, 2), NO_ERROR);
+  cr_assert_eq(si[0].expires, T - 1000 + 260000, "source timer moved");
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 1);
+}
+
+Test(ssm, range_is_configurable) {
+  igfx_stop();
+  start_ssm(ip4(239, 255, 0, 0), ip4(255, 255, 0, 0));
+  igfx_v2_report(2, H1, ip4(239, 255, 1, 1));
+  igfx_v2_report(2, H1, SSM1);
+  cr_assert_not(igfx_member(PROTO_IP_IGMP, 0, ip4(239, 255, 1, 1), 2, NULL));
+  cr_assert(igfx_member(PROTO_IP_IGMP, 0, SSM1, 2, NULL),
+            "232/8 is not SSM here");
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 1);
+  cr_assert_eq(igfx_logged(5, "239.255.0.0/16 is the SSM range"), 1);
+}
+
+Test(ssm, mask_0_means_no_ssm_range) {
+  igfx_stop();
+  start_ssm(0, 0);
+  igfx_v2_report(2, H1, SSM1);
+  cr_assert(igfx_member(PROTO_IP_IGMP, 0, SSM1, 2, NULL));
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 0);
+}
+
+Test(ssm, bad_ranges_are_refused) {
+  struct mgm_igmp_config c;
+  struct mgm_igmp *other = NULL;
+
+  igfx_config(&c);
+  c.ssm_group = ip4(232, 0, 0, 1); /* host bits beyond the mask */
+  cr_assert_eq(mgm_igmp_create(&c, 2, &other), ERROR_INVALID_PARAMETER);
+  igfx_config(&c);
+  c.ssm_mask = ip4(255, 0, 255, 0); /* not a prefix */
+  c.ssm_group = ip4(232, 0, 0, 0);
+  cr_assert_eq(mgm_igmp_create(&c, 2, &other), ERROR_INVALID_PARAMETER);
+  cr_assert_null(other);
+}
+
+Test(ssm, debug_lines_are_rate_limited) {
+  int i;
+
+  for (i = 0; i < 5; i++)
+    igfx_v2_report(2, H1, SSM1);
+  cr_assert_eq(igfx_logged(5, "SSM range"), 1);
+  igfx_advance(10000);
+  igfx_v2_report(2, H1, SSM1);
+  cr_assert_eq(igfx_logged(5, "SSM range"), 2);
+  cr_assert_eq(igfx_logged(5, "(4 more since the last such line)"), 1);
+  cr_assert_eq(cnt(2).rx_ssm_ignored, 6);
 }
 
 /* ---- Older querier (RFC 3376 7.3.1) --------------------------------- */

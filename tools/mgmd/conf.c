@@ -420,8 +420,31 @@ static int igmp_stmt(struct parser *p, int nw, char **w) {
     memcpy((char *)g + d->off, &v, sizeof(v));
     goto out;
   }
-  if (strcmp(w[0], "proxy-forward-upstream") == 0 ||
-      strcmp(w[0], "require-ttl1") == 0) {
+  if (strcmp(w[0], "ssm-range") == 0) {
+    uint32_t net, plen;
+
+    if ((rc = want_args(p, nw, w, 2, 2, "ssm-range PREFIX/LENGTH|none")) != 0)
+      goto out;
+    if (strcmp(w[1], "none") == 0) {
+      g->ssm_group = g->ssm_mask = 0;
+      goto out;
+    }
+    if (mgmd_parse_prefix(w[1], &net, &plen) != 0 || plen < 4 ||
+        (ntohl(net) & 0xF0000000u) != 0xE0000000u) {
+      rc = bad_value(p, "ssm-range", w[1],
+                     "a multicast PREFIX/LENGTH inside 224.0.0.0/4, e.g. "
+                     "232.0.0.0/8, or none");
+      goto out;
+    }
+    if ((net & ~mask_of(plen)) != 0) {
+      rc =
+          fail(p, "ssm-range %s: host bits set beyond the prefix length", w[1]);
+      goto out;
+    }
+    g->ssm_group = net;
+    g->ssm_mask = mask_of(plen);
+  } else if (strcmp(w[0], "proxy-forward-upstream") == 0 ||
+             strcmp(w[0], "require-ttl1") == 0) {
     int b;
 
     if ((rc = want_args(p, nw, w, 2, 2,
@@ -698,6 +721,8 @@ static void defaults(struct mgmd_conf *c) {
   c->igmp.last_member_query_ms = 1000;
   c->igmp.proxy_forward_upstream = 1;
   c->igmp.require_ttl1 = 1;
+  c->igmp.ssm_group = htonl(0xE8000000u); /* 232.0.0.0/8 (RFC 4607) */
+  c->igmp.ssm_mask = htonl(0xFF000000u);
 }
 
 static int final_checks(struct parser *p) {
@@ -888,7 +913,8 @@ int mgmd_conf_igmp_params_cmp(const struct mgmd_conf_igmp *a,
   size_t i;
   uint32_t x, y;
   int diff = a->proxy_forward_upstream != b->proxy_forward_upstream ||
-             a->require_ttl1 != b->require_ttl1;
+             a->require_ttl1 != b->require_ttl1 ||
+             a->ssm_group != b->ssm_group || a->ssm_mask != b->ssm_mask;
 
   for (i = 0; i < sizeof(igmp_nums) / sizeof(igmp_nums[0]) && !diff; i++) {
     memcpy(&x, (const char *)a + igmp_nums[i].off, sizeof(x));

@@ -58,6 +58,8 @@ struct mgmd_conf_igmp {
   uint32_t startup_query_count;       /* 0 = robustness */
   int proxy_forward_upstream;
   int require_ttl1;
+  uint32_t ssm_group; /* SSM range, network order (232.0.0.0/8) */
+  uint32_t ssm_mask;  /* 0 = none ("ssm-range none") */
   size_t n_ifs;
   struct mgmd_conf_igmpif *ifs;
 };

@@ -365,6 +365,8 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   cfg.startup_query_count = c->igmp.startup_query_count;
   cfg.proxy_forward_upstream = c->igmp.proxy_forward_upstream;
   cfg.require_ttl1 = c->igmp.require_ttl1;
+  cfg.ssm_group = c->igmp.ssm_group;
+  cfg.ssm_mask = c->igmp.ssm_mask;
   for (i = 0; i < n; i++)
     if (role[i] == MGMD_IGMP_UPSTREAM)
       cfg.proxy_upstream = h->upstream = ifx[i];

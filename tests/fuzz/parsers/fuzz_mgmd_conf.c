@@ -109,6 +109,15 @@ static void check_conf(const struct mgmd_conf *c) {
            "query response %u ms, interval %u s",
            (unsigned)g->query_response_ms, (unsigned)g->query_interval_s);
   FZ_CHECK(g->present || g->n_ifs == 0, "IGMP interfaces without [igmp]");
+  {
+    uint32_t m = ntohl(g->ssm_mask);
+
+    FZ_CHECK(
+        (~m & (~m + 1)) == 0 && (g->ssm_group & ~g->ssm_mask) == 0 &&
+            (m == 0 || ((m & 0xF0000000u) == 0xF0000000u &&
+                        (ntohl(g->ssm_group) & 0xF0000000u) == 0xE0000000u)),
+        "ssm-range %#x/%#x", (unsigned)ntohl(g->ssm_group), (unsigned)m);
+  }
   for (i = 0; i < g->n_ifs; i++) {
     FZ_CHECK(name_ok(g->ifs[i].name, sizeof(g->ifs[i].name)) &&
                  (g->ifs[i].role == MGMD_IGMP_DOWNSTREAM ||
@@ -226,6 +235,10 @@ static void write_back(const struct mgmd_conf *c, struct out *o) {
            (unsigned)g->startup_query_interval_ms);
     if (g->startup_query_count)
       emit(o, "startup-query-count %u\n", (unsigned)g->startup_query_count);
+    if (g->ssm_mask)
+      emit(o, "ssm-range %s/%u\n", ip(g->ssm_group, a), plen(g->ssm_mask));
+    else
+      emit(o, "ssm-range none\n");
     for (i = 0; i < g->n_ifs; i++)
       emit(o, "interface %s %s\n", g->ifs[i].name,
            g->ifs[i].role == MGMD_IGMP_UPSTREAM ? "upstream" : "downstream");

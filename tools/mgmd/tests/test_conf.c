@@ -60,6 +60,9 @@ static void test_builtin(void) {
   CHECK(c->igmp.present && c->igmp.n_ifs == 1 &&
             strcmp(c->igmp.ifs[0].name, "*") == 0,
         "igmp on every interface");
+  CHECK(c->igmp.ssm_group == ip("232.0.0.0") &&
+            c->igmp.ssm_mask == ip("255.0.0.0"),
+        "default SSM range");
   CHECK(c->n_simifs == 3 && c->n_routes == 1, "sim part %zu/%zu", c->n_simifs,
         c->n_routes);
   CHECK(mgmd_conf_validate(c, "sim", err, sizeof(err)) == 0, "%s", err);
@@ -231,6 +234,12 @@ static void test_bad(void) {
   parse_bad("[igmp]\ninterface a middle\n", 2, "downstream or upstream");
   parse_bad("[igmp]\nquerier yes\n", 2, "unknown statement 'querier'");
   parse_bad("[igmp]\n[igmp]\n", 2, "second [igmp] section");
+  parse_bad("[igmp]\nssm-range 10.0.0.0/8\n", 2,
+            "ssm-range: invalid value '10.0.0.0/8' (expected a multicast");
+  parse_bad("[igmp]\nssm-range 224.0.0.0/3\n", 2, "inside 224.0.0.0/4");
+  parse_bad("[igmp]\nssm-range 232.1.0.0/8\n", 2,
+            "ssm-range 232.1.0.0/8: host bits set");
+  parse_bad("[igmp]\nssm-range\n", 2, "usage: ssm-range PREFIX/LENGTH|none");
   parse_bad("[protocol x]\ninterface a\n", 1,
             "[protocol x] has no "
             "'plugin PATH' line");
@@ -271,6 +280,28 @@ static void test_validate(void) {
   }
 }
 
+/* ssm-range none switches the rule off; a changed range is a parameter
+ * change (the reload restarts the component). */
+static void test_ssm_range(void) {
+  struct mgmd_conf *a = parse_ok("[igmp]\nssm-range none\n");
+  struct mgmd_conf *b = parse_ok("[igmp]\n");
+  struct mgmd_conf *c = parse_ok("[igmp]\nssm-range 239.232.0.0/16\n");
+
+  if (c != NULL)
+    CHECK(c->igmp.ssm_group == ip("239.232.0.0") &&
+              c->igmp.ssm_mask == ip("255.255.0.0"),
+          "ssm-range 239.232.0.0/16");
+  if (a != NULL && b != NULL) {
+    CHECK(a->igmp.ssm_group == 0 && a->igmp.ssm_mask == 0, "none");
+    CHECK(mgmd_conf_igmp_params_cmp(&a->igmp, &b->igmp) != 0,
+          "a new SSM range is not a parameter change");
+    CHECK(mgmd_conf_igmp_params_cmp(&b->igmp, &b->igmp) == 0, "self");
+  }
+  mgmd_conf_free(a);
+  mgmd_conf_free(b);
+  mgmd_conf_free(c);
+}
+
 static void test_helpers(void) {
   uint32_t v = 0, n = 0, l = 0;
 
@@ -295,6 +326,7 @@ int main(int argc, char **argv) {
   test_everything();
   test_bad();
   test_validate();
+  test_ssm_range();
   test_helpers();
   return check_report("test_conf");
 }

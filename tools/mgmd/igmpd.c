@@ -119,7 +119,6 @@ struct mgmd_igmp_host {
   size_t n_ifs;
   DWORD ifs[MAX_IFS]; /* interfaces added to the component */
   uint64_t deadline;
-  int send_warned;
   size_t n_seen;
   struct seen *seen;
 };
@@ -128,27 +127,30 @@ int mgmd_igmp_available(void) {
   return 1;
 }
 
-static DWORD io_send(void *ctx, DWORD ifindex, DWORD dst, const BYTE *msg,
-                     DWORD len) {
-  struct mgmd_igmp_host *h = ctx;
-  DWORD rc = libmgm_ctrl_send(ifindex, dst, msg, len);
-
-  if (rc != NO_ERROR && !h->send_warned) {
-    h->send_warned = 1;
-    mgmd_log(MGMD_LOG_WARN, "igmp",
-             "cannot send IGMP messages on this backend (error %lu): no "
-             "queries go out; hosts still join with unsolicited reports",
-             (unsigned long)rc);
-  }
-  return rc;
-}
-
 static void io_wakeup(void *ctx) {
   mgmd_wakeup();
 }
 
 static uint64_t io_now(void *ctx) {
   return mgmd_now_cached();
+}
+
+/* Interface names for the component's lines; an unknown index stays
+ * empty, and the component writes "if N". */
+static void io_if_name(void *ctx, DWORD ifindex, char *buf, size_t len) {
+  if (mgmd_if_known(ifindex))
+    mgmd_if_name(ifindex, buf, len);
+}
+
+/* "ERROR_ALREADY_EXISTS (183)" for an administrator, never a bare code. */
+static const char *errstr(DWORD rc, char *buf, size_t len) {
+  const char *n = mgm_igmp_error_name(rc);
+
+  if (n != NULL)
+    snprintf(buf, len, "%s (%lu)", n, (unsigned long)rc);
+  else
+    snprintf(buf, len, "Win32 error %lu", (unsigned long)rc);
+  return buf;
 }
 
 static void io_log(void *ctx, int level, const char *msg) {
@@ -301,7 +303,7 @@ static size_t wanted(const struct mgmd_conf *c, DWORD *ifx, int *role,
 
 static DWORD add_if(struct mgmd_igmp_host *h, DWORD ifindex, int role) {
   DWORD addr = 0, plen = 0, rc;
-  char ifn[MGMD_NAME_MAX], a[16];
+  char ifn[MGMD_NAME_MAX], a[16], e[64];
 
   mgmd_if_addr(ifindex, &addr, &plen);
   rc = mgm_igmp_add_interface(h->ig, ifindex, addr,
@@ -311,8 +313,13 @@ static DWORD add_if(struct mgmd_igmp_host *h, DWORD ifindex, int role) {
                               mgmd_now());
   mgmd_if_name(ifindex, ifn, sizeof(ifn));
   if (rc != NO_ERROR) {
-    mgmd_log(MGMD_LOG_ERROR, "igmp", "cannot start IGMP on %s: error %lu", ifn,
-             (unsigned long)rc);
+    mgmd_log(MGMD_LOG_ERROR, "igmp", "cannot start IGMP on %s: %s: %s", ifn,
+             errstr(rc, e, sizeof(e)),
+             rc == ERROR_ALREADY_EXISTS
+                 ? "another IGMP component already runs there"
+             : rc == ERROR_NOT_ENOUGH_MEMORY
+                 ? "out of memory, or 256 interfaces already"
+                 : "MGM refused the interface");
   } else {
     h->ifs[h->n_ifs++] = ifindex;
     mgmd_log(MGMD_LOG_INFO, "igmp", "IGMP %s on %s (address %s)",
@@ -339,6 +346,7 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   int role[MAX_IFS];
   size_t n, i;
   DWORD rc;
+  char e[64];
   int ret = -1;
 
   if (!c->igmp.present) {
@@ -370,20 +378,21 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   for (i = 0; i < n; i++)
     if (role[i] == MGMD_IGMP_UPSTREAM)
       cfg.proxy_upstream = h->upstream = ifx[i];
-  h->io.send = io_send;
+  h->io.send = NULL; /* libmgm_ctrl_send; the component logs failures */
   h->io.wakeup = io_wakeup;
   h->io.now_ms = io_now;
   h->io.log = io_log;
+  h->io.if_name = io_if_name;
   h->io.ctx = h;
   cfg.io = &h->io;
   cfg.seed = (uint32_t)(mgmd_now() ^ 0x6d676d64u);
   rc = mgm_igmp_create(&cfg, 1, &h->ig);
   if (rc != NO_ERROR) {
-    snprintf(err, errlen,
-             "%s:%u: cannot start the IGMP component: error "
-             "%lu%s",
-             c->source, c->igmp.line, (unsigned long)rc,
-             rc == ERROR_ALREADY_EXISTS ? " (IGMP already registered)" : "");
+    snprintf(err, errlen, "%s:%u: cannot start the IGMP component: %s: %s",
+             c->source, c->igmp.line, errstr(rc, e, sizeof(e)),
+             rc == ERROR_ALREADY_EXISTS ? "IGMP is already registered with MGM"
+             : rc == ERROR_INVALID_PARAMETER ? "a parameter out of range"
+                                             : "MGM refused the registration");
     goto out;
   }
   h->protocol_id = cfg.protocol_id;

@@ -366,6 +366,47 @@ static void test_reload(void) {
   jv_free(v);
 }
 
+/* The number of events after since whose message contains needle. */
+static int events_with(int64_t since, const char *needle) {
+  char req[64];
+  struct jv *v;
+  const struct jv *ev;
+  size_t i;
+  int n = 0;
+
+  snprintf(req, sizeof(req), "show log since %lld", (long long)since);
+  v = reply_of("show log", request(req), 1);
+  ev = jv_path(v, "result.events");
+  for (i = 0; i < jv_len(ev); i++)
+    if (strstr(jv_str(jv_get(jv_at(ev, i), "message"), ""), needle) != NULL)
+      n++;
+  jv_free(v);
+  return n;
+}
+
+/* IGMP on a shared LAN: a link that goes down is named as such, not as a
+ * backend that cannot send, and the resumed sends are said. */
+static void test_igmp_lan(void) {
+  struct jv *v;
+  int64_t last;
+
+  v = reply_of("show log", request("show log"), 1);
+  last = jv_int(jv_path(v, "result.last"), 0);
+  jv_free(v);
+  jv_free(reply_of("link down", request("sim link lan3 down"), 1));
+  jv_free(reply_of("advance", request("sim advance 130s"), 1));
+  jv_free(reply_of("link up", request("sim link lan3 up"), 1));
+  jv_free(reply_of("advance", request("sim advance 130s"), 1));
+  CHECK(events_with(last, "lan3: cannot send IGMP messages: "
+                          "ERROR_INVALID_PARAMETER (87): the interface is "
+                          "down") == 1,
+        "no (or more than one) link-down line");
+  CHECK(events_with(last, "no queries go out") == 0,
+        "a link that is down taken for a backend that cannot send");
+  CHECK(events_with(last, "lan3: IGMP messages go out again") == 1,
+        "the resumed sends were not said");
+}
+
 static void test_stop(void) {
   int status = -1;
   struct stat st;
@@ -418,6 +459,7 @@ int main(int argc, char **argv) {
     test_garbage();
     test_session();
     test_reload();
+    test_igmp_lan();
     test_stop();
   }
   if (daemon_pid > 0) {

@@ -336,7 +336,10 @@ struct mgm_igmp_if_info {
   int role;                     /* enum mgm_igmp_role */
   BOOL querier;                 /* downstream: we are the querier */
   DWORD querier_addr;           /* current querier (ours when querier) */
-  uint64_t other_querier_until; /* MGM_IGMP_NEVER when we are querier */
+  uint64_t other_querier_until; /* Other Querier Present timer: when this
+                                   router takes over unless the other
+                                   querier queries again; MGM_IGMP_NEVER
+                                   when we are querier */
   uint64_t next_query_at;       /* next general query, MGM_IGMP_NEVER if none */
   uint32_t startup_left;        /* startup queries still to send */
   uint32_t host_version;        /* upstream: 1, 2 or 3 (compatibility mode) */

@@ -195,8 +195,26 @@ static void show_mfe(FILE *f, const struct jv *r) {
                "arrives)\n");
 }
 
+/* A proxy's upstream group: the downstream interfaces that want it. */
+static void wanted_by(FILE *f, const struct jv *ifs, const char *group) {
+  size_t i, k;
+  int n = 0;
+
+  for (i = 0; i < jv_len(ifs); i++) {
+    const struct jv *x = jv_at(ifs, i), *g = jv_get(x, "groups");
+
+    if (strcmp(S(x, "role"), "upstream") == 0)
+      continue;
+    for (k = 0; k < jv_len(g); k++)
+      if (strcmp(S(jv_at(g, k), "group"), group) == 0)
+        fprintf(f, "%s%s", n++ ? " " : "  wanted by ", S(x, "name"));
+  }
+}
+
 static void show_igmp(FILE *f, const struct jv *r) {
   const struct jv *v = jv_get(r, "interfaces");
+  const struct jv *adv = jv_get(r, "query_interval_advertised_s");
+  const struct jv *ssm = jv_get(r, "ssm_range");
   size_t i, k;
 
   if (!B(r, "running")) {
@@ -207,13 +225,21 @@ static void show_igmp(FILE *f, const struct jv *r) {
   }
   fprintf(f,
           "IGMP %s, IGMPv%" PRId64 ", robustness %" PRId64
-          ", query interval %" PRId64 " s\n",
+          ", query interval %" PRId64 " s",
           S(r, "mode"), I(r, "version"), I(r, "robustness"),
           I(r, "query_interval_s"));
+  if (adv && adv->type == JV_NUM && adv->i != I(r, "query_interval_s"))
+    fprintf(f, " (advertised as %" PRId64 " s)", adv->i);
+  if (ssm && ssm->type == JV_STR)
+    fprintf(f, ", SSM range %s", ssm->s);
+  fprintf(f, "\n");
   for (i = 0; i < jv_len(v); i++) {
     const struct jv *x = jv_at(v, i), *g = jv_get(x, "groups");
+    const struct jv *oq = jv_get(x, "other_querier_expires_s");
+    int64_t nssm = I(jv_get(x, "counters"), "rx_ssm_ignored");
+    int up = strcmp(S(x, "role"), "upstream") == 0;
 
-    if (strcmp(S(x, "role"), "upstream") == 0)
+    if (up)
       fprintf(f,
               "%s (%s): proxy upstream, host compatibility IGMPv%" PRId64 "\n",
               S(x, "name"), S(x, "address"), I(x, "host_version"));
@@ -222,6 +248,15 @@ static void show_igmp(FILE *f, const struct jv *r) {
               B(x, "querier") ? "querier" : "non-querier",
               S(x, "querier_address"),
               B(x, "mgm_disabled") ? ", disabled by MGM" : "");
+    if (!up && oq && oq->type == JV_NUM)
+      fprintf(f,
+              "  other querier present: %" PRId64
+              " s left (then this router becomes querier)\n",
+              oq->i);
+    if (nssm > 0)
+      fprintf(f,
+              "  %" PRId64 " any-source request%s in the SSM range ignored\n",
+              nssm, nssm == 1 ? "" : "s");
     for (k = 0; k < jv_len(g); k++) {
       const struct jv *e = jv_at(g, k), *src = jv_get(e, "sources");
       const struct jv *exp = jv_get(e, "expires_s");
@@ -231,7 +266,10 @@ static void show_igmp(FILE *f, const struct jv *r) {
               I(e, "compat_version"));
       if (exp && exp->type == JV_NUM)
         fprintf(f, "  expires in %" PRId64 " s", exp->i);
-      fprintf(f, "  last report from %s", S(e, "last_reporter"));
+      if (up)
+        wanted_by(f, v, S(e, "group"));
+      else
+        fprintf(f, "  last report from %s", S(e, "last_reporter"));
       for (s = 0; s < jv_len(src); s++)
         fprintf(f, "%s%s", s ? "," : "  sources ", S(jv_at(src, s), "source"));
       fprintf(f, "\n");

@@ -123,17 +123,11 @@ struct mgmd_igmp_host {
   struct seen *seen;
 };
 
-int mgmd_igmp_available(void) {
-  return 1;
-}
+int mgmd_igmp_available(void) { return 1; }
 
-static void io_wakeup(void *ctx) {
-  mgmd_wakeup();
-}
+static void io_wakeup(void *ctx) { mgmd_wakeup(); }
 
-static uint64_t io_now(void *ctx) {
-  return mgmd_now_cached();
-}
+static uint64_t io_now(void *ctx) { return mgmd_now_cached(); }
 
 /* Interface names for the component's lines; an unknown index stays
  * empty, and the component writes "if N". */
@@ -402,6 +396,14 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
            "%u, component 1), IGMPv%u %s",
            (unsigned)cfg.protocol_id, (unsigned)cfg.version,
            h->upstream ? "proxy" : "router");
+  if (mgm_igmp_qqi_advertised(cfg.query_interval_s) != cfg.query_interval_s)
+    mgmd_log(MGMD_LOG_INFO, "igmp",
+             "query-interval %u s goes out as %u s in queries: QQIC (RFC "
+             "3376 4.1.7) cannot carry %u, and routers that adopt it must "
+             "not time groups out early",
+             (unsigned)cfg.query_interval_s,
+             (unsigned)mgm_igmp_qqi_advertised(cfg.query_interval_s),
+             (unsigned)cfg.query_interval_s);
   atomic_store(&q_on, 1);
   d->igmp = h;
   h = NULL;
@@ -534,7 +536,17 @@ static void counters_json(struct jw *j, const struct mgm_igmp_counters *c) {
   jw_ku64(j, "mgm_adds", c->mgm_adds);
   jw_ku64(j, "mgm_deletes", c->mgm_deletes);
   jw_ku64(j, "mgm_errors", c->mgm_errors);
+  jw_ku64(j, "rx_ssm_ignored", c->rx_ssm_ignored);
   jw_obj_end(j);
+}
+
+static unsigned prefix_len(DWORD mask_be) {
+  uint32_t m = ntohl(mask_be);
+  unsigned n = 0;
+
+  for (; m != 0; m <<= 1)
+    n++;
+  return n;
 }
 
 /* Seconds from now until t (null for "never"). */
@@ -553,7 +565,7 @@ void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
   struct mgm_igmp_source_info src[64];
   uint64_t now = mgmd_now();
   DWORD after = 0;
-  char ifn[MGMD_NAME_MAX];
+  char ifn[MGMD_NAME_MAX], a[16];
 
   jw_kbool(j, "running", h != NULL);
   jw_kbool(j, "available", 1);
@@ -563,6 +575,14 @@ void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
   jw_ku64(j, "version", h->params.version);
   jw_ku64(j, "robustness", h->params.robustness);
   jw_ku64(j, "query_interval_s", h->params.query_interval_s);
+  jw_ku64(j, "query_interval_advertised_s",
+          mgm_igmp_qqi_advertised(h->params.query_interval_s));
+  jw_key(j, "ssm_range");
+  if (h->params.ssm_mask != 0)
+    jw_strf(j, "%s/%u", ipstr(h->params.ssm_group, a),
+            prefix_len(h->params.ssm_mask));
+  else
+    jw_null(j);
   jw_ku64(j, "queued_dropped", atomic_load(&q_dropped));
   if (mgm_igmp_get_counters(h->ig, 0, &cnt) == NO_ERROR) {
     jw_key(j, "counters");
@@ -587,6 +607,7 @@ void mgmd_igmp_show(const struct mgmd *d, struct jw *j) {
       jw_kbool(j, "querier", fi.querier);
       jw_kip(j, "querier_address", fi.querier_addr);
       secs_until(j, "next_query_s", fi.next_query_at, now);
+      secs_until(j, "other_querier_expires_s", fi.other_querier_until, now);
     }
     jw_kbool(j, "mgm_disabled", fi.mgm_disabled);
     if (mgm_igmp_get_counters(h->ig, fi.ifindex, &cnt) == NO_ERROR) {
@@ -632,9 +653,7 @@ struct mgmd_igmp_host {
   int unused;
 };
 
-int mgmd_igmp_available(void) {
-  return 0;
-}
+int mgmd_igmp_available(void) { return 0; }
 
 int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
                     size_t errlen) {
@@ -646,8 +665,7 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   return 0;
 }
 
-void mgmd_igmp_stop(struct mgmd *d) {
-}
+void mgmd_igmp_stop(struct mgmd *d) {}
 
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
@@ -660,9 +678,7 @@ int mgmd_igmp_run(struct mgmd *d, uint64_t now) {
   return 0;
 }
 
-uint64_t mgmd_igmp_deadline(const struct mgmd *d) {
-  return UINT64_MAX;
-}
+uint64_t mgmd_igmp_deadline(const struct mgmd *d) { return UINT64_MAX; }
 
 int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,
                        DWORD *querier_addr, uint32_t *groups) {

@@ -384,11 +384,37 @@ static int events_with(int64_t since, const char *needle) {
   return n;
 }
 
-/* IGMP on a shared LAN: a link that goes down is named as such, not as a
- * backend that cannot send, and the resumed sends are said. */
+/* IGMP on a shared LAN: an IGMPv2 join in the SSM range creates no
+ * membership and is counted; a link that goes down is named as such, not
+ * as a backend that cannot send, and the resumed sends are said. */
 static void test_igmp_lan(void) {
   struct jv *v;
+  const struct jv *ifs, *x = NULL, *oq;
   int64_t last;
+  size_t i;
+
+  jv_free(reply_of("ssm join",
+                   request("sim igmp join lan3 232.1.2.3 version 2"), 1));
+  CHECK(strstr(request("show groups"), "232.1.2.3") == NULL,
+        "an IGMPv2 join made a membership in the SSM range");
+  v = reply_of("show igmp", request("show igmp"), 1);
+  CHECK(strcmp(jv_str(jv_path(v, "result.ssm_range"), ""), "232.0.0.0/8") == 0,
+        "ssm_range");
+  CHECK(jv_int(jv_path(v, "result.query_interval_advertised_s"), 0) == 125,
+        "advertised query interval");
+  ifs = jv_path(v, "result.interfaces");
+  for (i = 0; i < jv_len(ifs); i++)
+    if (strcmp(jv_str(jv_get(jv_at(ifs, i), "name"), ""), "lan3") == 0)
+      x = jv_at(ifs, i);
+  CHECK(x != NULL, "no lan3 in show igmp");
+  if (x != NULL) {
+    CHECK(jv_int(jv_path(x, "counters.rx_ssm_ignored"), -1) == 1,
+          "rx_ssm_ignored %lld",
+          (long long)jv_int(jv_path(x, "counters.rx_ssm_ignored"), -1));
+    oq = jv_get(x, "other_querier_expires_s");
+    CHECK(oq != NULL && oq->type == JV_NULL, "querier with a timer");
+  }
+  jv_free(v);
 
   v = reply_of("show log", request("show log"), 1);
   last = jv_int(jv_path(v, "result.last"), 0);

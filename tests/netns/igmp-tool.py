@@ -16,7 +16,9 @@
 #       print every IGMP packet this namespace receives (with IFADDR it
 #       first joins 224.0.0.22 and 224.0.0.2 there, or v3 reports and v2
 #       leaves would not be delivered to a mere host):
-#       "IGMP <src> <dst> <type-hex> [<rectype>:<group>:<nsrc> ...]"
+#       "IGMP <src> <dst> <type-hex> [<rectype>:<group>:<nsrc> ...]", for a
+#       query "IGMP <src> <dst> 0x11 <group> v1|v2|v3", and for a v3 query
+#       also " qrv=<n> qqic=0x<hex> qqi=<seconds>" (RFC 3376 4.1.7)
 #   igmp-tool.py query IFADDR COUNT INTERVAL_S [VERSION]
 #       send COUNT IGMP general queries from IFADDR (TTL 1, router alert),
 #       v3 (default) or v2; print "QUERY <n>" after each.
@@ -37,6 +39,11 @@ def cksum(b):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
+
+
+def code_value(c):
+    """RFC 3376 4.1.1: a Max Resp Code or QQIC as a number."""
+    return c if c < 128 else ((c & 0x0F) | 0x10) << (((c >> 4) & 7) + 3)
 
 
 def host(group, port, ifaddr, srcs=""):
@@ -103,6 +110,12 @@ def sniff(ifaddr=None):
                 off += 8 + 4 * ns + 4 * aux
         else:
             line += " %s" % socket.inet_ntoa(m[4:8])
+        if m[0] == 0x11:
+            if len(m) >= 12:
+                line += " v3 qrv=%d qqic=0x%02x qqi=%d" % (
+                    m[8] & 7, m[9], code_value(m[9]))
+            else:
+                line += " v2" if m[1] else " v1"
         print(line, flush=True)
 
 

@@ -145,6 +145,22 @@ static int valid_name(const char *s) {
   return ok;
 }
 
+/* A group name as useradd takes it (letters, digits, '_', '-', '.', not
+ * starting with '-'), or a number; looked up only when mgmd starts. */
+static int valid_group(const char *s) {
+  size_t n = strlen(s);
+  size_t i;
+  int ok = n > 0 && n < MGMD_NAME_MAX && s[0] != '-';
+
+  for (i = 0; i < n && ok; i++) {
+    unsigned char ch = (unsigned char)s[i];
+
+    ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+  }
+  return ok;
+}
+
 static int copy_str(struct parser *p, char *dst, size_t cap, const char *s,
                     const char *what) {
   size_t n = strlen(s);
@@ -243,6 +259,14 @@ static int global_stmt(struct parser *p, int nw, char **w) {
       goto out;
     rc = copy_str(p, kw[0] == 's' ? c->socket : c->pidfile, MGMD_PATH_MAX, w[1],
                   kw);
+  } else if (strcmp(kw, "socket-group") == 0) {
+    if ((rc = want_args(p, nw, w, 2, 2, "socket-group GROUP")) != 0)
+      goto out;
+    if (!valid_group(w[1])) {
+      rc = bad_value(p, kw, w[1], "a group name or number");
+      goto out;
+    }
+    snprintf(c->socket_group, sizeof(c->socket_group), "%s", w[1]);
   } else {
     rc = fail(p, "unknown statement '%s' (global section)", kw);
   }

@@ -84,6 +84,8 @@ struct mgmd_conf {
   int log_level;        /* MGMD_LOG_* of mgmd_plugin.h */
   char socket[MGMD_PATH_MAX];
   char pidfile[MGMD_PATH_MAX];
+  /* the control socket's group (name or number); "" = owner only */
+  char socket_group[MGMD_NAME_MAX];
   int has_sim; /* a [sim] section exists */
   unsigned sim_line;
   size_t n_simifs;

@@ -1,6 +1,7 @@
 /*
- * ctl.c - mgmd's control socket: a Unix-domain stream socket (mode 0600)
- * where each connection carries one request line and gets one JSON reply
+ * ctl.c - mgmd's control socket: a Unix-domain stream socket (mode 0600,
+ * or 0660 with the configured socket-group as its group) where each
+ * connection carries one request line and gets one JSON reply
  * line (protocol in tools/mgmd/README.md), served from mgmd's poll loop
  * without ever blocking on a client.
  *
@@ -10,8 +11,9 @@
  * printable ASCII, are split into at most MAX_WORDS words, and every
  * failure is an {"ok":false,"error":...} reply; a client that neither
  * finishes its request nor reads its reply within IDLE_MS is dropped.  On
- * Linux the peer's uid must be root or mgmd's own (SO_PEERCRED), on top of
- * the socket file's mode.
+ * Linux the peer's uid must be root or mgmd's own, or the peer must be in
+ * the socket-group (SO_PEERCRED, SO_PEERGROUPS), on top of the socket
+ * file's mode.
  */
 #define _GNU_SOURCE 1
 
@@ -19,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,7 @@ struct client {
 };
 
 static int listen_fd = -1;
+static gid_t listen_gid = (gid_t)-1; /* the socket-group; -1 = none */
 static char listen_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static struct client clients[MAX_CLIENTS];
 static int clients_init;
@@ -69,10 +73,42 @@ static int set_nonblock(int fd) {
              : 0;
 }
 
-int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
+/* The gid of a group name or number (the socket-group statement). */
+static int group_id(const char *group, gid_t *gid, char *err, size_t errlen) {
+  struct group gr, *res = NULL;
+  char buf[4096], *end;
+  unsigned long v;
+  int rc = -1, e;
+
+  if (group[0] >= '0' && group[0] <= '9') {
+    errno = 0;
+    v = strtoul(group, &end, 10);
+    if (errno == 0 && *end == '\0' && v < (unsigned long)(gid_t)-1) {
+      *gid = (gid_t)v;
+      rc = 0;
+    } else {
+      snprintf(err, errlen, "socket-group %s: not a group number", group);
+    }
+    goto out;
+  }
+  e = getgrnam_r(group, &gr, buf, sizeof(buf), &res);
+  if (res == NULL) {
+    snprintf(err, errlen, "socket-group %s: %s", group,
+             e != 0 ? strerror(e) : "no such group");
+    goto out;
+  }
+  *gid = gr.gr_gid;
+  rc = 0;
+out:
+  return rc;
+}
+
+int mgmd_ctl_open(const char *path, const char *group, char *err,
+                  size_t errlen) {
   struct sockaddr_un sa;
   struct stat st;
   mode_t old_mask;
+  gid_t gid = (gid_t)-1;
   int fd = -1, probe = -1, rc = -1, i;
 
   if (!clients_init) {
@@ -90,6 +126,9 @@ int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
     goto out;
   }
   memcpy(sa.sun_path, path, strlen(path) + 1);
+  if (group != NULL && group[0] != '\0' &&
+      group_id(group, &gid, err, errlen) != 0)
+    goto out;
   if (lstat(path, &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       snprintf(err, errlen, "%s exists and is not a socket", path);
@@ -115,12 +154,22 @@ int mgmd_ctl_open(const char *path, char *err, size_t errlen) {
     goto out;
   }
   umask(old_mask);
-  if (chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+  /* Group members may connect: the group is set before the mode opens. */
+  if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) {
+    snprintf(err, errlen,
+             "control socket %s: cannot give it to group %s: %s "
+             "(mgmd must be a member of it)",
+             path, group, strerror(errno));
+    unlink(path);
+    goto out;
+  }
+  if (chmod(path, gid != (gid_t)-1 ? 0660 : 0600) != 0 || listen(fd, 16) != 0) {
     snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
     unlink(path);
     goto out;
   }
   snprintf(listen_path, sizeof(listen_path), "%s", path);
+  listen_gid = gid;
   listen_fd = fd;
   fd = -1;
   rc = 0;
@@ -162,6 +211,7 @@ void mgmd_ctl_close(void) {
     unlink(listen_path);
   }
   listen_fd = -1;
+  listen_gid = (gid_t)-1;
 }
 
 /* ---- replies
@@ -310,6 +360,34 @@ out:
 /* ---- the poll loop's side
  * ------------------------------------------------------ */
 
+#ifdef SO_PEERCRED
+/* Whether the peer has the socket-group as its group or among its
+ * supplementary groups (SO_PEERGROUPS, Linux 4.13; without it, the
+ * socket file's group and mode are the check). */
+static int peer_in_group(int fd, const struct ucred *uc) {
+  int in = 0;
+#ifdef SO_PEERGROUPS
+  gid_t groups[256];
+  socklen_t len = sizeof(groups);
+  size_t i;
+#endif
+
+  if (listen_gid == (gid_t)-1)
+    goto out;
+  in = uc->gid == listen_gid;
+#ifdef SO_PEERGROUPS
+  if (!in && getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+    in = 1; /* cannot tell (too many groups): the file mode decided */
+  for (i = 0; !in && i < len / sizeof(groups[0]); i++)
+    in = groups[i] == listen_gid;
+#else
+  in = 1;
+#endif
+out:
+  return in;
+}
+#endif
+
 static int peer_allowed(int fd) {
   int ok = 1; /* without SO_PEERCRED, the socket file's mode is the check */
 #ifdef SO_PEERCRED
@@ -317,7 +395,7 @@ static int peer_allowed(int fd) {
   socklen_t len = sizeof(uc);
 
   ok = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0 &&
-       (uc.uid == 0 || uc.uid == geteuid());
+       (uc.uid == 0 || uc.uid == geteuid() || peer_in_group(fd, &uc));
 #endif
   return ok;
 }

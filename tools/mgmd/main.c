@@ -281,7 +281,7 @@ static int start(struct mgmd *d, char *err, size_t errlen) {
   sigaction(SIGHUP, &sa, NULL);
   sa.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &sa, NULL);
-  if (mgmd_ctl_open(d->sock_path, err, errlen) != 0)
+  if (mgmd_ctl_open(d->sock_path, d->conf->socket_group, err, errlen) != 0)
     goto out;
   libmgm_config_init(&cfg);
   cfg.backend = d->backend;

@@ -201,7 +201,9 @@ int mgmd_show(struct mgmd *d, int argc, char **argv, struct jw *j, char *err,
 
 /* ---- ctl.c: the control socket ----------------------------------------- */
 
-int mgmd_ctl_open(const char *path, char *err, size_t errlen);
+/* group: the socket-group (name or number) or NULL/"" for owner only. */
+int mgmd_ctl_open(const char *path, const char *group, char *err,
+                  size_t errlen);
 void mgmd_ctl_close(void);
 /* poll() support: fill fds (returns count), handle results. */
 size_t mgmd_ctl_pollfds(void *pfds, size_t max);

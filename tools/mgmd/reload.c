@@ -29,6 +29,8 @@ static void warn_fixed(const struct mgmd_conf *o, const struct mgmd_conf *n) {
     what = "socket";
   else if (strcmp(o->pidfile, n->pidfile) != 0)
     what = "pidfile";
+  else if (strcmp(o->socket_group, n->socket_group) != 0)
+    what = "socket-group";
   if (what)
     mgmd_log(MGMD_LOG_WARN, "mgmd",
              "reload: '%s' changed; it takes effect "

@@ -67,8 +67,11 @@ static void check_conf(const struct mgmd_conf *c) {
            "booleans");
   FZ_CHECK(memchr(c->libmgm_log, '\0', sizeof(c->libmgm_log)) &&
                memchr(c->socket, '\0', sizeof(c->socket)) &&
-               memchr(c->pidfile, '\0', sizeof(c->pidfile)),
+               memchr(c->pidfile, '\0', sizeof(c->pidfile)) &&
+               memchr(c->socket_group, '\0', sizeof(c->socket_group)),
            "strings not terminated");
+  FZ_CHECK(c->socket_group[0] != '-' && strchr(c->socket_group, '/') == NULL,
+           "socket-group '%s'", c->socket_group);
   FZ_CHECK(c->has_sim || c->n_simifs + c->n_routes == 0,
            "sim statements without [sim]");
   for (i = 0; i < c->n_simifs; i++) {
@@ -207,6 +210,8 @@ static void write_back(const struct mgmd_conf *c, struct out *o) {
     emit(o, "socket %s\n", c->socket);
   if (c->pidfile[0])
     emit(o, "pidfile %s\n", c->pidfile);
+  if (c->socket_group[0])
+    emit(o, "socket-group %s\n", c->socket_group);
   if (c->has_sim)
     emit(o, "[sim]\n");
   for (i = 0; i < c->n_simifs; i++)
@@ -285,6 +290,7 @@ static void compare(const struct mgmd_conf *a, const struct mgmd_conf *b) {
   SAME(log_level);
   SAMES(socket);
   SAMES(pidfile);
+  SAMES(socket_group);
   SAME(has_sim);
   SAME(n_simifs);
   for (i = 0; i < a->n_simifs; i++) {

@@ -469,6 +469,7 @@ wrongif-alerts yes
 libmgm-log warn,+cb
 log-level debug
 socket /tmp/mgmd.sock
+socket-group mgmd
 pidfile /tmp/mgmd.pid
 [sim]
 interface up0 1 10.1.0.254/16

@@ -186,6 +186,34 @@ static void test_everything(void) {
   mgmd_conf_free(c);
 }
 
+static void test_socket_group(void) {
+  struct mgmd_conf *c = parse_ok("socket /run/mgmd/mgmd.sock\n"
+                                 "socket-group mgmd\n");
+
+  if (c != NULL)
+    CHECK(strcmp(c->socket_group, "mgmd") == 0, "socket-group '%s'",
+          c->socket_group);
+  mgmd_conf_free(c);
+  c = parse_ok("socket-group 4242\n");
+  if (c != NULL)
+    CHECK(strcmp(c->socket_group, "4242") == 0, "numeric socket-group '%s'",
+          c->socket_group);
+  mgmd_conf_free(c);
+  c = parse_ok("backend sim\n");
+  if (c != NULL)
+    CHECK(c->socket_group[0] == '\0', "no socket-group by default: '%s'",
+          c->socket_group);
+  mgmd_conf_free(c);
+  parse_bad("socket-group\n", 1, "usage: socket-group GROUP");
+  parse_bad("\nsocket-group a b\n", 2, "usage: socket-group GROUP");
+  parse_bad("socket-group -wheel\n", 1,
+            "socket-group: invalid value '-wheel' (expected a group name");
+  parse_bad("socket-group ../etc\n", 1, "invalid value '../etc'");
+  parse_bad("socket-group abcdefghijklmnopqrstuvwxyz0123456\n", 1,
+            "invalid value 'abcdefghijklmnopqrstuvwxyz0123456'");
+  parse_bad("[igmp]\nsocket-group mgmd\n", 2, "unknown statement");
+}
+
 static void test_bad(void) {
   char big[3000];
   static const char nul[] = "backend sim\n\nta\0ble 1\n";
@@ -324,6 +352,7 @@ int main(int argc, char **argv) {
   if (argc > 1)
     test_demo_file(argv[1]);
   test_everything();
+  test_socket_group();
   test_bad();
   test_validate();
   test_ssm_range();

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE 1
 
+#include "notify.h"
 #include "state.h"
 
 #include <errno.h>
@@ -518,7 +519,9 @@ int main(int argc, char **argv) {
     goto stop;
   mgmd_log(MGMD_LOG_INFO, "mgmd", "ready: control socket %s, pid %ld",
            d.sock_path, (long)getpid());
+  mgmd_notify("READY=1");
   loop(&d);
+  mgmd_notify("STOPPING=1");
   rc = 0;
 stop:
   if (rc != 0 && err[0])

@@ -19,11 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define REPLY_MAX (64u << 20)
+/* The control socket of mgmd run by systemd (dist/mgmd.service.in). */
+#define MGMCTL_SERVICE_SOCKET "/run/mgmd/mgmd.sock"
 #define TIMEOUT_MS 30000
 
 static void usage(FILE *f) {
@@ -50,7 +53,8 @@ static void usage(FILE *f) {
       "  -s, --socket PATH     mgmd's socket (default: $MGMD_SOCKET, else\n"
       "                        /run/mgmd.sock as root, "
       "$XDG_RUNTIME_DIR/mgmd.sock\n"
-      "                        or /tmp/mgmd-UID.sock)\n"
+      "                        or /tmp/mgmd-UID.sock; where that is absent,\n"
+      "                        the service's " MGMCTL_SERVICE_SOCKET ")\n"
       "  -j, --json            print the reply's JSON result "
       "(tools/mgmctl/README.md)\n");
 }
@@ -58,8 +62,11 @@ static void usage(FILE *f) {
 static void default_socket(char *buf, size_t len) {
   const char *env = getenv("MGMD_SOCKET");
   const char *rt = getenv("XDG_RUNTIME_DIR");
+  struct stat st;
 
-  if (env != NULL && env[0] != '\0')
+  int own = env == NULL || env[0] == '\0';
+
+  if (!own)
     snprintf(buf, len, "%s", env);
   else if (geteuid() == 0)
     snprintf(buf, len, "/run/mgmd.sock");
@@ -67,6 +74,9 @@ static void default_socket(char *buf, size_t len) {
     snprintf(buf, len, "%s/mgmd.sock", rt);
   else
     snprintf(buf, len, "/tmp/mgmd-%u.sock", (unsigned)geteuid());
+  /* No mgmd of one's own there: the system service's (mgmd.service). */
+  if (own && lstat(buf, &st) != 0 && lstat(MGMCTL_SERVICE_SOCKET, &st) == 0)
+    snprintf(buf, len, "%s", MGMCTL_SERVICE_SOCKET);
 }
 
 static long left_ms(const struct timespec *end) {

@@ -13,6 +13,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM HUP
 
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+# The plug-in header is installed with the API's (issue 19).
+test -f "$tmp/prefix/include/mgmd_plugin.h"
 
 cat > "$tmp/porter.c" <<'C'
 #include <stdio.h>

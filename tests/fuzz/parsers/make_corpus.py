@@ -458,6 +458,8 @@ def corpus_mgmd_conf():
         "builtin": builtin_conf(),
         "demo": open(os.path.join(ROOT, "examples", "mgmd-demo.conf"),
                      "rb").read(),
+        "example": open(os.path.join(ROOT, "examples", "mgmd.conf"),
+                        "rb").read(),
         "bad-version": open(os.path.join(ROOT, "tools", "mgmd", "tests",
                                          "bad.conf"), "rb").read(),
         "everything": b"""# every statement

@@ -2,17 +2,18 @@
 # tools/deps.sh - install libmgm's build and test dependencies from Debian
 # (the README's package table says why each one is there).
 #   tools/deps.sh          build + unit/conformance/netns test packages
-#   tools/deps.sh --full   also the Windows lane (mingw-w64, wine) and peers
+#   tools/deps.sh --full   also the Windows lane (mingw-w64, wine), peers
+#                          and the Debian lane (debhelper, lintian, mmdebstrap)
 # Where this kernel has no multicast routing, both add what runs the netns
 # suites in a VM (qemu, busybox, cpio, kmod: tests/vm/mrkernel.sh).
 # Installs only what is missing; needs root (or sudo) when something is.
 set -eu
 
 pkgs="cmake make gcc clang pkg-config libuv1-dev libcriterion-dev iproute2
-      python3"
+      python3 scdoc mandoc groff-base systemd"
 if [ "${1:-}" = "--full" ]; then
   pkgs="$pkgs gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev wine wine64
-        libclang-rt-14-dev smcroute clang-format"
+        libclang-rt-14-dev smcroute clang-format debhelper lintian mmdebstrap"
 fi
 
 # A kernel without IPv4 multicast routing: the netns suites run in a VM

@@ -28,6 +28,7 @@
 #include <mgm.h>
 #include <libmgm.h>
 
+#include "platform/alloc.h" /* mgm__malloc & co., shared with the sim */
 #include "platform/platform.h"
 #include "platform/loop.h"
 
@@ -144,16 +145,9 @@ static inline uint32_t mgm__ntohl(uint32_t x) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          (uint32_t)p[3];
 }
-/* Every core (and sim) allocation; fault tests can fail them. */
-void *mgm__malloc(size_t n);
-void *mgm__calloc(size_t n, size_t sz);
-void *mgm__realloc(void *p, size_t n);
-/* Test-only (tests/fault, not exported): from now count allocations and
- * fail the nth (nth 0: count only; -1: stop).  Returns the number counted
- * since the previous call. */
-unsigned long mgm__fault_alloc(long nth);
-/* Test-only: the same for backend operations of kind op (enum
- * libmgm_sim_op, 0 = any), failing with the MGM_BE_* code be_err. */
+/* Test-only (tests/fault, not exported), like mgm__fault_alloc: count the
+ * backend operations of kind op (enum libmgm_sim_op, 0 = any) and fail the
+ * nth with the MGM_BE_* code be_err. */
 unsigned long mgm__fault_plat(int op, long nth, int be_err);
 
 /* ---- Logging (log.c) ---------------------------------------------------- */

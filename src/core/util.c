@@ -1,7 +1,7 @@
 /*
  * util.c - the core's small containers: a chained hash table (interfaces,
- * forwarder slots), dynamic-array growth, byte order, and the allocation
- * hooks.  The ordered MFE index is a B+ tree (btree.c).
+ * forwarder slots) and dynamic-array growth.  The ordered MFE index is a
+ * B+ tree (btree.c); the allocator is platform/alloc.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,39 +10,7 @@
 
 #include "core/core.h"
 
-/* ---- Allocation ---------------------------------------------------------- */
-
-/* Test-only fault hook (tests/fault): count allocations and fail the nth.
- * Not in src/exports.txt, so libmgm.so hides it; when off it costs one
- * relaxed load per allocation. */
-static atomic_int alloc_hook_on;
-static atomic_ulong alloc_seen, alloc_fail_at;
-
-unsigned long mgm__fault_alloc(long nth) {
-  unsigned long seen = atomic_exchange(&alloc_seen, 0);
-
-  atomic_store(&alloc_fail_at, nth > 0 ? (unsigned long)nth : 0);
-  atomic_store(&alloc_hook_on, nth >= 0);
-  return seen;
-}
-
-static int alloc_fails(void) {
-  if (!atomic_load_explicit(&alloc_hook_on, memory_order_relaxed))
-    return 0;
-  return atomic_fetch_add(&alloc_seen, 1) + 1 == atomic_load(&alloc_fail_at);
-}
-
-void *mgm__malloc(size_t n) {
-  return alloc_fails() ? NULL : malloc(n);
-}
-
-void *mgm__calloc(size_t n, size_t sz) {
-  return alloc_fails() ? NULL : calloc(n, sz);
-}
-
-void *mgm__realloc(void *p, size_t n) {
-  return alloc_fails() ? NULL : realloc(p, n);
-}
+/* ---- Dynamic arrays ------------------------------------------------------ */
 
 int mgm__vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t elem) {
   uint32_t ncap;

@@ -24,13 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The sim allocates through the shared hook, so fault tests fail its
+ * allocations too. */
+#include "platform/alloc.h"
 #include "platform/sim/sim.h"
-
-/* The sim allocates through the core's hook, so fault tests fail its
- * allocations too (core/util.c). */
-void *mgm__malloc(size_t n);
-void *mgm__calloc(size_t n, size_t sz);
-void *mgm__realloc(void *p, size_t n);
 
 #define SIM_QUEUE_MAX 4
 #define SIM_WRONGIF_INTERVAL_MS 3000

@@ -21,11 +21,8 @@
 #include "platform/sim/sim.h"
 
 MGM_EXPORT void libmgm_config_init(struct libmgm_config *cfg) {
-  if (cfg == NULL)
-    return;
-  memset(cfg, 0, sizeof(*cfg));
-  cfg->size = (uint32_t)sizeof(*cfg);
-  cfg->mfe_lifetime_s = MGM_DEFAULT_LIFETIME_S;
+  if (cfg != NULL)
+    mgm__config_defaults(cfg);
 }
 
 MGM_EXPORT DWORD libmgm_start(const struct libmgm_config *cfg) {

@@ -379,7 +379,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
 
   if (atomic_load(&c->state) == MGM_RUNNING)
     return ERROR_ALREADY_INITIALIZED;
-  libmgm_config_init(&cfg);
+  mgm__config_defaults(&cfg);
   if (in) {
     if (in->size < sizeof(uint32_t) || in->size > sizeof(cfg))
       return ERROR_INVALID_PARAMETER;
@@ -547,27 +547,6 @@ DWORD mgm__core_stop(struct mgm_core *c) {
 out:
   pthread_mutex_unlock(&g_start_lock);
   return rc;
-}
-
-DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n) {
-  const char *v;
-
-  libmgm_config_init(cfg);
-  v = getenv("LIBMGM_BACKEND");
-  if (v && *v) {
-    snprintf(buf, n, "%s", v);
-    cfg->backend = buf;
-  }
-  v = getenv("LIBMGM_TABLE");
-  if (v && *v)
-    cfg->table = (uint32_t)strtoul(v, NULL, 0);
-  v = getenv("LIBMGM_STRICT");
-  if (v && *v)
-    cfg->strict = strcmp(v, "0") != 0;
-  v = getenv("LIBMGM_LOG");
-  if (v && *v)
-    cfg->log = v;
-  return NO_ERROR;
 }
 
 /* First Mgm* call without a start: start the default instance from the

@@ -519,7 +519,6 @@ DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
 DWORD mgm__core_stop(struct mgm_core *c);
 struct mgm_core *mgm__core_default(void);
 extern _Thread_local struct mgm_core *mgm__tls_inst;
-DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n);
 /* Misuse: log; in strict mode return `code`, else warn and return 0. */
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -542,6 +541,13 @@ int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
 int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                         struct mgm_fwd_stats *out);
 int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+
+/* config.c */
+/* libmgm_config_init's values: zero, the size, the default MFE lifetime. */
+void mgm__config_defaults(struct libmgm_config *cfg);
+/* The defaults, then the environment's settings; buf (n bytes) holds the
+ * backend name cfg->backend then points to. */
+DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n);
 
 /* snapshot.c */
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out);

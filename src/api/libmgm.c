@@ -10,8 +10,9 @@
  * injection goes through simnet.c, which carries forwarded packets across
  * simulated links to other instances.
  *
- * Extra instances are listed in a registry, so that an instance pointer
- * from a harness can be checked before it is used.
+ * Extra instances are listed in the core's registry (core/instance.c), so
+ * that an instance pointer from a harness can be checked before it is
+ * used.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,70 +62,6 @@ MGM_EXPORT DWORD MgmDeInitialize(void) {
 
 /* ---- Instances ----------------------------------------------------------- */
 
-static pthread_mutex_t g_inst_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct mgm_core **g_inst; /* live extra instances */
-static uint32_t g_n_inst, g_cap_inst;
-
-/* Caller holds g_inst_mu. */
-static int inst_live(const struct mgm_core *c) {
-  uint32_t i;
-
-  for (i = 0; i < g_n_inst; i++)
-    if (g_inst[i] == c)
-      return 1;
-  return 0;
-}
-
-static DWORD inst_register(struct mgm_core *c) {
-  DWORD rc = NO_ERROR;
-
-  pthread_mutex_lock(&g_inst_mu);
-  if (mgm__vec_reserve((void **)&g_inst, &g_cap_inst, g_n_inst + 1,
-                       sizeof(*g_inst)) != 0)
-    rc = ERROR_NOT_ENOUGH_MEMORY;
-  else
-    g_inst[g_n_inst++] = c;
-  pthread_mutex_unlock(&g_inst_mu);
-  return rc;
-}
-
-static void inst_unregister(struct mgm_core *c) {
-  uint32_t i;
-
-  pthread_mutex_lock(&g_inst_mu);
-  for (i = 0; i < g_n_inst; i++) {
-    if (g_inst[i] == c) {
-      g_inst[i] = g_inst[--g_n_inst];
-      break;
-    }
-  }
-  if (g_n_inst == 0) {
-    free(g_inst);
-    g_inst = NULL;
-    g_cap_inst = 0;
-  }
-  pthread_mutex_unlock(&g_inst_mu);
-}
-
-DWORD mgm__inst_enter(struct libmgm_instance *inst, struct mgm_core **out) {
-  struct mgm_core *c = (struct mgm_core *)inst;
-  DWORD rc;
-
-  if (c == NULL) {
-    c = mgm__core_default();
-    rc = mgm__core_enter_inst(c, 1);
-  } else {
-    /* Entered under the registry lock: destroy cannot free it meanwhile,
-     * and once entered its stop waits for us. */
-    pthread_mutex_lock(&g_inst_mu);
-    rc = inst_live(c) ? mgm__core_enter_inst(c, 0) : ERROR_INVALID_PARAMETER;
-    pthread_mutex_unlock(&g_inst_mu);
-  }
-  if (rc == NO_ERROR)
-    *out = c;
-  return rc;
-}
-
 MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
                                         struct libmgm_instance **out) {
   struct mgm_core *c;
@@ -140,7 +77,7 @@ MGM_EXPORT DWORD libmgm_instance_create(const struct libmgm_config *cfg,
     return ERROR_NOT_ENOUGH_MEMORY;
   }
   rc = mgm__core_start(c, cfg);
-  if (rc == NO_ERROR && (rc = inst_register(c)) != NO_ERROR)
+  if (rc == NO_ERROR && (rc = mgm__instance_add(c)) != NO_ERROR)
     (void)mgm__core_stop(c);
   if (rc != NO_ERROR) {
     pthread_mutex_destroy(&c->lock);
@@ -158,9 +95,9 @@ MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
 
   if (c == NULL)
     return ERROR_INVALID_PARAMETER;
-  pthread_mutex_lock(&g_inst_mu);
-  live = inst_live(c);
-  pthread_mutex_unlock(&g_inst_mu);
+  mgm__instance_lock();
+  live = mgm__instance_live(c);
+  mgm__instance_unlock();
   if (!live)
     return ERROR_INVALID_PARAMETER;
   if (atomic_load(&c->selected) > 0)
@@ -169,30 +106,14 @@ MGM_EXPORT DWORD libmgm_instance_destroy(struct libmgm_instance *inst) {
   if (rc != NO_ERROR)
     return rc;
   mgm__simnet_forget(c);
-  inst_unregister(c);
+  mgm__instance_remove(c);
   pthread_mutex_destroy(&c->lock);
   free(c);
   return NO_ERROR;
 }
 
 MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
-  struct mgm_core *c = (struct mgm_core *)inst;
-
-  if (c) {
-    int live;
-
-    pthread_mutex_lock(&g_inst_mu);
-    live = inst_live(c);
-    if (live)
-      atomic_fetch_add(&c->selected, 1);
-    pthread_mutex_unlock(&g_inst_mu);
-    if (!live)
-      return ERROR_INVALID_PARAMETER;
-  }
-  if (mgm__tls_inst)
-    atomic_fetch_sub(&mgm__tls_inst->selected, 1);
-  mgm__tls_inst = c;
-  return NO_ERROR;
+  return mgm__instance_select((struct mgm_core *)inst);
 }
 
 /* ---- Sim controls

@@ -105,14 +105,14 @@ MGM_EXPORT DWORD libmgm_sim_link(struct libmgm_instance *a, DWORD a_ifindex,
 
   if (a_ifindex == 0 || b_ifindex == 0 || (a == b && a_ifindex == b_ifindex))
     return ERROR_INVALID_PARAMETER;
-  rc = mgm__inst_enter(a, &ca);
+  rc = mgm__core_enter_public(a, &ca);
   if (rc != NO_ERROR) {
     ca = NULL;
     goto out;
   }
   MGM_API_TRACE(ca, "libmgm_sim_link(%p, %u, %p, %u)", (void *)a,
                 (unsigned)a_ifindex, (void *)b, (unsigned)b_ifindex);
-  rc = mgm__inst_enter(b, &cb);
+  rc = mgm__core_enter_public(b, &cb);
   if (rc != NO_ERROR) {
     cb = NULL;
     goto out;
@@ -159,7 +159,7 @@ MGM_EXPORT DWORD libmgm_sim_unlink(struct libmgm_instance *inst,
 
   if (ifindex == 0)
     return ERROR_INVALID_PARAMETER;
-  rc = mgm__inst_enter(inst, &c);
+  rc = mgm__core_enter_public(inst, &c);
   if (rc != NO_ERROR)
     return rc;
   MGM_API_TRACE(c, "libmgm_sim_unlink(%p, %u)", (void *)inst,

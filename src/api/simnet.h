@@ -10,10 +10,6 @@
 #include "api/api.h"
 #include "platform/sim/sim.h"
 
-/* libmgm.c: resolve a harness's instance pointer (NULL = the default
- * instance, which may auto-start) and enter it.  ERROR_INVALID_PARAMETER
- * for a pointer that is not a live instance. */
-DWORD mgm__inst_enter(struct libmgm_instance *inst, struct mgm_core **out);
 /* libmgm.c: is c on the sim backend (warns when not)? */
 int mgm__simctl_is_sim(struct mgm_core *c);
 /* libmgm.c: one router handles one packet: inject on c (entered by the

@@ -36,7 +36,6 @@ static pthread_mutex_t g_start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t g_drain_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_drain_cond = PTHREAD_COND_INITIALIZER;
 
-_Thread_local struct mgm_core *mgm__tls_inst;
 /* The instance whose loop callback (descriptor, timer, posted task) the
  * calling thread is running, for refusing a stop from inside one. */
 static _Thread_local struct mgm_core *tls_loop_core;
@@ -611,6 +610,27 @@ DWORD mgm__core_enter(struct mgm_core **out) {
   atomic_fetch_add(&c->active, 1);
   st = atomic_load(&c->state);
   rc = st == MGM_RUNNING ? NO_ERROR : enter_slow(c, st, 1);
+  if (rc == NO_ERROR)
+    *out = c;
+  return rc;
+}
+
+DWORD mgm__core_enter_public(struct libmgm_instance *inst,
+                             struct mgm_core **out) {
+  struct mgm_core *c = (struct mgm_core *)inst;
+  DWORD rc;
+
+  if (c == NULL) {
+    c = &default_core;
+    rc = mgm__core_enter_inst(c, 1);
+  } else {
+    /* Entered under the registry lock: destroy cannot free it meanwhile,
+     * and once entered its stop waits for us. */
+    mgm__instance_lock();
+    rc = mgm__instance_live(c) ? mgm__core_enter_inst(c, 0)
+                               : ERROR_INVALID_PARAMETER;
+    mgm__instance_unlock();
+  }
   if (rc == NO_ERROR)
     *out = c;
   return rc;

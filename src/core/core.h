@@ -18,6 +18,7 @@
 #ifndef MGM_CORE_H
 #define MGM_CORE_H
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -508,6 +509,11 @@ struct mgm_core {
 DWORD mgm__core_enter(struct mgm_core **out);
 /* Enter a given instance; autostart_ok lets the default one auto-start. */
 DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
+/* Resolve a harness's instance pointer (NULL = the default instance, which
+ * may auto-start) and enter it; ERROR_INVALID_PARAMETER for a pointer that
+ * is not a live instance. */
+DWORD mgm__core_enter_public(struct libmgm_instance *inst,
+                             struct mgm_core **out);
 void mgm__core_leave(struct mgm_core *c);
 static inline void mgm__lock(struct mgm_core *c) {
   pthread_mutex_lock(&c->lock);
@@ -515,10 +521,17 @@ static inline void mgm__lock(struct mgm_core *c) {
 static inline void mgm__unlock(struct mgm_core *c) {
   pthread_mutex_unlock(&c->lock);
 }
+/* For assertions: is mu locked?  pthread names no owner, so this says "by
+ * some thread"; it locks and unlocks mu when it was free. */
+static inline int mgm__mutex_held(pthread_mutex_t *mu) {
+  if (pthread_mutex_trylock(mu) != 0)
+    return 1;
+  pthread_mutex_unlock(mu);
+  return 0;
+}
 DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
 DWORD mgm__core_stop(struct mgm_core *c);
 struct mgm_core *mgm__core_default(void);
-extern _Thread_local struct mgm_core *mgm__tls_inst;
 /* Misuse: log; in strict mode return `code`, else warn and return 0. */
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -541,6 +554,17 @@ int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
 int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                         struct mgm_fwd_stats *out);
 int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+
+/* instance.c: the registry of extra instances and thread selection. */
+extern _Thread_local struct mgm_core *mgm__tls_inst; /* selected, or NULL */
+void mgm__instance_lock(void);
+void mgm__instance_unlock(void);
+/* Is c a registered instance?  The caller holds the registry lock. */
+int mgm__instance_live(const struct mgm_core *c);
+DWORD mgm__instance_add(struct mgm_core *c);
+void mgm__instance_remove(struct mgm_core *c);
+/* libmgm_instance_select: c (NULL = the default) for the calling thread. */
+DWORD mgm__instance_select(struct mgm_core *c);
 
 /* config.c */
 /* libmgm_config_init's values: zero, the size, the default MFE lifetime. */

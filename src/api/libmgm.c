@@ -410,10 +410,10 @@ MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
     return ERROR_INVALID_PARAMETER;
   MGM_ENTER(c);
   mgm__lock(c);
-  if (c->be_ops->ctrl_send == NULL) {
-    rc = ERROR_NOT_SUPPORTED;
-  } else if ((brc = c->be_ops->ctrl_send(c->be, ifindex, dst, igmp, len)) !=
-             0) {
+  brc = mgm__be_ctrl_send(c, ifindex, dst, igmp, len);
+  if (brc == MGM_BE_ENOTSUP) {
+    rc = ERROR_NOT_SUPPORTED; /* the backend cannot send */
+  } else if (brc != 0) {
     MGM_WARN(c, MGM_CH_PLAT, "cannot send IGMP on interface %u: %s",
              (unsigned)ifindex, mgm__be_strerror(brc));
     rc = mgm__be_to_win32(brc);

@@ -1,7 +1,6 @@
 /*
  * core.c - the instance: selection, start/stop, auto-start from the
- * environment, the core lock, the mgm__plat_* backend wrappers, upcall
- * trampolines and the expiry timer.
+ * environment, the core lock, upcall trampolines and the expiry timer.
  *
  * SPDX-License-Identifier: MIT
  *
@@ -44,10 +43,6 @@ struct mgm_core *mgm__core_default(void) {
   return &default_core;
 }
 
-uint64_t mgm__now(struct mgm_core *c) {
-  return c->be_ops->now_ms(c->be);
-}
-
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
   char buf[384];
   va_list ap;
@@ -61,100 +56,6 @@ DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
   }
   MGM_WARN(c, MGM_CH_STRICT, "%s", buf);
   return NO_ERROR;
-}
-
-/* ---- Backend wrappers ---------------------------------------------------- */
-
-/* Test-only fault hook (tests/fault), like mgm__fault_alloc: the nth
- * backend operation of a kind fails before reaching the backend. */
-static atomic_int plat_hook_on, plat_fail_op, plat_fail_err;
-static atomic_ulong plat_seen, plat_fail_at;
-
-unsigned long mgm__fault_plat(int op, long nth, int be_err) {
-  unsigned long seen = atomic_exchange(&plat_seen, 0);
-
-  atomic_store(&plat_fail_op, op);
-  atomic_store(&plat_fail_err, be_err);
-  atomic_store(&plat_fail_at, nth > 0 ? (unsigned long)nth : 0);
-  atomic_store(&plat_hook_on, nth >= 0);
-  return seen;
-}
-
-static int plat_fault(int op) {
-  int want;
-
-  if (!atomic_load_explicit(&plat_hook_on, memory_order_relaxed))
-    return 0;
-  want = atomic_load(&plat_fail_op);
-  if (want != LIBMGM_SIM_OP_ANY && want != op)
-    return 0;
-  if (atomic_fetch_add(&plat_seen, 1) + 1 != atomic_load(&plat_fail_at))
-    return 0;
-  return atomic_load(&plat_fail_err);
-}
-
-int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex) {
-  int rc = plat_fault(LIBMGM_SIM_OP_IF_ATTACH);
-
-  if (rc == 0 && c->be_ops->if_attach)
-    rc = c->be_ops->if_attach(c->be, ifindex);
-
-  MGM_TRACE(c, MGM_CH_PLAT, "if_attach(%u) = %d", (unsigned)ifindex, rc);
-  return rc;
-}
-
-int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex) {
-  int rc = plat_fault(LIBMGM_SIM_OP_IF_DETACH);
-
-  if (rc == 0 && c->be_ops->if_detach)
-    rc = c->be_ops->if_detach(c->be, ifindex);
-
-  MGM_TRACE(c, MGM_CH_PLAT, "if_detach(%u) = %d", (unsigned)ifindex, rc);
-  return rc;
-}
-
-int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
-  int rc = plat_fault(LIBMGM_SIM_OP_MFE_SET);
-
-  if (rc == 0)
-    rc = c->be_ops->mfe_set(c->be, f);
-
-  MGM_TRACE(c, MGM_CH_PLAT, "mfe_set(%08x, %08x, iif %u, %u oif) = %d",
-            (unsigned)f->key.source, (unsigned)f->key.group, (unsigned)f->iif,
-            (unsigned)f->n_oif, rc);
-  return rc;
-}
-
-int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
-  int rc = plat_fault(LIBMGM_SIM_OP_MFE_DEL);
-
-  if (rc == 0)
-    rc = c->be_ops->mfe_del(c->be, k);
-
-  MGM_TRACE(c, MGM_CH_PLAT, "mfe_del(%08x, %08x) = %d", (unsigned)k->source,
-            (unsigned)k->group, rc);
-  return rc == MGM_BE_ENOENT ? 0 : rc;
-}
-
-int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
-                        struct mgm_fwd_stats *out) {
-  int rc = plat_fault(LIBMGM_SIM_OP_MFE_STATS);
-
-  if (rc == 0)
-    rc = c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
-                              : MGM_BE_ENOTSUP;
-  return rc;
-}
-
-int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r) {
-  int rc = plat_fault(LIBMGM_SIM_OP_ROUTE);
-
-  if (rc == 0)
-    rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
-                                 : MGM_BE_ENOENT;
-
-  MGM_TRACE(c, MGM_CH_PLAT, "route_lookup(%08x) = %d", (unsigned)src, rc);
-  return rc;
 }
 
 /* ---- Upcalls (loop thread, lock not held) ------------------------------- */
@@ -204,10 +105,10 @@ void mgm__core_drain(struct mgm_core *c) {
   int rc;
 
   do {
-    rc = c->be_ops->dispatch(c->be, MGM_DRAIN_BUDGET);
-    if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
+    rc = mgm__be_dispatch(c, MGM_DRAIN_BUDGET);
+    if (rc == MGM_BE_EDESYNC) {
       MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
-      c->be_ops->resync(c->be);
+      mgm__be_resync(c);
     }
   } while (rc >= MGM_DRAIN_BUDGET);
 }
@@ -227,17 +128,13 @@ static void on_fd_readable(void *ctx, int fd) {
   int rc;
 
   tls_loop_core = c;
-  if (c->be_ops->dispatch_fd == NULL) {
-    mgm__core_drain(c);
-  } else {
-    do {
-      rc = c->be_ops->dispatch_fd(c->be, fd, MGM_DRAIN_BUDGET);
-      if (rc == MGM_BE_EDESYNC && c->be_ops->resync) {
-        MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
-        c->be_ops->resync(c->be);
-      }
-    } while (rc >= MGM_DRAIN_BUDGET);
-  }
+  do {
+    rc = mgm__be_dispatch_fd(c, fd, MGM_DRAIN_BUDGET);
+    if (rc == MGM_BE_EDESYNC) {
+      MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
+      mgm__be_resync(c);
+    }
+  } while (rc >= MGM_DRAIN_BUDGET);
   tls_loop_core = saved;
 }
 
@@ -329,17 +226,8 @@ DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a) {
 
 /* ---- Start and stop ------------------------------------------------------ */
 
-static void be_log(void *ctx, int level, const char *msg) {
-  struct mgm_core *c = ctx;
-
-  MGM_LOGX(c, level, MGM_CH_PLAT, "%s", msg);
-}
-
 static void resync_fn(void *a) {
-  struct mgm_core *c = a;
-
-  if (c->be_ops->resync)
-    c->be_ops->resync(c->be);
+  mgm__be_resync(a);
 }
 
 static DWORD open_error(int be_err) {
@@ -429,18 +317,15 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   bc.table = cfg.table;
   bc.rcvbuf_bytes = cfg.rcvbuf_bytes;
   bc.profile = cfg.sim_profile;
-  bc.log = be_log;
-  bc.log_ctx = c;
-  brc = c->be_ops->open(&bc, &core_upcalls, c, &c->be);
+  brc = mgm__be_open(c, &bc, &core_upcalls);
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_CORE, "cannot open backend '%s': %s", name,
             mgm__be_strerror(brc));
-    c->be = NULL;
     rc = open_error(brc);
     goto fail;
   }
-  c->be_ops->caps(c->be, &c->caps);
-  if (c->be_ops->fds && c->be_ops->fds(c->be, fds, &nfds) == 0 && nfds > 0 &&
+  mgm__be_caps(c, &c->caps);
+  if (mgm__be_fds(c, fds, &nfds) == 0 && nfds > 0 &&
       c->loop_ops->watch(c->loop, fds, nfds) != 0) {
     MGM_ERR(c, MGM_CH_CORE, "cannot watch the backend's descriptors");
     rc = ERROR_CAN_NOT_COMPLETE;
@@ -458,8 +343,9 @@ fail:
     c->loop = NULL;
   }
   if (c->be) {
-    c->be_ops->close(c->be);
-    c->be = NULL;
+    mgm__lock(c);
+    mgm__be_close(c);
+    mgm__unlock(c);
   }
   free_state(c);
   atomic_store(&c->state, MGM_STOPPED);
@@ -535,10 +421,8 @@ DWORD mgm__core_stop(struct mgm_core *c) {
   c->loop = NULL;
   mgm__lock(c);
   free_state(c);
-  if (c->be_ops->flush)
-    c->be_ops->flush(c->be);
-  c->be_ops->close(c->be);
-  c->be = NULL;
+  mgm__be_flush(c);
+  mgm__be_close(c);
   mgm__unlock(c);
   atomic_store(&c->state, MGM_STOPPED);
   MGM_INFO(c, MGM_CH_CORE, "stopped");

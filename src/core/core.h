@@ -146,10 +146,6 @@ static inline uint32_t mgm__ntohl(uint32_t x) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
          (uint32_t)p[3];
 }
-/* Test-only (tests/fault, not exported), like mgm__fault_alloc: count the
- * backend operations of kind op (enum libmgm_sim_op, 0 = any) and fail the
- * nth with the MGM_BE_* code be_err. */
-unsigned long mgm__fault_plat(int op, long nth, int be_err);
 
 /* ---- Logging (log.c) ---------------------------------------------------- */
 
@@ -544,16 +540,62 @@ DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a);
 void mgm__core_rearm(struct mgm_core *c);
 /* Deliver every pending backend event (loop thread, lock not held). */
 void mgm__core_drain(struct mgm_core *c);
-uint64_t mgm__now(struct mgm_core *c);
 
-/* Backend wrappers (core.c): lock asserted, TRACEd, NULL-checked. */
-int mgm__plat_if_attach(struct mgm_core *c, uint32_t ifindex);
-int mgm__plat_if_detach(struct mgm_core *c, uint32_t ifindex);
-int mgm__plat_mfe_set(struct mgm_core *c, const struct mgm_fwd *f);
-int mgm__plat_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
-int mgm__plat_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
-                        struct mgm_fwd_stats *out);
-int mgm__plat_route(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+/* backend.c: the wrappers of the backend's operations (platform.h), the
+ * core's only way to them: lock state asserted, fault hook, NULL checks of
+ * the optional ones, TRACE. */
+/* Kinds of backend operation, for the fault hook.  The first six are enum
+ * libmgm_sim_op's, the forwarder operations that libmgm_sim_fail_next and
+ * tests/fault fail; LIBMGM_SIM_OP_ANY (0) matches those six only, the
+ * others fail only when named. */
+enum mgm_be_op {
+  MGM_BE_OP_IF_ATTACH = LIBMGM_SIM_OP_IF_ATTACH,
+  MGM_BE_OP_IF_DETACH = LIBMGM_SIM_OP_IF_DETACH,
+  MGM_BE_OP_MFE_SET = LIBMGM_SIM_OP_MFE_SET,
+  MGM_BE_OP_MFE_DEL = LIBMGM_SIM_OP_MFE_DEL,
+  MGM_BE_OP_MFE_STATS = LIBMGM_SIM_OP_MFE_STATS,
+  MGM_BE_OP_ROUTE = LIBMGM_SIM_OP_ROUTE,
+  MGM_BE_OP_OPEN,
+  MGM_BE_OP_FDS,
+  MGM_BE_OP_DISPATCH, /* dispatch and dispatch_fd */
+  MGM_BE_OP_RESYNC,
+  MGM_BE_OP_FLUSH,
+  MGM_BE_OP_SET_WRONGIF,
+  MGM_BE_OP_CTRL_SEND
+};
+/* Test-only (tests/fault, not exported), like mgm__fault_alloc: count the
+ * backend operations of kind op (enum mgm_be_op, or LIBMGM_SIM_OP_ANY) and
+ * fail the nth with the MGM_BE_* code be_err before it reaches the
+ * backend (nth 0: count only; -1: stop).  Returns the number counted since
+ * the previous call. */
+unsigned long mgm__fault_plat(int op, long nth, int be_err);
+/* Set-up, before the instance runs (no lock): c->be on success. */
+int mgm__be_open(struct mgm_core *c, const struct mgm_be_config *cfg,
+                 const struct mgm_be_upcalls *up);
+void mgm__be_caps(struct mgm_core *c, struct mgm_be_caps *out);
+int mgm__be_fds(struct mgm_core *c, int *fds, size_t *n);
+/* Loop thread, lock not held (they make upcalls). */
+int mgm__be_dispatch(struct mgm_core *c, unsigned budget);
+int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget);
+int mgm__be_resync(struct mgm_core *c);
+/* Lock held. */
+void mgm__be_close(struct mgm_core *c); /* c->be = NULL */
+int mgm__be_flush(struct mgm_core *c);
+int mgm__be_if_attach(struct mgm_core *c, uint32_t ifindex);
+int mgm__be_if_detach(struct mgm_core *c, uint32_t ifindex);
+int mgm__be_mfe_set(struct mgm_core *c, const struct mgm_fwd *f);
+int mgm__be_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k);
+int mgm__be_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
+                      struct mgm_fwd_stats *out);
+int mgm__be_route_lookup(struct mgm_core *c, uint32_t src, struct mgm_route *r);
+uint64_t mgm__be_now_ms(struct mgm_core *c);
+int mgm__be_set_wrongif(struct mgm_core *c, int on);
+int mgm__be_ctrl_send(struct mgm_core *c, uint32_t ifindex, uint32_t dst,
+                      const void *msg, size_t len);
+/* The core's clock: the backend's (lock held). */
+static inline uint64_t mgm__now(struct mgm_core *c) {
+  return mgm__be_now_ms(c);
+}
 
 /* instance.c: the registry of extra instances and thread selection. */
 extern _Thread_local struct mgm_core *mgm__tls_inst; /* selected, or NULL */

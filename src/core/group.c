@@ -376,7 +376,7 @@ static int lat_remove(struct mgm_grp *e, uint32_t ifx, uint32_t nh,
  * the change must not go ahead without the alert it owes. */
 static int rpf_owner(struct mgm_core *c, uint32_t s, struct mgm_proto **out) {
   struct mgm_route r;
-  int rc = mgm__plat_route(c, s, &r);
+  int rc = mgm__be_route_lookup(c, s, &r);
 
   *out = NULL;
   if (rc == 0)

@@ -72,7 +72,7 @@ static DWORD slot_ref(struct mgm_core *c, uint32_t ifindex) {
     goto out;
   }
   s->h.key = ifindex;
-  brc = mgm__plat_if_attach(c, ifindex);
+  brc = mgm__be_if_attach(c, ifindex);
   if (brc == MGM_BE_ENOIF) {
     MGM_INFO(c, MGM_CH_PLAT,
              "interface %u not usable by the forwarder yet; will attach "
@@ -89,7 +89,7 @@ static DWORD slot_ref(struct mgm_core *c, uint32_t ifindex) {
   }
   if (mgm__hash_insert(&c->slots, &s->h) != 0) {
     if (s->attached)
-      mgm__plat_if_detach(c, ifindex);
+      mgm__be_if_detach(c, ifindex);
     free(s);
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
@@ -112,7 +112,7 @@ static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
      * forwarder has nothing to scrub when the slot goes. */
     s->attached = 0;
     mgm__mfe_reprogram_ifindex(c, ifindex, 0);
-    brc = mgm__plat_if_detach(c, ifindex);
+    brc = mgm__be_if_detach(c, ifindex);
     if (brc != 0 && brc != MGM_BE_ENOENT) {
       /* The forwarder keeps the slot: so do we (refs 0), for the next
        * take of the interface, or for stop, which detaches what is left;
@@ -386,7 +386,7 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
   case MGM_IF_ADDR_ADD:
   case MGM_IF_UP:
     if (!s->attached) {
-      int brc = mgm__plat_if_attach(c, ev->ifindex);
+      int brc = mgm__be_if_attach(c, ev->ifindex);
 
       if (brc == 0) {
         s->attached = 1;
@@ -432,7 +432,7 @@ void mgm__ifs_destroy(struct mgm_core *c) {
     struct mgm_slot *s = (struct mgm_slot *)n;
 
     if (s->attached)
-      mgm__plat_if_detach(c, (uint32_t)n->key);
+      mgm__be_if_detach(c, (uint32_t)n->key);
     mgm__hash_remove(&c->slots, n);
     free(n);
   }

@@ -283,7 +283,7 @@ static void zombies_retry(struct mgm_core *c) {
 
     /* A new MFE of the same (S,G) has replaced the entry: nothing to do. */
     if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
-        mgm__plat_mfe_del(c, &k) != 0) {
+        mgm__be_mfe_del(c, &k) != 0) {
       pp = &z->zombie_next;
       continue;
     }
@@ -314,10 +314,10 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
      * with the MFE, so the next packet asks again. */
     if (m->arr_iif != m->rec.iif && mgm__slot_attached(c, m->arr_iif)) {
       f.iif = m->arr_iif;
-      rc = mgm__plat_mfe_set(c, &f);
+      rc = mgm__be_mfe_set(c, &f);
       m->installed = rc == 0;
     } else if (m->installed) {
-      mgm__plat_mfe_del(c, &f.key);
+      mgm__be_mfe_del(c, &f.key);
       m->installed = 0;
     }
     goto out;
@@ -345,7 +345,7 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
   f.flags = c->wrongif_on ? MGM_FWD_F_NOTIFY_WRONGIF : 0;
   f.n_oif = (uint16_t)n;
   f.oif = v;
-  rc = mgm__plat_mfe_set(c, &f);
+  rc = mgm__be_mfe_set(c, &f);
   if (rc == 0) {
     m->installed = 1;
   } else {
@@ -365,7 +365,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   if (m->installed) {
     struct mgm_mfe_key k = {m->src, m->grp};
 
-    brc = mgm__plat_mfe_del(c, &k);
+    brc = mgm__be_mfe_del(c, &k);
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
@@ -846,7 +846,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     }
     goto out;
   }
-  brc = mgm__plat_route(c, s, &rt);
+  brc = mgm__be_route_lookup(c, s, &rt);
   if (brc == 0) {
     iif = rt.ifindex;
     nh = rt.nexthop;
@@ -1221,7 +1221,7 @@ static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
 
     memset(&st, 0, sizeof(st));
     if (m->installed) {
-      int rc = mgm__plat_mfe_stats(c, &key, &st);
+      int rc = mgm__be_mfe_stats(c, &key, &st);
 
       if (rc != 0 && rc != MGM_BE_ENOENT && rc != MGM_BE_ENOTSUP)
         return rc;

@@ -51,8 +51,8 @@ static void protos_changed(struct mgm_core *c) {
     c->n_prune_cb += f->pfnPruneAlertCallback != NULL;
     want |= c->wrongif_alerts && f->pfnWrongIfCallback != NULL;
   }
-  if (want != c->wrongif_on && c->be_ops->set_wrongif) {
-    int rc = c->be_ops->set_wrongif(c->be, want);
+  if (want != c->wrongif_on) {
+    int rc = mgm__be_set_wrongif(c, want);
 
     if (rc == 0)
       c->wrongif_on = want;

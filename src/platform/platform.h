@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: MIT
  *
  * A backend is a runtime vtable found by name ("linux", "bsd", "sim"); the
- * core reaches it only through the mgm__plat_* wrappers in core.c.  The
- * vtable grows only by appending members, gated on its `abi` field.
+ * core reaches it only through the mgm__be_* wrappers in core/backend.c
+ * (mgm__plat_* names this directory's registry).  The vtable grows only
+ * by appending members, gated on its `abi` field.
  *
  * Refinements of kernel.md G (recorded here, as G asks): MGM is IPv4-only,
  * so addresses are uint32_t in network byte order rather than a family

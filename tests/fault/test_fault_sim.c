@@ -31,6 +31,8 @@
 #include "fx_criterion.h"
 #include "lsan_check.h"
 
+#include "core/core.h" /* mgm__fault_plat, MGM_BE_OP_* */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,3 +431,85 @@ FAULT_TESTS(ownership)
 FAULT_TESTS(membership)
 FAULT_TESTS(mfe)
 FAULT_TESTS(fanout)
+
+/* ---- The hook sees the other backend operations too --------------------- */
+
+/* Beyond the six forwarder operations the loops above fail, every backend
+ * operation goes through the core's one wrapper per operation (backend.c)
+ * and so through the fault hook; these two are reached from the API. */
+TestSuite(fault_ops, .init = fx_setup_wrongif, .fini = fx_teardown,
+          .timeout = 30);
+
+static unsigned n_sent;
+
+static void count_sent(void *ctx, DWORD ifindex, DWORD dst, const BYTE *igmp,
+                       DWORD len) {
+  (void)ctx;
+  (void)ifindex;
+  (void)dst;
+  (void)igmp;
+  (void)len;
+  n_sent++;
+}
+
+/* A failed IGMP send gives the caller the error's Win32 code and never
+ * reaches the forwarder; the six-kind count (LIBMGM_SIM_OP_ANY) is not
+ * moved by it. */
+Test(fault_ops, a_failed_igmp_send_returns_the_mapped_code) {
+  static const BYTE query[8] = {0x11, 0x64, 0xee, 0x9b, 0, 0, 0, 0};
+  static const struct {
+    int err;
+    DWORD want;
+  } cases[] = {{MGM_BE_ENOIF, ERROR_INVALID_PARAMETER},
+               {MGM_BE_EIO, ERROR_CAN_NOT_COMPLETE},
+               {MGM_BE_ENOTSUP, ERROR_NOT_SUPPORTED}};
+  const DWORD all = IP(224, 0, 0, 1);
+  size_t i;
+
+  cr_assert_eq(libmgm_sim_if_add(1, "a0", IP(10, 1, 1, 1), 24), NO_ERROR);
+  cr_assert_eq(libmgm_sim_set_tx_hook(count_sent, NULL), NO_ERROR);
+  mgm__fault_plat(LIBMGM_SIM_OP_ANY, 0, 0);
+  cr_assert_eq(libmgm_ctrl_send(1, all, query, sizeof query), NO_ERROR);
+  cr_assert_eq(mgm__fault_plat(LIBMGM_SIM_OP_ANY, -1, 0), 0,
+               "a send counted as a forwarder operation");
+  cr_assert_eq(n_sent, 1u);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    mgm__fault_plat(MGM_BE_OP_CTRL_SEND, 1, cases[i].err);
+    cr_assert_eq(libmgm_ctrl_send(1, all, query, sizeof query), cases[i].want,
+                 "fault %d", cases[i].err);
+    cr_assert_eq(mgm__fault_plat(MGM_BE_OP_CTRL_SEND, -1, 0), 1,
+                 "the hook saw %d sends", cases[i].err);
+    cr_assert_eq(n_sent, 1u, "the failed send reached the forwarder");
+  }
+  cr_assert_eq(libmgm_ctrl_send(1, all, query, sizeof query), NO_ERROR);
+  cr_assert_eq(n_sent, 2u);
+}
+
+/* The wrong-interface switch failing when the first wrong-if callback
+ * registers: a warning, the switch stays off (entries are installed
+ * without asking for wrong-if upcalls, so no alert), and the next change
+ * of the registry switches it on. */
+Test(fault_ops, a_failed_wrongif_switch_is_logged_and_retried) {
+  struct fx_ev alert = EV_WRONGIF(O_, S1, G1, 3, 0);
+
+  fx_warns_clear();
+  mgm__fault_plat(MGM_BE_OP_SET_WRONGIF, 1, MGM_BE_EIO);
+  fx_register(O_, PID_O, 1);
+  cr_assert_eq(mgm__fault_plat(MGM_BE_OP_SET_WRONGIF, -1, 0), 1,
+               "the hook saw no wrong-interface switch");
+  cr_assert_eq(fx_warns(), 1u, "%u warnings", (unsigned)fx_warns());
+  fx_take(O_, 1, 0);
+  fx_take(O_, 3, 0);
+  fx_route(NET, MASK24, 1, UP_, PROTO_IP_OSPF);
+  fx_inject(1, S1, G1);
+  fx_log_clear();
+  fx_inject(3, S1, G1);
+  cr_assert_eq(fx_log_count(&alert), 0u, "an alert with the switch off");
+  fx_register(Q_, PID_Q, 1);
+  fx_inject(1, S1, G2);
+  fx_log_clear();
+  fx_inject(3, S1, G2);
+  alert.grp = G2;
+  cr_assert_eq(fx_log_count(&alert), 1u, "no alert after the retry");
+  cr_assert_eq(fx_warns(), 1u);
+}

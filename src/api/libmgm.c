@@ -4,11 +4,10 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * Sim controls run on the instance's loop thread and drain every event
- * they cause before returning, so a harness sees all callbacks (RPF,
- * creation alerts, prune alerts) delivered when the call returns.  Packet
- * injection goes through simnet.c, which carries forwarded packets across
- * simulated links to other instances.
+ * Sim controls are the core's (core/simctl.c): they run on the instance's
+ * loop thread and deliver every event they cause before returning.
+ * Packet injection goes through simnet.c, which carries forwarded packets
+ * across simulated links to other instances.
  *
  * Extra instances are listed in the core's registry (core/instance.c), so
  * that an instance pointer from a harness can be checked before it is
@@ -19,7 +18,6 @@
 
 #include "api/api.h"
 #include "api/simnet.h"
-#include "platform/sim/sim.h"
 
 MGM_EXPORT void libmgm_config_init(struct libmgm_config *cfg) {
   if (cfg != NULL)
@@ -116,188 +114,64 @@ MGM_EXPORT DWORD libmgm_instance_select(struct libmgm_instance *inst) {
   return mgm__instance_select((struct mgm_core *)inst);
 }
 
-/* ---- Sim controls
- * ------------------------------------------------------------ */
+/* ---- Sim controls (core/simctl.c) ---------------------------------------- */
 
-struct sim_task {
-  struct mgm_core *c;
-  int op;
-  uint32_t a, b, d, e, f;
-  const char *name;
-  struct mgm_sim_result res;
-  int rc;
-};
-
-enum {
-  SIM_IF_ADD,
-  SIM_IF_DEL,
-  SIM_IF_UP,
-  SIM_ROUTE_ADD,
-  SIM_ROUTE_DEL,
-  SIM_INJECT,
-  SIM_ADVANCE,
-  SIM_FAIL,
-  SIM_LIMITS,
-  SIM_COUNT,
-  SIM_NOW
-};
-
-static void sim_task_fn(void *arg) {
-  struct sim_task *t = arg;
-  struct mgm_core *c = t->c;
-  struct mgm_backend *be = c->be;
-
-  mgm__lock(c); /* backend state is serialised by the core lock */
-  switch (t->op) {
-  case SIM_IF_ADD:
-    t->rc = mgm__sim_if_add(be, t->a, t->name, t->b, t->d);
-    break;
-  case SIM_IF_DEL:
-    t->rc = mgm__sim_if_del(be, t->a);
-    break;
-  case SIM_IF_UP:
-    t->rc = mgm__sim_if_set_up(be, t->a, (int)t->b);
-    break;
-  case SIM_ROUTE_ADD:
-    t->rc = mgm__sim_route_add(be, t->a, t->b, t->d, t->e, t->f);
-    break;
-  case SIM_ROUTE_DEL:
-    t->rc = mgm__sim_route_del(be, t->a, t->b);
-    break;
-  case SIM_INJECT:
-    t->rc = mgm__sim_inject(be, t->a, t->b, t->d, (uint8_t)t->e, t->f, &t->res);
-    break;
-  case SIM_ADVANCE:
-    t->rc = mgm__sim_advance(be, t->a);
-    mgm__mfe_expire_due(c);
-    break;
-  case SIM_FAIL:
-    t->rc = mgm__sim_fail_next(be, (int)t->a, (int)t->b);
-    break;
-  case SIM_LIMITS:
-    t->rc = mgm__sim_set_limits(be, t->a);
-    break;
-  case SIM_COUNT:
-    mgm__sim_kernel_count(be, &t->a, &t->b);
-    t->rc = 0;
-    break;
-  default:
-    t->rc = 0;
-    break;
-  }
-  mgm__unlock(c);
-  if (t->op == SIM_INJECT) {
-    /* Deliver the upcalls (RPF, creation alerts...) now, then take the
-     * packet's final disposition. */
-    mgm__core_drain(c);
-    mgm__lock(c);
-    mgm__sim_inject_done(be, &t->res);
-    mgm__unlock(c);
-  }
-}
-
-int mgm__simctl_is_sim(struct mgm_core *c) {
-  if (c->be_ops == &mgm__sim_ops)
-    return 1;
-  MGM_WARN(c, MGM_CH_API, "libmgm_sim_* needs the sim backend (running: %s)",
-           c->backend_name);
-  return 0;
-}
-
-/* Run t on instance c, which the caller entered. */
-static DWORD sim_run_on(struct mgm_core *c, struct sim_task *t) {
-  DWORD rc;
-
-  if (!mgm__simctl_is_sim(c))
-    return ERROR_NOT_SUPPORTED;
-  t->c = c;
-  rc = mgm__core_run_on_loop(c, sim_task_fn, t);
-  if (rc == NO_ERROR && t->rc != 0)
-    rc = mgm__be_to_win32(t->rc);
-  return rc;
-}
-
-static DWORD sim_run(struct sim_task *t) {
+/* Run op on the current instance. */
+static DWORD sim_run(int op, void *arg, size_t len) {
   struct mgm_core *c;
   DWORD rc;
 
   MGM_ENTER(c);
-  rc = sim_run_on(c, t);
+  rc = mgm__simctl_run(c, op, arg, len);
   mgm__core_leave(c);
   return rc;
 }
 
-DWORD mgm__simctl_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
-                         uint32_t grp, uint8_t ttl, uint32_t len,
-                         struct mgm_sim_result *res) {
-  struct sim_task t = {
-      .op = SIM_INJECT, .a = ifindex, .b = src, .d = grp, .e = ttl, .f = len};
-  DWORD rc = sim_run_on(c, &t);
-
-  *res = t.res;
-  return rc;
-}
-
-int mgm__simctl_if_known(struct mgm_core *c, uint32_t ifindex) {
-  int known;
-
-  mgm__lock(c);
-  known = mgm__sim_if_known(c->be, ifindex);
-  mgm__unlock(c);
-  return known;
-}
-
 MGM_EXPORT DWORD libmgm_sim_if_add(DWORD ifindex, const char *name, DWORD addr,
                                    DWORD prefixlen) {
-  struct sim_task t = {
-      .op = SIM_IF_ADD, .a = ifindex, .b = addr, .d = prefixlen, .name = name};
+  struct mgm_ctl_sim_if a;
 
   if (ifindex == 0 || prefixlen > 32)
     return ERROR_INVALID_PARAMETER;
-  return sim_run(&t);
+  memset(&a, 0, sizeof(a));
+  a.ifindex = ifindex;
+  a.addr = addr;
+  a.prefixlen = prefixlen;
+  if (name)
+    strncpy(a.name, name, sizeof(a.name) - 1);
+  return sim_run(MGM_CTL_SIM_IF_ADD, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_if_del(DWORD ifindex) {
-  struct sim_task t = {.op = SIM_IF_DEL, .a = ifindex};
+  struct mgm_ctl_sim_if a;
 
-  return sim_run(&t);
+  memset(&a, 0, sizeof(a));
+  a.ifindex = ifindex;
+  return sim_run(MGM_CTL_SIM_IF_DEL, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_if_set_up(DWORD ifindex, BOOL up) {
-  struct sim_task t = {.op = SIM_IF_UP, .a = ifindex, .b = up != 0};
+  struct mgm_ctl_sim_if a;
 
-  return sim_run(&t);
+  memset(&a, 0, sizeof(a));
+  a.ifindex = ifindex;
+  a.flag = up != 0;
+  return sim_run(MGM_CTL_SIM_IF_SET_UP, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_route_add(DWORD network, DWORD mask, DWORD ifindex,
                                       DWORD upstream, DWORD protocol) {
-  struct sim_task t = {.op = SIM_ROUTE_ADD,
-                       .a = network,
-                       .b = mask,
-                       .d = ifindex,
-                       .e = upstream,
-                       .f = protocol};
+  struct mgm_ctl_sim_route a = {network, mask, ifindex, upstream, protocol};
 
   if ((network & ~mask) != 0)
     return ERROR_INVALID_PARAMETER;
-  return sim_run(&t);
+  return sim_run(MGM_CTL_SIM_ROUTE_ADD, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_route_del(DWORD network, DWORD mask) {
-  struct sim_task t = {.op = SIM_ROUTE_DEL, .a = network, .b = mask};
+  struct mgm_ctl_sim_route a = {network, mask, 0, 0, 0};
 
-  return sim_run(&t);
-}
-
-void mgm__simctl_result(struct libmgm_sim_result *out,
-                        const struct mgm_sim_result *in) {
-  DWORD i;
-
-  memset(out, 0, sizeof(*out));
-  out->verdict = in->verdict;
-  out->n_out = in->n_out;
-  for (i = 0; i < in->n_out && i < LIBMGM_SIM_MAX_OUT; i++)
-    out->out_ifindex[i] = in->out[i];
+  return sim_run(MGM_CTL_SIM_ROUTE_DEL, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
@@ -319,9 +193,9 @@ MGM_EXPORT DWORD libmgm_sim_inject(DWORD ifindex, DWORD src, DWORD grp,
 }
 
 MGM_EXPORT DWORD libmgm_sim_advance(DWORD ms) {
-  struct sim_task t = {.op = SIM_ADVANCE, .a = ms};
+  struct mgm_ctl_sim_arg a = {(int32_t)ms, 0};
 
-  return sim_run(&t);
+  return sim_run(MGM_CTL_SIM_ADVANCE, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_now(ULONGLONG *ms) {
@@ -338,29 +212,29 @@ MGM_EXPORT DWORD libmgm_sim_now(ULONGLONG *ms) {
 }
 
 MGM_EXPORT DWORD libmgm_sim_fail_next(DWORD op, int be_error) {
-  struct sim_task t = {.op = SIM_FAIL, .a = op, .b = (uint32_t)be_error};
+  struct mgm_ctl_sim_arg a = {(int32_t)op, be_error};
 
   if (op > LIBMGM_SIM_OP_ROUTE || be_error >= 0 || be_error < MGM_BE_EIO)
     return ERROR_INVALID_PARAMETER;
-  return sim_run(&t);
+  return sim_run(MGM_CTL_SIM_FAIL_NEXT, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_set_limits(DWORD max_slots) {
-  struct sim_task t = {.op = SIM_LIMITS, .a = max_slots};
+  struct mgm_ctl_sim_arg a = {(int32_t)max_slots, 0};
 
-  return sim_run(&t);
+  return sim_run(MGM_CTL_SIM_SET_LIMITS, &a, sizeof(a));
 }
 
 MGM_EXPORT DWORD libmgm_sim_kernel_count(DWORD *entries, DWORD *slots) {
-  struct sim_task t = {.op = SIM_COUNT};
+  struct mgm_ctl_sim_arg a = {0, 0};
   DWORD rc;
 
   if (entries == NULL || slots == NULL)
     return ERROR_INVALID_PARAMETER;
-  rc = sim_run(&t);
+  rc = sim_run(MGM_CTL_SIM_KERNEL_COUNT, &a, sizeof(a));
   if (rc == NO_ERROR) {
-    *entries = t.a;
-    *slots = t.b;
+    *entries = (DWORD)a.a;
+    *slots = (DWORD)a.b;
   }
   return rc;
 }
@@ -423,67 +297,25 @@ MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
   return rc;
 }
 
-struct ctrl_task {
-  struct mgm_core *c;
-  uint32_t ifindex;
-  const BYTE *pkt;
-  DWORD len;
-  int rc;
-};
-
-static void ctrl_task_fn(void *arg) {
-  struct ctrl_task *k = arg;
-
-  mgm__lock(k->c);
-  k->rc = mgm__sim_inject_ctrl(k->c->be, k->ifindex, k->pkt, k->len);
-  mgm__unlock(k->c);
-}
-
 MGM_EXPORT DWORD libmgm_sim_inject_ctrl(DWORD ifindex, const BYTE *pkt,
                                         DWORD len) {
-  struct ctrl_task k = {NULL, ifindex, pkt, len, 0};
   struct mgm_core *c;
   DWORD rc;
 
   if (pkt == NULL || len == 0)
     return ERROR_INVALID_PARAMETER;
   MGM_ENTER(c);
-  if (c->be_ops != &mgm__sim_ops) {
-    rc = ERROR_NOT_SUPPORTED;
-  } else {
-    k.c = c;
-    rc = mgm__core_run_on_loop(c, ctrl_task_fn, &k);
-    if (rc == NO_ERROR && k.rc != 0)
-      rc = mgm__be_to_win32(k.rc);
-  }
+  rc = mgm__simctl_inject_ctrl(c, ifindex, pkt, len);
   mgm__core_leave(c);
   return rc;
 }
 
-/* The sim speaks uint32_t, the public hook DWORD: convert, never cast
- * function pointers. */
-static void sim_tx_tramp(void *ctx, uint32_t ifindex, uint32_t dst,
-                         const void *msg, uint32_t len) {
-  struct mgm_core *c = ctx;
-
-  if (c->sim_tx_fn)
-    c->sim_tx_fn(c->sim_tx_ctx, ifindex, dst, msg, len);
-}
-
 MGM_EXPORT DWORD libmgm_sim_set_tx_hook(libmgm_sim_tx_fn fn, void *ctx) {
   struct mgm_core *c;
-  DWORD rc = NO_ERROR;
+  DWORD rc;
 
   MGM_ENTER(c);
-  mgm__lock(c);
-  if (c->be_ops != &mgm__sim_ops) {
-    rc = ERROR_NOT_SUPPORTED;
-  } else {
-    c->sim_tx_fn = fn;
-    c->sim_tx_ctx = ctx;
-    mgm__sim_set_tx_hook(c->be, fn ? sim_tx_tramp : NULL, c);
-  }
-  mgm__unlock(c);
+  rc = mgm__simctl_set_tx_hook(c, fn, ctx);
   mgm__core_leave(c);
   return rc;
 }

@@ -1,6 +1,5 @@
 /*
- * simnet.h - simulated links between instances (simnet.c) and the sim
- * control helpers of libmgm.c they use.
+ * simnet.h - simulated links between instances (simnet.c).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,20 +7,6 @@
 #define MGM_SIMNET_H
 
 #include "api/api.h"
-#include "platform/sim/sim.h"
-
-/* libmgm.c: is c on the sim backend (warns when not)? */
-int mgm__simctl_is_sim(struct mgm_core *c);
-/* libmgm.c: one router handles one packet: inject on c (entered by the
- * caller) on its loop thread and deliver what it caused; res = where the
- * packet finally went there. */
-DWORD mgm__simctl_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
-                         uint32_t grp, uint8_t ttl, uint32_t len,
-                         struct mgm_sim_result *res);
-/* libmgm.c: does c's forwarder know ifindex? */
-int mgm__simctl_if_known(struct mgm_core *c, uint32_t ifindex);
-void mgm__simctl_result(struct libmgm_sim_result *out,
-                        const struct mgm_sim_result *in);
 
 /* Inject on c (entered by the caller) and carry the forwarded copies across
  * links, breadth first, until none is left.  first = what c did with it;

@@ -247,3 +247,17 @@ int mgm__be_ctrl_send(struct mgm_core *c, uint32_t ifindex, uint32_t dst,
             (unsigned)ifindex, (unsigned)dst, (unsigned)len, rc);
   return rc;
 }
+
+/* MGM_BE_ENOTSUP from a backend without controls, as from one that does
+ * not know op. */
+int mgm__be_control(struct mgm_core *c, int op, void *arg, size_t len) {
+  int rc = be_fault(MGM_BE_OP_CONTROL);
+
+  assert(mgm__mutex_held(&c->lock));
+  if (rc == 0)
+    rc = c->be_ops->control ? c->be_ops->control(c->be, op, arg, len)
+                            : MGM_BE_ENOTSUP;
+  MGM_TRACE(c, MGM_CH_PLAT, "control(%#x, %u bytes) = %d", (unsigned)op,
+            (unsigned)len, rc);
+  return rc;
+}

@@ -31,6 +31,7 @@
 
 #include "platform/alloc.h" /* mgm__malloc & co., shared with the sim */
 #include "platform/platform.h"
+#include "platform/simctl.h"
 #include "platform/loop.h"
 
 /* Inlining on the hot paths of the API (GCC and Clang, MinGW included):
@@ -561,7 +562,8 @@ enum mgm_be_op {
   MGM_BE_OP_RESYNC,
   MGM_BE_OP_FLUSH,
   MGM_BE_OP_SET_WRONGIF,
-  MGM_BE_OP_CTRL_SEND
+  MGM_BE_OP_CTRL_SEND,
+  MGM_BE_OP_CONTROL
 };
 /* Test-only (tests/fault, not exported), like mgm__fault_alloc: count the
  * backend operations of kind op (enum mgm_be_op, or LIBMGM_SIM_OP_ANY) and
@@ -592,6 +594,7 @@ uint64_t mgm__be_now_ms(struct mgm_core *c);
 int mgm__be_set_wrongif(struct mgm_core *c, int on);
 int mgm__be_ctrl_send(struct mgm_core *c, uint32_t ifindex, uint32_t dst,
                       const void *msg, size_t len);
+int mgm__be_control(struct mgm_core *c, int op, void *arg, size_t len);
 /* The core's clock: the backend's (lock held). */
 static inline uint64_t mgm__now(struct mgm_core *c) {
   return mgm__be_now_ms(c);
@@ -614,6 +617,27 @@ void mgm__config_defaults(struct libmgm_config *cfg);
 /* The defaults, then the environment's settings; buf (n bytes) holds the
  * backend name cfg->backend then points to. */
 DWORD mgm__config_from_env(struct libmgm_config *cfg, char *buf, size_t n);
+
+/* simctl.c: the libmgm_sim_* controls, through the backend's control()
+ * (platform/simctl.h).  The caller entered c. */
+/* Is c on the sim (the backend knows MGM_CTL_SIM_PROBE)?  Warns when not. */
+int mgm__simctl_is_sim(struct mgm_core *c);
+/* Control op with arg (len bytes) on c's loop thread, then every event it
+ * caused delivered; ERROR_NOT_SUPPORTED off the sim. */
+DWORD mgm__simctl_run(struct mgm_core *c, int op, void *arg, size_t len);
+/* One router handles one packet, on c's loop thread, with what it caused
+ * delivered; res = where the packet finally went there. */
+DWORD mgm__simctl_inject(struct mgm_core *c, uint32_t ifindex, uint32_t src,
+                         uint32_t grp, uint8_t ttl, uint32_t len,
+                         struct mgm_sim_result *res);
+DWORD mgm__simctl_inject_ctrl(struct mgm_core *c, uint32_t ifindex,
+                              const BYTE *pkt, DWORD len);
+DWORD mgm__simctl_set_tx_hook(struct mgm_core *c, libmgm_sim_tx_fn fn,
+                              void *ctx);
+/* Does c's forwarder know ifindex? */
+int mgm__simctl_if_known(struct mgm_core *c, uint32_t ifindex);
+void mgm__simctl_result(struct libmgm_sim_result *out,
+                        const struct mgm_sim_result *in);
 
 /* snapshot.c */
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out);

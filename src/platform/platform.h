@@ -192,6 +192,11 @@ struct mgm_backend_ops {
    * over its queued records, which saves probing the others.  Same return
    * convention as dispatch(). */
   int (*dispatch_fd)(struct mgm_backend *be, int fd, unsigned budget);
+  /* Optional: a backend's own controls, in the manner of SQLite's
+   * xFileControl: op names one (the sim's: simctl.h), arg points to len
+   * bytes of plain data that the backend reads and may write during the
+   * call only.  An op the backend does not know: MGM_BE_ENOTSUP. */
+  int (*control)(struct mgm_backend *be, int op, void *arg, size_t len);
 };
 
 /* The OS debug channel (OutputDebugString on Windows, nothing elsewhere):

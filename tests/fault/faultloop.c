@@ -7,8 +7,7 @@
 
 #include "fx_criterion.h"
 
-#include "core/core.h"        /* the fault hooks, MGM_BE_*, the default core */
-#include "platform/sim/sim.h" /* mgm__sim_entry_get */
+#include "core/core.h" /* the fault hooks, MGM_BE_*, the default core */
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -233,6 +232,28 @@ static int fl_zombies(void) {
   return z;
 }
 
+/* The forwarder's entry of (S,G) (the caller holds the core lock): its
+ * incoming interface and outgoing ones (*n of them, the first FL_MAX_OIF
+ * in oif); 0 or MGM_BE_ENOENT.  Read through the backend's control op,
+ * which no fault of the loops fails. */
+_Static_assert(FL_MAX_OIF <= MGM_SIM_MAX_OUT, "FL_MAX_OIF beyond the sim's");
+static int fl_entry_get(struct mgm_core *c, uint32_t src, uint32_t grp,
+                        uint32_t *iif, uint32_t *oif, uint32_t *n) {
+  struct mgm_ctl_sim_entry e;
+  int rc;
+
+  memset(&e, 0, sizeof e);
+  e.src = src;
+  e.grp = grp;
+  rc = mgm__be_control(c, MGM_CTL_SIM_ENTRY_GET, &e, sizeof e);
+  if (rc == 0) {
+    *iif = e.iif;
+    *n = e.n_oif;
+    memcpy(oif, e.oif, FL_MAX_OIF * sizeof(*oif));
+  }
+  return rc;
+}
+
 /* MGM's view as text; "stopped" when libmgm is not running (no API call
  * then: it would auto-start). */
 static char *fl_state(void) {
@@ -289,7 +310,7 @@ static char *fl_kernel_mismatch(void) {
   static MIB_IPMCAST_MFE all[FL_MAX_MFE];
   static DWORD oifs[FL_MAX_MFE][FL_MAX_OIF];
   DWORD attached[256];
-  uint32_t kiif, koif[FL_MAX_OIF], kn;
+  uint32_t kiif = 0, koif[FL_MAX_OIF], kn = 0;
   struct mgm_core *c = mgm__core_default();
   struct libmgm_snapshot *s = NULL;
   MIB_IPMCAST_MFE last;
@@ -337,8 +358,7 @@ static char *fl_kernel_mismatch(void) {
     DWORD want[FL_MAX_OIF], nw = 0, a;
     int iif_ok = 0, ok;
 
-    if (mgm__sim_entry_get(c->be, all[i].dwSource, all[i].dwGroup, &kiif, koif,
-                           FL_MAX_OIF, &kn) != 0)
+    if (fl_entry_get(c, all[i].dwSource, all[i].dwGroup, &kiif, koif, &kn) != 0)
       kn = UINT32_MAX;
     else
       found++;
@@ -380,8 +400,7 @@ static char *fl_kernel_mismatch(void) {
   /* entries of deleted MFEs the forwarder kept: MGM retries (mfe.c) */
   for (z = c->zombies; z; z = z->zombie_next) {
     if (mgm__mfe_find(c, z->src, z->grp) == NULL &&
-        mgm__sim_entry_get(c->be, z->src, z->grp, &kiif, koif, FL_MAX_OIF,
-                           &kn) == 0)
+        fl_entry_get(c, z->src, z->grp, &kiif, koif, &kn) == 0)
       found++;
   }
   mgm__unlock(c);

@@ -14,6 +14,7 @@
  * slots by interface address (an unnumbered interface cannot be attached)
  * and drops entries whose incoming slot departs; the Windows profile has
  * no slot limit.  Upcalls are queued and delivered from dispatch() only.
+ * The test controls (libmgm_sim_*) arrive through control() (simctl.h).
  *
  * Locking: the core lock serialises the backend operations and the
  * control calls; the sim's own mutex additionally guards the event queue,
@@ -27,9 +28,11 @@
 /* The sim allocates through the shared hook, so fault tests fail its
  * allocations too. */
 #include "platform/alloc.h"
-#include "platform/sim/sim.h"
+#include "platform/platform.h"
+#include "platform/simctl.h"
 
 #define SIM_QUEUE_MAX 4
+#define SIM_TOKENS 16 /* injections whose queued packet is followed */
 #define SIM_WRONGIF_INTERVAL_MS 3000
 
 enum {
@@ -73,7 +76,17 @@ struct sim_pkt {
   uint32_t arr;
   uint8_t ttl;
   uint32_t len;
-  struct mgm_sim_result *res; /* owner's result, until detached */
+  uint32_t token; /* its injection's result slot (sim_tok), 0 = none */
+};
+
+/* The result of an injection whose packet was queued, updated when the
+ * queue is replayed, until MGM_CTL_SIM_INJECT_DONE reads it back
+ * (simctl.h).  Injections nest only through callbacks that inject again,
+ * so a few slots suffice; without a free one, a queued packet's replay is
+ * not reported (its injection says pending). */
+struct sim_tok {
+  uint32_t token; /* 0 = free */
+  struct mgm_sim_result res;
 };
 
 struct sim_pending {
@@ -124,6 +137,8 @@ struct mgm_backend {
   uint32_t n_routes, cap_routes;
   mgm_sim_tx_fn tx_fn; /* capture of ctrl_send */
   void *tx_ctx;
+  struct sim_tok tok[SIM_TOKENS];
+  uint32_t last_token;
 };
 
 static int grow(void **v, uint32_t *cap, uint32_t need, size_t elem) {
@@ -280,6 +295,34 @@ static int slot_ok(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
 
   return f && f->slot_refs > 0 && f->up;
+}
+
+/* The result slot of token, or NULL when it was read back (or is 0). */
+static struct mgm_sim_result *tok_res(struct mgm_backend *be, uint32_t token) {
+  uint32_t i;
+
+  for (i = 0; token != 0 && i < SIM_TOKENS; i++)
+    if (be->tok[i].token == token)
+      return &be->tok[i].res;
+  return NULL;
+}
+
+/* A slot holding res for a packet about to be queued: its token, or 0
+ * when none is free. */
+static uint32_t tok_take(struct mgm_backend *be,
+                         const struct mgm_sim_result *res) {
+  uint32_t i;
+
+  for (i = 0; i < SIM_TOKENS; i++) {
+    if (be->tok[i].token == 0) {
+      if (++be->last_token == 0)
+        be->last_token = 1;
+      be->tok[i].token = be->last_token;
+      be->tok[i].res = *res;
+      return be->last_token;
+    }
+  }
+  return 0;
 }
 
 /* Forward one packet through an installed entry. */
@@ -582,7 +625,7 @@ static int sim_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
 
     drop_pend(be, p);
     for (i = 0; i < pd.n; i++)
-      forward(be, e, &pd.q[i], pd.q[i].res);
+      forward(be, e, &pd.q[i], tok_res(be, pd.q[i].token));
   }
   return 0;
 }
@@ -677,20 +720,10 @@ static int sim_ctrl_send(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
   return 0;
 }
 
-const struct mgm_backend_ops mgm__sim_ops = {
-    "sim",         MGM_BACKEND_ABI, sim_open,
-    sim_close,     sim_caps,        sim_fds,
-    sim_dispatch,  sim_resync,      sim_if_attach,
-    sim_if_detach, sim_mfe_set,     sim_mfe_del,
-    sim_mfe_stats, sim_flush,       sim_route_lookup,
-    sim_now_ms,    sim_set_wrongif, sim_ctrl_send,
-    NULL /* dispatch_fd */};
+/* ---- Controls (libmgm_sim_*, through control(): simctl.h) ---------------- */
 
-/* ---- Control functions (libmgm_sim_*) ------------------------------------ */
-
-int mgm__sim_if_add(struct mgm_backend *be, uint32_t ifindex, const char *name,
-                    uint32_t addr, uint32_t prefixlen) {
-  struct sim_if *f = get_if(be, ifindex);
+static int sim_if_add(struct mgm_backend *be, const struct mgm_ctl_sim_if *a) {
+  struct sim_if *f = get_if(be, a->ifindex);
 
   if (f == NULL)
     return MGM_BE_ENOMEM;
@@ -698,17 +731,16 @@ int mgm__sim_if_add(struct mgm_backend *be, uint32_t ifindex, const char *name,
     return MGM_BE_EINVAL;
   f->present = 1;
   f->up = 1;
-  f->addr = addr;
+  f->addr = a->addr;
   memset(f->name, 0, sizeof(f->name));
-  if (name)
-    strncpy(f->name, name, sizeof(f->name) - 1);
+  memcpy(f->name, a->name, sizeof(f->name) - 1); /* ends at a NUL */
   push_if_ev(be, f, MGM_IF_ADD);
-  if (addr)
+  if (a->addr)
     push_if_ev(be, f, MGM_IF_ADDR_ADD);
   return 0;
 }
 
-int mgm__sim_if_del(struct mgm_backend *be, uint32_t ifindex) {
+static int sim_if_del(struct mgm_backend *be, uint32_t ifindex) {
   struct sim_if *f = find_if(be, ifindex);
 
   if (f == NULL || !f->present)
@@ -727,7 +759,7 @@ int mgm__sim_if_del(struct mgm_backend *be, uint32_t ifindex) {
   return 0;
 }
 
-int mgm__sim_if_set_up(struct mgm_backend *be, uint32_t ifindex, int up) {
+static int sim_if_set_up(struct mgm_backend *be, uint32_t ifindex, int up) {
   struct sim_if *f = get_if(be, ifindex);
 
   if (f == NULL)
@@ -737,12 +769,20 @@ int mgm__sim_if_set_up(struct mgm_backend *be, uint32_t ifindex, int up) {
   return 0;
 }
 
-int mgm__sim_route_add(struct mgm_backend *be, uint32_t net, uint32_t mask,
-                       uint32_t ifindex, uint32_t upstream, uint32_t proto) {
+/* Does the forwarder know ifindex (added with if_add, or attached as a
+ * slot)?  For validating simulated links. */
+static int sim_if_known(struct mgm_backend *be, uint32_t ifindex) {
+  const struct sim_if *f = find_if(be, ifindex);
+
+  return f != NULL && (f->present || f->slot_refs > 0);
+}
+
+static int sim_route_add(struct mgm_backend *be,
+                         const struct mgm_ctl_sim_route *a) {
   uint32_t i;
 
   for (i = 0; i < be->n_routes; i++)
-    if (be->routes[i].net == net && be->routes[i].mask == mask)
+    if (be->routes[i].net == a->net && be->routes[i].mask == a->mask)
       break;
   if (i == be->n_routes) {
     if (grow((void **)&be->routes, &be->cap_routes, be->n_routes + 1,
@@ -750,15 +790,15 @@ int mgm__sim_route_add(struct mgm_backend *be, uint32_t net, uint32_t mask,
       return MGM_BE_ENOMEM;
     be->n_routes++;
   }
-  be->routes[i].net = net;
-  be->routes[i].mask = mask;
-  be->routes[i].ifindex = ifindex;
-  be->routes[i].upstream = upstream;
-  be->routes[i].proto = proto;
+  be->routes[i].net = a->net;
+  be->routes[i].mask = a->mask;
+  be->routes[i].ifindex = a->ifindex;
+  be->routes[i].upstream = a->upstream;
+  be->routes[i].proto = a->proto;
   return 0;
 }
 
-int mgm__sim_route_del(struct mgm_backend *be, uint32_t net, uint32_t mask) {
+static int sim_route_del(struct mgm_backend *be, uint32_t net, uint32_t mask) {
   uint32_t i;
 
   for (i = 0; i < be->n_routes; i++) {
@@ -770,19 +810,21 @@ int mgm__sim_route_del(struct mgm_backend *be, uint32_t net, uint32_t mask) {
   return MGM_BE_ENOENT;
 }
 
-int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
-                    uint32_t grp, uint8_t ttl, uint32_t len,
-                    struct mgm_sim_result *res) {
-  struct sim_pkt pkt = {ifindex, ttl, len, res};
+/* Inject a packet: a->res now; a->token when it was queued (simctl.h). */
+static int sim_inject(struct mgm_backend *be, struct mgm_ctl_sim_inject *a) {
+  struct sim_pkt pkt = {a->ifindex, a->ttl, a->len, 0};
+  struct mgm_sim_result *res = &a->res;
+  uint32_t src = a->src, grp = a->grp;
   struct sim_entry *e;
   struct sim_pending *pd;
   struct sim_ev *ev;
   uint32_t i;
 
   memset(res, 0, sizeof(*res));
+  a->token = 0;
   if ((ntohl_(grp) & 0xF0000000u) != 0xE0000000u)
     return MGM_BE_EINVAL;
-  if (!slot_ok(be, ifindex) || (ntohl_(grp) & 0xFFFFFF00u) == 0xE0000000u) {
+  if (!slot_ok(be, a->ifindex) || (ntohl_(grp) & 0xFFFFFF00u) == 0xE0000000u) {
     res->verdict = V_NOT_ROUTED; /* not a VIF, or link-local scope */
     return 0;
   }
@@ -795,8 +837,10 @@ int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
   i = find_pend(be, src, grp);
   if (i != UINT32_MAX) {
     pd = &be->pend[i];
-    if (pd->n < SIM_QUEUE_MAX)
-      pd->q[pd->n++] = pkt; /* a 5th packet is dropped, like ipmr */
+    if (pd->n < SIM_QUEUE_MAX) { /* a 5th packet is dropped, like ipmr */
+      pkt.token = a->token = tok_take(be, res);
+      pd->q[pd->n++] = pkt;
+    }
     return 0;
   }
   if (grow((void **)&be->pend, &be->cap_pend, be->n_pend + 1,
@@ -810,26 +854,34 @@ int mgm__sim_inject(struct mgm_backend *be, uint32_t ifindex, uint32_t src,
   pd->src = src;
   pd->grp = grp;
   pd->created_ms = be->now_ms;
+  pkt.token = a->token = tok_take(be, res);
   pd->q[pd->n++] = pkt;
   ev->type = EV_NO_ENTRY;
-  ev->iif = ifindex;
+  ev->iif = a->ifindex;
   ev->src = src;
   ev->grp = grp;
-  build_hdr(ev->hdr, src, grp, ttl, len);
+  build_hdr(ev->hdr, src, grp, a->ttl, a->len);
   push_ev(be, ev);
   return 0;
 }
 
-void mgm__sim_inject_done(struct mgm_backend *be, struct mgm_sim_result *res) {
-  uint32_t i, j;
+/* The final result of a->token's injection, and its slot freed: the
+ * packet, if still queued, is no longer followed. */
+static int sim_inject_done(struct mgm_backend *be,
+                           struct mgm_ctl_sim_inject *a) {
+  uint32_t i;
 
-  for (i = 0; i < be->n_pend; i++)
-    for (j = 0; j < be->pend[i].n; j++)
-      if (be->pend[i].q[j].res == res)
-        be->pend[i].q[j].res = NULL;
+  for (i = 0; a->token != 0 && i < SIM_TOKENS; i++) {
+    if (be->tok[i].token == a->token) {
+      a->res = be->tok[i].res;
+      be->tok[i].token = 0;
+      return 0;
+    }
+  }
+  return MGM_BE_ENOENT;
 }
 
-int mgm__sim_advance(struct mgm_backend *be, uint32_t ms) {
+static int sim_advance(struct mgm_backend *be, uint32_t ms) {
   uint64_t life = be->profile == SIM_PROFILE_FREEBSD ? 1500 : 10000;
   uint32_t i = 0;
 
@@ -843,19 +895,9 @@ int mgm__sim_advance(struct mgm_backend *be, uint32_t ms) {
   return 0;
 }
 
-int mgm__sim_fail_next(struct mgm_backend *be, int op, int err) {
-  be->fail_op = op;
-  be->fail_err = err;
-  return 0;
-}
-
-int mgm__sim_set_limits(struct mgm_backend *be, uint32_t max_slots) {
-  be->max_slots = max_slots;
-  return 0;
-}
-
-int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
-                         const void *pkt, uint32_t len) {
+/* Queue an IGMP packet for the ctrl_packet upcall. */
+static int sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
+                           const void *pkt, uint32_t len) {
   struct sim_ev *ev = mgm__calloc(1, sizeof(*ev));
 
   if (ev == NULL || (ev->pkt = mgm__malloc(len ? len : 1)) == NULL) {
@@ -870,34 +912,135 @@ int mgm__sim_inject_ctrl(struct mgm_backend *be, uint32_t ifindex,
   return 0;
 }
 
-void mgm__sim_set_tx_hook(struct mgm_backend *be, mgm_sim_tx_fn fn, void *ctx) {
-  be->tx_fn = fn;
-  be->tx_ctx = ctx;
-}
-
-void mgm__sim_kernel_count(struct mgm_backend *be, uint32_t *entries,
-                           uint32_t *slots) {
-  *entries = be->n_ent;
-  *slots = be->used_slots;
-}
-
-int mgm__sim_if_known(struct mgm_backend *be, uint32_t ifindex) {
-  const struct sim_if *f = find_if(be, ifindex);
-
-  return f != NULL && (f->present || f->slot_refs > 0);
-}
-
-int mgm__sim_entry_get(struct mgm_backend *be, uint32_t src, uint32_t grp,
-                       uint32_t *iif, uint32_t *oif, uint32_t max,
-                       uint32_t *n) {
-  struct sim_entry *e = find_ent(be, src, grp);
+static int sim_entry_get(struct mgm_backend *be, struct mgm_ctl_sim_entry *a) {
+  struct sim_entry *e = find_ent(be, a->src, a->grp);
   uint32_t i;
 
   if (e == NULL)
     return MGM_BE_ENOENT;
-  *iif = e->iif;
-  *n = e->n_oif;
-  for (i = 0; i < e->n_oif && i < max; i++)
-    oif[i] = e->oif[i].ifindex;
+  a->iif = e->iif;
+  a->n_oif = e->n_oif;
+  for (i = 0; i < e->n_oif && i < MGM_SIM_MAX_OUT; i++)
+    a->oif[i] = e->oif[i].ifindex;
   return 0;
 }
+
+/* Is the argument of op len bytes of its type? */
+#define SIM_ARG(type) (len == sizeof(type) ? (type *)arg : NULL)
+
+static int sim_control(struct mgm_backend *be, int op, void *arg, size_t len) {
+  struct mgm_ctl_sim_if *fa = SIM_ARG(struct mgm_ctl_sim_if);
+  struct mgm_ctl_sim_route *ra = SIM_ARG(struct mgm_ctl_sim_route);
+  struct mgm_ctl_sim_inject *ia = SIM_ARG(struct mgm_ctl_sim_inject);
+  struct mgm_ctl_sim_arg *na = SIM_ARG(struct mgm_ctl_sim_arg);
+  struct mgm_ctl_sim_tx_hook *ta = SIM_ARG(struct mgm_ctl_sim_tx_hook);
+  struct mgm_ctl_sim_entry *ea = SIM_ARG(struct mgm_ctl_sim_entry);
+  struct mgm_ctl_sim_ctrl *ca = len >= sizeof(*ca) ? arg : NULL;
+  int rc = MGM_BE_EINVAL; /* an argument of the wrong size */
+
+  switch (op) {
+  case MGM_CTL_SIM_PROBE:
+    rc = 0;
+    break;
+  case MGM_CTL_SIM_IF_ADD:
+    if (fa)
+      rc = sim_if_add(be, fa);
+    break;
+  case MGM_CTL_SIM_IF_DEL:
+    if (fa)
+      rc = sim_if_del(be, fa->ifindex);
+    break;
+  case MGM_CTL_SIM_IF_SET_UP:
+    if (fa)
+      rc = sim_if_set_up(be, fa->ifindex, fa->flag != 0);
+    break;
+  case MGM_CTL_SIM_IF_KNOWN:
+    if (fa) {
+      fa->flag = (uint32_t)sim_if_known(be, fa->ifindex);
+      rc = 0;
+    }
+    break;
+  case MGM_CTL_SIM_ROUTE_ADD:
+    if (ra)
+      rc = sim_route_add(be, ra);
+    break;
+  case MGM_CTL_SIM_ROUTE_DEL:
+    if (ra)
+      rc = sim_route_del(be, ra->net, ra->mask);
+    break;
+  case MGM_CTL_SIM_INJECT:
+    if (ia)
+      rc = sim_inject(be, ia);
+    break;
+  case MGM_CTL_SIM_INJECT_DONE:
+    if (ia)
+      rc = sim_inject_done(be, ia);
+    break;
+  case MGM_CTL_SIM_INJECT_CTRL:
+    if (ca && ca->len == len - sizeof(*ca))
+      rc = sim_inject_ctrl(be, ca->ifindex, ca->pkt, ca->len);
+    break;
+  case MGM_CTL_SIM_ADVANCE:
+    if (na)
+      rc = sim_advance(be, (uint32_t)na->a);
+    break;
+  case MGM_CTL_SIM_FAIL_NEXT:
+    if (na) {
+      be->fail_op = na->a;
+      be->fail_err = na->b;
+      rc = 0;
+    }
+    break;
+  case MGM_CTL_SIM_SET_LIMITS:
+    if (na) {
+      be->max_slots = (uint32_t)na->a;
+      rc = 0;
+    }
+    break;
+  case MGM_CTL_SIM_KERNEL_COUNT:
+    if (na) {
+      na->a = (int32_t)be->n_ent;
+      na->b = (int32_t)be->used_slots;
+      rc = 0;
+    }
+    break;
+  case MGM_CTL_SIM_SET_TX_HOOK:
+    if (ta) {
+      be->tx_fn = ta->fn;
+      be->tx_ctx = ta->ctx;
+      rc = 0;
+    }
+    break;
+  case MGM_CTL_SIM_ENTRY_GET:
+    if (ea)
+      rc = sim_entry_get(be, ea);
+    break;
+  default:
+    rc = MGM_BE_ENOTSUP;
+    break;
+  }
+  return rc;
+}
+
+const struct mgm_backend_ops mgm__sim_ops = {
+    .name = "sim",
+    .abi = MGM_BACKEND_ABI,
+    .open = sim_open,
+    .close = sim_close,
+    .caps = sim_caps,
+    .fds = sim_fds,
+    .dispatch = sim_dispatch,
+    .resync = sim_resync,
+    .if_attach = sim_if_attach,
+    .if_detach = sim_if_detach,
+    .mfe_set = sim_mfe_set,
+    .mfe_del = sim_mfe_del,
+    .mfe_stats = sim_mfe_stats,
+    .flush = sim_flush,
+    .route_lookup = sim_route_lookup,
+    .now_ms = sim_now_ms,
+    .set_wrongif = sim_set_wrongif,
+    .ctrl_send = sim_ctrl_send,
+    .dispatch_fd = NULL,
+    .control = sim_control,
+};

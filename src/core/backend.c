@@ -113,23 +113,24 @@ int mgm__be_flush(struct mgm_core *c) {
 
 /* ---- Events (loop thread, lock not held: they make upcalls) -------------- */
 
-int mgm__be_dispatch(struct mgm_core *c, unsigned budget) {
+int mgm__be_dispatch(struct mgm_core *c, unsigned budget, uint64_t now_ms) {
   int rc = be_fault(MGM_BE_OP_DISPATCH);
 
   if (rc == 0)
-    rc = c->be_ops->dispatch(c->be, budget);
+    rc = c->be_ops->dispatch(c->be, budget, now_ms);
   MGM_TRACE(c, MGM_CH_PLAT, "dispatch(%u) = %d", budget, rc);
   return rc;
 }
 
 /* Without dispatch_fd, dispatch(): it reads every descriptor. */
-int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget) {
+int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget,
+                        uint64_t now_ms) {
   int rc = be_fault(MGM_BE_OP_DISPATCH);
 
   if (rc == 0 && c->be_ops->dispatch_fd)
-    rc = c->be_ops->dispatch_fd(c->be, fd, budget);
+    rc = c->be_ops->dispatch_fd(c->be, fd, budget, now_ms);
   else if (rc == 0)
-    rc = c->be_ops->dispatch(c->be, budget);
+    rc = c->be_ops->dispatch(c->be, budget, now_ms);
   MGM_TRACE(c, MGM_CH_PLAT, "dispatch_fd(%d, %u) = %d", fd, budget, rc);
   return rc;
 }

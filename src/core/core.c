@@ -98,14 +98,18 @@ static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
 static const struct mgm_be_upcalls core_upcalls = {
     up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
 
-/* Deliver what the backend has.  A dispatch that handled fewer events than
- * its budget found nothing more waiting (platform.h), so asking again
- * would only cost the backend empty reads. */
-void mgm__core_drain(struct mgm_core *c) {
+/* Deliver what the backend has (of descriptor fd, or -1: all).  A
+ * dispatch that handled fewer events than its budget found nothing more
+ * waiting (platform.h), so asking again would only cost the backend empty
+ * reads.  now_ms goes to the first dispatch only: the later ones come
+ * after the first one's upcalls ran. */
+void mgm__core_drain(struct mgm_core *c, int fd, uint64_t now_ms) {
   int rc;
 
   do {
-    rc = mgm__be_dispatch(c, MGM_DRAIN_BUDGET);
+    rc = fd < 0 ? mgm__be_dispatch(c, MGM_DRAIN_BUDGET, now_ms)
+                : mgm__be_dispatch_fd(c, fd, MGM_DRAIN_BUDGET, now_ms);
+    now_ms = 0;
     if (rc == MGM_BE_EDESYNC) {
       MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
       mgm__be_resync(c);
@@ -113,28 +117,21 @@ void mgm__core_drain(struct mgm_core *c) {
   } while (rc >= MGM_DRAIN_BUDGET);
 }
 
-static void on_readable(void *ctx) {
+static void on_readable(void *ctx, uint64_t now_ms) {
   struct mgm_core *saved = tls_loop_core;
 
   tls_loop_core = ctx;
-  mgm__core_drain(ctx);
+  mgm__core_drain(ctx, -1, now_ms);
   tls_loop_core = saved;
 }
 
 /* The loop says which descriptor is readable: a backend that can use it
  * reads that one only. */
-static void on_fd_readable(void *ctx, int fd) {
-  struct mgm_core *c = ctx, *saved = tls_loop_core;
-  int rc;
+static void on_fd_readable(void *ctx, int fd, uint64_t now_ms) {
+  struct mgm_core *saved = tls_loop_core;
 
-  tls_loop_core = c;
-  do {
-    rc = mgm__be_dispatch_fd(c, fd, MGM_DRAIN_BUDGET);
-    if (rc == MGM_BE_EDESYNC) {
-      MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
-      mgm__be_resync(c);
-    }
-  } while (rc >= MGM_DRAIN_BUDGET);
+  tls_loop_core = ctx;
+  mgm__core_drain(ctx, fd, now_ms);
   tls_loop_core = saved;
 }
 
@@ -197,7 +194,7 @@ static void loop_call_fn(void *a) {
 
   tls_loop_core = lc->c;
   lc->fn(lc->arg);
-  mgm__core_drain(lc->c);
+  mgm__core_drain(lc->c, -1, 0);
   tls_loop_core = saved;
 }
 

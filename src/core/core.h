@@ -539,8 +539,9 @@ void mgm__reentry_reset(struct mgm_core *c); /* at start */
 /* Run fn on the loop thread and wait (sim controls). */
 DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a);
 void mgm__core_rearm(struct mgm_core *c);
-/* Deliver every pending backend event (loop thread, lock not held). */
-void mgm__core_drain(struct mgm_core *c);
+/* Deliver every pending backend event (loop thread, lock not held): of
+ * descriptor fd (-1: any); now_ms, the loop's wake time or 0 (loop.h). */
+void mgm__core_drain(struct mgm_core *c, int fd, uint64_t now_ms);
 
 /* backend.c: the wrappers of the backend's operations (platform.h), the
  * core's only way to them: lock state asserted, fault hook, NULL checks of
@@ -577,8 +578,9 @@ int mgm__be_open(struct mgm_core *c, const struct mgm_be_config *cfg,
 void mgm__be_caps(struct mgm_core *c, struct mgm_be_caps *out);
 int mgm__be_fds(struct mgm_core *c, int *fds, size_t *n);
 /* Loop thread, lock not held (they make upcalls). */
-int mgm__be_dispatch(struct mgm_core *c, unsigned budget);
-int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget);
+int mgm__be_dispatch(struct mgm_core *c, unsigned budget, uint64_t now_ms);
+int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget,
+                        uint64_t now_ms);
 int mgm__be_resync(struct mgm_core *c);
 /* Lock held. */
 void mgm__be_close(struct mgm_core *c); /* c->be = NULL */

@@ -82,7 +82,7 @@ static void simctl_inject_fn(void *arg) {
   mgm__lock(c);
   t->rc = mgm__be_control(c, MGM_CTL_SIM_INJECT, a, sizeof(*a));
   mgm__unlock(c);
-  mgm__core_drain(c);
+  mgm__core_drain(c, -1, 0);
   if (a->token != 0) {
     mgm__lock(c);
     (void)mgm__be_control(c, MGM_CTL_SIM_INJECT_DONE, a, sizeof(*a));

@@ -25,15 +25,21 @@
 
 struct mgm_loop;
 
+/* now_ms: the time the loop woke at (CLOCK_MONOTONIC milliseconds, or its
+ * coarse variant, which lags by at most a millisecond), when the driver
+ * knows it and nothing ran since: uv's own loop thread gives uv_now, read
+ * when its poll returned; a host loop gives 0, as the host's other
+ * callbacks of the iteration may have aged it. */
 struct mgm_loop_hooks {
-  void (*on_readable)(void *ctx); /* a watched descriptor is readable */
-  void (*on_timer)(void *ctx);    /* the armed deadline has passed */
+  /* A watched descriptor is readable. */
+  void (*on_readable)(void *ctx, uint64_t now_ms);
+  void (*on_timer)(void *ctx); /* the armed deadline has passed */
   /* A task was queued for the loop thread (called on the posting thread,
    * after the task is visible to run_queued()). */
   void (*on_post)(void *ctx);
   /* Optional: descriptor fd is readable.  A driver that knows which one
    * calls this instead of on_readable, so the backend reads only it. */
-  void (*on_fd_readable)(void *ctx, int fd);
+  void (*on_fd_readable)(void *ctx, int fd, uint64_t now_ms);
 };
 
 struct mgm_loop_ops {
@@ -62,21 +68,6 @@ struct mgm_loop_ops {
 
 extern const struct mgm_loop_ops mgm__loop_uv_ops;
 extern const struct mgm_loop_ops mgm__loop_thread_ops;
-
-/* The loop iteration's time, handed from the driver to a backend
- * (looptick.c, thread-local).  A driver whose loop keeps the time it woke
- * at (uv: uv_now, read when the poll returned, CLOCK_MONOTONIC in
- * milliseconds or its coarse variant, which lags it by at most a
- * millisecond) enters it around a descriptor callback on its own loop
- * thread; the backend takes it at most once in that callback, for the
- * first batch it reads, instead of reading the clock again.  Later batches
- * of the same callback read the clock: the callback's own run must not
- * age their time.  Not entered on a host loop, where the host's other
- * callbacks of that iteration may have run in between. */
-void mgm__loop_tick_enter(uint64_t ms);
-void mgm__loop_tick_leave(void);
-/* 1 and *ms when a tick was entered and not yet taken (it is taken). */
-int mgm__loop_tick_take(uint64_t *ms);
 
 /* The driver used when none is configured (registry.c): uv when built. */
 const struct mgm_loop_ops *mgm__loop_default(void);

@@ -76,15 +76,14 @@ static void uvl_on_timer(uv_timer_t *t) {
 
 static void uvl_on_poll(uv_poll_t *p, int status, int events) {
   struct mgm_loop *l = p->data;
+  /* loop.h: a host's other callbacks may have aged the wake time */
+  uint64_t now = l->host ? 0 : uv_now(l->uv);
 
   uvl_note_thread(l);
-  if (!l->host) /* loop.h: a host's other callbacks may have aged it */
-    mgm__loop_tick_enter(uv_now(l->uv));
   if (l->hooks->on_fd_readable != NULL)
-    l->hooks->on_fd_readable(l->ctx, l->pfds[p - l->polls]);
+    l->hooks->on_fd_readable(l->ctx, l->pfds[p - l->polls], now);
   else
-    l->hooks->on_readable(l->ctx);
-  mgm__loop_tick_leave();
+    l->hooks->on_readable(l->ctx, now);
 }
 
 static void uvl_apply_arm(struct mgm_loop *l) {

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MGM_BACKEND_ABI 1
+#define MGM_BACKEND_ABI 2 /* 2: dispatch()es take now_ms; control() */
 
 enum mgm_be_err {
   MGM_BE_OK = 0,
@@ -160,9 +160,13 @@ struct mgm_backend_ops {
    * It returns fewer than `budget` only when it found nothing more
    * waiting: every queued record delivered, its descriptors read empty
    * (they are polled level-triggered, so data that arrives later calls
-   * dispatch() again). */
+   * dispatch() again).  now_ms: the time the loop woke at (now_ms()'s
+   * clock), when the loop knows it and nothing ran since, else 0; a
+   * backend may give it to the first events it reads instead of reading
+   * the clock.  The core hands it to the first dispatch of a wake-up
+   * only. */
   int (*fds)(struct mgm_backend *be, int *fds, size_t *n);
-  int (*dispatch)(struct mgm_backend *be, unsigned budget);
+  int (*dispatch)(struct mgm_backend *be, unsigned budget, uint64_t now_ms);
   int (*resync)(struct mgm_backend *be);
 
   /* Slots: idempotent, refcounted per ifindex by the backend. */
@@ -190,8 +194,9 @@ struct mgm_backend_ops {
   /* Optional: dispatch() when the loop knows that descriptor fd (one of
    * fds()) is readable: the backend reads that one only, besides handing
    * over its queued records, which saves probing the others.  Same return
-   * convention as dispatch(). */
-  int (*dispatch_fd)(struct mgm_backend *be, int fd, unsigned budget);
+   * convention and now_ms as dispatch(). */
+  int (*dispatch_fd)(struct mgm_backend *be, int fd, unsigned budget,
+                     uint64_t now_ms);
   /* Optional: a backend's own controls, in the manner of SQLite's
    * xFileControl: op names one (the sim's: simctl.h), arg points to len
    * bytes of plain data that the backend reads and may write during the

@@ -22,7 +22,6 @@
 #define _GNU_SOURCE 1
 
 #include "platform/platform.h"
-#include "platform/loop.h"        /* mgm__loop_tick_enter */
 #include "platform/linux/linux.h" /* mgm__lnx_map_errno */
 #include "platform/posix/sys.h"
 #include "lnxtest.h"
@@ -176,7 +175,7 @@ static void drain(void) {
   int i;
 
   for (i = 0; i < 50; i++)
-    if (ops->dispatch(be, 1000) <= 0 && i > 2)
+    if (ops->dispatch(be, 1000, 0) <= 0 && i > 2)
       break;
 }
 
@@ -591,7 +590,7 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
    * groups on each VIF; the kernel repeats the report after a random
    * delay), looped back and dropped: it uses budget but is no upcall. */
   igmp0 = be->cnt.igmp + be->cnt.igmp_own + be->cnt.igmp_foreign;
-  rc = ops->dispatch_fd(be, fds[0], 7);
+  rc = ops->dispatch_fd(be, fds[0], 7, 0);
   cr_expect_eq(rc, 7, "dispatch_fd returned %d", rc);
   igmp = (int)(be->cnt.igmp + be->cnt.igmp_own + be->cnt.igmp_foreign - igmp0);
   cr_expect(n_evs >= 1 && n_evs + igmp == 7,
@@ -619,8 +618,8 @@ Test(backend, upcall_batches_keep_budget_order_and_routes) {
   lnx_sh("ip route replace 192.0.2.0/24 via 10.7.0.254");
   n_evs = 0;
   send_groups("10.7.0.2", 0xef090101u, 1);
-  ops->dispatch_fd(be, fds[3], 64);
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[3], 64, 0);
+  ops->dispatch_fd(be, fds[0], 64, 0);
   cr_assert_eq(n_evs, 1);
   cr_expect_eq(evs[0].rpf_if, lnx_ifx("a0"), "stale RPF after a route change");
 }
@@ -668,7 +667,7 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   send_groups("10.7.0.2", 0xef0a0000u, 10); /* 239.10.0.0 - 239.10.0.9 */
   r0 = clock_reads;
   n_batch_now = 0;
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[0], 64, 0);
   cr_assert_eq(n_batch_now, 10, "%d of 10 upcalls", n_batch_now);
   cr_expect_eq(clock_reads - r0, 1, "%u clock reads for one batch",
                clock_reads - r0);
@@ -679,9 +678,9 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   cr_expect_eq(clock_reads - r0, 2);
 }
 
-/* In a loop callback the first batch takes the time the loop woke at
- * (loop.h, mgm__loop_tick_enter) and reads no clock; a later batch of the
- * same callback reads it, and so does one after the callback. */
+/* Handed the time the loop woke at (dispatch's now_ms, platform.h), the
+ * first batch takes it and reads no clock; a later batch of the same
+ * dispatch reads it, and so does one of a later dispatch. */
 Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
   static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
                                            t_gone, NULL};
@@ -701,9 +700,7 @@ Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
   send_groups("10.7.0.2", 0xef0d0000u, MGM__LNX_BATCH + 4);
   r0 = clock_reads;
   n_batch_now = 0;
-  mgm__loop_tick_enter(woke);
-  ops->dispatch_fd(be, fds[0], 2 * MGM__LNX_BATCH);
-  mgm__loop_tick_leave();
+  ops->dispatch_fd(be, fds[0], 2 * MGM__LNX_BATCH, woke);
   cr_assert_eq(n_batch_now, MGM__LNX_BATCH + 4, "%d upcalls", n_batch_now);
   /* The first batch (MGM__LNX_BATCH datagrams, an IGMP packet of the
    * kernel's among them at times) at the loop's time, the rest at one
@@ -719,13 +716,13 @@ Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
   cr_expect_gt(batch_now[n_batch_now - 1], woke);
   cr_expect_eq(clock_reads - r0, 1, "%u clock reads for the two batches",
                clock_reads - r0);
-  /* Taken once: the tick does not outlive its callback either. */
-  mgm__loop_tick_enter(woke);
-  mgm__loop_tick_leave();
+  /* A wake time handed to a dispatch that read nothing does not outlive
+   * it either. */
+  ops->dispatch_fd(be, fds[0], 64, woke);
   send_groups("10.7.0.2", 0xef0d0100u, 2);
   r0 = clock_reads;
   n_batch_now = 0;
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[0], 64, 0);
   cr_assert_eq(n_batch_now, 2);
   cr_expect_eq(clock_reads - r0, 1);
   t = ops->now_ms(be);
@@ -825,7 +822,7 @@ Test(backend, igmp_packets_of_any_length_arrive_whole_in_one_batch) {
   close(fd);
   usleep(100000);
   n_ctrl_pkts = 0;
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[0], 64, 0);
   cr_assert_eq(n_ctrl_pkts, NP, "%d of %d IGMP packets", n_ctrl_pkts, NP);
   for (i = 0; i < NP; i++) {
     cr_expect_eq(ctrl_pkts[i].ifindex, lnx_ifx("a0"));
@@ -917,7 +914,7 @@ Test(backend, dropped_upcalls_are_counted_and_logged) {
     n_evs = 0;
     /* Two read without drops, in entries 0 and 1... */
     send_groups("10.7.0.2", base, 2);
-    ops->dispatch_fd(be, fds[0], 64);
+    ops->dispatch_fd(be, fds[0], 64, 0);
     cr_assert_eq(be->cnt.rx_dropped, 0);
     resolve_upcalls();
     if (sock_drops(fds[0]) != 0)
@@ -990,8 +987,8 @@ Test(backend, rpf_cache_forgets_a_deleted_link_before_the_listener_says_so) {
   n_evs = 0;
   /* The loop reads the event socket, then the router socket; the
    * listener (fds[3]) last. */
-  ops->dispatch_fd(be, fds[1], 64);
-  ops->dispatch_fd(be, fds[0], 64);
+  ops->dispatch_fd(be, fds[1], 64, 0);
+  ops->dispatch_fd(be, fds[0], 64, 0);
   {
     int i, n_up = 0;
 
@@ -1004,7 +1001,7 @@ Test(backend, rpf_cache_forgets_a_deleted_link_before_the_listener_says_so) {
     }
     cr_assert_eq(n_up, 1, "%d upcalls", n_up);
   }
-  ops->dispatch_fd(be, fds[3], 64);
+  ops->dispatch_fd(be, fds[3], 64, 0);
 }
 
 Test(backend, wrongif_toggles) {

@@ -228,7 +228,7 @@ int main(int argc, char **argv) {
     rc = poll(pfd, nfd, 200);
     if (rc < 0 && errno != EINTR)
       break;
-    while (smk_ops->dispatch(smk_be, 64) == 64)
+    while (smk_ops->dispatch(smk_be, 64, 0) == 64)
       ;
   }
   for (i = 0; i < smk_n_mfe; i++) {

@@ -1114,8 +1114,10 @@ out:
 }
 
 /* Alternate between the router socket and the routing socket until both
- * are empty or the budget is spent; queued records go out in between. */
-static int bsd_dispatch(struct mgm_backend *be, unsigned budget) {
+ * are empty or the budget is spent; queued records go out in between.
+ * The loop's wake time is not used: now_ms reads the clock each time. */
+static int bsd_dispatch(struct mgm_backend *be, unsigned budget,
+                        uint64_t now_ms) {
   unsigned done = 0;
   int r1, r2, rc = 0;
 

@@ -25,7 +25,6 @@
 #define _GNU_SOURCE 1
 
 #include "linux.h"
-#include "platform/loop.h" /* mgm__loop_tick_take */
 #include "platform/posix/sys.h"
 
 #include <errno.h>
@@ -1022,10 +1021,10 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
  * than per new flow: where the clock source has no vDSO path (HPET, some
  * VMs) each read is a system call.
  *
- * The first batch of a loop callback reads none: it takes the time the
- * loop woke at (mgm__loop_tick_take, loop.h), which the loop read anyway
- * when its poll returned.  Upcalls queued between that and the read get a
- * time at most those microseconds (and the coarse clock's millisecond,
+ * The first batch of a dispatch reads none when the core hands over the
+ * time the loop woke at (dispatch's now_ms, platform.h), which the loop
+ * read anyway when its poll returned.  Upcalls queued between that and the read
+ * get a time at most those microseconds (and the coarse clock's millisecond,
  * where libuv uses it) before their arrival; the RPF callback and MFE
  * creation of a new flow then follow its wake-up with no clock read. */
 struct lnx_batch_clock {
@@ -1046,14 +1045,15 @@ static uint64_t lnx_clock_ms(void) {
 /* Read up to `want` (<= MGM__LNX_BATCH) datagrams from the router socket
  * with one recvmmsg, then (probe != 0) what was announced before them
  * (lnx_before_batch), then deliver the records that queued and the
- * batch's upcalls in order.  probe == 0: the loop watches the event socket
- * and the change listener itself (dispatch_fd), so they are not probed:
- * the RPF cache is trusted as the loop last saw the listener.  Returns how
- * many datagrams were read (fewer than `want`: the socket was empty), or
- * <0 on error; *handled grows by every event handled.  A burst of new
- * flows is a burst of upcalls: one system call reads many. */
+ * batch's upcalls in order.  *wake_ms (0 = none) is the batch's time: it
+ * is taken (set to 0), so a later batch reads the clock.  probe == 0: the loop
+ * watches the event socket and the change listener itself (dispatch_fd), so
+ * they are not probed: the RPF cache is trusted as the loop last saw the
+ * listener.  Returns how many datagrams were read (fewer than `want`: the
+ * socket was empty), or <0 on error; *handled grows by every event handled.  A
+ * burst of new flows is a burst of upcalls: one system call reads many. */
 static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
-                         unsigned *handled) {
+                         unsigned *handled, uint64_t *wake_ms) {
   struct lnx_batch_clock saved_clock;
   struct mgm__lnx_rxq *q = be->rxq;
   struct mmsghdr *mm = q->mm;
@@ -1088,7 +1088,9 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
   *handled += mgm__lnx_deliver(be, ~0u);
   saved_clock = lnx_clock;
   lnx_clock.be = be;
-  lnx_clock.read = mgm__loop_tick_take(&lnx_clock.ms);
+  lnx_clock.read = *wake_ms != 0;
+  lnx_clock.ms = *wake_ms;
+  *wake_ms = 0;
   for (i = 0; n > 0 && i < (unsigned)n; i++)
     lnx_mrt_handle(be, lnx_mrx_joined(be, i, mm[i].msg_len), mm[i].msg_len,
                    &mm[i].msg_hdr);
@@ -1107,8 +1109,10 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
  * changes announced before it.  Returns fewer than budget only when the
  * router socket read short (empty): the loop polls level-triggered and
  * calls again when anything arrives.  Per new flow at rest this costs one
- * recvmmsg and one poll(0) besides the loop's own wait. */
-static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
+ * recvmmsg and one poll(0) besides the loop's own wait.  now_ms, when the
+ * loop knows it, is the first batch's time (lnx_batch_clock). */
+static int lnx_dispatch(struct mgm_backend *be, unsigned budget,
+                        uint64_t now_ms) {
   unsigned handled = 0;
   unsigned want;
   int rc;
@@ -1138,7 +1142,7 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
     want = budget - handled;
     if (want > MGM__LNX_BATCH)
       want = MGM__LNX_BATCH;
-    rc = lnx_mrt_batch(be, want, 1, &handled);
+    rc = lnx_mrt_batch(be, want, 1, &handled, &now_ms);
     if (rc < (int)want) {
       /* What the upcalls queued (mfe_gone...) goes out now too. */
       handled += mgm__lnx_deliver(be, ~0u);
@@ -1157,20 +1161,21 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget) {
  * address event flushes the RPF cache as soon as it is read (ifmon.c), so
  * an interface already reported gone never answers an upcall's RPF lookup
  * from the cache, whichever descriptor the loop reads next. */
-static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget) {
+static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
+                           uint64_t now_ms) {
   unsigned handled = 0;
   unsigned want;
   int rc;
 
   if (be->in_batch)
-    return lnx_dispatch(be, budget);
+    return lnx_dispatch(be, budget, now_ms);
   handled += mgm__lnx_deliver(be, budget);
   if (fd == be->mfd) {
     while (handled < budget) {
       want = budget - handled;
       if (want > MGM__LNX_BATCH)
         want = MGM__LNX_BATCH;
-      rc = lnx_mrt_batch(be, want, 0, &handled);
+      rc = lnx_mrt_batch(be, want, 0, &handled, &now_ms);
       if (rc < (int)want) {
         handled += mgm__lnx_deliver(be, ~0u);
         break;

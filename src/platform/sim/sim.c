@@ -447,7 +447,9 @@ static int sim_fds(struct mgm_backend *be, int *fds, size_t *n) {
   return 0;
 }
 
-static int sim_dispatch(struct mgm_backend *be, unsigned budget) {
+/* The virtual clock needs no wake time. */
+static int sim_dispatch(struct mgm_backend *be, unsigned budget,
+                        uint64_t now_ms) {
   int done = 0;
 
   while (budget-- > 0) {

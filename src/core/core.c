@@ -1,6 +1,7 @@
 /*
- * core.c - the instance: selection, start/stop, auto-start from the
- * environment, the core lock, upcall trampolines and the expiry timer.
+ * core.c - the top of the core: the instance's lifecycle (start, stop,
+ * auto-start from the environment) and the entry of API calls into it.
+ * It calls the core's other files; none of them calls it.
  *
  * SPDX-License-Identifier: MIT
  *
@@ -20,14 +21,10 @@
  * another thread posts the close and waits for the release.  A stop from
  * inside one of libmgm's own loop callbacks is refused either way.
  */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
-
-#define MGM_DRAIN_BUDGET 64
 
 static struct mgm_core default_core = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                        .is_default = 1};
@@ -35,115 +32,8 @@ static pthread_mutex_t g_start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t g_drain_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_drain_cond = PTHREAD_COND_INITIALIZER;
 
-/* The instance whose loop callback (descriptor, timer, posted task) the
- * calling thread is running, for refusing a stop from inside one. */
-static _Thread_local struct mgm_core *tls_loop_core;
-
 struct mgm_core *mgm__core_default(void) {
   return &default_core;
-}
-
-DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...) {
-  char buf[384];
-  va_list ap;
-
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  if (c->strict) {
-    MGM_ERR(c, MGM_CH_STRICT, "strict: %s", buf);
-    return code;
-  }
-  MGM_WARN(c, MGM_CH_STRICT, "%s", buf);
-  return NO_ERROR;
-}
-
-/* ---- Upcalls (loop thread, lock not held) ------------------------------- */
-
-static void up_if_event(void *ctx, const struct mgm_if_event *ev) {
-  mgm__if_on_event(ctx, ev);
-}
-
-static void up_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
-                        const void *hdr, size_t hdrlen) {
-  mgm__mfe_on_no_entry(ctx, iif, src, grp, hdr, hdrlen);
-}
-
-static void up_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
-                        const void *hdr, size_t hdrlen) {
-  mgm__mfe_on_wrong_if(ctx, iif, src, grp, hdr, hdrlen);
-}
-
-static void up_mfe_gone(void *ctx, const struct mgm_mfe_key *k,
-                        enum mgm_mfe_gone why) {
-  mgm__mfe_on_gone(ctx, k, why);
-}
-
-static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
-                           size_t len) {
-  struct mgm_core *c = ctx;
-  libmgm_ctrl_fn fn;
-  void *fctx;
-
-  mgm__lock(c);
-  fn = c->ctrl_fn;
-  fctx = c->ctrl_ctx;
-  mgm__unlock(c);
-  MGM_TRACE(c, MGM_CH_PLAT, "control packet on %u (%u bytes)%s",
-            (unsigned)ifindex, (unsigned)len, fn ? "" : ": no hook");
-  if (fn)
-    fn(fctx, ifindex, pkt, (DWORD)len);
-}
-
-static const struct mgm_be_upcalls core_upcalls = {
-    up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
-
-/* Deliver what the backend has (of descriptor fd, or -1: all).  A
- * dispatch that handled fewer events than its budget found nothing more
- * waiting (platform.h), so asking again would only cost the backend empty
- * reads.  now_ms goes to the first dispatch only: the later ones come
- * after the first one's upcalls ran. */
-void mgm__core_drain(struct mgm_core *c, int fd, uint64_t now_ms) {
-  int rc;
-
-  do {
-    rc = fd < 0 ? mgm__be_dispatch(c, MGM_DRAIN_BUDGET, now_ms)
-                : mgm__be_dispatch_fd(c, fd, MGM_DRAIN_BUDGET, now_ms);
-    now_ms = 0;
-    if (rc == MGM_BE_EDESYNC) {
-      MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
-      mgm__be_resync(c);
-    }
-  } while (rc >= MGM_DRAIN_BUDGET);
-}
-
-static void on_readable(void *ctx, uint64_t now_ms) {
-  struct mgm_core *saved = tls_loop_core;
-
-  tls_loop_core = ctx;
-  mgm__core_drain(ctx, -1, now_ms);
-  tls_loop_core = saved;
-}
-
-/* The loop says which descriptor is readable: a backend that can use it
- * reads that one only. */
-static void on_fd_readable(void *ctx, int fd, uint64_t now_ms) {
-  struct mgm_core *saved = tls_loop_core;
-
-  tls_loop_core = ctx;
-  mgm__core_drain(ctx, fd, now_ms);
-  tls_loop_core = saved;
-}
-
-static void on_timer(void *ctx) {
-  struct mgm_core *c = ctx, *saved = tls_loop_core;
-
-  tls_loop_core = c;
-  mgm__lock(c);
-  c->armed_ms = -1;
-  mgm__mfe_expire_due(c);
-  mgm__unlock(c);
-  tls_loop_core = saved;
 }
 
 /* A task was posted to the loop thread.  A host-loop thread blocked in
@@ -159,73 +49,10 @@ static void on_post(void *ctx) {
   pthread_mutex_unlock(&g_drain_lock);
 }
 
-static const struct mgm_loop_hooks core_hooks = {on_readable, on_timer, on_post,
-                                                 on_fd_readable};
-
-/* Keep the loop's timer on the earliest MFE deadline (real clocks only;
- * the sim's virtual clock advances through libmgm_sim_advance). */
-void mgm__core_rearm(struct mgm_core *c) {
-  int64_t d;
-
-  if (c->caps.virtual_clock || c->loop == NULL)
-    return;
-  d = mgm__mfe_next_deadline(c);
-  if (d == c->armed_ms)
-    return;
-  c->armed_ms = d;
-  if (d < 0) {
-    c->loop_ops->arm(c->loop, -1);
-  } else {
-    int64_t now = (int64_t)mgm__now(c);
-
-    c->loop_ops->arm(c->loop, d > now ? d - now : 0);
-  }
-}
-
-struct loop_call {
-  struct mgm_core *c;
-  void (*fn)(void *);
-  void *arg;
-};
-
-static void loop_call_fn(void *a) {
-  struct loop_call *lc = a;
-  struct mgm_core *saved = tls_loop_core;
-
-  tls_loop_core = lc->c;
-  lc->fn(lc->arg);
-  mgm__core_drain(lc->c, -1, 0);
-  tls_loop_core = saved;
-}
-
-/* Run fn on the loop thread and deliver every backend event it causes
- * before returning.  From the loop thread itself (a sim control call made
- * inside a callback) it cannot wait for itself: strict mode refuses it,
- * default mode runs it nested right here. */
-DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a) {
-  struct loop_call lc = {c, fn, a};
-
-  if (c->loop_ops->on_loop_thread(c->loop)) {
-    DWORD rc = NO_ERROR;
-
-    if (mgm__tls_cb_depth > 0)
-      rc = mgm__misuse(c, ERROR_CAN_NOT_COMPLETE,
-                       "sim control call from a callback on the loop "
-                       "thread; it runs nested");
-    if (rc == NO_ERROR)
-      loop_call_fn(&lc);
-    return rc;
-  }
-  return c->loop_ops->run(c->loop, loop_call_fn, &lc, 1) == 0
-             ? NO_ERROR
-             : ERROR_CAN_NOT_COMPLETE;
-}
+static const struct mgm_loop_hooks core_hooks = {
+    mgm__onloop_readable, mgm__onloop_timer, on_post, mgm__onloop_fd_readable};
 
 /* ---- Start and stop ------------------------------------------------------ */
-
-static void resync_fn(void *a) {
-  mgm__be_resync(a);
-}
 
 static DWORD open_error(int be_err) {
   switch (be_err) {
@@ -314,7 +141,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   bc.table = cfg.table;
   bc.rcvbuf_bytes = cfg.rcvbuf_bytes;
   bc.profile = cfg.sim_profile;
-  brc = mgm__be_open(c, &bc, &core_upcalls);
+  brc = mgm__be_open(c, &bc, &mgm__upcall_table);
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_CORE, "cannot open backend '%s': %s", name,
             mgm__be_strerror(brc));
@@ -329,7 +156,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
     goto fail;
   }
   atomic_store(&c->state, MGM_RUNNING);
-  mgm__core_run_on_loop(c, resync_fn, c);
+  mgm__onloop_run(c, mgm__upcall_resync, c);
   MGM_INFO(c, MGM_CH_CORE, "started on backend '%s'%s", name,
            c->loop_host ? " (host loop)" : "");
   return NO_ERROR;
@@ -365,7 +192,7 @@ DWORD mgm__core_stop(struct mgm_core *c) {
 
   if (mgm__tls_cb_depth > 0)
     return ERROR_CAN_NOT_COMPLETE; /* cannot stop from inside a callback */
-  if (tls_loop_core == c) {
+  if (mgm__onloop_core == c) {
     /* A hook (control packets, log) inside this instance's dispatch: the
      * backend and the loop are in use further up this stack. */
     MGM_ERR(c, MGM_CH_STRICT,

@@ -502,7 +502,7 @@ struct mgm_core {
   void *sim_tx_ctx;           /* its context */
 };
 
-/* core.c: instance selection, lifecycle, plumbing. */
+/* core.c (the top of the core): the instance lifecycle, entering it. */
 DWORD mgm__core_enter(struct mgm_core **out);
 /* Enter a given instance; autostart_ok lets the default one auto-start. */
 DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
@@ -529,19 +529,35 @@ static inline int mgm__mutex_held(pthread_mutex_t *mu) {
 DWORD mgm__core_start(struct mgm_core *c, const struct libmgm_config *cfg);
 DWORD mgm__core_stop(struct mgm_core *c);
 struct mgm_core *mgm__core_default(void);
-/* Misuse: log; in strict mode return `code`, else warn and return 0. */
+
+/* misuse.c: log; in strict mode return `code`, else warn and return 0. */
 DWORD mgm__misuse(struct mgm_core *c, DWORD code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* reentry.c: an Mgm* export `api` called with mgm__tls_cb_depth > 0;
  * NO_ERROR lets it proceed (mgm-spec G-4). */
 DWORD mgm__reentry_check(struct mgm_core *c, enum mgm_api api);
 void mgm__reentry_reset(struct mgm_core *c); /* at start */
-/* Run fn on the loop thread and wait (sim controls). */
-DWORD mgm__core_run_on_loop(struct mgm_core *c, void (*fn)(void *), void *a);
-void mgm__core_rearm(struct mgm_core *c);
+
+/* upcall.c: the backend's events. */
+extern const struct mgm_be_upcalls mgm__upcall_table; /* given at open */
 /* Deliver every pending backend event (loop thread, lock not held): of
  * descriptor fd (-1: any); now_ms, the loop's wake time or 0 (loop.h). */
-void mgm__core_drain(struct mgm_core *c, int fd, uint64_t now_ms);
+void mgm__upcall_drain(struct mgm_core *c, int fd, uint64_t now_ms);
+void mgm__upcall_resync(void *c); /* a loop task: resync() */
+
+/* onloop.c: the core on its loop thread. */
+/* The instance whose loop callback (descriptor, timer, posted task) this
+ * thread is running, for refusing a stop from inside one. */
+extern _Thread_local struct mgm_core *mgm__onloop_core;
+/* The loop driver's hooks (loop.h), but on_post (core.c). */
+void mgm__onloop_readable(void *ctx, uint64_t now_ms);
+void mgm__onloop_fd_readable(void *ctx, int fd, uint64_t now_ms);
+void mgm__onloop_timer(void *ctx);
+/* Keep the loop's timer on the earliest MFE deadline (lock held). */
+void mgm__onloop_rearm(struct mgm_core *c);
+/* Run fn on the loop thread and wait, then deliver the events it caused
+ * (sim controls, start's resync). */
+DWORD mgm__onloop_run(struct mgm_core *c, void (*fn)(void *), void *a);
 
 /* backend.c: the wrappers of the backend's operations (platform.h), the
  * core's only way to them: lock state asserted, fault hook, NULL checks of

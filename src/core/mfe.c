@@ -380,7 +380,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
       c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
     m->zombie_next = c->zombies;
     c->zombies = m;
-    mgm__core_rearm(c);
+    mgm__onloop_rearm(c);
     return;
   }
   if (m->cap_oif)
@@ -646,7 +646,7 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
   heap_up(c, m->heap_idx);
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s", (unsigned)s,
             (unsigned)g, (unsigned)timeout_s);
-  mgm__core_rearm(c);
+  mgm__onloop_rearm(c);
 }
 
 void mgm__mfe_expire_due(struct mgm_core *c) {
@@ -661,7 +661,7 @@ void mgm__mfe_expire_due(struct mgm_core *c) {
              (unsigned)m->src, (unsigned)m->grp, (unsigned)m->rec.timeout_s);
     mgm__mfe_delete(c, m);
   }
-  mgm__core_rearm(c);
+  mgm__onloop_rearm(c);
 }
 
 /* ---- Creation (4.4) ----------------------------------------------------- */
@@ -1035,7 +1035,7 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
   if (m->rec.n_oif == 0) /* negative MFE */
     iif_owner_call(c, m, MGM_CB_PRUNE, iif, nh, &b);
   m = NULL;
-  mgm__core_rearm(c);
+  mgm__onloop_rearm(c);
   goto out;
 
 oom:

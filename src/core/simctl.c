@@ -40,7 +40,7 @@ struct simctl_task {
   int rc;
 };
 
-/* On the loop thread (the drain follows, mgm__core_run_on_loop). */
+/* On the loop thread (the drain follows, mgm__onloop_run). */
 static void simctl_task_fn(void *arg) {
   struct simctl_task *t = arg;
   struct mgm_core *c = t->c;
@@ -58,7 +58,7 @@ static DWORD simctl_run_task(struct mgm_core *c, struct simctl_task *t,
   DWORD rc;
 
   t->c = c;
-  rc = mgm__core_run_on_loop(c, fn, t);
+  rc = mgm__onloop_run(c, fn, t);
   if (rc == NO_ERROR && t->rc != 0)
     rc = mgm__be_to_win32(t->rc);
   return rc;
@@ -82,7 +82,7 @@ static void simctl_inject_fn(void *arg) {
   mgm__lock(c);
   t->rc = mgm__be_control(c, MGM_CTL_SIM_INJECT, a, sizeof(*a));
   mgm__unlock(c);
-  mgm__core_drain(c, -1, 0);
+  mgm__upcall_drain(c, -1, 0);
   if (a->token != 0) {
     mgm__lock(c);
     (void)mgm__be_control(c, MGM_CTL_SIM_INJECT_DONE, a, sizeof(*a));

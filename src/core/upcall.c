@@ -1,0 +1,75 @@
+/*
+ * upcall.c - the backend's events reach the core: the upcalls the core
+ * gives the backend at open, and the drain that has the backend deliver
+ * them.
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Upcalls run on the loop thread, from the backend's dispatch() or
+ * resync(), without the core lock held; each handler takes it.
+ */
+#include "core/core.h"
+
+#define MGM_DRAIN_BUDGET 64
+
+static void up_if_event(void *ctx, const struct mgm_if_event *ev) {
+  mgm__if_on_event(ctx, ev);
+}
+
+static void up_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
+                        const void *hdr, size_t hdrlen) {
+  mgm__mfe_on_no_entry(ctx, iif, src, grp, hdr, hdrlen);
+}
+
+static void up_wrong_if(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
+                        const void *hdr, size_t hdrlen) {
+  mgm__mfe_on_wrong_if(ctx, iif, src, grp, hdr, hdrlen);
+}
+
+static void up_mfe_gone(void *ctx, const struct mgm_mfe_key *k,
+                        enum mgm_mfe_gone why) {
+  mgm__mfe_on_gone(ctx, k, why);
+}
+
+static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
+                           size_t len) {
+  struct mgm_core *c = ctx;
+  libmgm_ctrl_fn fn;
+  void *fctx;
+
+  mgm__lock(c);
+  fn = c->ctrl_fn;
+  fctx = c->ctrl_ctx;
+  mgm__unlock(c);
+  MGM_TRACE(c, MGM_CH_PLAT, "control packet on %u (%u bytes)%s",
+            (unsigned)ifindex, (unsigned)len, fn ? "" : ": no hook");
+  if (fn)
+    fn(fctx, ifindex, pkt, (DWORD)len);
+}
+
+const struct mgm_be_upcalls mgm__upcall_table = {
+    up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
+
+/* Deliver what the backend has (of descriptor fd, or -1: all).  A
+ * dispatch that handled fewer events than its budget found nothing more
+ * waiting (platform.h), so asking again would only cost the backend empty
+ * reads.  now_ms goes to the first dispatch only: the later ones come
+ * after the first one's upcalls ran. */
+void mgm__upcall_drain(struct mgm_core *c, int fd, uint64_t now_ms) {
+  int rc;
+
+  do {
+    rc = fd < 0 ? mgm__be_dispatch(c, MGM_DRAIN_BUDGET, now_ms)
+                : mgm__be_dispatch_fd(c, fd, MGM_DRAIN_BUDGET, now_ms);
+    now_ms = 0;
+    if (rc == MGM_BE_EDESYNC) {
+      MGM_WARN(c, MGM_CH_PLAT, "forwarder events were lost; resynchronising");
+      mgm__be_resync(c);
+    }
+  } while (rc >= MGM_DRAIN_BUDGET);
+}
+
+/* A resync as a loop task (start). */
+void mgm__upcall_resync(void *c) {
+  mgm__be_resync(c);
+}

@@ -137,6 +137,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
     rc = ERROR_CAN_NOT_COMPLETE;
     goto fail;
   }
+  mgm__onloop_wake_gate(c, 1); /* the backend may wake the loop from open */
   memset(&bc, 0, sizeof(bc));
   bc.table = cfg.table;
   bc.rcvbuf_bytes = cfg.rcvbuf_bytes;
@@ -163,6 +164,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
 
 fail:
   if (c->loop) {
+    mgm__onloop_wake_gate(c, 0);
     c->loop_ops->close(c->loop);
     c->loop = NULL;
   }
@@ -241,6 +243,7 @@ DWORD mgm__core_stop(struct mgm_core *c) {
     rc = ERROR_CAN_NOT_COMPLETE;
     goto out;
   }
+  mgm__onloop_wake_gate(c, 0); /* no more drains posted by the backend */
   c->loop_ops->close(c->loop);
   c->loop = NULL;
   mgm__lock(c);

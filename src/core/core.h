@@ -472,6 +472,8 @@ struct mgm_core {
   int loop_host;         /* attached to a host libuv loop (no own thread) */
   int wrongif_on;        /* wrong-if upcalls currently requested */
   int64_t armed_ms;      /* deadline last given to the loop, -1 */
+  int wake_open;         /* the backend's wake upcall posts drains */
+  int wake_posted;       /* a drain it posted has not started yet */
 
   /* state (mgm-spec 2.0) */
   struct mgm_handles handles; /* protocol and enumeration cookies */
@@ -558,6 +560,11 @@ void mgm__onloop_rearm(struct mgm_core *c);
 /* Run fn on the loop thread and wait, then deliver the events it caused
  * (sim controls, start's resync). */
 DWORD mgm__onloop_run(struct mgm_core *c, void (*fn)(void *), void *a);
+/* The backend's wake upcall: post a drain to the loop thread (any thread,
+ * never blocks).  Between gate(c, 1) and gate(c, 0) (core.c: from the
+ * loop's open to its close) only; one posted drain at a time. */
+void mgm__onloop_wake(struct mgm_core *c);
+void mgm__onloop_wake_gate(struct mgm_core *c, int open);
 
 /* backend.c: the wrappers of the backend's operations (platform.h), the
  * core's only way to them: lock state asserted, fault hook, NULL checks of

@@ -7,11 +7,16 @@
  *
  * core.c gives these callbacks to the loop driver at start, with its own
  * on_post.  Each marks the thread as inside the instance's loop callback
- * (mgm__onloop_core), so that a stop from a hook it runs is refused.
+ * (mgm__onloop_core), so that a stop from a hook it runs is refused.  A
+ * backend whose events no descriptor shows asks for a drain with its wake
+ * upcall (platform.h): a task posted to the loop.
  */
 #include "core/core.h"
 
 _Thread_local struct mgm_core *mgm__onloop_core;
+/* Guards every instance's wake_open and wake_posted, and the loop they
+ * post to: held only to post, never across a drain. */
+static pthread_mutex_t g_wake_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void mgm__onloop_readable(void *ctx, uint64_t now_ms) {
   struct mgm_core *saved = mgm__onloop_core;
@@ -100,4 +105,37 @@ DWORD mgm__onloop_run(struct mgm_core *c, void (*fn)(void *), void *a) {
   return c->loop_ops->run(c->loop, loop_call_fn, &lc, 1) == 0
              ? NO_ERROR
              : ERROR_CAN_NOT_COMPLETE;
+}
+
+/* A drain the backend asked for.  Not while starting: start's resync task,
+ * queued behind, drains then (c->be may not be set yet). */
+static void onloop_wake_fn(void *a) {
+  struct mgm_core *c = a, *saved = mgm__onloop_core;
+  int st;
+
+  pthread_mutex_lock(&g_wake_mu);
+  c->wake_posted = 0; /* a wake from here on posts again */
+  pthread_mutex_unlock(&g_wake_mu);
+  st = atomic_load(&c->state);
+  if (st != MGM_RUNNING && st != MGM_STOPPING)
+    return;
+  mgm__onloop_core = c;
+  mgm__upcall_drain(c, -1, 0);
+  mgm__onloop_core = saved;
+}
+
+void mgm__onloop_wake(struct mgm_core *c) {
+  pthread_mutex_lock(&g_wake_mu);
+  if (c->wake_open && !c->wake_posted &&
+      c->loop_ops->run(c->loop, onloop_wake_fn, c, 0) == 0)
+    c->wake_posted = 1;
+  pthread_mutex_unlock(&g_wake_mu);
+}
+
+void mgm__onloop_wake_gate(struct mgm_core *c, int open) {
+  pthread_mutex_lock(&g_wake_mu);
+  c->wake_open = open;
+  if (open)
+    c->wake_posted = 0;
+  pthread_mutex_unlock(&g_wake_mu);
 }

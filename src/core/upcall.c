@@ -6,7 +6,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Upcalls run on the loop thread, from the backend's dispatch() or
- * resync(), without the core lock held; each handler takes it.
+ * resync(), without the core lock held; each handler takes it.  wake is
+ * the exception: any thread, and it only asks the loop for a drain.
  */
 #include "core/core.h"
 
@@ -47,8 +48,14 @@ static void up_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
     fn(fctx, ifindex, pkt, (DWORD)len);
 }
 
-const struct mgm_be_upcalls mgm__upcall_table = {
-    up_if_event, up_no_entry, up_wrong_if, up_mfe_gone, up_ctrl_packet};
+/* Any thread, lock or not: events wait that no descriptor shows. */
+static void up_wake(void *ctx) {
+  mgm__onloop_wake(ctx);
+}
+
+const struct mgm_be_upcalls mgm__upcall_table = {up_if_event,    up_no_entry,
+                                                 up_wrong_if,    up_mfe_gone,
+                                                 up_ctrl_packet, up_wake};
 
 /* Deliver what the backend has (of descriptor fd, or -1: all).  A
  * dispatch that handled fewer events than its budget found nothing more

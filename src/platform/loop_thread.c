@@ -1,8 +1,9 @@
 /*
  * loop_thread.c - the libuv-free loop driver: one thread that runs posted
  * tasks and fires the core's deadline.  It watches no descriptors, so it
- * serves only the sim backend; it is the Windows DLL's driver (Debian has
- * no mingw libuv) and is also built elsewhere for testing.
+ * serves backends that need none: the sim, or one that asks for dispatch
+ * with the wake upcall (platform.h).  It is the Windows DLL's driver
+ * (Debian has no mingw libuv) and is also built elsewhere for testing.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -128,7 +129,7 @@ static void thr_run_queued(struct mgm_loop *l) {
 }
 
 static int thr_watch(struct mgm_loop *l, const int *fds, size_t n) {
-  return n == 0 ? 0 : -1; /* no descriptors: sim only */
+  return n == 0 ? 0 : -1; /* no descriptors */
 }
 
 static void thr_arm(struct mgm_loop *l, int64_t delay_ms) {

@@ -15,12 +15,42 @@
  * `now_ms` gives the core its clock (virtual in sim); `set_wrongif` turns
  * wrong-interface upcalls on and off at run time.
  *
- * Contract (kernel.md G.1): ops are non-blocking and serialised by the core
- * lock; upcalls come only from dispatch()/resync() on the loop thread, never
- * from inside another op; ops return 0 or a negative MGM_BE_* code (a
- * backend logs the raw errno through mgm_be_config.log).  if_detach of an
- * ifindex that is not attached (e.g. after MGM_IF_SLOT_LOST) returns
- * MGM_BE_ENOENT.
+ * Contract (kernel.md G.1): ops return 0 or a negative MGM_BE_* code (a
+ * backend logs the raw errno through mgm_be_config.log) and never wait
+ * for an event.  open(), caps() and fds() come before the instance runs;
+ * dispatch(), dispatch_fd() and resync() on the core's loop thread without
+ * the core lock; every other op with the core lock held, which serialises
+ * them.  Upcalls come only from dispatch()/resync(), never from inside
+ * another op; an upcall may call ops, and the core may even call
+ * dispatch() again from inside one (a sim control made in a callback).
+ * if_detach of an ifindex that is not attached (e.g. after
+ * MGM_IF_SLOT_LOST) returns MGM_BE_ENOENT.
+ *
+ * A backend in another process.  The seam is meant to be implementable by
+ * a proxy whose every op is a call into another process (Wine's rtm.dll
+ * forwarding to the Linux backend on its Unix side):
+ *  - Arguments are read, and results written, during the call only.  A
+ *    pointer in an argument (mgm_fwd.oif, control()'s arg) or handed to
+ *    an upcall (mgm_if_event.name, hdr, pkt, key) is valid until the call
+ *    returns: who keeps the data copies it, strings included.  control()'s
+ *    argument is plain data, len bytes to copy in and back.
+ *  - What open() is given to keep (the upcall table, ctx, cfg's log sink)
+ *    stays on the core's side: a proxy keeps it and calls it there, never
+ *    ships it.  cfg itself is read during open() only.
+ *  - Nothing calls into the core from inside an op but the log sink (on
+ *    the calling thread; it only logs) and wake: a proxy logs the other
+ *    side's lines after its reply, and delivers the other side's events
+ *    as upcalls from dispatch() only, after its call there returned.
+ *  - fds() may give none.  A backend whose events no descriptor of this
+ *    process shows (a proxy's thread blocked in a "wait for events" call)
+ *    calls the wake upcall, from any thread, and the core calls dispatch()
+ *    on its loop thread soon after.
+ *  - An op may wait for the other side's reply; a lost other side is
+ *    MGM_BE_EIO.
+ *  - now_ms() is read on every MFE decision: a proxy answers it from the
+ *    clock both sides share (CLOCK_MONOTONIC is the system's), not with a
+ *    round trip.  dispatch()'s now_ms is of that clock.
+ *  - In-process only: the sim's tx hook, a function pointer (simctl.h).
  */
 #ifndef MGM_PLATFORM_H
 #define MGM_PLATFORM_H
@@ -28,7 +58,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MGM_BACKEND_ABI 2 /* 2: dispatch()es take now_ms; control() */
+/* 2: dispatch()es take now_ms; control(); the wake upcall */
+#define MGM_BACKEND_ABI 2
 
 enum mgm_be_err {
   MGM_BE_OK = 0,
@@ -122,7 +153,8 @@ struct mgm_if_event {
 enum mgm_mfe_gone { MGM_GONE_AGED, MGM_GONE_IF_DEPARTED, MGM_GONE_FLUSHED };
 
 /* Invoked only from dispatch()/resync(), on the loop thread, without the
- * core lock held. */
+ * core lock held; the pointers they pass are valid during the call only.
+ * wake is the exception (appended in ABI 2). */
 struct mgm_be_upcalls {
   void (*if_event)(void *ctx, const struct mgm_if_event *ev);
   void (*no_entry)(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,
@@ -132,13 +164,19 @@ struct mgm_be_upcalls {
   void (*mfe_gone)(void *ctx, const struct mgm_mfe_key *key,
                    enum mgm_mfe_gone why);
   void (*ctrl_packet)(void *ctx, uint32_t ifindex, const void *pkt, size_t len);
+  /* Events wait that no descriptor of fds() shows: the core calls
+   * dispatch() soon, on its loop thread.  Any thread, with or without the
+   * core lock, even from inside an op, between open() and close(); it
+   * never blocks and never calls the backend itself. */
+  void (*wake)(void *ctx);
 };
 
 struct mgm_be_config {
   uint32_t table;        /* 0 = default */
   uint32_t rcvbuf_bytes; /* 0 = backend default */
   int profile;           /* sim only: enum libmgm_sim_profile */
-  /* log sink for backend-specific lines (open failures name the cause) */
+  /* log sink for backend-specific lines (open failures name the cause):
+   * from inside any op, on the calling thread; msg is valid during it */
   void (*log)(void *ctx, int level, const char *msg);
   void *log_ctx; /* passed to log */
 };
@@ -183,7 +221,7 @@ struct mgm_backend_ops {
   /* Unicast RPF lookup toward src: 0, MGM_BE_ENOENT (no route) or error. */
   int (*route_lookup)(struct mgm_backend *be, uint32_t src,
                       struct mgm_route *out);
-  /* Monotonic milliseconds (virtual in sim). */
+  /* Monotonic milliseconds (virtual in sim); read on every MFE decision. */
   uint64_t (*now_ms)(struct mgm_backend *be);
   /* Wrong-interface upcalls on/off (optional). */
   int (*set_wrongif)(struct mgm_backend *be, int on);

@@ -105,7 +105,7 @@ static void t_gone(void *ctx, const struct mgm_mfe_key *k,
 }
 
 static const struct mgm_be_upcalls upcalls = {t_if_event, t_no_entry, NULL,
-                                              t_gone, NULL};
+                                              t_gone,     NULL,       NULL};
 
 static void setup(void) {
   lnx_enter_netns();
@@ -649,7 +649,7 @@ static void t_no_entry_now(void *ctx, uint32_t iif, uint32_t s, uint32_t g,
  * them asks; outside a batch every now_ms reads the clock. */
 Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
   static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
-                                           t_gone, NULL};
+                                           t_gone,     NULL,           NULL};
   int fds[8];
   uint64_t t0, t1;
   unsigned r0;
@@ -683,7 +683,7 @@ Test(backend, a_batch_of_upcalls_reads_the_clock_once) {
  * dispatch reads it, and so does one of a later dispatch. */
 Test(backend, the_first_batch_of_a_loop_callback_takes_the_loop_time) {
   static const struct mgm_be_upcalls up = {t_if_event, t_no_entry_now, NULL,
-                                           t_gone, NULL};
+                                           t_gone,     NULL,           NULL};
   const uint64_t woke = 777000;
   int fds[8];
   uint64_t t;
@@ -749,8 +749,8 @@ static void t_ctrl_packet(void *ctx, uint32_t ifindex, const void *pkt,
   }
 }
 
-static const struct mgm_be_upcalls up_ctrl = {t_if_event, t_no_entry, NULL,
-                                              t_gone, t_ctrl_packet};
+static const struct mgm_be_upcalls up_ctrl = {t_if_event, t_no_entry,    NULL,
+                                              t_gone,     t_ctrl_packet, NULL};
 
 /* A raw socket sending out of dev, IP header included. */
 static int igmp_sender(const char *dev) {

@@ -149,8 +149,8 @@ static uint32_t smk_ifindex(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  static const struct mgm_be_upcalls up = {smk_if_event, smk_no_entry,
-                                           smk_wrong_if, smk_gone, smk_ctrl};
+  static const struct mgm_be_upcalls up = {
+      smk_if_event, smk_no_entry, smk_wrong_if, smk_gone, smk_ctrl, NULL};
   struct mgm_be_config cfg;
   struct mgm_fwd_stats st;
   struct mgm_route rt;

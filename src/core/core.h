@@ -502,6 +502,9 @@ struct mgm_core {
   void *ctrl_ctx;             /* its context */
   libmgm_sim_tx_fn sim_tx_fn; /* sim: capture of libmgm_ctrl_send */
   void *sim_tx_ctx;           /* its context */
+  /* With assertions on: the thread holding `lock` (mgm__lock_self), else 0;
+   * last, so that the fields above keep their offsets. */
+  atomic_uintptr_t lock_owner;
 };
 
 /* core.c (the top of the core): the instance lifecycle, entering it. */
@@ -514,10 +517,32 @@ DWORD mgm__core_enter_inst(struct mgm_core *c, int autostart_ok);
 DWORD mgm__core_enter_public(struct libmgm_instance *inst,
                              struct mgm_core **out);
 void mgm__core_leave(struct mgm_core *c);
+/* The calling thread, as the address of one of its thread-locals. */
+static inline uintptr_t mgm__lock_self(void) {
+  return (uintptr_t)&mgm__tls_cb_depth;
+}
+/* Record the lock's owner (0: none); always 1, so that it can sit inside
+ * assert() and cost nothing where assertions are compiled out (NDEBUG). */
+static inline int mgm__lock_set_owner(struct mgm_core *c, uintptr_t who) {
+  atomic_store_explicit(&c->lock_owner, who, memory_order_relaxed);
+  return 1;
+}
+/* Does the calling thread hold c's lock?  Meaningful with assertions on. */
+static inline int mgm__lock_mine(struct mgm_core *c) {
+  return atomic_load_explicit(&c->lock_owner, memory_order_relaxed) ==
+         mgm__lock_self();
+}
+/* The lock state a function requires (design.md 4 and 8): checked where
+ * assertions are compiled in (Debug builds), nothing otherwise. */
+#define MGM_ASSERT_LOCKED(c) assert(mgm__lock_mine(c))
+#define MGM_ASSERT_UNLOCKED(c) assert(!mgm__lock_mine(c))
 static inline void mgm__lock(struct mgm_core *c) {
   pthread_mutex_lock(&c->lock);
+  assert(mgm__lock_set_owner(c, mgm__lock_self()));
 }
 static inline void mgm__unlock(struct mgm_core *c) {
+  MGM_ASSERT_LOCKED(c);
+  assert(mgm__lock_set_owner(c, 0));
   pthread_mutex_unlock(&c->lock);
 }
 /* For assertions: is mu locked?  pthread names no owner, so this says "by

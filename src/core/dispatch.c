@@ -135,6 +135,7 @@ static void deliver_one(struct mgm_core *c, struct mgm_call *k) {
 void mgm__batch_deliver_all(struct mgm_core *c, struct mgm_batch *b) {
   uint32_t i;
 
+  MGM_ASSERT_UNLOCKED(c);
   for (i = 0; i < b->n; i++) {
     struct mgm_call *k = &b->v[i];
     int saved = mgm__tls_cb_kind;

@@ -799,6 +799,7 @@ static MGM_NOINLINE DWORD member_add_general(struct mgm_core *c,
   DWORD rc;
   int latent;
 
+  MGM_ASSERT_LOCKED(c);
   rc = member_prologue(c, q->h, s, q->sm, g, q->gm, ifx, nh, &flags, 1, &p, &r,
                        &latent);
   if (rc != NO_ERROR)
@@ -871,6 +872,7 @@ static MGM_NOINLINE DWORD member_del_general(struct mgm_core *c,
   DWORD rc;
   int latent;
 
+  MGM_ASSERT_LOCKED(c);
   rc = member_prologue(c, q->h, s, q->sm, g, q->gm, ifx, nh, &flags, 0, &p, &r,
                        &latent);
   if (rc != NO_ERROR)

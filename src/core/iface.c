@@ -162,12 +162,14 @@ static void rec_maybe_free(struct mgm_core *c, struct mgm_if *r) {
   free(r);
 }
 
-/* Queue an IGMP disable/enable callback and deliver it now (unlocked). */
+/* Queue an IGMP disable/enable callback and deliver it now: the lock is
+ * held on entry and exit, dropped for the delivery. */
 static void igmp_notify(struct mgm_core *c, struct mgm_proto *x, int kind,
                         uint32_t ifx, uint32_t nh) {
   struct mgm_batch b;
   struct mgm_call k = {0};
 
+  MGM_ASSERT_LOCKED(c);
   mgm__batch_init(&b);
   k.kind = (uint8_t)kind;
   k.p = x;
@@ -201,7 +203,9 @@ static void igmp_enable(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
     igmp_notify(c, r->igmp, MGM_CB_ENABLE_IGMP, ifx, nh);
 }
 
+/* Deliver b now: the lock is held on entry and exit, dropped meanwhile. */
 static void deliver_locked(struct mgm_core *c, struct mgm_batch *b) {
+  MGM_ASSERT_LOCKED(c);
   mgm__unlock(c);
   mgm__batch_deliver(c, b);
   mgm__lock(c);

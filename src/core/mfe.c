@@ -1258,6 +1258,7 @@ static MGM_NOINLINE DWORD mfe_get_general(struct mgm_core *c,
   DWORD rc = NO_ERROR, need;
   int brc;
 
+  MGM_ASSERT_LOCKED(c);
   if (x == NULL) {
     rc = ERROR_NOT_FOUND;
     goto out;

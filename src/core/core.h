@@ -124,7 +124,7 @@ static inline size_t mgm__hash_slot(const struct mgm_hash *h, uint64_t key) {
   return (size_t)mgm__mix64(key) & h->mask;
 }
 
-/* Inline: it is on the path of every membership call (group.c). */
+/* Inline: it is on the path of every membership call (member.c). */
 static inline struct mgm_hnode *mgm__hash_find(const struct mgm_hash *h,
                                                uint64_t key) {
   struct mgm_hnode *n;
@@ -480,7 +480,7 @@ struct mgm_core {
   struct mgm_proto **protos;  /* registry in registration order */
   uint32_t n_protos, cap_protos;
   uint32_t n_join_cb, n_prune_cb; /* protocols with a join/prune alert */
-  /* Changes of effective memberships so far (group.c): a new flow's
+  /* Changes of effective memberships so far (member.c): a new flow's
    * outgoing candidates, computed before its callbacks ran, still hold
    * after them when this has not moved. */
   uint64_t mem_gen;
@@ -752,7 +752,15 @@ int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex);
 void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev);
 void mgm__ifs_destroy(struct mgm_core *c);
 
-/* group.c */
+/* group.c: the membership table (group.h: its helpers for member.c) */
+struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
+/* Iterate the entries in slot order: *pos = 0 first; NULL at the end.  The
+ * table must not change during the walk. */
+struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos);
+int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
+void mgm__grps_destroy(struct mgm_core *c);
+
+/* member.c */
 /* A membership call's arguments, as given. */
 struct mgm_mreq {
   HANDLE h;
@@ -760,29 +768,25 @@ struct mgm_mreq {
 };
 DWORD mgm__member_add(struct mgm_core *c, const struct mgm_mreq *q);
 DWORD mgm__member_del(struct mgm_core *c, const struct mgm_mreq *q);
-struct mgm_grp *mgm__grp_find(struct mgm_core *c, uint32_t s, uint32_t g);
-/* Iterate the entries in slot order: *pos = 0 first; NULL at the end.  The
- * table must not change during the walk. */
-struct mgm_grp *mgm__grp_next(struct mgm_core *c, size_t *pos);
-int mgm__grp_has_member(const struct mgm_grp *e, uint32_t ifx, uint32_t nh);
 /* An upper bound of the callbacks purging p on (ifx, nh) can queue. */
-uint32_t mgm__purge_calls(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
-                          uint32_t nh);
+uint32_t mgm__member_purge_calls(struct mgm_core *c, struct mgm_proto *p,
+                                 uint32_t ifx, uint32_t nh);
 /* Delete every effective membership of p on (ifx, nh), with side effects. */
 void mgm__member_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
                        uint32_t nh, struct mgm_batch *b);
 /* Drop latent memberships of IGMP client p (NULL: of every client) on the
  * links (ifx, nh) covers; local-leave to `notify` for each when non-NULL. */
-void mgm__latent_purge(struct mgm_core *c, struct mgm_proto *p, uint32_t ifx,
-                       uint32_t nh, struct mgm_proto *notify,
-                       struct mgm_batch *b);
+void mgm__member_latent_purge(struct mgm_core *c, struct mgm_proto *p,
+                              uint32_t ifx, uint32_t nh,
+                              struct mgm_proto *notify, struct mgm_batch *b);
+
+/* enum.c: group enumeration */
 DWORD mgm__enum_start(struct mgm_core *c, HANDLE h, MGM_ENUM_TYPES t,
                       HANDLE *out);
 DWORD mgm__enum_next(struct mgm_core *c, HANDLE e, PDWORD size, PBYTE buf,
                      PDWORD n);
 DWORD mgm__enum_end(struct mgm_core *c, HANDLE e);
 void mgm__enum_free(struct mgm_core *c, struct mgm_enum *e);
-void mgm__grps_destroy(struct mgm_core *c);
 
 /* mfe.c */
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g);

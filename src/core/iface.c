@@ -238,7 +238,8 @@ DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   /* Taking over from IGMP purges it (2.6): room for every callback first,
    * or nothing happens. */
   if (!p->igmp && r && r->igmp &&
-      mgm__batch_reserve(&b, mgm__purge_calls(c, r->igmp, ifx, nh)) != 0) {
+      mgm__batch_reserve(&b, mgm__member_purge_calls(c, r->igmp, ifx, nh)) !=
+          0) {
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
   }
@@ -295,7 +296,7 @@ static void release_purge(struct mgm_core *c, struct mgm_proto *p,
    * does steps 1, 3, 4): all latent IGMP memberships on the interface,
    * whoever made them (also through the (i, 0) fallback), no local leaves. */
   if (step2)
-    mgm__latent_purge(c, NULL, ifx, nh, NULL, b);
+    mgm__member_latent_purge(c, NULL, ifx, nh, NULL, b);
   mgm__mfe_delete_iif(c, ifx, nh);
   mgm__mfe_strip_oif(c, ifx, nh, b);
 }
@@ -316,7 +317,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   }
   /* A release cannot stop half-way: room for every callback of its purge
    * first, or nothing happens (mgm-spec G-2: allocation -> 8). */
-  if (mgm__batch_reserve(&b, mgm__purge_calls(c, p, ifx, nh)) != 0) {
+  if (mgm__batch_reserve(&b, mgm__member_purge_calls(c, p, ifx, nh)) != 0) {
     rc = ERROR_NOT_ENOUGH_MEMORY;
     goto out;
   }
@@ -337,7 +338,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
   } else if (r->owner) {
     /* IGMP co-owner leaving a protocol-owned interface: its latent joins
      * go, each with a local leave to the owner; no disable/enable. */
-    mgm__latent_purge(c, p, ifx, nh, r->owner, &b);
+    mgm__member_latent_purge(c, p, ifx, nh, r->owner, &b);
     r->igmp = NULL;
     p->n_owned--;
   } else {

@@ -36,7 +36,7 @@ void mgm__proto_unref(struct mgm_proto *p) {
 }
 
 /* The registry changed: recount the join and prune alert callbacks (the
- * membership quick path, group.c), and request wrong-if upcalls only while
+ * membership quick path, member.c), and request wrong-if upcalls only while
  * enabled by configuration (D-WRONGIF) and some protocol has a wrong-if
  * callback. */
 static void protos_changed(struct mgm_core *c) {
@@ -76,7 +76,7 @@ DWORD mgm__proto_register(struct mgm_core *c,
       goto out;
     }
   }
-  /* A free small index that no membership still names (group.c). */
+  /* A free small index that no membership still names (member.c). */
   for (idx = 0; idx < c->cap_idx && (c->by_idx[idx] || c->idx_refs[idx]); idx++)
     ;
   if (idx == c->cap_idx) {

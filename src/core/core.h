@@ -356,7 +356,7 @@ struct mgm_mfe_index {
   size_t count;
 };
 
-/* ---- Callback batches (dispatch.c) ------------------------------------- */
+/* ---- Callback batches (batch.c) and their delivery (dispatch.c) ------- */
 
 enum mgm_cb {
   MGM_CB_RPF,
@@ -401,12 +401,20 @@ void mgm__batch_add(struct mgm_core *c, struct mgm_batch *b,
  * its callbacks: 0, or -1 without memory. */
 int mgm__batch_reserve(struct mgm_batch *b, uint32_t n);
 void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
-/* Deliver with the core lock NOT held, then free the batch (inline: most
- * calls queue nothing). */
-void mgm__batch_deliver_all(struct mgm_core *c, struct mgm_batch *b);
-static inline void mgm__batch_deliver(struct mgm_core *c, struct mgm_batch *b) {
+/* The name of callback kind `kind` (enum mgm_cb), for the log. */
+const char *mgm__batch_cb_name(int kind);
+
+/* dispatch.c: with the core lock NOT held.  Invoke k's callback unless its
+ * protocol was deregistered (then 0, else 1), with the thread-local
+ * callback depth and kind set; the RPF callback and the creation alert
+ * come here directly, the others in a batch. */
+int mgm__dispatch_call(struct mgm_core *c, struct mgm_call *k);
+/* Deliver b in order, then free it (inline: most calls queue nothing). */
+void mgm__dispatch_batch_all(struct mgm_core *c, struct mgm_batch *b);
+static inline void mgm__dispatch_batch(struct mgm_core *c,
+                                       struct mgm_batch *b) {
   if (b->n != 0 || b->v != b->inl)
-    mgm__batch_deliver_all(c, b);
+    mgm__dispatch_batch_all(c, b);
 }
 
 /* Thread-local callback context (re-entry detection, design.md 8.5). */

@@ -177,7 +177,7 @@ static void igmp_notify(struct mgm_core *c, struct mgm_proto *x, int kind,
   k.nh = nh;
   mgm__batch_add(c, &b, &k);
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
   mgm__lock(c);
 }
 
@@ -207,7 +207,7 @@ static void igmp_enable(struct mgm_core *c, uint32_t ifx, uint32_t nh) {
 static void deliver_locked(struct mgm_core *c, struct mgm_batch *b) {
   MGM_ASSERT_LOCKED(c);
   mgm__unlock(c);
-  mgm__batch_deliver(c, b);
+  mgm__dispatch_batch(c, b);
   mgm__lock(c);
 }
 
@@ -282,7 +282,7 @@ DWORD mgm__if_take(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
 
 out:
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
   return rc;
 }
 
@@ -353,7 +353,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh) {
 
 out:
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
   return rc;
 }
 

@@ -675,7 +675,7 @@ DWORD mgm__member_add(struct mgm_core *c, const struct mgm_mreq *q) {
   if (rc == MGM_QUICK_NO)
     rc = member_add_general(c, q, &b);
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
   return rc;
 }
 
@@ -736,7 +736,7 @@ DWORD mgm__member_del(struct mgm_core *c, const struct mgm_mreq *q) {
   if (p == NULL || !leave_quick(c, p, e, q->ifx, q->nh))
     rc = member_del_general(c, q, e, &b);
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
   return rc;
 }
 

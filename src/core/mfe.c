@@ -1058,7 +1058,7 @@ out:
     free(cr);
   if (cv != cinl)
     free(cv);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
 }
 
 void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
@@ -1114,7 +1114,7 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t arr, uint32_t s,
 
 out:
   mgm__unlock(c);
-  mgm__batch_deliver(c, &b);
+  mgm__dispatch_batch(c, &b);
 }
 
 void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *key,

@@ -374,11 +374,14 @@ struct mgm_call {
   uint8_t kind;             /* enum mgm_cb */
   struct mgm_proto *p;      /* referenced target */
   DWORD s, smask, g, gmask; /* source/group as passed */
-  DWORD ifx, nh;            /* interface */
+  DWORD ifx, nh;            /* interface; RPF: the callback may change them */
   BOOL flag;                /* bMemberUpdate / bMemberDelete */
+  DWORD up;                 /* RPF: upstream neighbour, passed and returned */
   uint64_t mfe_id;          /* negative prune: MFE to re-arm */
-  const void *hdr;          /* wrong-if header (batch-owned copy) */
-  DWORD hdrlen;
+  const void *hdr;          /* wrong-if, RPF: packet header (batch-owned) */
+  void *buf;                /* RPF: RTM_DEST_INFO; creation: MGM_IF_ENTRY[] */
+  DWORD hdrlen;             /* bytes at hdr */
+  DWORD n_if;               /* creation: entries at buf */
 };
 
 struct mgm_batch {
@@ -404,12 +407,8 @@ void mgm__batch_truncate(struct mgm_batch *b, uint32_t n);
 /* The name of callback kind `kind` (enum mgm_cb), for the log. */
 const char *mgm__batch_cb_name(int kind);
 
-/* dispatch.c: with the core lock NOT held.  Invoke k's callback unless its
- * protocol was deregistered (then 0, else 1), with the thread-local
- * callback depth and kind set; the RPF callback and the creation alert
- * come here directly, the others in a batch. */
-int mgm__dispatch_call(struct mgm_core *c, struct mgm_call *k);
-/* Deliver b in order, then free it (inline: most calls queue nothing). */
+/* dispatch.c: with the core lock NOT held, deliver b in order, then free
+ * it (inline: most calls queue nothing).  dispatch.h: one callback. */
 void mgm__dispatch_batch_all(struct mgm_core *c, struct mgm_batch *b);
 static inline void mgm__dispatch_batch(struct mgm_core *c,
                                        struct mgm_batch *b) {

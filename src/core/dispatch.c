@@ -17,76 +17,30 @@
  */
 #include <stdlib.h>
 
-#include "core/core.h"
+#include "core/dispatch.h"
 
 _Thread_local int mgm__tls_cb_depth;
 _Thread_local int mgm__tls_cb_kind = -1;
 
-/* Call k's callback and apply what it returns. */
-static void invoke(struct mgm_core *c, struct mgm_call *k) {
-  const ROUTING_PROTOCOL_CONFIG *f = &k->p->cfg;
-  DWORD t = c->lifetime_s;
+void mgm__dispatch_trace(struct mgm_core *c, const struct mgm_call *k) {
+  const struct mgm_proto *p = k->p;
 
-  MGM_TRACE(
-      c, MGM_CH_CB, "-> %s to %u/%u (%08x/%08x, %08x/%08x, if %u/%08x, %d)",
-      mgm__batch_cb_name(k->kind), (unsigned)k->p->pid, (unsigned)k->p->cid,
-      (unsigned)k->s, (unsigned)k->smask, (unsigned)k->g, (unsigned)k->gmask,
-      (unsigned)k->ifx, (unsigned)k->nh, k->flag);
-  switch (k->kind) {
-  case MGM_CB_PRUNE:
-    if (f->pfnPruneAlertCallback)
-      f->pfnPruneAlertCallback(k->s, k->smask, k->g, k->gmask, k->ifx, k->nh,
-                               k->flag, &t);
-    break;
-  case MGM_CB_JOIN:
-    if (f->pfnJoinAlertCallback)
-      f->pfnJoinAlertCallback(k->s, k->smask, k->g, k->gmask, k->flag);
-    break;
-  case MGM_CB_LOCAL_JOIN:
-    if (f->pfnLocalJoinCallback)
-      f->pfnLocalJoinCallback(k->s, k->smask, k->g, k->gmask, k->ifx, k->nh);
-    break;
-  case MGM_CB_LOCAL_LEAVE:
-    if (f->pfnLocalLeaveCallback)
-      f->pfnLocalLeaveCallback(k->s, k->smask, k->g, k->gmask, k->ifx, k->nh);
-    break;
-  case MGM_CB_DISABLE_IGMP:
-    if (f->pfnDisableIgmpCallback)
-      f->pfnDisableIgmpCallback(k->ifx, k->nh);
-    break;
-  case MGM_CB_ENABLE_IGMP:
-    if (f->pfnEnableIgmpCallback)
-      f->pfnEnableIgmpCallback(k->ifx, k->nh);
-    break;
-  case MGM_CB_WRONGIF:
-    if (f->pfnWrongIfCallback)
-      f->pfnWrongIfCallback(k->s, k->g, k->ifx, k->nh, k->hdrlen,
-                            (PBYTE)k->hdr);
-    break;
-  default:
-    break;
-  }
-  /* The negative-MFE prune alert's output sets the MFE's new lifetime
-   * (D-REARM); 0 keeps the default (D-TMO0). */
-  if (k->kind == MGM_CB_PRUNE && !k->flag && k->mfe_id != 0) {
-    mgm__lock(c);
-    mgm__mfe_rearm(c, k->s, k->g, k->mfe_id, t);
-    mgm__unlock(c);
-  }
-}
-
-int mgm__dispatch_call(struct mgm_core *c, struct mgm_call *k) {
-  int saved = mgm__tls_cb_kind;
-
-  MGM_ASSERT_UNLOCKED(c);
-  if (atomic_load(&k->p->dead))
-    return 0;
-  mgm__tls_cb_depth++;
-  mgm__tls_cb_kind = k->kind;
-  invoke(c, k);
-  mgm__tls_cb_kind = saved;
-  mgm__tls_cb_depth--;
-  return 1;
+  if (k->kind == MGM_CB_RPF)
+    mgm__log(&c->log, LIBMGM_LOG_TRACE, MGM_CH_CB,
+             "-> Rpf to %u/%u (%08x, %08x, if %u)", (unsigned)p->pid,
+             (unsigned)p->cid, (unsigned)k->s, (unsigned)k->g,
+             (unsigned)k->ifx);
+  else if (k->kind == MGM_CB_CREATION)
+    mgm__log(&c->log, LIBMGM_LOG_TRACE, MGM_CH_CB,
+             "-> CreationAlert to %u/%u (%08x, %08x, %u if)", (unsigned)p->pid,
+             (unsigned)p->cid, (unsigned)k->s, (unsigned)k->g,
+             (unsigned)k->n_if);
+  else
+    mgm__log(&c->log, LIBMGM_LOG_TRACE, MGM_CH_CB,
+             "-> %s to %u/%u (%08x/%08x, %08x/%08x, if %u/%08x, %d)",
+             mgm__batch_cb_name(k->kind), (unsigned)p->pid, (unsigned)p->cid,
+             (unsigned)k->s, (unsigned)k->smask, (unsigned)k->g,
+             (unsigned)k->gmask, (unsigned)k->ifx, (unsigned)k->nh, k->flag);
 }
 
 void mgm__dispatch_batch_all(struct mgm_core *c, struct mgm_batch *b) {

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/core.h"
+#include "core/dispatch.h"
 
 static uint64_t mfe_key(uint32_t s, uint32_t g) {
   return (uint64_t)mgm__ntohl(g) << 32 | mgm__ntohl(s);
@@ -810,30 +810,318 @@ struct creation {
   int heap; /* list was allocated (not in the inline pool) */
 };
 
-void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
-                          uint32_t g, const void *hdr, size_t hdrlen) {
+/* A new (S,G) on its way to an MFE (4.4): what the RPF question, the
+ * creation alerts and the creation hand on, with the per-flow scratch. */
+struct flow {
+  uint32_t s, g, arr;        /* the packet: source, group, arrival */
+  DWORD iif, nh, up;         /* incoming interface and upstream (3.1) */
+  DWORD rproto, rnet, rmask; /* the route toward S */
+  const void *hdr;           /* the packet's header (a copy) */
+  size_t hdrlen;             /* its length */
+  struct cand *cv;           /* outgoing candidates: cinl or the heap */
+  uint32_t ncv;              /* their number */
+  struct creation *cr;       /* creation alerts: crinl or the heap */
+  uint32_t ncr;              /* their number */
+  uint32_t lused;            /* entries of linl given to creation alerts */
+  struct cand cinl[MGM_CAND_INLINE];
+  struct creation crinl[MGM_CREATION_INLINE];
+  MGM_IF_ENTRY linl[MGM_IFENTRY_INLINE];
+};
+
+/* What a step of the creation leaves to the next. */
+enum flow_step {
+  FLOW_OOM = -1, /* out of memory: nothing is created */
+  FLOW_GO,       /* on to the next step */
+  FLOW_DONE      /* nothing (more) to do: no route, or the MFE exists */
+};
+
+/* 3.1: the route toward S, then the RPF callback to the owner of the
+ * interface toward S, which may change the incoming interface, its next
+ * hop, the upstream neighbour and the route.  The lock is held on entry
+ * and on return, dropped for the callback. */
+static enum flow_step flow_rpf(struct mgm_core *c, struct flow *f) {
+  uint8_t routebuf[MGM_DEST_INFO_SIZE];
   struct mgm_route rt;
   struct mgm_proto *o;
-  struct mgm_mfe *m = NULL;
-  struct creation crinl[MGM_CREATION_INLINE];
-  struct creation *cr = NULL;
-  struct cand cinl[MGM_CAND_INLINE];
-  struct cand *cv = NULL;
-  MGM_IF_ENTRY linl[MGM_IFENTRY_INLINE];
-  uint32_t lused = 0;
-  struct mgm_batch b;
-  uint8_t routebuf[MGM_DEST_INFO_SIZE];
-  uint8_t hcopy[256];
-  DWORD iif, nh, up, rproto = 0, rnet = 0, rmask = 0;
-  uint32_t ncr = 0, ncv = 0, i, j, k;
-  uint64_t now, gen;
+  struct mgm_call k;
+  enum flow_step rc = FLOW_GO;
   int brc;
+
+  MGM_ASSERT_LOCKED(c);
+  brc = mgm__be_route_lookup(c, f->s, &rt);
+  if (brc == 0) {
+    f->iif = rt.ifindex;
+    f->nh = rt.nexthop;
+    f->up = rt.upstream;
+    f->rproto = rt.protocol;
+    f->rnet = rt.network;
+    f->rmask = rt.mask;
+  } else if (brc == MGM_BE_ENOENT) { /* D-NOROUTE */
+    f->iif = f->arr;
+    f->nh = 0;
+    f->up = 0;
+  } else {
+    /* Not "no route": the arrival interface may fail RPF.  Nothing is
+     * created; the next packet of the flow asks again. */
+    MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
+            (unsigned)f->s, (unsigned)f->g, mgm__be_strerror(brc));
+    rc = FLOW_DONE;
+    goto out;
+  }
+  o = mgm__if_owner(c, f->iif, f->nh);
+  if (o == NULL || !o->cfg.pfnRpfCallback)
+    goto out;
+  mgm__proto_ref(o);
+  route_to_buf(routebuf, f->rnet, f->rmask);
+  mgm__unlock(c);
+  /* filled after the unlock, so that the compiler sees the kind it inlines
+   * the dispatcher for */
+  k.kind = MGM_CB_RPF;
+  k.p = o;
+  k.s = f->s;
+  k.smask = MGM_ALL_ONES;
+  k.g = f->g;
+  k.gmask = MGM_ALL_ONES;
+  k.ifx = f->iif;
+  k.nh = f->nh;
+  k.up = f->up;
+  k.flag = FALSE;
+  k.mfe_id = 0;
+  k.hdr = f->hdr;
+  k.hdrlen = (DWORD)f->hdrlen;
+  k.buf = routebuf;
+  k.n_if = 0;
+  if (mgm__dispatch_call(c, &k)) {
+    f->iif = k.ifx;
+    f->nh = k.nh;
+    f->up = k.up;
+    route_from_buf(routebuf, &f->rnet, &f->rmask);
+  }
+  mgm__proto_unref(o);
+  mgm__lock(c);
+  if (mgm__mfe_find(c, f->s, f->g))
+    rc = FLOW_DONE;
+
+out:
+  return rc;
+}
+
+/* 3.2: one creation alert per client owning outgoing candidates, in
+ * registration order, each with its interfaces; an interface a client
+ * disables stays out.  The lock is held on entry and on return, dropped
+ * for the callbacks. */
+static enum flow_step flow_alerts(struct mgm_core *c, struct flow *f) {
+  enum flow_step rc = FLOW_OOM;
+  uint32_t i, j, k;
+  uint64_t gen;
+
+  MGM_ASSERT_LOCKED(c);
+  if (candidates(c, f->s, f->g, f->iif, f->nh, f->cinl, &f->cv, &f->ncv) != 0)
+    goto out;
+  gen = c->mem_gen;
+  if (f->ncv) {
+    f->cr = c->n_protos <= MGM_CREATION_INLINE
+                ? f->crinl
+                : mgm__calloc(c->n_protos, sizeof(*f->cr));
+    if (f->cr == NULL)
+      goto out;
+  }
+  for (i = 0; f->ncv && i < c->n_protos; i++) {
+    struct mgm_proto *x = c->protos[i];
+    struct creation *a = &f->cr[f->ncr];
+    uint32_t cnt = 0;
+
+    if (!x->cfg.pfnCreationAlertCallback)
+      continue;
+    for (j = 0; j < f->ncv; j++)
+      cnt += mgm__if_owner(c, f->cv[j].ifx, f->cv[j].nh) == x;
+    if (cnt == 0)
+      continue;
+    a->heap = cnt > MGM_IFENTRY_INLINE - f->lused;
+    if (a->heap) {
+      a->list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
+    } else {
+      a->list = f->linl + f->lused;
+      f->lused += cnt;
+      memset(a->list, 0, cnt * sizeof(MGM_IF_ENTRY));
+    }
+    if (a->list == NULL)
+      goto out;
+    for (j = 0, k = 0; j < f->ncv; j++) {
+      if (mgm__if_owner(c, f->cv[j].ifx, f->cv[j].nh) != x)
+        continue;
+      a->list[k].dwIfIndex = f->cv[j].ifx;
+      a->list[k].dwIfNextHopAddr = f->cv[j].nh;
+      a->list[k].bIGMP = bigmp(c, f->s, f->g, f->cv[j].ifx, f->cv[j].nh);
+      a->list[k].bIsEnabled = TRUE;
+      k++;
+    }
+    a->n = cnt;
+    a->p = x;
+    mgm__proto_ref(x);
+    f->ncr++;
+  }
+  if (f->ncr) {
+    mgm__unlock(c);
+    for (i = 0; i < f->ncr; i++) {
+      struct mgm_call call;
+
+      call.kind = MGM_CB_CREATION;
+      call.p = f->cr[i].p;
+      call.s = f->s;
+      call.smask = MGM_ALL_ONES;
+      call.g = f->g;
+      call.gmask = MGM_ALL_ONES;
+      call.ifx = f->iif;
+      call.nh = f->nh;
+      call.flag = FALSE;
+      call.up = 0;
+      call.mfe_id = 0;
+      call.hdr = NULL;
+      call.buf = f->cr[i].list;
+      call.hdrlen = 0;
+      call.n_if = f->cr[i].n;
+      mgm__dispatch_call(c, &call);
+    }
+    mgm__lock(c);
+    if (mgm__mfe_find(c, f->s, f->g)) {
+      rc = FLOW_DONE;
+      goto out;
+    }
+  }
+  /* Re-evaluate under the lock if memberships changed while the
+   * callbacks ran; what was offered and refused stays out. */
+  if (c->mem_gen != gen) {
+    if (f->cv != f->cinl)
+      free(f->cv);
+    f->cv = NULL;
+    if (candidates(c, f->s, f->g, f->iif, f->nh, f->cinl, &f->cv, &f->ncv) != 0)
+      goto out;
+  }
+  for (i = 0; i < f->ncr; i++)
+    for (j = 0; j < f->cr[i].n; j++) {
+      const MGM_IF_ENTRY *e = &f->cr[i].list[j];
+      struct cand key = {e->dwIfIndex, e->dwIfNextHopAddr, 0};
+      struct cand *hit;
+
+      if (e->bIsEnabled != FALSE)
+        continue;
+      hit = bsearch(&key, f->cv, f->ncv, sizeof(*f->cv), cand_cmp);
+      if (hit)
+        hit->vetoed = 1;
+    }
+  rc = FLOW_GO;
+
+out:
+  return rc;
+}
+
+/* The MFE: the candidates not vetoed, the route, the default lifetime;
+ * installed, or dropped when the forwarder refuses it (the next upcall
+ * rebuilds it).  A negative MFE owes the owner of its incoming interface a
+ * prune alert, queued in b. */
+static enum flow_step flow_create(struct mgm_core *c, struct flow *f,
+                                  struct mgm_batch *b) {
+  enum flow_step rc = FLOW_OOM;
+  struct mgm_proto *o;
+  struct mgm_mfe *m;
+  uint64_t now;
+  uint32_t j;
+
+  MGM_ASSERT_LOCKED(c);
+  m = mgm__calloc(1, sizeof(*m));
+  if (m == NULL)
+    goto out;
+  m->oif = &m->one_oif;
+  for (j = 0; j < f->ncv; j++) {
+    if (f->cv[j].vetoed)
+      continue;
+    if (oif_reserve(m, m->rec.n_oif + 1) != 0)
+      goto out;
+    m->oif[m->rec.n_oif].ifindex = f->cv[j].ifx;
+    m->oif[m->rec.n_oif].nexthop = f->cv[j].nh;
+    m->rec.n_oif++;
+  }
+  if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
+                       sizeof(*c->heap)) != 0)
+    goto out;
+  now = mgm__now(c);
+  o = mgm__if_owner(c, f->iif, f->nh);
+  m->src = f->s;
+  m->grp = f->g;
+  m->rec.iif = f->iif;
+  m->iif_nh = f->nh;
+  m->arr_iif = f->arr;
+  m->rec.upstream = f->up;
+  m->rec.in_proto = o ? o->pid : 0;
+  m->rec.route_proto = f->rproto;
+  m->rec.route_net = f->rnet;
+  m->rec.route_mask = f->rmask;
+  m->rec.created_ms = now;
+  m->rec.timeout_s = c->lifetime_s;
+  m->rec.expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
+  m->id = ++c->next_mfe_id;
+  if (idx_insert(c, m) != 0)
+    goto out;
+  if (mgm__bt_insert(&c->mfes, mfe_key(f->s, f->g), m) != 0) {
+    idx_remove(c, f->s, f->g);
+    goto out;
+  }
+  m->heap_idx = c->heap_n;
+  c->heap[c->heap_n++] = m;
+  heap_up(c, m->heap_idx);
+  if (mgm__mfe_install(c, m) != 0) {
+    /* Nothing is forwarded without the kernel entry: drop the MFE so the
+     * table shows what the forwarder does; the next upcall rebuilds it. */
+    mgm__bt_remove(&c->mfes, mfe_key(f->s, f->g));
+    idx_remove(c, f->s, f->g);
+    heap_remove(c, m);
+    rc = FLOW_DONE;
+    goto out;
+  }
+  MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
+           (unsigned)f->s, (unsigned)f->g, (unsigned)f->iif,
+           (unsigned)m->rec.n_oif);
+  if (m->rec.n_oif == 0) /* negative MFE */
+    iif_owner_call(c, m, MGM_CB_PRUNE, f->iif, f->nh, b);
+  m = NULL;
+  mgm__onloop_rearm(c);
+  rc = FLOW_DONE;
+
+out:
+  if (m) {
+    if (m->cap_oif)
+      free(m->oif);
+    free(m);
+  }
+  return rc;
+}
+
+void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
+                          uint32_t g, const void *hdr, size_t hdrlen) {
+  struct mgm_mfe *m;
+  struct mgm_batch b;
+  struct flow f;
+  uint8_t hcopy[256];
+  enum flow_step rc;
+  uint32_t i;
 
   mgm__batch_init(&b);
   if (hdrlen > sizeof(hcopy))
     hdrlen = sizeof(hcopy);
   if (hdrlen)
     memcpy(hcopy, hdr, hdrlen);
+  f.s = s;
+  f.g = g;
+  f.arr = arr;
+  f.rproto = f.rnet = f.rmask = 0;
+  f.hdr = hcopy;
+  f.hdrlen = hdrlen;
+  f.cv = NULL;
+  f.ncv = 0;
+  f.cr = NULL;
+  f.ncr = 0;
+  f.lused = 0;
   mgm__lock(c);
   m = mgm__mfe_find(c, s, g);
   if (m) {
@@ -846,218 +1134,26 @@ void mgm__mfe_on_no_entry(struct mgm_core *c, uint32_t arr, uint32_t s,
     }
     goto out;
   }
-  brc = mgm__be_route_lookup(c, s, &rt);
-  if (brc == 0) {
-    iif = rt.ifindex;
-    nh = rt.nexthop;
-    up = rt.upstream;
-    rproto = rt.protocol;
-    rnet = rt.network;
-    rmask = rt.mask;
-  } else if (brc == MGM_BE_ENOENT) { /* D-NOROUTE */
-    iif = arr;
-    nh = 0;
-    up = 0;
-  } else {
-    /* Not "no route": the arrival interface may fail RPF.  Nothing is
-     * created; the next packet of the flow asks again. */
-    MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
-            (unsigned)s, (unsigned)g, mgm__be_strerror(brc));
-    goto out;
-  }
-  /* 3.1: RPF callback to the owner of the interface toward S. */
-  o = mgm__if_owner(c, iif, nh);
-  if (o && o->cfg.pfnRpfCallback) {
-    int saved = mgm__tls_cb_kind;
-
-    mgm__proto_ref(o);
-    route_to_buf(routebuf, rnet, rmask);
-    mgm__unlock(c);
-    MGM_TRACE(c, MGM_CH_CB, "-> Rpf to %u/%u (%08x, %08x, if %u)",
-              (unsigned)o->pid, (unsigned)o->cid, (unsigned)s, (unsigned)g,
-              (unsigned)iif);
-    if (!atomic_load(&o->dead)) {
-      mgm__tls_cb_depth++;
-      mgm__tls_cb_kind = MGM_CB_RPF;
-      o->cfg.pfnRpfCallback(s, MGM_ALL_ONES, g, MGM_ALL_ONES, &iif, &nh, &up,
-                            (DWORD)hdrlen, hcopy, routebuf);
-      mgm__tls_cb_kind = saved;
-      mgm__tls_cb_depth--;
-      route_from_buf(routebuf, &rnet, &rmask);
-    }
-    mgm__proto_unref(o);
-    mgm__lock(c);
-    if (mgm__mfe_find(c, s, g))
-      goto out;
-  }
-  /* 3.2: creation alerts, one per owning client, in registration order. */
-  if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
-    goto oom;
-  gen = c->mem_gen;
-  if (ncv) {
-    cr = c->n_protos <= MGM_CREATION_INLINE
-             ? crinl
-             : mgm__calloc(c->n_protos, sizeof(*cr));
-    if (cr == NULL)
-      goto oom;
-  }
-  for (i = 0; ncv && i < c->n_protos; i++) {
-    struct mgm_proto *x = c->protos[i];
-    uint32_t cnt = 0;
-
-    if (!x->cfg.pfnCreationAlertCallback)
-      continue;
-    for (j = 0; j < ncv; j++)
-      cnt += mgm__if_owner(c, cv[j].ifx, cv[j].nh) == x;
-    if (cnt == 0)
-      continue;
-    cr[ncr].heap = cnt > MGM_IFENTRY_INLINE - lused;
-    if (cr[ncr].heap) {
-      cr[ncr].list = mgm__calloc(cnt, sizeof(MGM_IF_ENTRY));
-    } else {
-      cr[ncr].list = linl + lused;
-      lused += cnt;
-      memset(cr[ncr].list, 0, cnt * sizeof(MGM_IF_ENTRY));
-    }
-    if (cr[ncr].list == NULL)
-      goto oom;
-    for (j = 0, k = 0; j < ncv; j++) {
-      if (mgm__if_owner(c, cv[j].ifx, cv[j].nh) != x)
-        continue;
-      cr[ncr].list[k].dwIfIndex = cv[j].ifx;
-      cr[ncr].list[k].dwIfNextHopAddr = cv[j].nh;
-      cr[ncr].list[k].bIGMP = bigmp(c, s, g, cv[j].ifx, cv[j].nh);
-      cr[ncr].list[k].bIsEnabled = TRUE;
-      k++;
-    }
-    cr[ncr].n = cnt;
-    cr[ncr].p = x;
-    mgm__proto_ref(x);
-    ncr++;
-  }
-  if (ncr) {
-    int saved = mgm__tls_cb_kind;
-
-    mgm__unlock(c);
-    for (i = 0; i < ncr; i++) {
-      if (atomic_load(&cr[i].p->dead))
-        continue;
-      MGM_TRACE(c, MGM_CH_CB, "-> CreationAlert to %u/%u (%08x, %08x, %u if)",
-                (unsigned)cr[i].p->pid, (unsigned)cr[i].p->cid, (unsigned)s,
-                (unsigned)g, (unsigned)cr[i].n);
-      mgm__tls_cb_depth++;
-      mgm__tls_cb_kind = MGM_CB_CREATION;
-      cr[i].p->cfg.pfnCreationAlertCallback(s, MGM_ALL_ONES, g, MGM_ALL_ONES,
-                                            iif, nh, cr[i].n, cr[i].list);
-      mgm__tls_cb_kind = saved;
-      mgm__tls_cb_depth--;
-    }
-    mgm__lock(c);
-    if (mgm__mfe_find(c, s, g))
-      goto out;
-  }
-  /* Re-evaluate under the lock if memberships changed while the
-   * callbacks ran; what was offered and refused stays out. */
-  if (c->mem_gen != gen) {
-    if (cv != cinl)
-      free(cv);
-    cv = NULL;
-    if (candidates(c, s, g, iif, nh, cinl, &cv, &ncv) != 0)
-      goto oom;
-  }
-  for (i = 0; i < ncr; i++)
-    for (j = 0; j < cr[i].n; j++) {
-      struct cand key = {cr[i].list[j].dwIfIndex, cr[i].list[j].dwIfNextHopAddr,
-                         0};
-      struct cand *hit;
-
-      if (cr[i].list[j].bIsEnabled != FALSE)
-        continue;
-      hit = bsearch(&key, cv, ncv, sizeof(*cv), cand_cmp);
-      if (hit)
-        hit->vetoed = 1;
-    }
-  m = mgm__calloc(1, sizeof(*m));
-  if (m == NULL)
-    goto oom;
-  m->oif = &m->one_oif;
-  for (j = 0; j < ncv; j++) {
-    if (cv[j].vetoed)
-      continue;
-    if (oif_reserve(m, m->rec.n_oif + 1) != 0)
-      goto oom;
-    m->oif[m->rec.n_oif].ifindex = cv[j].ifx;
-    m->oif[m->rec.n_oif].nexthop = cv[j].nh;
-    m->rec.n_oif++;
-  }
-  if (mgm__vec_reserve((void **)&c->heap, &c->heap_cap, c->heap_n + 1,
-                       sizeof(*c->heap)) != 0)
-    goto oom;
-  now = mgm__now(c);
-  o = mgm__if_owner(c, iif, nh);
-  m->src = s;
-  m->grp = g;
-  m->rec.iif = iif;
-  m->iif_nh = nh;
-  m->arr_iif = arr;
-  m->rec.upstream = up;
-  m->rec.in_proto = o ? o->pid : 0;
-  m->rec.route_proto = rproto;
-  m->rec.route_net = rnet;
-  m->rec.route_mask = rmask;
-  m->rec.created_ms = now;
-  m->rec.timeout_s = c->lifetime_s;
-  m->rec.expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
-  m->id = ++c->next_mfe_id;
-  if (idx_insert(c, m) != 0)
-    goto oom;
-  if (mgm__bt_insert(&c->mfes, mfe_key(s, g), m) != 0) {
-    idx_remove(c, s, g);
-    goto oom;
-  }
-  m->heap_idx = c->heap_n;
-  c->heap[c->heap_n++] = m;
-  heap_up(c, m->heap_idx);
-  if (mgm__mfe_install(c, m) != 0) {
-    /* Nothing is forwarded without the kernel entry: drop the MFE so the
-     * table shows what the forwarder does; the next upcall rebuilds it. */
-    mgm__bt_remove(&c->mfes, mfe_key(s, g));
-    idx_remove(c, s, g);
-    heap_remove(c, m);
-    if (m->cap_oif)
-      free(m->oif);
-    free(m);
-    m = NULL;
-    goto out;
-  }
-  MGM_INFO(c, MGM_CH_MFE, "MFE (%08x, %08x) created: iif %u, %u oif",
-           (unsigned)s, (unsigned)g, (unsigned)iif, (unsigned)m->rec.n_oif);
-  if (m->rec.n_oif == 0) /* negative MFE */
-    iif_owner_call(c, m, MGM_CB_PRUNE, iif, nh, &b);
-  m = NULL;
-  mgm__onloop_rearm(c);
-  goto out;
-
-oom:
-  MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)", (unsigned)s,
-          (unsigned)g);
-  if (m) {
-    if (m->cap_oif)
-      free(m->oif);
-    free(m);
-  }
+  rc = flow_rpf(c, &f);
+  if (rc == FLOW_GO)
+    rc = flow_alerts(c, &f);
+  if (rc == FLOW_GO)
+    rc = flow_create(c, &f, &b);
+  if (rc == FLOW_OOM)
+    MGM_ERR(c, MGM_CH_MFE, "out of memory creating MFE (%08x, %08x)",
+            (unsigned)s, (unsigned)g);
 
 out:
   mgm__unlock(c);
-  for (i = 0; i < ncr; i++) {
-    if (cr[i].heap)
-      free(cr[i].list);
-    mgm__proto_unref(cr[i].p);
+  for (i = 0; i < f.ncr; i++) {
+    if (f.cr[i].heap)
+      free(f.cr[i].list);
+    mgm__proto_unref(f.cr[i].p);
   }
-  if (cr != crinl)
-    free(cr);
-  if (cv != cinl)
-    free(cv);
+  if (f.cr != f.crinl)
+    free(f.cr);
+  if (f.cv != f.cinl)
+    free(f.cv);
   mgm__dispatch_batch(c, &b);
 }
 

@@ -5,7 +5,7 @@
  *
  * DOC: the values live in the leaves, in key order, and the leaves are
  * chained, so an ordered walk reads them in sequence and knows the values
- * it will visit next before it gets there (mfe.c prefetches the MFEs of a
+ * it will visit next before it gets there (mferead.c prefetches the MFEs of a
  * MgmGetNextMfe walk that way; a binary tree's walk can only chase one
  * pointer at a time, one cache miss per MFE).  Every node but the root holds
  * between MGM_BT_MIN and MGM_BT_MAX keys; an inner node with n keys has n+1

@@ -109,7 +109,7 @@ struct mgm_hnode *mgm__hash_next(const struct mgm_hash *h,
                                  const struct mgm_hnode *n);
 
 /* 64-bit finaliser (MurmurHash3 fmix64): the open-addressing tables'
- * hash (group.c, mfe.c). */
+ * hash (group.c, mfeidx.h). */
 static inline uint64_t mgm__mix64(uint64_t key) {
   key ^= key >> 33;
   key *= 0xff51afd7ed558ccdULL;
@@ -323,7 +323,7 @@ struct mgm_mfe_rec {
 
 /* Multicast forwarding entry (always a specific (S,G), D-MFE-SG).  After
  * changing `rec` or the outgoing list, mfe.c republishes them to the MFE
- * index (mfe_publish). */
+ * index (mgm__mfeidx_publish). */
 struct mgm_mfe {
   uint32_t src, grp;           /* network order */
   struct mgm_mfe_rec rec;      /* reported fields */
@@ -340,7 +340,7 @@ struct mgm_mfe {
   struct mgm_mfe *zombie_next; /* in c->zombies (mfe.c) */
 };
 
-/* The MFE index (mfe.c): open addressing by (S, G).  A slot holds, beside
+/* The MFE index (mfeidx.c): open addressing by (S, G).  A slot holds, beside
  * the key and the MFE, a copy of what MgmGetMfe returns for an MFE with at
  * most one outgoing interface, so that the common lookup reads one slot
  * and not the MFE (one dependent cache miss instead of two). */
@@ -795,7 +795,7 @@ DWORD mgm__enum_next(struct mgm_core *c, HANDLE e, PDWORD size, PBYTE buf,
 DWORD mgm__enum_end(struct mgm_core *c, HANDLE e);
 void mgm__enum_free(struct mgm_core *c, struct mgm_enum *e);
 
-/* mfe.c */
+/* mfe.c (mfeidx.h, mfeheap.h: its index and expiry heap) */
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g);
 /* Visit MFEs covered by membership entry (s, g); s/g 0 are wildcards. */
 typedef void (*mgm_mfe_visit_fn)(struct mgm_core *c, struct mgm_mfe *m,
@@ -825,12 +825,14 @@ void mgm__mfe_on_wrong_if(struct mgm_core *c, uint32_t iif, uint32_t s,
                           uint32_t g, const void *hdr, size_t hdrlen);
 void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *k,
                       enum mgm_mfe_gone why);
+DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE m);
+void mgm__mfes_destroy(struct mgm_core *c);
+
+/* mferead.c: the MFE read API */
 DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
                    PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf);
 DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
                     PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n);
-DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE m);
-void mgm__mfes_destroy(struct mgm_core *c);
 
 #define MGM_ALL_ONES 0xFFFFFFFFu
 #define MGM_DEFAULT_LIFETIME_S 900u

@@ -1,8 +1,8 @@
 /*
- * mfe.c - the MFE cache: creation on a new (S,G) (RPF callback, creation
- * alerts, negative entries), outgoing-list maintenance, expiry, the
- * forwarder programming, and the MFE read API with its buffer protocol
- * (mgm-spec 2.10-2.15, 2.18, 3.1-3.3, 3.5, 4.4, 4.7, 4.8, 5.2).
+ * mfe.c - the MFE cache's life cycle: creation on a new (S,G) (RPF
+ * callback, creation alerts, negative entries), outgoing-list maintenance,
+ * expiry, the forwarder programming, and MgmSetMfe (mgm-spec 2.18,
+ * 3.1-3.3, 3.5, 4.4, 4.7, 5.2).
  *
  * SPDX-License-Identifier: MIT
  *
@@ -11,23 +11,23 @@
  * enumeration order (D-ORDER), O(log n) insertion and removal, a contiguous
  * range per group for (*,G) updates, and walks that read the MFEs'
  * addresses leaf by leaf, ahead of time (MgmGetNextMfe prefetches them).
- * The MFE index (open addressing by (S, G)) answers exact lookups.  The
- * outgoing list is kept sorted by (ifindex, next hop) (D-ORDER-OIF) and never
- * contains the incoming interface.  Each MFE has a unique id so that callback
- * outputs applied after the lock was dropped (the negative prune alert's
- * timeout) never touch a replacement. Expiry is a binary min-heap on the
- * deadline; MFEs never refresh on traffic (D-NOREFRESH).  The forwarder sees
- * only interfaces whose slot is attached; an MFE whose incoming interface has
- * no slot is kept but not installed, and installed when the slot appears.
+ * The MFE index (mfeidx.c, open addressing by (S, G)) answers exact
+ * lookups.  The outgoing list is kept sorted by (ifindex, next hop)
+ * (D-ORDER-OIF) and never contains the incoming interface.  Each MFE has a
+ * unique id so that callback outputs applied after the lock was dropped
+ * (the negative prune alert's timeout) never touch a replacement.  Expiry
+ * is a binary min-heap on the deadline (mfeheap.c); MFEs never refresh on
+ * traffic (D-NOREFRESH).  The forwarder sees only interfaces whose slot is
+ * attached; an MFE whose incoming interface has no slot is kept but not
+ * installed, and installed when the slot appears.  The read API is
+ * mferead.c's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/dispatch.h"
-
-static uint64_t mfe_key(uint32_t s, uint32_t g) {
-  return (uint64_t)mgm__ntohl(g) << 32 | mgm__ntohl(s);
-}
+#include "core/mfeheap.h"
+#include "core/mfeidx.h"
 
 /* Visit the MFEs in (G, S) order from key `from` on, only those of group
  * `from >> 32` if one_group.  fn may delete MFEs, the one visited included:
@@ -51,211 +51,15 @@ static void mfe_walk(struct mgm_core *c, uint64_t from, int one_group,
   }
 }
 
-/* ---- The MFE index ------------------------------------------------------
- *
- * Open addressing by (S, G): linear probing, capacity a power of two kept
- * at most 3/4 full, backward-shift deletion.  Slots move; nothing keeps a
- * pointer to one across a change of the index.
- */
-
-#define MFE_IDX_MIN 64
-
-static size_t slot_home(size_t mask, uint32_t s, uint32_t g) {
-  return (size_t)mgm__mix64((uint64_t)s << 32 | g) & mask;
-}
-
-static inline struct mgm_mfe_slot *slot_find(const struct mgm_core *c,
-                                             uint32_t s, uint32_t g) {
-  const struct mgm_mfe_index *x = &c->mfe_idx;
-  size_t i;
-
-  if (x->count == 0)
-    return NULL;
-  for (i = slot_home(x->mask, s, g); x->s[i].m; i = (i + 1) & x->mask)
-    if (x->s[i].src == s && x->s[i].grp == g)
-      return &x->s[i];
-  return NULL;
-}
+/* ---- Lookup ------------------------------------------------------------- */
 
 struct mgm_mfe *mgm__mfe_find(struct mgm_core *c, uint32_t s, uint32_t g) {
-  struct mgm_mfe_slot *x = slot_find(c, s, g);
+  struct mgm_mfe_slot *x = mgm__mfeidx_slot(c, s, g);
 
   return x ? x->m : NULL;
 }
 
-/* Copy what MgmGetMfe reports of m into its slot: after every change of
- * m->rec or of m's outgoing list. */
-static void mfe_publish(struct mgm_core *c, const struct mgm_mfe *m) {
-  struct mgm_mfe_slot *x = slot_find(c, m->src, m->grp);
-
-  if (x == NULL)
-    return;
-  x->rec = m->rec;
-  if (m->rec.n_oif > 0)
-    x->oif0 = m->oif[0];
-  else
-    memset(&x->oif0, 0, sizeof(x->oif0));
-}
-
-static int idx_resize(struct mgm_mfe_index *x, size_t cap) {
-  struct mgm_mfe_slot *ns = mgm__calloc(cap, sizeof(*ns));
-  size_t i;
-
-  if (ns == NULL)
-    return -1;
-  for (i = 0; x->s && i <= x->mask; i++) {
-    size_t j;
-
-    if (x->s[i].m == NULL)
-      continue;
-    for (j = slot_home(cap - 1, x->s[i].src, x->s[i].grp); ns[j].m;
-         j = (j + 1) & (cap - 1))
-      ;
-    ns[j] = x->s[i];
-  }
-  free(x->s);
-  x->s = ns;
-  x->mask = cap - 1;
-  return 0;
-}
-
-/* Double the index in place: realloc, then one pass that puts every entry
- * where the new mask wants it.  A growing index is most of the memory a
- * burst of new flows touches for the first time; growing in place touches
- * the new half only, where a fresh table touched twice the old one.  The
- * pass visits the old slots in probe order from just after an empty one
- * (so no probe run starts before the first visit and ends after it): each
- * entry, taken out and probed for again under the new mask, lands in a
- * slot already visited, in its own or in the new half, never in front of
- * an entry still to be visited, and every probe run stays unbroken.  0, or
- * -1 (the index unchanged) when out of memory. */
-static int idx_grow(struct mgm_mfe_index *x) {
-  size_t n = x->mask + 1, nmask = 2 * n - 1, e, k;
-  struct mgm_mfe_slot *ns;
-
-  if (n > SIZE_MAX / 2 / sizeof(*ns))
-    return -1;
-  ns = mgm__realloc(x->s, 2 * n * sizeof(*ns));
-  if (ns == NULL)
-    return -1;
-  memset(ns + n, 0, n * sizeof(*ns));
-  for (e = 0; ns[e].m; e++) /* there is one: at most 3/4 full */
-    ;
-  for (k = 1; k < n; k++) {
-    size_t p = (e + k) & (n - 1), j;
-    struct mgm_mfe_slot t;
-
-    if (ns[p].m == NULL)
-      continue;
-    t = ns[p];
-    ns[p].m = NULL;
-    for (j = slot_home(nmask, t.src, t.grp); ns[j].m; j = (j + 1) & nmask)
-      ;
-    ns[j] = t;
-  }
-  x->s = ns;
-  x->mask = nmask;
-  return 0;
-}
-
-/* Add m (its key absent) and publish it; 0, or -1 when out of memory. */
-static int idx_insert(struct mgm_core *c, struct mgm_mfe *m) {
-  struct mgm_mfe_index *x = &c->mfe_idx;
-  size_t i;
-
-  if (x->s == NULL) {
-    if (idx_resize(x, MFE_IDX_MIN) != 0)
-      return -1;
-  } else if ((x->count + 1) * 4 > (x->mask + 1) * 3 && idx_grow(x) != 0 &&
-             (x->count + 1) * 8 > (x->mask + 1) * 7) {
-    return -1; /* cannot grow: go on up to 7/8 full, then refuse */
-  }
-  for (i = slot_home(x->mask, m->src, m->grp); x->s[i].m; i = (i + 1) & x->mask)
-    ;
-  x->s[i].src = m->src;
-  x->s[i].grp = m->grp;
-  x->s[i].m = m;
-  x->count++;
-  mfe_publish(c, m);
-  return 0;
-}
-
-static void idx_remove(struct mgm_core *c, uint32_t s, uint32_t g) {
-  struct mgm_mfe_index *x = &c->mfe_idx;
-  struct mgm_mfe_slot *e = slot_find(c, s, g);
-  size_t i, j;
-
-  if (e == NULL)
-    return;
-  i = (size_t)(e - x->s);
-  /* Backward shift: pull later members of the probe run into the hole
-   * unless that would put one before its home slot. */
-  for (j = (i + 1) & x->mask; x->s[j].m; j = (j + 1) & x->mask) {
-    size_t k = slot_home(x->mask, x->s[j].src, x->s[j].grp);
-
-    if (((j - k) & x->mask) >= ((j - i) & x->mask)) {
-      x->s[i] = x->s[j];
-      i = j;
-    }
-  }
-  x->s[i].m = NULL;
-  x->count--;
-  /* Give memory back when nearly empty (amortised O(1): a shrink to an
-   * eighth moves fewer than capacity/32 entries, and the next one waits
-   * for the count to drop eightfold); failure is harmless. */
-  if (x->mask + 1 > MFE_IDX_MIN && x->count * 32 < x->mask + 1)
-    idx_resize(x, (x->mask + 1) / 8 > MFE_IDX_MIN ? (x->mask + 1) / 8
-                                                  : MFE_IDX_MIN);
-}
-
-/* ---- Expiry heap --------------------------------------------------------- */
-
-static void heap_swap(struct mgm_core *c, uint32_t i, uint32_t j) {
-  struct mgm_mfe *t = c->heap[i];
-
-  c->heap[i] = c->heap[j];
-  c->heap[j] = t;
-  c->heap[i]->heap_idx = i;
-  c->heap[j]->heap_idx = j;
-}
-
-static void heap_up(struct mgm_core *c, uint32_t i) {
-  while (i > 0) {
-    uint32_t parent = (i - 1) / 2;
-
-    if (c->heap[parent]->rec.expire_ms <= c->heap[i]->rec.expire_ms)
-      break;
-    heap_swap(c, i, parent);
-    i = parent;
-  }
-}
-
-static void heap_down(struct mgm_core *c, uint32_t i) {
-  for (;;) {
-    uint32_t l = 2 * i + 1, r = l + 1, m = i;
-
-    if (l < c->heap_n && c->heap[l]->rec.expire_ms < c->heap[m]->rec.expire_ms)
-      m = l;
-    if (r < c->heap_n && c->heap[r]->rec.expire_ms < c->heap[m]->rec.expire_ms)
-      m = r;
-    if (m == i)
-      break;
-    heap_swap(c, i, m);
-    i = m;
-  }
-}
-
-static void heap_remove(struct mgm_core *c, struct mgm_mfe *m) {
-  uint32_t i = m->heap_idx;
-
-  c->heap_n--;
-  if (i != c->heap_n) {
-    c->heap[i] = c->heap[c->heap_n];
-    c->heap[i]->heap_idx = i;
-    heap_down(c, i);
-    heap_up(c, i);
-  }
-}
+/* ---- Deadlines ---------------------------------------------------------- */
 
 int64_t mgm__mfe_next_deadline(struct mgm_core *c) {
   int64_t d = c->heap_n ? (int64_t)c->heap[0]->rec.expire_ms : -1;
@@ -369,9 +173,9 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   }
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) deleted", (unsigned)m->src,
             (unsigned)m->grp);
-  mgm__bt_remove(&c->mfes, mfe_key(m->src, m->grp));
-  idx_remove(c, m->src, m->grp);
-  heap_remove(c, m);
+  mgm__bt_remove(&c->mfes, mgm__mfeidx_key(m->src, m->grp));
+  mgm__mfeidx_remove(c, m->src, m->grp);
+  mgm__mfeheap_remove(c, m);
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_MFE,
             "MFE (%08x, %08x): the forwarder keeps its entry (%s); retrying",
@@ -472,7 +276,7 @@ int mgm__mfe_oif_add(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
     memmove(&m->oif[i], &m->oif[i + 1], (m->rec.n_oif - i) * sizeof(*m->oif));
     return rc;
   }
-  mfe_publish(c, m);
+  mgm__mfeidx_publish(c, m);
   if (m->rec.n_oif == 1)
     iif_owner_call(c, m, MGM_CB_JOIN, 0, 0, b);
   return 1;
@@ -500,7 +304,7 @@ int mgm__mfe_oif_del(struct mgm_core *c, struct mgm_mfe *m, uint32_t ifx,
     m->rec.n_oif++;
     return rc;
   }
-  mfe_publish(c, m);
+  mgm__mfeidx_publish(c, m);
   if (m->rec.n_oif == 0)
     iif_owner_call(c, m, MGM_CB_PRUNE, ifx, nh, b);
   return 1;
@@ -641,9 +445,9 @@ void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
     timeout_s = c->lifetime_s; /* D-TMO0 */
   m->rec.timeout_s = timeout_s;
   m->rec.expire_ms = mgm__now(c) + (uint64_t)timeout_s * 1000u;
-  mfe_publish(c, m);
-  heap_down(c, m->heap_idx);
-  heap_up(c, m->heap_idx);
+  mgm__mfeidx_publish(c, m);
+  mgm__mfeheap_down(c, m->heap_idx);
+  mgm__mfeheap_up(c, m->heap_idx);
   MGM_TRACE(c, MGM_CH_MFE, "MFE (%08x, %08x) re-armed for %u s", (unsigned)s,
             (unsigned)g, (unsigned)timeout_s);
   mgm__onloop_rearm(c);
@@ -1061,21 +865,21 @@ static enum flow_step flow_create(struct mgm_core *c, struct flow *f,
   m->rec.timeout_s = c->lifetime_s;
   m->rec.expire_ms = now + (uint64_t)c->lifetime_s * 1000u;
   m->id = ++c->next_mfe_id;
-  if (idx_insert(c, m) != 0)
+  if (mgm__mfeidx_insert(c, m) != 0)
     goto out;
-  if (mgm__bt_insert(&c->mfes, mfe_key(f->s, f->g), m) != 0) {
-    idx_remove(c, f->s, f->g);
+  if (mgm__bt_insert(&c->mfes, mgm__mfeidx_key(f->s, f->g), m) != 0) {
+    mgm__mfeidx_remove(c, f->s, f->g);
     goto out;
   }
   m->heap_idx = c->heap_n;
   c->heap[c->heap_n++] = m;
-  heap_up(c, m->heap_idx);
+  mgm__mfeheap_up(c, m->heap_idx);
   if (mgm__mfe_install(c, m) != 0) {
     /* Nothing is forwarded without the kernel entry: drop the MFE so the
      * table shows what the forwarder does; the next upcall rebuilds it. */
-    mgm__bt_remove(&c->mfes, mfe_key(f->s, f->g));
-    idx_remove(c, f->s, f->g);
-    heap_remove(c, m);
+    mgm__bt_remove(&c->mfes, mgm__mfeidx_key(f->s, f->g));
+    mgm__mfeidx_remove(c, f->s, f->g);
+    mgm__mfeheap_remove(c, m);
     rc = FLOW_DONE;
     goto out;
   }
@@ -1228,238 +1032,6 @@ void mgm__mfe_on_gone(struct mgm_core *c, const struct mgm_mfe_key *key,
   mgm__unlock(c);
 }
 
-/* ---- The read API
- * ------------------------------------------------------------ */
-
-static DWORD rec_size(int stats, DWORD flags, uint32_t n) {
-  if (!stats)
-    return (DWORD)SIZEOF_MIB_MFE(n);
-  if (flags == MGM_MFE_STATS_1)
-    return (DWORD)SIZEOF_MIB_MFE_STATS_EX(n);
-  return (DWORD)SIZEOF_MIB_MFE_STATS(n);
-}
-
-/* The fields MIB_IPMCAST_MFE and MIB_IPMCAST_MFE_STATS(_EX) share: the
- * first 36 bytes, dwGroup .. dwRouteMask (same layout, proved by
- * tests/abi). */
-#define MGM_MFE_COMMON_SIZE offsetof(MIB_IPMCAST_MFE, ulUpTime)
-
-static void fill_common(uint32_t src, uint32_t grp, const struct mgm_mfe_rec *m,
-                        MIB_IPMCAST_MFE *r) {
-  memset(r, 0, sizeof(*r));
-  r->dwGroup = grp;
-  r->dwSource = src;
-  r->dwSrcMask = MGM_ALL_ONES;
-  r->dwUpStrmNgbr = m->upstream;
-  r->dwInIfIndex = m->iif;
-  r->dwInIfProtocol = m->in_proto;
-  r->dwRouteProtocol = m->route_proto;
-  r->dwRouteNetwork = m->route_net;
-  r->dwRouteMask = m->route_mask;
-}
-
-/* Write the MIB_IPMCAST_MFE record (seconds) of (src, grp) with fields m
- * and outgoing list oif[m->n_oif]; every field is set, so no clearing. */
-MGM_INLINE void write_basic(uint32_t src, uint32_t grp,
-                            const struct mgm_mfe_rec *m,
-                            const struct mgm_oifent *oif, uint64_t now,
-                            PBYTE out) {
-  uint64_t age = now > m->created_ms ? now - m->created_ms : 0;
-  uint64_t left = m->expire_ms > now ? m->expire_ms - now : 0;
-  MIB_IPMCAST_MFE r;
-  MIB_IPMCAST_OIF o;
-  uint32_t i;
-
-  r.dwGroup = grp;
-  r.dwSource = src;
-  r.dwSrcMask = MGM_ALL_ONES;
-  r.dwUpStrmNgbr = m->upstream;
-  r.dwInIfIndex = m->iif;
-  r.dwInIfProtocol = m->in_proto;
-  r.dwRouteProtocol = m->route_proto;
-  r.dwRouteNetwork = m->route_net;
-  r.dwRouteMask = m->route_mask;
-  r.ulUpTime = (ULONG)(age / 1000);
-  r.ulExpiryTime = (ULONG)((left + 999) / 1000);
-  r.ulTimeOut = m->timeout_s;
-  r.ulNumOutIf = m->n_oif;
-  r.fFlags = 0;
-  r.dwReserved = 0;
-  memcpy(out, &r, SIZEOF_BASIC_MIB_MFE);
-  o.dwReserved = 0;
-  o.dwReserved1 = 0;
-  for (i = 0; i < m->n_oif; i++) {
-    o.dwOutIfIndex = oif[i].ifindex;
-    o.dwNextHopAddr = oif[i].nexthop;
-    memcpy(out + SIZEOF_MIB_MFE(i), &o, sizeof(o));
-  }
-}
-
-/* Write one record: MIB_IPMCAST_MFE (seconds) or the stats forms
- * (hundredths of a second, D-UNITS; the expiry of a live MFE is never 0,
- * which would mean "never ages"). */
-static int write_rec(struct mgm_core *c, const struct mgm_mfe *m, int stats,
-                     DWORD flags, uint64_t now, PBYTE out) {
-  uint64_t age = now > m->rec.created_ms ? now - m->rec.created_ms : 0;
-  uint64_t left = m->rec.expire_ms > now ? m->rec.expire_ms - now : 0;
-  MIB_IPMCAST_MFE r;
-  uint32_t i;
-
-  if (!stats) {
-    write_basic(m->src, m->grp, &m->rec, m->oif, now, out);
-  } else {
-    MIB_IPMCAST_MFE_STATS_EX x;
-    MIB_IPMCAST_OIF_STATS o;
-    struct mgm_fwd_stats st;
-    struct mgm_mfe_key key = {m->src, m->grp};
-    DWORD base = flags == MGM_MFE_STATS_1 ? SIZEOF_BASIC_MIB_MFE_STATS_EX
-                                          : SIZEOF_BASIC_MIB_MFE_STATS;
-
-    memset(&st, 0, sizeof(st));
-    if (m->installed) {
-      int rc = mgm__be_mfe_stats(c, &key, &st);
-
-      if (rc != 0 && rc != MGM_BE_ENOENT && rc != MGM_BE_ENOTSUP)
-        return rc;
-      if (rc != 0)
-        memset(&st, 0, sizeof(st));
-    }
-    fill_common(m->src, m->grp, &m->rec, &r);
-    memset(&x, 0, sizeof(x));
-    memcpy(&x, &r, MGM_MFE_COMMON_SIZE);
-    x.ulUpTime = (ULONG)(age / 10);
-    x.ulExpiryTime = (ULONG)((left + 9) / 10);
-    if (x.ulExpiryTime == 0)
-      x.ulExpiryTime = 1;
-    x.ulNumOutIf = m->rec.n_oif;
-    x.ulInPkts = (ULONG)st.pkts;
-    x.ulInOctets = (ULONG)st.bytes;
-    x.ulPktsDifferentIf = (ULONG)st.wrong_if;
-    memcpy(out, &x, base);
-    for (i = 0; i < m->rec.n_oif; i++) {
-      memset(&o, 0, sizeof(o));
-      o.dwOutIfIndex = m->oif[i].ifindex;
-      o.dwNextHopAddr = m->oif[i].nexthop;
-      memcpy(out + base + i * sizeof(o), &o, sizeof(o));
-    }
-  }
-  return 0;
-}
-
-/* MgmGetMfe(Stats) but for the common case below (lock held). */
-static MGM_NOINLINE DWORD mfe_get_general(struct mgm_core *c,
-                                          const struct mgm_mfe_slot *x,
-                                          int stats, DWORD flags, PDWORD size,
-                                          PBYTE buf) {
-  DWORD rc = NO_ERROR, need;
-  int brc;
-
-  MGM_ASSERT_LOCKED(c);
-  if (x == NULL) {
-    rc = ERROR_NOT_FOUND;
-    goto out;
-  }
-  need = rec_size(stats, flags, x->rec.n_oif);
-  if (*size < need) {
-    *size = need;
-    rc = ERROR_INSUFFICIENT_BUFFER;
-    goto out;
-  }
-  brc = write_rec(c, x->m, stats, flags, mgm__now(c), buf);
-  if (brc != 0)
-    rc = mgm__be_to_win32(brc);
-
-out:
-  return rc;
-}
-
-DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
-                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
-  const struct mgm_mfe_slot *x;
-  DWORD rc = NO_ERROR;
-
-  mgm__lock(c);
-  x = slot_find(c, key->dwSource, key->dwGroup);
-  if (x != NULL && !stats && x->rec.n_oif <= 1 &&
-      *size >= SIZEOF_MIB_MFE(x->rec.n_oif))
-    /* the common case, from the slot's copy: the MFE itself is not read */
-    write_basic(x->src, x->grp, &x->rec, &x->oif0, mgm__now(c), buf);
-  else
-    rc = mfe_get_general(c, x, stats, flags, size, buf);
-  mgm__unlock(c);
-  return rc;
-}
-
-/* How far ahead of an MFE walk its MFEs are prefetched: far enough to
- * cover a memory access with the formatting of the records in between,
- * few enough to stay within the processor's outstanding misses. */
-#define MFE_PREFETCH_AHEAD 6
-
-/* Prefetch the MFE at *ahead, if any, and move ahead on. */
-static void mfe_prefetch(struct mgm_bt_pos *ahead, int *more) {
-  const char *m;
-
-  if (!*more)
-    return;
-  m = mgm__bt_val(ahead);
-  /* what write_rec reads: the key, rec and the first outgoing interface */
-  __builtin_prefetch(m);
-  __builtin_prefetch(m + offsetof(struct mgm_mfe, one_oif));
-  *more = mgm__bt_step(ahead);
-}
-
-DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
-                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n) {
-  struct mgm_bt_pos pos = {NULL, 0}, ahead;
-  DWORD rc, used = 0, count = 0, need = 0;
-  uint64_t now;
-  int brc, more, more_ahead, i;
-
-  mgm__lock(c);
-  now = mgm__now(c);
-  if (start == NULL) {
-    more = mgm__bt_first(&c->mfes, &pos);
-  } else {
-    uint64_t k = mfe_key(start->dwSource, start->dwGroup);
-
-    more = k != UINT64_MAX && mgm__bt_ceil(&c->mfes, k + 1, &pos);
-  }
-  /* The records are written in key order; the leaves hold the next MFEs'
-   * addresses, so their cache misses overlap (one at a time otherwise). */
-  ahead = pos;
-  more_ahead = more;
-  for (i = 0; i < MFE_PREFETCH_AHEAD; i++)
-    mfe_prefetch(&ahead, &more_ahead);
-  for (; more; more = mgm__bt_step(&pos)) {
-    struct mgm_mfe *m = mgm__bt_val(&pos);
-
-    mfe_prefetch(&ahead, &more_ahead);
-
-    need = rec_size(stats, flags, m->rec.n_oif);
-    if (need > *size - used)
-      break;
-    brc = write_rec(c, m, stats, flags, now, buf + used);
-    if (brc != 0) {
-      rc = mgm__be_to_win32(brc);
-      goto out;
-    }
-    used += need;
-    count++;
-  }
-  if (count == 0 && more) {
-    *size = need;
-    *n = 0;
-    rc = ERROR_INSUFFICIENT_BUFFER;
-  } else {
-    *n = count;
-    rc = more ? ERROR_MORE_DATA : ERROR_NO_MORE_ITEMS;
-  }
-
-out:
-  mgm__unlock(c);
-  return rc;
-}
-
 DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE in) {
   struct mgm_mfe *m;
   DWORD rc = NO_ERROR;
@@ -1475,7 +1047,7 @@ DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE in) {
     goto out;
   }
   m->rec.upstream = in->dwUpStrmNgbr; /* D-SETMFE: nothing else, timer kept */
-  mfe_publish(c, m);
+  mgm__mfeidx_publish(c, m);
 
 out:
   mgm__unlock(c);

@@ -54,23 +54,6 @@ static const struct mgm_loop_hooks core_hooks = {
 
 /* ---- Start and stop ------------------------------------------------------ */
 
-static DWORD open_error(int be_err) {
-  switch (be_err) {
-  case MGM_BE_EPERM:
-    return ERROR_ACCESS_DENIED;
-  case MGM_BE_EBUSY:
-    return ERROR_BUSY;
-  case MGM_BE_ENOTSUP:
-    return ERROR_NOT_SUPPORTED;
-  case MGM_BE_ENOMEM:
-    return ERROR_NOT_ENOUGH_MEMORY;
-  case MGM_BE_EINVAL:
-    return ERROR_INVALID_PARAMETER;
-  default:
-    return ERROR_CAN_NOT_COMPLETE;
-  }
-}
-
 static void free_state(struct mgm_core *c) {
   mgm__protos_destroy(c);
   mgm__grps_destroy(c);
@@ -146,7 +129,7 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_CORE, "cannot open backend '%s': %s", name,
             mgm__be_strerror(brc));
-    rc = open_error(brc);
+    rc = mgm__be_open_to_win32(brc);
     goto fail;
   }
   mgm__be_caps(c, &c->caps);

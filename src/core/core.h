@@ -699,8 +699,11 @@ void mgm__simctl_result(struct libmgm_sim_result *out,
 /* snapshot.c */
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out);
 
-/* error.c */
+/* error.c: the MGM_BE_* table */
 DWORD mgm__be_to_win32(int be_err);
+/* The same for the backend's open(), where privilege, a busy table and a
+ * missing feature have codes of their own. */
+DWORD mgm__be_open_to_win32(int be_err);
 const char *mgm__be_strerror(int be_err);
 
 /* handle.c */

@@ -544,6 +544,7 @@ static inline int mgm__lock_mine(struct mgm_core *c) {
 #define MGM_ASSERT_LOCKED(c) assert(mgm__lock_mine(c))
 #define MGM_ASSERT_UNLOCKED(c) assert(!mgm__lock_mine(c))
 static inline void mgm__lock(struct mgm_core *c) {
+  MGM_ASSERT_UNLOCKED(c); /* the mutex is not recursive: it would hang */
   pthread_mutex_lock(&c->lock);
   assert(mgm__lock_set_owner(c, mgm__lock_self()));
 }

@@ -181,10 +181,12 @@ static void igmp_notify(struct mgm_core *c, struct mgm_proto *x, int kind,
   mgm__lock(c);
 }
 
-/* Steps 1-2 of 2.6: mark disabled, deliver disable (lock dropped inside). */
+/* Steps 1-2 of 2.6: mark disabled, deliver disable (the lock is held on
+ * entry and exit, dropped inside). */
 static struct mgm_proto *igmp_disable(struct mgm_core *c, struct mgm_if *r) {
   struct mgm_proto *x = r->igmp;
 
+  MGM_ASSERT_LOCKED(c);
   if (x == NULL)
     return NULL;
   r->igmp_disabled = 1;

@@ -35,8 +35,8 @@
 #include "platform/loop.h"
 
 /* Inlining on the hot paths of the API (GCC and Clang, MinGW included):
- * a call there is short enough that its prologue and argument shuffling
- * show in bench/core. */
+ * a call there is short enough that a function call's prologue and
+ * argument shuffling would be a good part of its cost. */
 #define MGM_INLINE static inline __attribute__((always_inline))
 #define MGM_NOINLINE __attribute__((noinline))
 

@@ -6,9 +6,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Inline: the RPF callback and the creation alert are on the path of every
- * new flow, where a call through a generic dispatcher showed in bench/core;
- * inlined with a constant kind, the switch below reduces to that one
- * callback.
+ * new flow.  Inlined where the kind is a constant, the switch below reduces
+ * to that one callback, as if the call were written out there.
  */
 #ifndef MGM_DISPATCH_H
 #define MGM_DISPATCH_H

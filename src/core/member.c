@@ -535,13 +535,12 @@ static DWORD member_prologue(struct mgm_core *c, HANDLE h, DWORD s, DWORD sm,
  * callback, on an interface the caller owns, for an entry that holds no
  * membership (add) or just this one (delete), with no MFE to reprogram and
  * no other protocol to alert.  The functions below recognise exactly that
- * in a few dozen instructions and make the change; for anything else they
- * decline and the call takes the general path (member_prologue,
+ * with a few loads and compares and make the change; for anything else
+ * they decline and the call takes the general path (member_prologue,
  * join_effective, leave_effective), which would have made the same change
- * with the same result.  Why it matters: a call's cost is mostly the cache
- * miss on the entry's slot, and only a short path lets the processor
- * overlap that miss with the next call's (bench/core, where the general
- * path alone made deletes 4.5-5.2x slower than the floor's).
+ * with the same result.  Why: a call's cost is mostly the cache miss on the
+ * entry's slot, and only a short path lets the processor overlap that miss
+ * with the next call's.
  */
 
 #define MGM_QUICK_NO 0xFFFFFFFFu /* declined: take the general path */

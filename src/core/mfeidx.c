@@ -56,7 +56,7 @@ int mgm__mfeidx_resize(struct mgm_mfe_index *x, size_t cap) {
 /* Realloc, then one pass that puts every entry where the new mask wants
  * it.  A growing index is most of the memory a burst of new flows touches
  * for the first time; growing in place touches the new half only, where a
- * fresh table touched twice the old one.  The pass visits the old slots in
+ * fresh table would touch twice the old one.  The pass visits the old slots in
  * probe order from just after an empty one (so no probe run starts before
  * the first visit and ends after it): each entry, taken out and probed for
  * again under the new mask, lands in a slot already visited, in its own or

@@ -289,8 +289,8 @@ MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
     rc = ERROR_NOT_SUPPORTED; /* the backend cannot send */
   } else if (brc != 0) {
     MGM_WARN(c, MGM_CH_PLAT, "cannot send IGMP on interface %u: %s",
-             (unsigned)ifindex, mgm__be_strerror(brc));
-    rc = mgm__be_to_win32(brc);
+             (unsigned)ifindex, mgm__error_str(brc));
+    rc = mgm__error_win32(brc);
   }
   mgm__unlock(c);
   mgm__core_leave(c);

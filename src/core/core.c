@@ -128,8 +128,8 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   brc = mgm__be_open(c, &bc, &mgm__upcall_table);
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_CORE, "cannot open backend '%s': %s", name,
-            mgm__be_strerror(brc));
-    rc = mgm__be_open_to_win32(brc);
+            mgm__error_str(brc));
+    rc = mgm__error_open_win32(brc);
     goto fail;
   }
   mgm__be_caps(c, &c->caps);

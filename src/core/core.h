@@ -701,11 +701,11 @@ void mgm__simctl_result(struct libmgm_sim_result *out,
 DWORD mgm__snapshot(struct mgm_core *c, struct libmgm_snapshot **out);
 
 /* error.c: the MGM_BE_* table */
-DWORD mgm__be_to_win32(int be_err);
+DWORD mgm__error_win32(int be_err);
 /* The same for the backend's open(), where privilege, a busy table and a
  * missing feature have codes of their own. */
-DWORD mgm__be_open_to_win32(int be_err);
-const char *mgm__be_strerror(int be_err);
+DWORD mgm__error_open_win32(int be_err);
+const char *mgm__error_str(int be_err);
 
 /* handle.c */
 DWORD mgm__handle_alloc(struct mgm_core *c, uint8_t type, void *obj,

@@ -52,14 +52,14 @@ static const struct be_error *be_error(int be_err) {
              : &be_errors[-MGM_BE_EIO];
 }
 
-DWORD mgm__be_to_win32(int be_err) {
+DWORD mgm__error_win32(int be_err) {
   return be_error(be_err)->win32;
 }
 
-DWORD mgm__be_open_to_win32(int be_err) {
+DWORD mgm__error_open_win32(int be_err) {
   return be_error(be_err)->win32_open;
 }
 
-const char *mgm__be_strerror(int be_err) {
+const char *mgm__error_str(int be_err) {
   return be_error(be_err)->text;
 }

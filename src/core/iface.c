@@ -80,8 +80,8 @@ static DWORD slot_ref(struct mgm_core *c, uint32_t ifindex) {
              (unsigned)ifindex);
   } else if (brc != 0) {
     MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot attach to the forwarder: %s",
-            (unsigned)ifindex, mgm__be_strerror(brc));
-    rc = mgm__be_to_win32(brc);
+            (unsigned)ifindex, mgm__error_str(brc));
+    rc = mgm__error_win32(brc);
     free(s);
     goto out;
   } else {
@@ -118,7 +118,7 @@ static void slot_unref(struct mgm_core *c, uint32_t ifindex) {
        * take of the interface, or for stop, which detaches what is left;
        * forgetting it would leak the kernel's slot for good. */
       MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot detach: %s",
-              (unsigned)ifindex, mgm__be_strerror(brc));
+              (unsigned)ifindex, mgm__error_str(brc));
       s->attached = 1;
       return;
     }
@@ -402,7 +402,7 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
         mgm__mfe_reprogram_ifindex(c, ev->ifindex, 0);
       } else if (brc != MGM_BE_ENOIF) {
         MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot attach: %s",
-                (unsigned)ev->ifindex, mgm__be_strerror(brc));
+                (unsigned)ev->ifindex, mgm__error_str(brc));
       }
     }
     break;

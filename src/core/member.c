@@ -382,9 +382,9 @@ static DWORD join_effective(struct mgm_core *c, struct mgm_proto *p, uint32_t s,
       idx_ref(c, p->idx, -1);
     mgm__grp_maybe_free(c, e);
     mgm__batch_truncate(b, mark);
-    rc = mgm__be_to_win32(a.err);
+    rc = mgm__error_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not added: forwarder failed (%s)",
-             mgm__be_strerror(a.err));
+             mgm__error_str(a.err));
   }
   free(a.u);
   return rc;
@@ -411,7 +411,7 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
     a.err = alert_others(c, e, p, n, first2, 0, ifx, nh, b);
   if (a.err && force) {
     MGM_ERR(c, MGM_CH_CB, "prune alerts for (%08x, %08x) lost: %s",
-            (unsigned)e->src, (unsigned)e->grp, mgm__be_strerror(a.err));
+            (unsigned)e->src, (unsigned)e->grp, mgm__error_str(a.err));
     a.err = 0;
   }
   if (a.err == 0)
@@ -425,9 +425,9 @@ static DWORD leave_effective(struct mgm_core *c, struct mgm_proto *p,
     if (mem_insert_e(c, e, ifx, nh, p->idx) == 0)
       idx_ref(c, p->idx, 1);
     mgm__batch_truncate(b, mark);
-    rc = mgm__be_to_win32(a.err);
+    rc = mgm__error_win32(a.err);
     MGM_WARN(c, MGM_CH_CORE, "membership not deleted: forwarder failed (%s)",
-             mgm__be_strerror(a.err));
+             mgm__error_str(a.err));
   } else {
     mgm__grp_maybe_free(c, e);
   }
@@ -654,7 +654,7 @@ static MGM_NOINLINE DWORD member_add_general(struct mgm_core *c,
     if (m && !(m->rec.iif == ifx && m->iif_nh == nh))
       brc = mgm__mfe_oif_add(c, m, ifx, nh, b);
     if (brc < 0)
-      rc = mgm__be_to_win32(brc);
+      rc = mgm__error_win32(brc);
   }
 
 out:
@@ -713,7 +713,7 @@ static MGM_NOINLINE DWORD member_del_general(struct mgm_core *c,
     int brc = m ? mgm__mfe_oif_del(c, m, ifx, nh, b) : 0;
 
     if (brc < 0)
-      rc = mgm__be_to_win32(brc);
+      rc = mgm__error_win32(brc);
   }
 
 out:

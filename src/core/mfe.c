@@ -154,7 +154,7 @@ int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m) {
     m->installed = 1;
   } else {
     MGM_ERR(c, MGM_CH_MFE, "cannot install MFE (%08x, %08x): %s",
-            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(rc));
+            (unsigned)m->src, (unsigned)m->grp, mgm__error_str(rc));
   }
 
 out:
@@ -179,7 +179,7 @@ void mgm__mfe_delete(struct mgm_core *c, struct mgm_mfe *m) {
   if (brc != 0) {
     MGM_ERR(c, MGM_CH_MFE,
             "MFE (%08x, %08x): the forwarder keeps its entry (%s); retrying",
-            (unsigned)m->src, (unsigned)m->grp, mgm__be_strerror(brc));
+            (unsigned)m->src, (unsigned)m->grp, mgm__error_str(brc));
     if (c->zombies == NULL)
       c->zombie_ms = mgm__now(c) + MGM_ZOMBIE_RETRY_MS;
     m->zombie_next = c->zombies;
@@ -668,7 +668,7 @@ static enum flow_step flow_rpf(struct mgm_core *c, struct flow *f) {
     /* Not "no route": the arrival interface may fail RPF.  Nothing is
      * created; the next packet of the flow asks again. */
     MGM_ERR(c, MGM_CH_MFE, "route lookup for (%08x, %08x) failed: %s",
-            (unsigned)f->s, (unsigned)f->g, mgm__be_strerror(brc));
+            (unsigned)f->s, (unsigned)f->g, mgm__error_str(brc));
     rc = FLOW_DONE;
     goto out;
   }

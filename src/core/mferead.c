@@ -152,7 +152,7 @@ static MGM_NOINLINE DWORD mfe_get_general(struct mgm_core *c,
   }
   brc = write_rec(c, x->m, stats, flags, mgm__now(c), buf);
   if (brc != 0)
-    rc = mgm__be_to_win32(brc);
+    rc = mgm__error_win32(brc);
 
 out:
   return rc;
@@ -225,7 +225,7 @@ DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
       break;
     brc = write_rec(c, m, stats, flags, now, buf + used);
     if (brc != 0) {
-      rc = mgm__be_to_win32(brc);
+      rc = mgm__error_win32(brc);
       goto out;
     }
     used += need;

@@ -58,7 +58,7 @@ static void protos_changed(struct mgm_core *c) {
       c->wrongif_on = want;
     else
       MGM_WARN(c, MGM_CH_PLAT, "cannot %s wrong-interface upcalls: %s",
-               want ? "enable" : "disable", mgm__be_strerror(rc));
+               want ? "enable" : "disable", mgm__error_str(rc));
   }
 }
 

@@ -60,7 +60,7 @@ static DWORD simctl_run_task(struct mgm_core *c, struct simctl_task *t,
   t->c = c;
   rc = mgm__onloop_run(c, fn, t);
   if (rc == NO_ERROR && t->rc != 0)
-    rc = mgm__be_to_win32(t->rc);
+    rc = mgm__error_win32(t->rc);
   return rc;
 }
 
@@ -160,7 +160,7 @@ DWORD mgm__simctl_set_tx_hook(struct mgm_core *c, libmgm_sim_tx_fn fn,
     c->sim_tx_fn = fn;
     c->sim_tx_ctx = ctx;
   } else {
-    rc = brc == MGM_BE_ENOTSUP ? ERROR_NOT_SUPPORTED : mgm__be_to_win32(brc);
+    rc = brc == MGM_BE_ENOTSUP ? ERROR_NOT_SUPPORTED : mgm__error_win32(brc);
   }
   mgm__unlock(c);
   return rc;

@@ -34,7 +34,7 @@ MGM_INLINE DWORD get_one(int stats, PMIB_IPMCAST_MFE pimm, PDWORD size,
   if (pimm == NULL || bad_buffer(size, buf) || bad_stats_flags(flags))
     rc = ERROR_INVALID_PARAMETER;
   else
-    rc = mgm__mfe_get(c, stats, flags, pimm, size, buf);
+    rc = mgm__mferead_get(c, stats, flags, pimm, size, buf);
   mgm__core_leave(c);
   return rc;
 }
@@ -55,7 +55,7 @@ static DWORD get_many(int stats, PMIB_IPMCAST_MFE start, int next, PDWORD size,
       bad_stats_flags(flags))
     rc = ERROR_INVALID_PARAMETER;
   else
-    rc = mgm__mfe_enum(c, stats, flags, next ? start : NULL, size, buf, n);
+    rc = mgm__mferead_enum(c, stats, flags, next ? start : NULL, size, buf, n);
   mgm__core_leave(c);
   return rc;
 }

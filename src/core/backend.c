@@ -23,7 +23,7 @@
 static atomic_int be_hook_on, be_fail_op, be_fail_err;
 static atomic_ulong be_seen, be_fail_at;
 
-unsigned long mgm__fault_plat(int op, long nth, int be_err) {
+unsigned long mgm__be_fault(int op, long nth, int be_err) {
   unsigned long seen = atomic_exchange(&be_seen, 0);
 
   atomic_store(&be_fail_op, op);

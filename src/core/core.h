@@ -627,7 +627,7 @@ enum mgm_be_op {
  * fail the nth with the MGM_BE_* code be_err before it reaches the
  * backend (nth 0: count only; -1: stop).  Returns the number counted since
  * the previous call. */
-unsigned long mgm__fault_plat(int op, long nth, int be_err);
+unsigned long mgm__be_fault(int op, long nth, int be_err);
 /* Set-up, before the instance runs (no lock): c->be on success. */
 int mgm__be_open(struct mgm_core *c, const struct mgm_be_config *cfg,
                  const struct mgm_be_upcalls *up);
@@ -833,10 +833,11 @@ DWORD mgm__mfe_set_upstream(struct mgm_core *c, HANDLE h, PMIB_IPMCAST_MFE m);
 void mgm__mfes_destroy(struct mgm_core *c);
 
 /* mferead.c: the MFE read API */
-DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
-                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf);
-DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
-                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n);
+DWORD mgm__mferead_get(struct mgm_core *c, int stats, DWORD flags,
+                       PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf);
+DWORD mgm__mferead_enum(struct mgm_core *c, int stats, DWORD flags,
+                        PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
+                        PDWORD n);
 
 #define MGM_ALL_ONES 0xFFFFFFFFu
 #define MGM_DEFAULT_LIFETIME_S 900u

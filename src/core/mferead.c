@@ -158,8 +158,8 @@ out:
   return rc;
 }
 
-DWORD mgm__mfe_get(struct mgm_core *c, int stats, DWORD flags,
-                   PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
+DWORD mgm__mferead_get(struct mgm_core *c, int stats, DWORD flags,
+                       PMIB_IPMCAST_MFE key, PDWORD size, PBYTE buf) {
   const struct mgm_mfe_slot *x;
   DWORD rc = NO_ERROR;
 
@@ -193,8 +193,9 @@ static void mfe_prefetch(struct mgm_bt_pos *ahead, int *more) {
   *more = mgm__bt_step(ahead);
 }
 
-DWORD mgm__mfe_enum(struct mgm_core *c, int stats, DWORD flags,
-                    PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf, PDWORD n) {
+DWORD mgm__mferead_enum(struct mgm_core *c, int stats, DWORD flags,
+                        PMIB_IPMCAST_MFE start, PDWORD size, PBYTE buf,
+                        PDWORD n) {
   struct mgm_bt_pos pos = {NULL, 0}, ahead;
   DWORD rc, used = 0, count = 0, need = 0;
   uint64_t now;

@@ -533,11 +533,11 @@ int fl_step_begin(struct fl_run *r, const char *name, unsigned flags,
     snprintf(r->rec[i].name, sizeof r->rec[i].name, "%s", name);
     r->rec[i].flags = flags;
     mgm__fault_alloc(0);
-    mgm__fault_plat(LIBMGM_SIM_OP_ANY, 0, 0);
+    mgm__be_fault(LIBMGM_SIM_OP_ANY, 0, 0);
     return 0;
   }
   if (r->mode == FL_COUNT) {
-    mgm__fault_plat(r->op, 0, 0);
+    mgm__be_fault(r->op, 0, 0);
     return 0;
   }
   if (i != r->target)
@@ -550,7 +550,7 @@ int fl_step_begin(struct fl_run *r, const char *name, unsigned flags,
   if (r->kind == FL_ALLOC)
     mgm__fault_alloc(r->k);
   else
-    mgm__fault_plat(r->op, r->k, r->err);
+    mgm__be_fault(r->op, r->k, r->err);
   return 1;
 }
 
@@ -563,7 +563,7 @@ void fl_step_plain(struct fl_run *r, DWORD rc) {
 
   if (r->mode == FL_REC) {
     x->n_alloc = (unsigned)mgm__fault_alloc(-1);
-    x->n_plat = (unsigned)mgm__fault_plat(LIBMGM_SIM_OP_ANY, -1, 0);
+    x->n_plat = (unsigned)mgm__be_fault(LIBMGM_SIM_OP_ANY, -1, 0);
     cr_assert_eq(rc, r->want,
                  "%s: step %u '%s' returned %u without fault, "
                  "not %u",
@@ -577,7 +577,7 @@ void fl_step_plain(struct fl_run *r, DWORD rc) {
     return;
   }
   if (r->mode == FL_COUNT) {
-    x->n_op[r->op] = (unsigned)mgm__fault_plat(LIBMGM_SIM_OP_ANY, -1, 0);
+    x->n_op[r->op] = (unsigned)mgm__be_fault(LIBMGM_SIM_OP_ANY, -1, 0);
     cr_assert_eq(rc, x->rc, "%s: step %u '%s' returned %u, then %u", r->scen,
                  r->step, x->name, (unsigned)x->rc, (unsigned)rc);
     free(fl_take_log(&ncb));
@@ -656,7 +656,7 @@ int fl_step_after(struct fl_run *r, DWORD rc) {
   if (r->kind == FL_ALLOC)
     seen = mgm__fault_alloc(-1);
   else
-    seen = mgm__fault_plat(LIBMGM_SIM_OP_ANY, -1, 0);
+    seen = mgm__be_fault(LIBMGM_SIM_OP_ANY, -1, 0);
   r->fired = seen >= (unsigned long)r->k;
   fl_where(r, where, sizeof where);
   cb = fl_take_log(&ncb);

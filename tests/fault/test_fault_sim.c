@@ -31,7 +31,7 @@
 #include "fx_criterion.h"
 #include "lsan_check.h"
 
-#include "core/core.h" /* mgm__fault_plat, MGM_BE_OP_* */
+#include "core/core.h" /* mgm__be_fault, MGM_BE_OP_* */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,16 +468,16 @@ Test(fault_ops, a_failed_igmp_send_returns_the_mapped_code) {
 
   cr_assert_eq(libmgm_sim_if_add(1, "a0", IP(10, 1, 1, 1), 24), NO_ERROR);
   cr_assert_eq(libmgm_sim_set_tx_hook(count_sent, NULL), NO_ERROR);
-  mgm__fault_plat(LIBMGM_SIM_OP_ANY, 0, 0);
+  mgm__be_fault(LIBMGM_SIM_OP_ANY, 0, 0);
   cr_assert_eq(libmgm_ctrl_send(1, all, query, sizeof query), NO_ERROR);
-  cr_assert_eq(mgm__fault_plat(LIBMGM_SIM_OP_ANY, -1, 0), 0,
+  cr_assert_eq(mgm__be_fault(LIBMGM_SIM_OP_ANY, -1, 0), 0,
                "a send counted as a forwarder operation");
   cr_assert_eq(n_sent, 1u);
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    mgm__fault_plat(MGM_BE_OP_CTRL_SEND, 1, cases[i].err);
+    mgm__be_fault(MGM_BE_OP_CTRL_SEND, 1, cases[i].err);
     cr_assert_eq(libmgm_ctrl_send(1, all, query, sizeof query), cases[i].want,
                  "fault %d", cases[i].err);
-    cr_assert_eq(mgm__fault_plat(MGM_BE_OP_CTRL_SEND, -1, 0), 1,
+    cr_assert_eq(mgm__be_fault(MGM_BE_OP_CTRL_SEND, -1, 0), 1,
                  "the hook saw %d sends", cases[i].err);
     cr_assert_eq(n_sent, 1u, "the failed send reached the forwarder");
   }
@@ -493,9 +493,9 @@ Test(fault_ops, a_failed_wrongif_switch_is_logged_and_retried) {
   struct fx_ev alert = EV_WRONGIF(O_, S1, G1, 3, 0);
 
   fx_warns_clear();
-  mgm__fault_plat(MGM_BE_OP_SET_WRONGIF, 1, MGM_BE_EIO);
+  mgm__be_fault(MGM_BE_OP_SET_WRONGIF, 1, MGM_BE_EIO);
   fx_register(O_, PID_O, 1);
-  cr_assert_eq(mgm__fault_plat(MGM_BE_OP_SET_WRONGIF, -1, 0), 1,
+  cr_assert_eq(mgm__be_fault(MGM_BE_OP_SET_WRONGIF, -1, 0), 1,
                "the hook saw no wrong-interface switch");
   cr_assert_eq(fx_warns(), 1u, "%u warnings", (unsigned)fx_warns());
   fx_take(O_, 1, 0);

@@ -95,7 +95,7 @@ int mgm__be_fds(struct mgm_core *c, int *fds, size_t *n) {
 /* ---- Teardown (lock held) ----------------------------------------------- */
 
 void mgm__be_close(struct mgm_core *c) {
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   c->be_ops->close(c->be);
   c->be = NULL;
   MGM_TRACE(c, MGM_CH_PLAT, "close");
@@ -104,7 +104,7 @@ void mgm__be_close(struct mgm_core *c) {
 int mgm__be_flush(struct mgm_core *c) {
   int rc = be_fault(MGM_BE_OP_FLUSH);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0 && c->be_ops->flush)
     rc = c->be_ops->flush(c->be);
   MGM_TRACE(c, MGM_CH_PLAT, "flush = %d", rc);
@@ -116,6 +116,7 @@ int mgm__be_flush(struct mgm_core *c) {
 int mgm__be_dispatch(struct mgm_core *c, unsigned budget, uint64_t now_ms) {
   int rc = be_fault(MGM_BE_OP_DISPATCH);
 
+  MGM_ASSERT_UNLOCKED(c); /* its upcalls take the lock */
   if (rc == 0)
     rc = c->be_ops->dispatch(c->be, budget, now_ms);
   MGM_TRACE(c, MGM_CH_PLAT, "dispatch(%u) = %d", budget, rc);
@@ -127,6 +128,7 @@ int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget,
                         uint64_t now_ms) {
   int rc = be_fault(MGM_BE_OP_DISPATCH);
 
+  MGM_ASSERT_UNLOCKED(c); /* its upcalls take the lock */
   if (rc == 0 && c->be_ops->dispatch_fd)
     rc = c->be_ops->dispatch_fd(c->be, fd, budget, now_ms);
   else if (rc == 0)
@@ -138,6 +140,7 @@ int mgm__be_dispatch_fd(struct mgm_core *c, int fd, unsigned budget,
 int mgm__be_resync(struct mgm_core *c) {
   int rc = be_fault(MGM_BE_OP_RESYNC);
 
+  MGM_ASSERT_UNLOCKED(c); /* its upcalls take the lock */
   if (rc == 0 && c->be_ops->resync)
     rc = c->be_ops->resync(c->be);
   MGM_TRACE(c, MGM_CH_PLAT, "resync = %d", rc);
@@ -149,7 +152,7 @@ int mgm__be_resync(struct mgm_core *c) {
 int mgm__be_if_attach(struct mgm_core *c, uint32_t ifindex) {
   int rc = be_fault(MGM_BE_OP_IF_ATTACH);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0 && c->be_ops->if_attach)
     rc = c->be_ops->if_attach(c->be, ifindex);
   MGM_TRACE(c, MGM_CH_PLAT, "if_attach(%u) = %d", (unsigned)ifindex, rc);
@@ -159,7 +162,7 @@ int mgm__be_if_attach(struct mgm_core *c, uint32_t ifindex) {
 int mgm__be_if_detach(struct mgm_core *c, uint32_t ifindex) {
   int rc = be_fault(MGM_BE_OP_IF_DETACH);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0 && c->be_ops->if_detach)
     rc = c->be_ops->if_detach(c->be, ifindex);
   MGM_TRACE(c, MGM_CH_PLAT, "if_detach(%u) = %d", (unsigned)ifindex, rc);
@@ -169,7 +172,7 @@ int mgm__be_if_detach(struct mgm_core *c, uint32_t ifindex) {
 int mgm__be_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
   int rc = be_fault(MGM_BE_OP_MFE_SET);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->mfe_set(c->be, f);
   MGM_TRACE(c, MGM_CH_PLAT, "mfe_set(%08x, %08x, iif %u, %u oif) = %d",
@@ -182,7 +185,7 @@ int mgm__be_mfe_set(struct mgm_core *c, const struct mgm_fwd *f) {
 int mgm__be_mfe_del(struct mgm_core *c, const struct mgm_mfe_key *k) {
   int rc = be_fault(MGM_BE_OP_MFE_DEL);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->mfe_del(c->be, k);
   MGM_TRACE(c, MGM_CH_PLAT, "mfe_del(%08x, %08x) = %d", (unsigned)k->source,
@@ -194,7 +197,7 @@ int mgm__be_mfe_stats(struct mgm_core *c, const struct mgm_mfe_key *k,
                       struct mgm_fwd_stats *out) {
   int rc = be_fault(MGM_BE_OP_MFE_STATS);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->mfe_stats ? c->be_ops->mfe_stats(c->be, k, out)
                               : MGM_BE_ENOTSUP;
@@ -208,7 +211,7 @@ int mgm__be_route_lookup(struct mgm_core *c, uint32_t src,
                          struct mgm_route *r) {
   int rc = be_fault(MGM_BE_OP_ROUTE);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->route_lookup ? c->be_ops->route_lookup(c->be, src, r)
                                  : MGM_BE_ENOENT;
@@ -219,14 +222,14 @@ int mgm__be_route_lookup(struct mgm_core *c, uint32_t src,
 /* ---- The rest (lock held) ------------------------------------------------ */
 
 uint64_t mgm__be_now_ms(struct mgm_core *c) {
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   return c->be_ops->now_ms(c->be);
 }
 
 int mgm__be_set_wrongif(struct mgm_core *c, int on) {
   int rc = be_fault(MGM_BE_OP_SET_WRONGIF);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->set_wrongif ? c->be_ops->set_wrongif(c->be, on)
                                 : MGM_BE_ENOTSUP;
@@ -239,7 +242,7 @@ int mgm__be_ctrl_send(struct mgm_core *c, uint32_t ifindex, uint32_t dst,
                       const void *msg, size_t len) {
   int rc = be_fault(MGM_BE_OP_CTRL_SEND);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->ctrl_send
              ? c->be_ops->ctrl_send(c->be, ifindex, dst, msg, len)
@@ -254,7 +257,7 @@ int mgm__be_ctrl_send(struct mgm_core *c, uint32_t ifindex, uint32_t dst,
 int mgm__be_control(struct mgm_core *c, int op, void *arg, size_t len) {
   int rc = be_fault(MGM_BE_OP_CONTROL);
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (rc == 0)
     rc = c->be_ops->control ? c->be_ops->control(c->be, op, arg, len)
                             : MGM_BE_ENOTSUP;

@@ -52,7 +52,7 @@ void mgm__onloop_timer(void *ctx) {
 void mgm__onloop_rearm(struct mgm_core *c) {
   int64_t d;
 
-  assert(mgm__mutex_held(&c->lock));
+  MGM_ASSERT_LOCKED(c);
   if (c->caps.virtual_clock || c->loop == NULL)
     return;
   d = mgm__mfe_next_deadline(c);

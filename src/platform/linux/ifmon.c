@@ -239,9 +239,9 @@ int mgm__lnx_ifmon_open(struct mgm_backend *be) {
   rc = mgm__lnx_nl_open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR, LNX_NL_EVENT_RCVBUF,
                         &be->nfd, &err);
   if (rc < 0)
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                  "linux: cannot open the rtnetlink event socket: %s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                 "linux: cannot open the rtnetlink event socket: %s",
+                 strerror(err));
   return rc;
 }
 
@@ -270,12 +270,12 @@ int mgm__lnx_ifmon_read(struct mgm_backend *be) {
     } else if (err == ENOBUFS) {
       be->cnt.nl_overruns++;
       be->desync = 1;
-      mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                    "linux: rtnetlink event overrun; resynchronising");
+      mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                   "linux: rtnetlink event overrun; resynchronising");
       rc = MGM_BE_EDESYNC;
     } else {
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: rtnetlink recv: %s",
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: rtnetlink recv: %s",
+                   strerror(err));
       rc = mgm__lnx_map_errno(err);
     }
     goto out;

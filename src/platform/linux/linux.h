@@ -169,13 +169,16 @@ struct mgm_backend {
   uint8_t req[MGM__LNX_RXBUF]; /* request-reply buffer (under lock) */
 };
 
-/* mroute.c */
-void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...)
+/* log.c: one line to the configured log hook (nothing without one), and
+ * the MGM_BE_* code of an errno. */
+void mgm__lnx_log(struct mgm_backend *be, int level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 int mgm__lnx_map_errno(int err);
+
+/* mroute.c */
 void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm__lnx_if *ifp, uint32_t addr,
                        uint8_t prefixlen);

@@ -29,8 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -114,54 +112,6 @@ static const uint8_t *lnx_mrx_joined(struct mgm_backend *be, unsigned i,
   memcpy(join, lnx_mrx_head(be, i), MGM__LNX_RXHEAD);
   memcpy(join + MGM__LNX_RXHEAD, lnx_mrx_tail(be, i), len - MGM__LNX_RXHEAD);
   return join;
-}
-
-void mgm__lnx_logf(struct mgm_backend *be, int level, const char *fmt, ...) {
-  char line[256];
-  va_list ap;
-
-  if (be->log == NULL)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  be->log(be->log_ctx, level, line);
-}
-
-int mgm__lnx_map_errno(int err) {
-  switch (err) {
-  case 0:
-    return MGM_BE_OK;
-  case EPERM:
-  case EACCES:
-    return MGM_BE_EPERM;
-  case ENOMEM:
-  case ENOBUFS:
-  case EMFILE:
-  case ENFILE:
-    return MGM_BE_ENOMEM;
-  case EAGAIN:
-  case EINTR:
-    return MGM_BE_EAGAIN;
-  case EADDRINUSE:
-  case EBUSY:
-    return MGM_BE_EBUSY;
-  case ENOPROTOOPT:
-  case EOPNOTSUPP:
-  case EPROTONOSUPPORT:
-  case EAFNOSUPPORT:
-    return MGM_BE_ENOTSUP;
-  case EINVAL:
-    return MGM_BE_EINVAL;
-  case ENOENT:
-    return MGM_BE_ENOENT;
-  case ENODEV:
-  case ENXIO:
-  case EADDRNOTAVAIL:
-    return MGM_BE_ENOIF;
-  default:
-    return MGM_BE_EIO;
-  }
 }
 
 static const char *lnx_be_strerror(int rc) {
@@ -369,10 +319,10 @@ static void lnx_join_routers(struct mgm_backend *be, int v) {
   return;
 
 fail:
-  mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                "linux: ifindex %u: cannot join the IGMP router groups (%s); "
-                "IGMPv3 reports on it will not be seen",
-                be->vif[v].ifindex, strerror(err));
+  mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+               "linux: ifindex %u: cannot join the IGMP router groups (%s); "
+               "IGMPv3 reports on it will not be seen",
+               be->vif[v].ifindex, strerror(err));
 }
 
 static void lnx_leave_routers(struct mgm_backend *be, int v) {
@@ -485,16 +435,16 @@ static int lnx_scrub_vif(struct mgm_backend *be, int v) {
           pp = &e->next;
           continue;
         }
-        mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                      "linux: rewrite of an entry without vif %d: %s", v,
-                      strerror(err));
+        mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                     "linux: rewrite of an entry without vif %d: %s", v,
+                     strerror(err));
       }
       /* iif gone, or the rewrite failed: delete the entry. */
       err = lnx_mfc(be, MRT_DEL_MFC, e);
       if (err != 0 && err != ENOENT) {
-        mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                      "linux: cannot delete an entry naming vif %d: %s", v,
-                      strerror(err));
+        mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                     "linux: cannot delete an entry naming vif %d: %s", v,
+                     strerror(err));
         left = 1;
         pp = &e->next;
         continue;
@@ -526,8 +476,8 @@ int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex) {
   v = lnx_vif_find(be, ifindex);
   if (v < 0)
     return 0;
-  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
-                "linux: interface %u went away; vif %d scrubbed", ifindex, v);
+  mgm__lnx_log(be, MGM__LNX_LOG_INFO,
+               "linux: interface %u went away; vif %d scrubbed", ifindex, v);
   lnx_vif_release(be, v);
   return 1;
 }
@@ -588,13 +538,13 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
     if (rc == MGM_BE_EPERM)
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: no privilege: the raw IGMP socket needs "
-                    "CAP_NET_RAW (%s)",
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: no privilege: the raw IGMP socket needs "
+                   "CAP_NET_RAW (%s)",
+                   strerror(err));
     else
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: cannot open a raw IGMP socket: %s", strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: cannot open a raw IGMP socket: %s", strerror(err));
     goto out;
   }
   if (be->table != 0) {
@@ -606,27 +556,27 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
       err = errno;
       rc = mgm__lnx_map_errno(err);
       if (rc == MGM_BE_ENOTSUP)
-        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                      "linux: multicast table %u not available: the kernel "
-                      "lacks CONFIG_IP_MROUTE_MULTIPLE_TABLES or "
-                      "CONFIG_IP_MROUTE (%s)",
-                      be->table, strerror(err));
+        mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                     "linux: multicast table %u not available: the kernel "
+                     "lacks CONFIG_IP_MROUTE_MULTIPLE_TABLES or "
+                     "CONFIG_IP_MROUTE (%s)",
+                     be->table, strerror(err));
       else if (rc == MGM_BE_EPERM)
-        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                      "linux: no privilege to select multicast table %u "
-                      "(needs CAP_NET_ADMIN): %s",
-                      be->table, strerror(err));
+        mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                     "linux: no privilege to select multicast table %u "
+                     "(needs CAP_NET_ADMIN): %s",
+                     be->table, strerror(err));
       else
-        mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: MRT_TABLE %u failed: %s",
-                      be->table, strerror(err));
+        mgm__lnx_log(be, MGM__LNX_LOG_ERROR, "linux: MRT_TABLE %u failed: %s",
+                     be->table, strerror(err));
       goto out;
     }
 #else
     rc = MGM_BE_ENOTSUP;
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                  "linux: multicast table %u requested but this build has "
-                  "no MRT_TABLE",
-                  be->table);
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                 "linux: multicast table %u requested but this build has "
+                 "no MRT_TABLE",
+                 be->table);
     goto out;
 #endif
   }
@@ -635,24 +585,24 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
     if (err == EADDRINUSE)
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: another multicast router owns table %u "
-                    "(MRT_INIT: %s)",
-                    lnx_table_id(be), strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: another multicast router owns table %u "
+                   "(MRT_INIT: %s)",
+                   lnx_table_id(be), strerror(err));
     else if (rc == MGM_BE_ENOTSUP)
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: multicast routing not enabled in the kernel "
-                    "(CONFIG_IP_MROUTE; MRT_INIT: %s)",
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: multicast routing not enabled in the kernel "
+                   "(CONFIG_IP_MROUTE; MRT_INIT: %s)",
+                   strerror(err));
     else if (rc == MGM_BE_EPERM)
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: no privilege for MRT_INIT on table %u "
-                    "(needs CAP_NET_ADMIN): %s",
-                    lnx_table_id(be), strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: no privilege for MRT_INIT on table %u "
+                   "(needs CAP_NET_ADMIN): %s",
+                   lnx_table_id(be), strerror(err));
     else
-      mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                    "linux: MRT_INIT on table %u failed: %s", lnx_table_id(be),
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                   "linux: MRT_INIT on table %u failed: %s", lnx_table_id(be),
+                   strerror(err));
     goto out;
   }
   /* A burst of new flows is a burst of upcalls: a large buffer keeps the
@@ -667,14 +617,14 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
     if (mgm__sys_setsockopt(be->mfd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf)) <
         0) {
       err = errno;
-      mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                    "linux: cannot size the upcall buffer to %d bytes: %s", buf,
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                   "linux: cannot size the upcall buffer to %d bytes: %s", buf,
+                   strerror(err));
     } else {
-      mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                    "linux: upcall buffer limited by net.core.rmem_max "
-                    "(wanted %d bytes)",
-                    buf);
+      mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                   "linux: upcall buffer limited by net.core.rmem_max "
+                   "(wanted %d bytes)",
+                   buf);
     }
   }
   /* The arrival interface of IGMP packets (kernel.md A.14). */
@@ -682,8 +632,8 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
       0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: IP_PKTINFO failed: %s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR, "linux: IP_PKTINFO failed: %s",
+                 strerror(err));
     goto out;
   }
   /* What we send (ctrl_send) is IGMP: TTL 1, router alert (RFC 2113),
@@ -698,10 +648,10 @@ static int lnx_open_mroute(struct mgm_backend *be, uint32_t rcvbuf) {
       mgm__sys_setsockopt(be->mfd, IPPROTO_IP, IP_OPTIONS, ra, sizeof(ra)) <
           0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                  "linux: cannot set up IGMP sending on the router socket: "
-                  "%s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                 "linux: cannot set up IGMP sending on the router socket: "
+                 "%s",
+                 strerror(err));
   }
 #ifdef HAVE_SO_RXQ_OVFL
   /* Drop counter of the socket: tells us when upcalls were lost. */
@@ -758,16 +708,16 @@ static int lnx_open(const struct mgm_be_config *cfg,
     goto out;
   rc = mgm__lnx_nl_open(0, 0, &be->rfd, &err);
   if (rc < 0) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                  "linux: cannot open the rtnetlink request socket: %s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                 "linux: cannot open the rtnetlink request socket: %s",
+                 strerror(err));
     goto out;
   }
   mgm__lnx_rtc_open(be);
   if (mgm__sys_pipe2(be->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR, "linux: pipe2: %s", strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR, "linux: pipe2: %s", strerror(err));
     be->wake[0] = be->wake[1] = -1;
     goto out;
   }
@@ -775,18 +725,18 @@ static int lnx_open(const struct mgm_be_config *cfg,
   rc = mgm__lnx_ifmon_dump(be, 0);
   lnx_unlock(be);
   if (rc < 0) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_ERROR,
-                  "linux: cannot list the interfaces: %s", lnx_be_strerror(rc));
+    mgm__lnx_log(be, MGM__LNX_LOG_ERROR,
+                 "linux: cannot list the interfaces: %s", lnx_be_strerror(rc));
     goto out;
   }
-  mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
-                "linux: multicast router on table %u (%zu interfaces)",
-                lnx_table_id(be), be->n_ifs);
+  mgm__lnx_log(be, MGM__LNX_LOG_INFO,
+               "linux: multicast router on table %u (%zu interfaces)",
+               lnx_table_id(be), be->n_ifs);
   if (be->table != 0)
-    mgm__lnx_logf(be, MGM__LNX_LOG_INFO,
-                  "linux: table %u sees traffic only where an ipmr rule "
-                  "selects it (ip mrule add iif DEV lookup %u)",
-                  be->table, be->table);
+    mgm__lnx_log(be, MGM__LNX_LOG_INFO,
+                 "linux: table %u sees traffic only where an ipmr rule "
+                 "selects it (ip mrule add iif DEV lookup %u)",
+                 be->table, be->table);
   *out = be;
   be = NULL;
   rc = 0;
@@ -807,9 +757,9 @@ static void lnx_close(struct mgm_backend *be) {
    * the socket would too, but say it explicitly. */
   if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_DONE, NULL, 0) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s", strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: MRT_DONE: %s", strerror(err));
   }
-  mgm__lnx_logf(
+  mgm__lnx_log(
       be, MGM__LNX_LOG_INFO,
       "linux: closing table %u: %llu nocache, %llu wrongvif, "
       "%llu igmp (+%llu own, %llu foreign), %llu ignored, "
@@ -900,10 +850,10 @@ static void lnx_mrt_handle(struct mgm_backend *be, const uint8_t *buf, size_t n,
   lnx_lock(be);
   if (have_drops && drops != be->rx_dropped_seen) {
     be->cnt.rx_dropped += (uint32_t)(drops - be->rx_dropped_seen);
-    mgm__lnx_logf(be, MGM__LNX_LOG_WARN,
-                  "linux: the kernel dropped %u router-socket messages "
-                  "(upcall buffer full); raise rcvbuf_bytes",
-                  (unsigned)(drops - be->rx_dropped_seen));
+    mgm__lnx_log(be, MGM__LNX_LOG_WARN,
+                 "linux: the kernel dropped %u router-socket messages "
+                 "(upcall buffer full); raise rcvbuf_bytes",
+                 (unsigned)(drops - be->rx_dropped_seen));
     be->rx_dropped_seen = drops;
   }
   if (mh->msg_flags & MSG_TRUNC)
@@ -1072,8 +1022,8 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
       n = 0;
     } else {
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: router socket recv: %s",
+                   strerror(err));
       n = mgm__lnx_map_errno(err);
     }
   }
@@ -1205,8 +1155,8 @@ static int lnx_resync(struct mgm_backend *be) {
   rc = mgm__lnx_ifmon_dump(be, 1);
   if (rc < 0) {
     be->desync = 1;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: resync failed: %s",
-                  lnx_be_strerror(rc));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: resync failed: %s",
+                 lnx_be_strerror(rc));
   }
   lnx_unlock(be);
   mgm__lnx_deliver(be, ~0u);
@@ -1253,9 +1203,9 @@ static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
       be->vif[v].quarantined = 1;
       continue;
     }
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: MRT_ADD_VIF ifindex %u vif %d: %s", ifindex, v,
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                 "linux: MRT_ADD_VIF ifindex %u vif %d: %s", ifindex, v,
+                 strerror(err));
     if (err == EADDRNOTAVAIL || err == ENODEV)
       rc = MGM_BE_ENOIF;
     else if (err == ENFILE)
@@ -1265,17 +1215,17 @@ static int lnx_if_attach(struct mgm_backend *be, uint32_t ifindex) {
     goto out;
   }
   if (v == MGM__LNX_MAXVIFS) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: no free VIF for ifindex %u (%d slots in use)",
-                  ifindex, MGM__LNX_MAXVIFS);
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                 "linux: no free VIF for ifindex %u (%d slots in use)", ifindex,
+                 MGM__LNX_MAXVIFS);
     rc = MGM_BE_ENOSLOT;
     goto out;
   }
   be->vif[v].ifindex = ifindex;
   be->vif[v].refs = 1;
   lnx_join_routers(be, v);
-  mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d", ifindex,
-                v);
+  mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: ifindex %u is vif %d", ifindex,
+               v);
   rc = 0;
 
 out:
@@ -1309,8 +1259,8 @@ static int lnx_if_detach(struct mgm_backend *be, uint32_t ifindex) {
     err = errno;
     /* EADDRNOTAVAIL: the device went first and took the VIF with it. */
     if (err != EADDRNOTAVAIL) {
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_VIF vif %d: %s", v,
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_VIF vif %d: %s", v,
+                   strerror(err));
       be->vif[v].refs = 1;
       rc = mgm__lnx_map_errno(err);
       goto out;
@@ -1382,8 +1332,8 @@ static int lnx_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   }
   err = lnx_mfc(be, MRT_ADD_MFC, &want);
   if (err != 0) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_ADD_MFC: %s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: MRT_ADD_MFC: %s",
+                 strerror(err));
     free(fresh);
     rc = mgm__lnx_map_errno(err);
     goto out;
@@ -1422,8 +1372,8 @@ static int lnx_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key) {
   }
   err = lnx_mfc(be, MRT_DEL_MFC, e != NULL ? e : &tmp);
   if (err != 0 && err != ENOENT) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_MFC: %s",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: MRT_DEL_MFC: %s",
+                 strerror(err));
     rc = mgm__lnx_map_errno(err);
     goto out;
   }
@@ -1526,8 +1476,8 @@ static int lnx_set_wrongif(struct mgm_backend *be, int on) {
   lnx_lock(be);
   if (mgm__sys_setsockopt(be->mfd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: MRT_ASSERT %d: %s", v,
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: MRT_ASSERT %d: %s", v,
+                 strerror(err));
     rc = mgm__lnx_map_errno(err);
     goto out;
   }
@@ -1585,8 +1535,8 @@ static int lnx_ctrl_send(struct mgm_backend *be, uint32_t ifindex, uint32_t dst,
   memcpy(CMSG_DATA(c), &pi, sizeof(pi));
   if (mgm__sys_sendmsg(be->mfd, &mh, MSG_DONTWAIT) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "linux: IGMP send on ifindex %u: %s",
-                  ifindex, strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "linux: IGMP send on ifindex %u: %s",
+                 ifindex, strerror(err));
     if (err == ENODEV || err == ENXIO || err == EADDRNOTAVAIL ||
         err == ENETUNREACH || err == ENETDOWN)
       rc = MGM_BE_ENOIF;

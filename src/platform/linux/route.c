@@ -139,7 +139,7 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
   if (mgm__sys_sendto(be->rfd, req, len, 0, (struct sockaddr *)&kernel,
                       sizeof(kernel)) < 0) {
     err = errno;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink sendto: %s", strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "netlink sendto: %s", strerror(err));
     rc = mgm__lnx_map_errno(err);
     goto out;
   }
@@ -162,12 +162,12 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
         pfd.revents = 0;
         if (mgm__sys_poll(&pfd, 1, LNX_NL_TIMEOUT_MS) > 0)
           continue;
-        mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink reply: timeout");
+        mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "netlink reply: timeout");
         rc = MGM_BE_EAGAIN;
         goto out;
       }
-      mgm__lnx_logf(be, MGM__LNX_LOG_TRACE, "netlink recvmsg: %s",
-                    strerror(err));
+      mgm__lnx_log(be, MGM__LNX_LOG_TRACE, "netlink recvmsg: %s",
+                   strerror(err));
       rc = mgm__lnx_map_errno(err);
       goto out;
     }
@@ -278,10 +278,10 @@ void mgm__lnx_rtc_open(struct mgm_backend *be) {
 
   /* 1 byte asks for the kernel's minimum buffer: see the top comment. */
   if (mgm__lnx_nl_open(0, 1, &fd, &err) < 0) {
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: no routing-change listener (%s); RPF lookups "
-                  "are not cached",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                 "linux: no routing-change listener (%s); RPF lookups "
+                 "are not cached",
+                 strerror(err));
     return;
   }
   for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
@@ -293,10 +293,10 @@ void mgm__lnx_rtc_open(struct mgm_backend *be) {
      * a lookup either; the others are needed. */
     if (err == EINVAL && i >= 4)
       continue;
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: routing-change group %d: %s; RPF lookups are "
-                  "not cached",
-                  groups[i], strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                 "linux: routing-change group %d: %s; RPF lookups are "
+                 "not cached",
+                 groups[i], strerror(err));
     (void)mgm__sys_close(fd);
     return;
   }
@@ -354,9 +354,9 @@ void mgm__lnx_rtc_sync(struct mgm_backend *be) {
       continue;
     /* Anything else: no telling what was missed, so flush; every sync
      * that keeps failing flushes again, so nothing stale is ever used. */
-    mgm__lnx_logf(be, MGM__LNX_LOG_TRACE,
-                  "linux: routing-change listener: %s; RPF cache flushed",
-                  strerror(err));
+    mgm__lnx_log(be, MGM__LNX_LOG_TRACE,
+                 "linux: routing-change listener: %s; RPF cache flushed",
+                 strerror(err));
     break;
   }
   if (changed) {

@@ -202,16 +202,22 @@ void mgm__lnx_ifmon_free(struct mgm_backend *be);
 /* Is addr one of our IPv4 addresses? */
 int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr);
 
-/* route.c (lock held) */
+/* netlink.c */
+/* Open a non-blocking rtnetlink socket bound to groups, its receive buffer
+ * sized to rcvbuf bytes when rcvbuf > 0.  Returns 0 or a MGM_BE_* error;
+ * *err_out gets the errno. */
 int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out);
-/* Send one request on be->rfd and hand every reply message with its
- * sequence number to fn until DONE / ERROR / a non-multi reply.  fn
- * returns 0 to go on or a negative MGM_BE_* to stop.  Returns 0 or a
+/* Lock held (be->req is the reply buffer).  Send one request on be->rfd
+ * and hand every reply message with its sequence number to fn until DONE /
+ * ERROR / a non-multi reply.  fn returns 0 to go on or a negative MGM_BE_*
+ * to stop.  Returns 0 or a
  * MGM_BE_* error; *nlerr gets the kernel's errno from an NLMSG_ERROR. */
 int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                         int (*fn)(struct mgm_backend *be, uint16_t type,
                                   const uint8_t *msg, size_t msglen, void *arg),
                         void *arg, int *nlerr);
+
+/* route.c (lock held) */
 /* RPF lookup toward src, answered from the cache when no routing change
  * (route, rule, nexthop, link, address, netconf) was announced since the
  * answer was cached; otherwise RTM_GETROUTE. */

@@ -16,6 +16,8 @@
 #ifndef MGM_LINUX_LINUX_H
 #define MGM_LINUX_LINUX_H
 
+#include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -35,6 +37,11 @@
 #define MGM__LNX_RXHEAD 256
 /* Slots of the RPF answer cache (power of two). */
 #define MGM__LNX_RTC_SLOTS 256
+
+/* A function that needs the backend lock says so with this (the lock is
+ * held, by this thread or, as pthreads cannot tell, another). */
+#define MGM__LNX_ASSERT_LOCKED(be)                                             \
+  assert(pthread_mutex_trylock(&(be)->lock) == EBUSY)
 
 /* Log levels: the values of enum libmgm_log_level (include/libmgm.h). */
 #define MGM__LNX_LOG_ERROR 1
@@ -178,17 +185,25 @@ void mgm__lnx_log(struct mgm_backend *be, int level, const char *fmt, ...)
     ;
 int mgm__lnx_map_errno(int err);
 
-/* mroute.c */
+/* queue.c */
+/* Queue an interface event or an mfe_gone notice (lock held); a lost
+ * record (ENOMEM) is counted, and a lost interface event asks for a
+ * resync. */
 void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm__lnx_if *ifp, uint32_t addr,
                        uint8_t prefixlen);
 void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
                          enum mgm_mfe_gone why);
+/* Deliver up to budget queued records (loop thread, lock NOT held: it is
+ * taken per record).  Returns how many. */
+unsigned mgm__lnx_queue_deliver(struct mgm_backend *be, unsigned budget);
+/* Free undelivered records (close). */
+void mgm__lnx_queue_free(struct mgm_backend *be);
+
+/* mroute.c */
 /* The kernel dropped the VIF of ifindex (device gone): scrub the shadow
  * table and free the slot.  Returns 1 if ifindex had a VIF. */
 int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex);
-/* Deliver queued records (loop thread, lock NOT held).  Returns how many. */
-unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget);
 
 /* ifmon.c (lock held unless said otherwise) */
 int mgm__lnx_ifmon_open(struct mgm_backend *be);

@@ -151,129 +151,6 @@ static void lnx_unlock(struct mgm_backend *be) {
   pthread_mutex_unlock(&be->lock);
 }
 
-/* ---- Upcall records ----------------------------------------------------- */
-
-static void lnx_wake(struct mgm_backend *be) {
-  char c = 1;
-
-  if (be->woken || be->wake[1] < 0)
-    return;
-  if (mgm__sys_write(be->wake[1], &c, 1) == 1)
-    be->woken = 1;
-}
-
-static void lnx_unwake(struct mgm_backend *be) {
-  char buf[64];
-
-  if (!be->woken)
-    return;
-  while (mgm__sys_read(be->wake[0], buf, sizeof(buf)) > 0)
-    ;
-  be->woken = 0;
-}
-
-static void lnx_push(struct mgm_backend *be, struct mgm__lnx_rec *r) {
-  r->next = NULL;
-  if (be->rec_tail != NULL)
-    be->rec_tail->next = r;
-  else
-    be->rec_head = r;
-  be->rec_tail = r;
-  lnx_wake(be);
-}
-
-static uint32_t lnx_mgm_flags(uint32_t iff) {
-  uint32_t f = 0;
-
-  if (iff & 0x1) /* IFF_UP */
-    f |= MGM_IFF_UP;
-  if (iff & 0x40) /* IFF_RUNNING */
-    f |= MGM_IFF_RUNNING;
-  if (iff & 0x1000) /* IFF_MULTICAST */
-    f |= MGM_IFF_MULTICAST;
-  if (iff & 0x8) /* IFF_LOOPBACK */
-    f |= MGM_IFF_LOOPBACK;
-  return f;
-}
-
-void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
-                       const struct mgm__lnx_if *ifp, uint32_t addr,
-                       uint8_t prefixlen) {
-  struct mgm__lnx_rec *r;
-
-  r = calloc(1, sizeof(*r));
-  if (r == NULL) {
-    be->cnt.rec_lost++;
-    be->desync = 1;
-    return;
-  }
-  r->kind = MGM__LNX_REC_IF;
-  memcpy(r->name, ifp->name, sizeof(r->name));
-  r->name[sizeof(r->name) - 1] = '\0';
-  r->ev.type = type;
-  r->ev.ifindex = ifp->ifindex;
-  r->ev.name = NULL; /* set at delivery: the record may move */
-  r->ev.flags = lnx_mgm_flags(ifp->flags);
-  r->ev.addr = addr;
-  r->ev.prefixlen = prefixlen;
-  lnx_push(be, r);
-}
-
-void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
-                         enum mgm_mfe_gone why) {
-  struct mgm__lnx_rec *r;
-
-  r = calloc(1, sizeof(*r));
-  if (r == NULL) {
-    be->cnt.rec_lost++;
-    return;
-  }
-  r->kind = MGM__LNX_REC_GONE;
-  r->key = *key;
-  r->why = why;
-  lnx_push(be, r);
-}
-
-unsigned mgm__lnx_deliver(struct mgm_backend *be, unsigned budget) {
-  struct mgm__lnx_rec *r;
-  unsigned n = 0;
-
-  while (n < budget) {
-    lnx_lock(be);
-    r = be->rec_head;
-    if (r != NULL) {
-      be->rec_head = r->next;
-      if (be->rec_head == NULL)
-        be->rec_tail = NULL;
-    } else {
-      lnx_unwake(be);
-    }
-    lnx_unlock(be);
-    if (r == NULL)
-      break;
-    if (r->kind == MGM__LNX_REC_IF) {
-      r->ev.name = r->name[0] != '\0' ? r->name : NULL;
-      if (be->up->if_event != NULL)
-        be->up->if_event(be->ctx, &r->ev);
-    } else if (be->up->mfe_gone != NULL) {
-      be->up->mfe_gone(be->ctx, &r->key, r->why);
-    }
-    free(r);
-    n++;
-  }
-  return n;
-}
-
-static void lnx_free_recs(struct mgm_backend *be) {
-  struct mgm__lnx_rec *r;
-
-  while ((r = be->rec_head) != NULL) {
-    be->rec_head = r->next;
-    free(r);
-  }
-  be->rec_tail = NULL;
-}
-
 /* ---- VIF slots ---------------------------------------------------------- */
 
 static int lnx_vif_find(struct mgm_backend *be, uint32_t ifindex) {
@@ -512,7 +389,7 @@ static void lnx_free(struct mgm_backend *be) {
   free(be->mfe);
   free(be->mrx);
   free(be->rxq);
-  lnx_free_recs(be);
+  mgm__lnx_queue_free(be);
   mgm__lnx_ifmon_free(be);
   pthread_mutex_destroy(&be->lock);
   free(be);
@@ -1035,7 +912,7 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
   lnx_unlock(be);
   if (probe)
     *handled += lnx_before_batch(be);
-  *handled += mgm__lnx_deliver(be, ~0u);
+  *handled += mgm__lnx_queue_deliver(be, ~0u);
   saved_clock = lnx_clock;
   lnx_clock.be = be;
   lnx_clock.read = *wake_ms != 0;
@@ -1068,7 +945,7 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget,
   int rc;
 
   while (handled < budget) {
-    handled += mgm__lnx_deliver(be, budget - handled);
+    handled += mgm__lnx_queue_deliver(be, budget - handled);
     if (handled >= budget)
       break;
     if (be->in_batch) {
@@ -1095,7 +972,7 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget,
     rc = lnx_mrt_batch(be, want, 1, &handled, &now_ms);
     if (rc < (int)want) {
       /* What the upcalls queued (mfe_gone...) goes out now too. */
-      handled += mgm__lnx_deliver(be, ~0u);
+      handled += mgm__lnx_queue_deliver(be, ~0u);
       break;
     }
   }
@@ -1119,7 +996,7 @@ static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
 
   if (be->in_batch)
     return lnx_dispatch(be, budget, now_ms);
-  handled += mgm__lnx_deliver(be, budget);
+  handled += mgm__lnx_queue_deliver(be, budget);
   if (fd == be->mfd) {
     while (handled < budget) {
       want = budget - handled;
@@ -1127,7 +1004,7 @@ static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
         want = MGM__LNX_BATCH;
       rc = lnx_mrt_batch(be, want, 0, &handled, &now_ms);
       if (rc < (int)want) {
-        handled += mgm__lnx_deliver(be, ~0u);
+        handled += mgm__lnx_queue_deliver(be, ~0u);
         break;
       }
     }
@@ -1135,7 +1012,7 @@ static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
     while (handled < budget && (rc = lnx_ifmon_step(be)) != 0) {
       handled++;
       if (rc == 1)
-        handled += mgm__lnx_deliver(be, ~0u);
+        handled += mgm__lnx_queue_deliver(be, ~0u);
     }
   } else if (fd == be->cfd) {
     lnx_lock(be);
@@ -1159,7 +1036,7 @@ static int lnx_resync(struct mgm_backend *be) {
                  lnx_be_strerror(rc));
   }
   lnx_unlock(be);
-  mgm__lnx_deliver(be, ~0u);
+  mgm__lnx_queue_deliver(be, ~0u);
   return rc;
 }
 

@@ -200,10 +200,23 @@ unsigned mgm__lnx_queue_deliver(struct mgm_backend *be, unsigned budget);
 /* Free undelivered records (close). */
 void mgm__lnx_queue_free(struct mgm_backend *be);
 
-/* mroute.c */
+/* vif.c (lock held, but init and free) */
+/* Free VIF slots and an empty shadow table: 0 or MGM_BE_ENOMEM. */
+int mgm__lnx_vif_init(struct mgm_backend *be);
+/* Leave the router groups, free the shadow table (close). */
+void mgm__lnx_vif_free(struct mgm_backend *be);
+/* The VIF slot of ifindex, or -1. */
+int mgm__lnx_vif_find(struct mgm_backend *be, uint32_t ifindex);
 /* The kernel dropped the VIF of ifindex (device gone): scrub the shadow
  * table and free the slot.  Returns 1 if ifindex had a VIF. */
 int mgm__lnx_vif_lost(struct mgm_backend *be, uint32_t ifindex);
+/* The if_attach, if_detach, mfe_set, mfe_del and flush ops (platform.h),
+ * under the lock mroute.c took. */
+int mgm__lnx_vif_attach(struct mgm_backend *be, uint32_t ifindex);
+int mgm__lnx_vif_detach(struct mgm_backend *be, uint32_t ifindex);
+int mgm__lnx_vif_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd);
+int mgm__lnx_vif_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key);
+int mgm__lnx_vif_flush(struct mgm_backend *be);
 
 /* ifmon.c (lock held unless said otherwise) */
 int mgm__lnx_ifmon_open(struct mgm_backend *be);

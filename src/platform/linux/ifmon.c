@@ -87,7 +87,7 @@ static void lnx_link_to_if(const struct mgm__lnx_link *lk,
  * with an interface that is gone (an answer read from the kernel now is
  * cached again).  Such events are rare; the flush is cheap. */
 static void lnx_rtc_changed(struct mgm_backend *be) {
-  mgm__lnx_rtc_flush(be);
+  mgm__lnx_route_cache_flush(be);
 }
 
 /* An interface disappeared (or was found missing by a dump). */
@@ -177,9 +177,10 @@ static void lnx_addr_note(struct mgm_backend *be, int add,
   be->addrs[be->n_addrs++] = *ad;
 }
 
-int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr) {
+int mgm__lnx_ifmon_is_local(struct mgm_backend *be, uint32_t addr) {
   size_t i;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   for (i = 0; i < be->n_addrs; i++)
     if (be->addrs[i].addr == addr)
       return 1;
@@ -257,6 +258,7 @@ int mgm__lnx_ifmon_read(struct mgm_backend *be) {
   int err;
   int rc;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   memset(&mh, 0, sizeof(mh));
   mh.msg_name = &from;
   mh.msg_namelen = sizeof(from);
@@ -346,6 +348,7 @@ int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay) {
   int len;
   int rc;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   len = mgm__lnx_build_dump(req, sizeof(req), RTM_GETLINK, ++be->seq);
   rc = mgm__lnx_nl_request(be, req, (size_t)len, lnx_dump_link_cb, &l, &nlerr);
   if (rc < 0)

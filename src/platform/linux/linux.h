@@ -1,8 +1,19 @@
 /*
- * linux.h - private state shared by the Linux backend's files: mroute.c
- * (the ipmr socket, VIFs, the shadow MFC table, the ops vtable), ifmon.c
- * (interface tracking over rtnetlink) and route.c (netlink requests: RPF
- * route lookups, their cache, and dumps).
+ * linux.h - the Linux backend's private state and what each of its files
+ * offers the others.  The files, top down: each calls only files below
+ * it, so none calls back into the top.
+ *   mroute.c   the top: the ops vtable, open and close, the router socket
+ *              (ipmr upcalls, read in batches), dispatch and resync
+ *   ifmon.c    interface events (rtnetlink links and addresses)
+ *   route.c    the unicast RPF lookup and its cache
+ *   vif.c      VIF slots and the MFC entries installed over them (the
+ *              attach, detach, mfe_set, mfe_del and flush ops' work)
+ *   netlink.c  the rtnetlink sockets: open, one request/reply exchange
+ *   queue.c    upcall records waiting for the loop thread; the wake pipe
+ *   log.c      the log line and the errno -> MGM_BE_* mapping
+ *   parse.c    pure: the kernel's messages (igmpmsg, rtnetlink), no I/O
+ * The BSD backend has the same files (bsd.h), rtsock.c for netlink.c and
+ * rtmsg.c, mrtenc.c and mfctab.c for parse.c.
  *
  * SPDX-License-Identifier: MIT
  *
@@ -10,8 +21,8 @@
  * resync() run on the loop thread without it (platform.h), so the backend
  * keeps one mutex of its own over everything below.  It is never held
  * while an upcall runs: state changes queue upcall records (struct
- * lnx_rec) under the mutex and dispatch()/resync() deliver them after
- * dropping it, so an upcall may call back into any op.
+ * mgm__lnx_rec, queue.c) under the mutex and dispatch()/resync() deliver
+ * them after dropping it, so an upcall may call back into any op.
  */
 #ifndef MGM_LINUX_LINUX_H
 #define MGM_LINUX_LINUX_H
@@ -176,29 +187,32 @@ struct mgm_backend {
   uint8_t req[MGM__LNX_RXBUF]; /* request-reply buffer (under lock) */
 };
 
-/* log.c: one line to the configured log hook (nothing without one), and
- * the MGM_BE_* code of an errno. */
-void mgm__lnx_log(struct mgm_backend *be, int level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-int mgm__lnx_map_errno(int err);
+/* ifmon.c (lock held, but open and free) */
+/* Open the event socket (subscribed before the first dump). */
+int mgm__lnx_ifmon_open(struct mgm_backend *be);
+/* Read and handle one datagram from the event socket: 1 handled, 0 none
+ * waiting, MGM_BE_EDESYNC on overrun, other MGM_BE_* on error. */
+int mgm__lnx_ifmon_read(struct mgm_backend *be);
+/* Re-dump links and addresses.  replay != 0 queues IF_ADD/ADDR_ADD for all
+ * of them; either way vanished interfaces get IF_DEL (+ SLOT_LOST). */
+int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay);
+void mgm__lnx_ifmon_free(struct mgm_backend *be);
+/* Is addr one of our IPv4 addresses? */
+int mgm__lnx_ifmon_is_local(struct mgm_backend *be, uint32_t addr);
 
-/* queue.c */
-/* Queue an interface event or an mfe_gone notice (lock held); a lost
- * record (ENOMEM) is counted, and a lost interface event asks for a
- * resync. */
-void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
-                       const struct mgm__lnx_if *ifp, uint32_t addr,
-                       uint8_t prefixlen);
-void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
-                         enum mgm_mfe_gone why);
-/* Deliver up to budget queued records (loop thread, lock NOT held: it is
- * taken per record).  Returns how many. */
-unsigned mgm__lnx_queue_deliver(struct mgm_backend *be, unsigned budget);
-/* Free undelivered records (close). */
-void mgm__lnx_queue_free(struct mgm_backend *be);
+/* route.c (lock held, but cache_open) */
+/* RPF lookup toward src, answered from the cache when no routing change
+ * (route, rule, nexthop, link, address, netconf) was announced since the
+ * answer was cached; otherwise RTM_GETROUTE. */
+int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
+                          struct mgm_route *out);
+/* Open the routing-change listener (open: best effort, without it every
+ * lookup asks the kernel). */
+void mgm__lnx_route_cache_open(struct mgm_backend *be);
+/* Forget every cached answer (resync; a link or address event, ifmon.c). */
+void mgm__lnx_route_cache_flush(struct mgm_backend *be);
+/* Drain the change listener; flush the cache if anything changed. */
+void mgm__lnx_route_cache_sync(struct mgm_backend *be);
 
 /* vif.c (lock held, but init and free) */
 /* Free VIF slots and an empty shadow table: 0 or MGM_BE_ENOMEM. */
@@ -218,18 +232,6 @@ int mgm__lnx_vif_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd);
 int mgm__lnx_vif_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key);
 int mgm__lnx_vif_flush(struct mgm_backend *be);
 
-/* ifmon.c (lock held unless said otherwise) */
-int mgm__lnx_ifmon_open(struct mgm_backend *be);
-/* Read and handle one datagram from the event socket: 1 handled, 0 none
- * waiting, MGM_BE_EDESYNC on overrun, other MGM_BE_* on error. */
-int mgm__lnx_ifmon_read(struct mgm_backend *be);
-/* Re-dump links and addresses.  replay != 0 queues IF_ADD/ADDR_ADD for all
- * of them; either way vanished interfaces get IF_DEL (+ SLOT_LOST). */
-int mgm__lnx_ifmon_dump(struct mgm_backend *be, int replay);
-void mgm__lnx_ifmon_free(struct mgm_backend *be);
-/* Is addr one of our IPv4 addresses? */
-int mgm__lnx_is_local(struct mgm_backend *be, uint32_t addr);
-
 /* netlink.c */
 /* Open a non-blocking rtnetlink socket bound to groups, its receive buffer
  * sized to rcvbuf bytes when rcvbuf > 0.  Returns 0 or a MGM_BE_* error;
@@ -238,25 +240,35 @@ int mgm__lnx_nl_open(int groups, int rcvbuf, int *fd_out, int *err_out);
 /* Lock held (be->req is the reply buffer).  Send one request on be->rfd
  * and hand every reply message with its sequence number to fn until DONE /
  * ERROR / a non-multi reply.  fn returns 0 to go on or a negative MGM_BE_*
- * to stop.  Returns 0 or a
- * MGM_BE_* error; *nlerr gets the kernel's errno from an NLMSG_ERROR. */
+ * to stop.  Returns 0 or a MGM_BE_* error; *nlerr gets the kernel's errno
+ * from an NLMSG_ERROR. */
 int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
                         int (*fn)(struct mgm_backend *be, uint16_t type,
                                   const uint8_t *msg, size_t msglen, void *arg),
                         void *arg, int *nlerr);
 
-/* route.c (lock held) */
-/* RPF lookup toward src, answered from the cache when no routing change
- * (route, rule, nexthop, link, address, netconf) was announced since the
- * answer was cached; otherwise RTM_GETROUTE. */
-int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
-                          struct mgm_route *out);
-/* Open the routing-change listener (best effort: without it every lookup
- * asks the kernel).  Lock held or not yet shared. */
-void mgm__lnx_rtc_open(struct mgm_backend *be);
-/* Forget every cached answer (resync; a link or address event, ifmon.c). */
-void mgm__lnx_rtc_flush(struct mgm_backend *be);
-/* Drain the change listener; flush the cache if anything changed. */
-void mgm__lnx_rtc_sync(struct mgm_backend *be);
+/* queue.c */
+/* Queue an interface event or an mfe_gone notice (lock held); a lost
+ * record (ENOMEM) is counted, and a lost interface event asks for a
+ * resync. */
+void mgm__lnx_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
+                       const struct mgm__lnx_if *ifp, uint32_t addr,
+                       uint8_t prefixlen);
+void mgm__lnx_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
+                         enum mgm_mfe_gone why);
+/* Deliver up to budget queued records (loop thread, lock NOT held: it is
+ * taken per record).  Returns how many. */
+unsigned mgm__lnx_queue_deliver(struct mgm_backend *be, unsigned budget);
+/* Free undelivered records (close). */
+void mgm__lnx_queue_free(struct mgm_backend *be);
+
+/* log.c: one line to the configured log hook (nothing without one), and
+ * the MGM_BE_* code of an errno. */
+void mgm__lnx_log(struct mgm_backend *be, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int mgm__lnx_map_errno(int err);
 
 #endif /* MGM_LINUX_LINUX_H */

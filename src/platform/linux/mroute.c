@@ -362,7 +362,7 @@ static int lnx_open(const struct mgm_be_config *cfg,
                  strerror(err));
     goto out;
   }
-  mgm__lnx_rtc_open(be);
+  mgm__lnx_route_cache_open(be);
   if (mgm__sys_pipe2(be->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
     err = errno;
     rc = mgm__lnx_map_errno(err);
@@ -514,7 +514,7 @@ static void lnx_mrt_handle(struct mgm_backend *be, const uint8_t *buf, size_t n,
     goto unlock;
   }
   if (rc == MGM__LNX_MRT_IGMP) {
-    if (mgm__lnx_is_local(be, m.src)) {
+    if (mgm__lnx_ifmon_is_local(be, m.src)) {
       /* Our own kernel's report, looped back. */
       be->cnt.igmp_own++;
     } else if (ifindex == 0 || mgm__lnx_vif_find(be, ifindex) < 0) {
@@ -604,7 +604,7 @@ static unsigned lnx_before_batch(struct mgm_backend *be) {
     handled++;
   lnx_lock(be);
   if (be->cfd >= 0 && cfd_ready)
-    mgm__lnx_rtc_sync(be);
+    mgm__lnx_route_cache_sync(be);
   be->rtc_synced = 1;
   lnx_unlock(be);
   return handled;
@@ -788,7 +788,7 @@ static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
     }
   } else if (fd == be->cfd) {
     lnx_lock(be);
-    mgm__lnx_rtc_sync(be);
+    mgm__lnx_route_cache_sync(be);
     lnx_unlock(be);
   }
   /* The wake pipe: the records above were all it asked for. */
@@ -800,7 +800,7 @@ static int lnx_resync(struct mgm_backend *be) {
 
   lnx_lock(be);
   be->desync = 0;
-  mgm__lnx_rtc_flush(be);
+  mgm__lnx_route_cache_flush(be);
   rc = mgm__lnx_ifmon_dump(be, 1);
   if (rc < 0) {
     be->desync = 1;

@@ -82,6 +82,7 @@ int mgm__lnx_nl_request(struct mgm_backend *be, const void *req, size_t len,
   int err;
   int rc;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   *nlerr = 0;
   if (len < NLMSG_HDRLEN) {
     rc = MGM_BE_EINVAL;

@@ -102,15 +102,16 @@ static uint32_t lnx_proto(uint8_t rtprot) {
   }
 }
 
-void mgm__lnx_rtc_flush(struct mgm_backend *be) {
+void mgm__lnx_route_cache_flush(struct mgm_backend *be) {
   size_t i;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   for (i = 0; i < MGM__LNX_RTC_SLOTS; i++)
     be->rtc[i].valid = 0;
   be->cnt.rtc_flushes++;
 }
 
-void mgm__lnx_rtc_open(struct mgm_backend *be) {
+void mgm__lnx_route_cache_open(struct mgm_backend *be) {
   static const int groups[] = {
       RTNLGRP_IPV4_ROUTE,   RTNLGRP_IPV4_RULE,
       RTNLGRP_LINK,         RTNLGRP_IPV4_IFADDR,
@@ -175,7 +176,7 @@ static int lnx_rtc_arm(struct mgm_backend *be, int on) {
   return 0;
 }
 
-void mgm__lnx_rtc_sync(struct mgm_backend *be) {
+void mgm__lnx_route_cache_sync(struct mgm_backend *be) {
   uint8_t buf[256];
   struct iovec iov;
   struct msghdr mh;
@@ -183,6 +184,7 @@ void mgm__lnx_rtc_sync(struct mgm_backend *be) {
   int i;
   int err;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   for (i = 0; i < LNX_RTC_DRAIN_MAX; i++) {
     iov.iov_base = buf;
     iov.iov_len = sizeof(buf);
@@ -209,7 +211,7 @@ void mgm__lnx_rtc_sync(struct mgm_backend *be) {
     break;
   }
   if (changed) {
-    mgm__lnx_rtc_flush(be);
+    mgm__lnx_route_cache_flush(be);
     /* Empty now: stop listening until the next answer is cached. */
     (void)lnx_rtc_arm(be, 0);
   }
@@ -232,12 +234,13 @@ int mgm__lnx_route_lookup(struct mgm_backend *be, uint32_t src,
   int len;
   int rc;
 
+  MGM__LNX_ASSERT_LOCKED(be);
   memset(out, 0, sizeof(*out));
   /* Upcalls of a batch: dispatch() checked the listener after reading
    * them (linux.h).  Any other caller drains it now. */
   in_batch = be->in_batch && pthread_equal(pthread_self(), be->batch_thread);
   if (be->cfd >= 0 && !(in_batch && be->rtc_synced)) {
-    mgm__lnx_rtc_sync(be);
+    mgm__lnx_route_cache_sync(be);
     be->rtc_synced = in_batch;
   }
   if (be->cfd >= 0) {

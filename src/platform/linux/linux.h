@@ -39,9 +39,8 @@
 #define MGM__LNX_RXBUF 65536
 /* Router-socket datagrams read per recvmmsg (each gets MGM__LNX_RXBUF):
  * as many as the core asks for per wake-up (MGM_DRAIN_BUDGET), so a burst
- * of new flows costs one read, one clock read and one lock round per 64
- * (16 read 1000 flows with 65 recvmmsg and 75 clock_gettime, 64 with 20
- * and 30). */
+ * of new flows costs one read and one lock round per wake-up, not one per
+ * flow. */
 #define MGM__LNX_BATCH 64
 /* The part of each that lands beside the others (mroute.c, lnx_mrx_*):
  * an upcall (igmpmsg and IP header, 28 bytes) and most IGMP packets. */

@@ -707,9 +707,8 @@ static int lnx_mrt_batch(struct mgm_backend *be, unsigned want, int probe,
  * router-socket datagrams, each with the interface events and routing
  * changes announced before it.  Returns fewer than budget only when the
  * router socket read short (empty): the loop polls level-triggered and
- * calls again when anything arrives.  Per new flow at rest this costs one
- * recvmmsg and one poll(0) besides the loop's own wait.  now_ms, when the
- * loop knows it, is the first batch's time (lnx_batch_clock). */
+ * calls again when anything arrives.  now_ms, when the loop knows it, is
+ * the first batch's time (lnx_batch_clock). */
 static int lnx_dispatch(struct mgm_backend *be, unsigned budget,
                         uint64_t now_ms) {
   unsigned handled = 0;
@@ -751,15 +750,15 @@ static int lnx_dispatch(struct mgm_backend *be, unsigned budget,
   return (int)(handled > 0x7fffffffu ? 0x7fffffffu : handled);
 }
 
-/* The loop names the readable descriptor: read that one only.  Per new
- * flow at rest: the loop's wait, one recvmmsg and the MRT_ADD_MFC, as
- * for a bare router.  The interface events and the routing changes come
- * through their own descriptors, which the loop watches too; the order
- * between them and the upcalls is then the loop's (the ready list's),
- * exact for an idle router, within one loop round under load.  A link or
- * address event flushes the RPF cache as soon as it is read (ifmon.c), so
- * an interface already reported gone never answers an upcall's RPF lookup
- * from the cache, whichever descriptor the loop reads next. */
+/* The loop names the readable descriptor: read that one only, so a new
+ * flow costs what it costs a bare router.  The interface events and the
+ * routing changes come through their own descriptors, which the loop
+ * watches too; the order between them and the upcalls is then the loop's
+ * (the ready list's), exact for an idle router, within one loop round
+ * under load.  A link or address event flushes the RPF cache as soon as
+ * it is read (ifmon.c), so an interface already reported gone never
+ * answers an upcall's RPF lookup from the cache, whichever descriptor the
+ * loop reads next. */
 static int lnx_dispatch_fd(struct mgm_backend *be, int fd, unsigned budget,
                            uint64_t now_ms) {
   unsigned handled = 0;

@@ -42,10 +42,10 @@
 #include "platform/bsd/rtmsg.h"
 
 /* Log levels, as in enum libmgm_log_level (include/libmgm.h). */
-#define BSD_LOG_ERROR 1
-#define BSD_LOG_WARN 2
-#define BSD_LOG_INFO 4
-#define BSD_LOG_TRACE 5
+#define MGM__BSD_LOG_ERROR 1
+#define MGM__BSD_LOG_WARN 2
+#define MGM__BSD_LOG_INFO 4
+#define MGM__BSD_LOG_TRACE 5
 
 /* What the running OS's multicast routing and routing socket can do, read
  * from its own headers (oscaps.c); OS names appear only where the headers
@@ -144,11 +144,6 @@ void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
 void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
 
 /* mroute.c (the backend lock is held by the caller unless said otherwise) */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...);
-int mgm__bsd_errno_map(int err);
 void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
                        const struct mgm_bsd_iface *ifp, uint32_t addr,
                        uint8_t prefixlen);
@@ -175,5 +170,14 @@ struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
  * failing errno. */
 int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                           int32_t seq, struct mgm_route *out, int *err);
+
+/* log.c: one line to the configured log hook (nothing without one), and
+ * the MGM_BE_* code of an errno. */
+void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+int mgm__bsd_map_errno(int err);
 
 #endif /* MGM_BSD_H */

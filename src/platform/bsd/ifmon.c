@@ -148,8 +148,9 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
   if (be->rt_fd < 0) {
     err = errno;
     be->last_errno = err;
-    mgm__bsd_log(be, BSD_LOG_ERROR, "bsd: PF_ROUTE socket: %s", strerror(err));
-    rc = mgm__bsd_errno_map(err);
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "bsd: PF_ROUTE socket: %s",
+                 strerror(err));
+    rc = mgm__bsd_map_errno(err);
     goto out;
   }
   fl = fcntl(be->rt_fd, F_GETFL);
@@ -157,7 +158,7 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
       fcntl(be->rt_fd, F_SETFD, FD_CLOEXEC) < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto out;
   }
   (void)setsockopt(be->rt_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -173,7 +174,7 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
 #endif
     if (setsockopt(be->rt_fd, AF_ROUTE, ROUTE_MSGFILTER, &filter,
                    sizeof(filter)) < 0)
-      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: ROUTE_MSGFILTER: %s",
+      mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: ROUTE_MSGFILTER: %s",
                    strerror(errno));
   }
 #elif defined(RO_MSGFILTER)
@@ -183,7 +184,8 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
                              RTM_DELADDR};
 
     if (setsockopt(be->rt_fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types)) < 0)
-      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: RO_MSGFILTER: %s", strerror(errno));
+      mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: RO_MSGFILTER: %s",
+                   strerror(errno));
   }
 #endif
 #ifdef ROUTE_TABLEFILTER
@@ -194,7 +196,7 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
         0) {
       err = errno;
       be->last_errno = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       goto out;
     }
   }
@@ -229,7 +231,7 @@ static int bsd_iflist(struct mgm_backend *be, uint8_t **buf, size_t *len) {
   for (tries = 0; tries < BSD_SYSCTL_TRIES; tries++) {
     if (sysctl(mib, 6, NULL, &need, NULL, 0) < 0) {
       err = errno;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       goto out;
     }
     need += need / 4 + 1024; /* room for interfaces arriving meanwhile */
@@ -245,7 +247,7 @@ static int bsd_iflist(struct mgm_backend *be, uint8_t **buf, size_t *len) {
     }
     err = errno;
     if (err != ENOMEM) {
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       goto out;
     }
   }
@@ -273,13 +275,13 @@ int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay) {
 
   rc = bsd_iflist(be, &buf, &len);
   if (rc < 0) {
-    mgm__bsd_log(be, BSD_LOG_WARN, "bsd: sysctl NET_RT_IFLIST: errno %d",
+    mgm__bsd_log(be, MGM__BSD_LOG_WARN, "bsd: sysctl NET_RT_IFLIST: errno %d",
                  be->last_errno);
     goto out;
   }
   while ((r = mgm__rtmsg_next(&be->rtl, buf, len, &off, &msg)) != 0) {
     if (r < 0) {
-      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: iflist: %s",
+      mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: iflist: %s",
                    mgm__rtmsg_strerror(r));
       continue;
     }
@@ -461,23 +463,23 @@ int mgm__bsd_ifmon_read(struct mgm_backend *be) {
     } else if (err == ENOBUFS) {
       /* the kernel dropped routing messages: only a resync can tell */
       be->last_errno = err;
-      mgm__bsd_log(be, BSD_LOG_INFO, "bsd: routing socket overflow");
+      mgm__bsd_log(be, MGM__BSD_LOG_INFO, "bsd: routing socket overflow");
       rc = MGM_BE_EDESYNC;
     } else {
       be->last_errno = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
     }
     goto out;
   }
   while ((r = mgm__rtmsg_next(&be->rtl, be->rxbuf, (size_t)len, &off, &msg)) !=
          0) {
     if (r < 0) {
-      mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: routing message: %s",
+      mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: routing message: %s",
                    mgm__rtmsg_strerror(r));
       continue;
     }
     if (bsd_on_msg(be, &msg) == MGM_BE_EDESYNC) {
-      mgm__bsd_log(be, BSD_LOG_INFO, "bsd: RTM_DESYNC from the kernel");
+      mgm__bsd_log(be, MGM__BSD_LOG_INFO, "bsd: RTM_DESYNC from the kernel");
       rc = MGM_BE_EDESYNC;
     }
   }

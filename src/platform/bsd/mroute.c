@@ -37,8 +37,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,60 +59,12 @@ _Static_assert(sizeof(struct mfcctl) <= sizeof(union bsd_arg) &&
 
 /* ---- helpers ------------------------------------------------------------ */
 
-void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...) {
-  char line[320];
-  va_list ap;
-
-  if (be->cfg.log == NULL)
-    return;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  be->cfg.log(be->cfg.log_ctx, level, line);
-}
-
 static void bsd_lock(struct mgm_backend *be) {
   pthread_mutex_lock(&be->lock);
 }
 
 static void bsd_unlock(struct mgm_backend *be) {
   pthread_mutex_unlock(&be->lock);
-}
-
-int mgm__bsd_errno_map(int err) {
-  switch (err) {
-  case 0:
-    return MGM_BE_OK;
-  case EPERM:
-  case EACCES:
-    return MGM_BE_EPERM;
-  case EADDRINUSE:
-    return MGM_BE_EBUSY;
-  case ENOPROTOOPT:
-  case EOPNOTSUPP:
-  case EPROTONOSUPPORT:
-  case EAFNOSUPPORT:
-    return MGM_BE_ENOTSUP;
-  case ENOMEM:
-  case ENOBUFS:
-  case EMFILE:
-  case ENFILE:
-    return MGM_BE_ENOMEM;
-  case EAGAIN:
-  case EINTR:
-    return MGM_BE_EAGAIN;
-  case EINVAL:
-    return MGM_BE_EINVAL;
-  case EADDRNOTAVAIL:
-  case ENOENT:
-  case ESRCH:
-    return MGM_BE_ENOENT;
-  case ENXIO:
-  case ENODEV:
-    return MGM_BE_ENOIF;
-  default:
-    return MGM_BE_EIO;
-  }
 }
 
 uint64_t mgm__bsd_clock_ms(void) {
@@ -159,7 +109,7 @@ void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
 
   r = calloc(1, sizeof(*r));
   if (r == NULL) {
-    mgm__bsd_log(be, BSD_LOG_WARN,
+    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
                  "bsd: out of memory; interface event %d for %u lost",
                  (int)type, (unsigned)ifp->ifindex);
     return;
@@ -180,7 +130,7 @@ static void bsd_queue_gone(struct mgm_backend *be,
 
   r = calloc(1, sizeof(*r));
   if (r == NULL) {
-    mgm__bsd_log(be, BSD_LOG_WARN,
+    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
                  "bsd: out of memory; an mfe_gone notice is lost");
     return;
   }
@@ -266,7 +216,7 @@ static void bsd_pending_add(struct mgm_backend *be, uint32_t ifindex) {
   if (bsd_pending_has(be, ifindex))
     return;
   if (be->npending == BSD_PENDING_MAX) {
-    mgm__bsd_log(be, BSD_LOG_TRACE,
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE,
                  "bsd: pending set full; ifindex %u not retried",
                  (unsigned)ifindex);
     return;
@@ -300,7 +250,7 @@ static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
       0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
   }
 out:
   return rc;
@@ -343,7 +293,7 @@ static int bsd_vif_add(struct mgm_backend *be, uint32_t ifindex) {
     goto out;
   }
   if (!(ifp->flags & MGM_IFF_MULTICAST)) {
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: %s is not multicast-capable",
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: %s is not multicast-capable",
                  ifp->name);
     rc = MGM_BE_ENOIF;
     goto out;
@@ -379,13 +329,14 @@ static int bsd_vif_add(struct mgm_backend *be, uint32_t ifindex) {
       rc = MGM_BE_ENOIF;
       break;
     case EADDRINUSE:
-      mgm__bsd_log(
-          be, BSD_LOG_WARN, "bsd: MRT_ADD_VIF %d for %s: already a VIF%s", slot,
-          ifp->name, be->os.one_vif_per_if ? " (one VIF per interface)" : "");
+      mgm__bsd_log(be, MGM__BSD_LOG_WARN,
+                   "bsd: MRT_ADD_VIF %d for %s: already a VIF%s", slot,
+                   ifp->name,
+                   be->os.one_vif_per_if ? " (one VIF per interface)" : "");
       rc = MGM_BE_EIO;
       break;
     default:
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       break;
     }
     goto out;
@@ -462,7 +413,7 @@ static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
       0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto out;
   }
   rc = mgm__bsd_mfctab_put(&be->mfc, fwd);
@@ -492,7 +443,7 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
       0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
   }
 out:
   return rc;
@@ -592,7 +543,7 @@ static int bsd_vif_release(struct mgm_backend *be, struct mgm_bsd_vif *v) {
     rc = 0; /* the kernel had already dropped it */
   } else if (rc < 0) {
     v->in_use = 1;
-    mgm__bsd_log(be, BSD_LOG_WARN,
+    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
                  "bsd: MRT_DEL_VIF %d failed (errno %d); slot quarantined",
                  (int)(v - be->vif), be->last_errno);
   }
@@ -641,7 +592,7 @@ static int bsd_mfc_present(struct mgm_backend *be, uint32_t source,
     be->last_errno = err;
     rc = err == EADDRNOTAVAIL || err == ENOENT || err == ESRCH
              ? 0
-             : mgm__bsd_errno_map(err);
+             : mgm__bsd_map_errno(err);
   }
 out:
   return rc;
@@ -687,7 +638,7 @@ void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex) {
   if (!bsd_pending_has(be, ifindex) || bsd_vif_find(be, ifindex) != NULL)
     return;
   rc = bsd_vif_add(be, ifindex);
-  mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: pending ifindex %u: VIF %s %d",
+  mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: pending ifindex %u: VIF %s %d",
                (unsigned)ifindex, rc >= 0 ? "added in slot" : "still fails",
                rc);
 }
@@ -707,7 +658,7 @@ void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex) {
   if (v->refcnt > 0)
     mgm__bsd_queue_if(be, MGM_IF_SLOT_LOST, &gone_if, 0, 0);
   if (bsd_vif_release(be, v) < 0) {
-    mgm__bsd_log(be, BSD_LOG_WARN,
+    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
                  "bsd: ifindex %u departed; MFC not fully scrubbed (errno %d)",
                  (unsigned)ifindex, be->last_errno);
     memset(v, 0, sizeof(*v)); /* the kernel has no such VIF any more */
@@ -772,7 +723,7 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
       rc = 0;
     } else {
       be->last_errno = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
     }
     goto out;
   }
@@ -780,7 +731,8 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
   *ifindex = bsd_recvif(&msg);
   r = mgm__mrtenc_upcall(&be->mrl, be->rxbuf, (size_t)len, u);
   if (r < 0) {
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: short datagram (%zd bytes)", len);
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: short datagram (%zd bytes)",
+                 len);
     goto out;
   }
   if (r == 0) {
@@ -789,7 +741,7 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
   }
   if (u->vif >= be->mrl.maxvifs || !be->vif[u->vif].in_use ||
       be->vif[u->vif].ifindex == 0) {
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: upcall %u for unknown VIF %u",
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: upcall %u for unknown VIF %u",
                  u->raw_type, u->vif);
     goto out;
   }
@@ -799,7 +751,8 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
   else if (u->type == MGM_MRT_UP_WRONGVIF && be->wrongif_on)
     *kind = BSD_PKT_WRONGIF;
   else
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: upcall type %u ignored", u->raw_type);
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: upcall type %u ignored",
+                 u->raw_type);
 out:
   return rc;
 }
@@ -913,7 +866,7 @@ static int bsd_check_mforwarding(struct mgm_backend *be) {
   size_t len = sizeof(on);
 
   if (sysctl(mib, 4, &on, &len, NULL, 0) == 0 && on == 0) {
-    mgm__bsd_log(be, BSD_LOG_ERROR,
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR,
                  "multicast routing not enabled in the kernel: "
                  "sysctl net.inet.ip.mforwarding=1");
     return MGM_BE_ENOTSUP;
@@ -936,25 +889,25 @@ static int bsd_mrt_init(struct mgm_backend *be) {
   switch (err) {
   case ENOPROTOOPT: /* FreeBSD/NetBSD without ip_mroute */
   case EOPNOTSUPP:  /* OpenBSD without MROUTING */
-    mgm__bsd_log(be, BSD_LOG_ERROR, "multicast routing not in the kernel: %s",
-                 be->os.mroute_hint);
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR,
+                 "multicast routing not in the kernel: %s", be->os.mroute_hint);
     rc = MGM_BE_ENOTSUP;
     break;
   case EADDRINUSE:
-    mgm__bsd_log(be, BSD_LOG_ERROR,
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR,
                  "another multicast router owns table %u (MRT_INIT: %s)",
                  (unsigned)be->cfg.table, strerror(err));
     rc = MGM_BE_EBUSY;
     break;
   case EPERM:
   case EACCES:
-    mgm__bsd_log(be, BSD_LOG_ERROR, "no privilege for MRT_INIT: %s",
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "no privilege for MRT_INIT: %s",
                  strerror(err));
     rc = MGM_BE_EPERM;
     break;
   default:
-    mgm__bsd_log(be, BSD_LOG_ERROR, "MRT_INIT failed: %s", strerror(err));
-    rc = mgm__bsd_errno_map(err);
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "MRT_INIT failed: %s", strerror(err));
+    rc = mgm__bsd_map_errno(err);
     if (rc == MGM_BE_EBUSY || rc == MGM_BE_EPERM || rc == MGM_BE_OK)
       rc = MGM_BE_EIO;
     break;
@@ -989,12 +942,12 @@ static int bsd_open(const struct mgm_be_config *cfg,
   mgm__bsd_mrt_layout_init(&be->mrl);
   if (mgm__rtmsg_check_layout(&be->rtl) < 0 ||
       mgm__mrtenc_check_layout(&be->mrl) < 0) {
-    mgm__bsd_log(be, BSD_LOG_ERROR, "bsd: header layout not understood");
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "bsd: header layout not understood");
     rc = MGM_BE_EIO;
     goto fail;
   }
   if (cfg->table != 0 && !be->os.rdomain) {
-    mgm__bsd_log(be, BSD_LOG_ERROR,
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR,
                  "multicast table %u: %s has one multicast routing table "
                  "per system (or vnet)",
                  (unsigned)cfg->table, be->os.os);
@@ -1015,15 +968,15 @@ static int bsd_open(const struct mgm_be_config *cfg,
   if (be->igmp_fd < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
-    mgm__bsd_log(be, BSD_LOG_ERROR, "%sraw IGMP socket: %s",
+    rc = mgm__bsd_map_errno(err);
+    mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "%sraw IGMP socket: %s",
                  rc == MGM_BE_EPERM ? "no privilege: " : "", strerror(err));
     goto fail;
   }
   if (bsd_set_nonblock_cloexec(be->igmp_fd) < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto fail;
   }
 #ifdef SO_RTABLE
@@ -1034,9 +987,9 @@ static int bsd_open(const struct mgm_be_config *cfg,
     if (setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid, sizeof(tid)) < 0) {
       err = errno;
       be->last_errno = err;
-      mgm__bsd_log(be, BSD_LOG_ERROR, "rdomain %u: %s", (unsigned)cfg->table,
-                   strerror(err));
-      rc = err == EINVAL ? MGM_BE_ENOTSUP : mgm__bsd_errno_map(err);
+      mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "rdomain %u: %s",
+                   (unsigned)cfg->table, strerror(err));
+      rc = err == EINVAL ? MGM_BE_ENOTSUP : mgm__bsd_map_errno(err);
       goto fail;
     }
   }
@@ -1046,13 +999,13 @@ static int bsd_open(const struct mgm_be_config *cfg,
   if (rc < 0)
     goto fail;
   if (setsockopt(be->igmp_fd, IPPROTO_IP, IP_RECVIF, &one, sizeof(one)) < 0)
-    mgm__bsd_log(be, BSD_LOG_TRACE, "bsd: IP_RECVIF: %s", strerror(errno));
+    mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: IP_RECVIF: %s", strerror(errno));
   bsd_api_config(be);
 
   if (pipe(pfd) < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto fail;
   }
   be->wake_rd = pfd[0];
@@ -1061,7 +1014,7 @@ static int bsd_open(const struct mgm_be_config *cfg,
       bsd_set_nonblock_cloexec(be->wake_wr) < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto fail;
   }
   rc = mgm__bsd_ifmon_open(be);
@@ -1070,8 +1023,9 @@ static int bsd_open(const struct mgm_be_config *cfg,
   rc = mgm__bsd_ifmon_load(be, 0);
   if (rc < 0)
     goto fail;
-  mgm__bsd_log(be, BSD_LOG_INFO, "bsd: %s multicast router up (%u VIFs, %s)",
-               be->os.os, (unsigned)be->mrl.maxvifs,
+  mgm__bsd_log(be, MGM__BSD_LOG_INFO,
+               "bsd: %s multicast router up (%u VIFs, %s)", be->os.os,
+               (unsigned)be->mrl.maxvifs,
                be->use_mfcctl2 ? "mfcctl2" : "mfcctl");
   *out = be;
   return 0;
@@ -1274,7 +1228,7 @@ static int bsd_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *key,
   if (ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
     err = errno;
     be->last_errno = err;
-    rc = mgm__bsd_errno_map(err); /* EADDRNOTAVAIL: no such (S,G) */
+    rc = mgm__bsd_map_errno(err); /* EADDRNOTAVAIL: no such (S,G) */
     goto out;
   }
   rc = mgm__mrtenc_sg_counts(&be->mrl, a.b, (size_t)len, &pkts, &bytes,
@@ -1346,7 +1300,7 @@ static int bsd_set_wrongif(struct mgm_backend *be, int on) {
     if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
       err = errno;
       be->last_errno = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
     } else {
       be->wrongif_on = v;
     }

@@ -38,7 +38,7 @@ static int bsd_rtget_socket(int *fdp, int *errp) {
   if (fd < 0) {
     err = errno;
     *errp = err;
-    rc = mgm__bsd_errno_map(err);
+    rc = mgm__bsd_map_errno(err);
     goto out;
   }
   (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -83,7 +83,7 @@ static int bsd_rtget_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
       if (err == EINTR)
         continue;
       *errp = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       goto out;
     }
     if (r == 0)
@@ -94,7 +94,7 @@ static int bsd_rtget_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
       if (err == EINTR || err == EAGAIN)
         continue;
       *errp = err;
-      rc = mgm__bsd_errno_map(err);
+      rc = mgm__bsd_map_errno(err);
       goto out;
     }
     off = 0;
@@ -138,7 +138,7 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
     *err = errno;
     /* ESRCH: no route; ENETUNREACH: no route in that table */
     rc = *err == ESRCH || *err == ENETUNREACH ? MGM_BE_ENOENT
-                                              : mgm__bsd_errno_map(*err);
+                                              : mgm__bsd_map_errno(*err);
     goto out;
   }
   rc = bsd_rtget_reply(be, fd, buf.b, sizeof(buf.b), seq, &msg, err);
@@ -146,7 +146,7 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
     goto out;
   if (msg.err != 0) {
     *err = msg.err;
-    rc = msg.err == ESRCH ? MGM_BE_ENOENT : mgm__bsd_errno_map(msg.err);
+    rc = msg.err == ESRCH ? MGM_BE_ENOENT : mgm__bsd_map_errno(msg.err);
     goto out;
   }
   flags = (uint32_t)msg.flags;

@@ -32,6 +32,8 @@
 #define _BSD_SOURCE 1
 #endif
 
+#include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +42,11 @@
 #include "platform/bsd/mfctab.h"
 #include "platform/bsd/mrtenc.h"
 #include "platform/bsd/rtmsg.h"
+
+/* A function that needs the backend lock says so with this (the lock is
+ * held, by this thread or, as pthreads cannot tell, another). */
+#define MGM__BSD_ASSERT_LOCKED(be)                                             \
+  assert(pthread_mutex_trylock(&(be)->lock) == EBUSY)
 
 /* Log levels, as in enum libmgm_log_level (include/libmgm.h). */
 #define MGM__BSD_LOG_ERROR 1
@@ -144,9 +151,6 @@ void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
 void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
 
 /* mroute.c (the backend lock is held by the caller unless said otherwise) */
-void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
-                       const struct mgm_bsd_iface *ifp, uint32_t addr,
-                       uint8_t prefixlen);
 void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex);
 void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex);
 void mgm__bsd_mfc_group_check(struct mgm_backend *be, uint32_t group);
@@ -170,6 +174,23 @@ struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
  * failing errno. */
 int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                           int32_t seq, struct mgm_route *out, int *err);
+
+/* queue.c */
+/* Queue an interface event or an mfe_gone notice (lock held); a record
+ * lost to ENOMEM is logged. */
+void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
+                       const struct mgm_bsd_iface *ifp, uint32_t addr,
+                       uint8_t prefixlen);
+void mgm__bsd_queue_gone(struct mgm_backend *be, const struct mgm_mfe_key *key,
+                         enum mgm_mfe_gone why);
+/* Deliver queued records in order (lock NOT held: it is taken per
+ * record).  Upcalls may call ops, which may queue more: they are delivered
+ * too.  Returns how many. */
+unsigned mgm__bsd_queue_deliver(struct mgm_backend *be);
+/* Empty the wake pipe (dispatch). */
+void mgm__bsd_queue_unwake(struct mgm_backend *be);
+/* Free undelivered records (close). */
+void mgm__bsd_queue_free(struct mgm_backend *be);
 
 /* log.c: one line to the configured log hook (nothing without one), and
  * the MGM_BE_* code of an errno. */

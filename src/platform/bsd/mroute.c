@@ -87,99 +87,6 @@ static int bsd_set_nonblock_cloexec(int fd) {
   return 0;
 }
 
-/* Append a record; a byte on the pipe wakes the loop if an op queued it. */
-static void bsd_push(struct mgm_backend *be, struct mgm_bsd_rec *r) {
-  char one = 1;
-
-  r->next = NULL;
-  if (be->rec_tail != NULL)
-    be->rec_tail->next = r;
-  else
-    be->rec_head = r;
-  be->rec_tail = r;
-  if (be->wake_wr >= 0 && write(be->wake_wr, &one, 1) < 0) {
-    /* a full pipe already means "wake up" */
-  }
-}
-
-void mgm__bsd_queue_if(struct mgm_backend *be, enum mgm_if_ev type,
-                       const struct mgm_bsd_iface *ifp, uint32_t addr,
-                       uint8_t prefixlen) {
-  struct mgm_bsd_rec *r;
-
-  r = calloc(1, sizeof(*r));
-  if (r == NULL) {
-    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
-                 "bsd: out of memory; interface event %d for %u lost",
-                 (int)type, (unsigned)ifp->ifindex);
-    return;
-  }
-  memcpy(r->name, ifp->name, sizeof(r->name));
-  r->ev.type = type;
-  r->ev.ifindex = ifp->ifindex;
-  r->ev.flags = ifp->flags;
-  r->ev.addr = addr;
-  r->ev.prefixlen = prefixlen;
-  bsd_push(be, r);
-}
-
-static void bsd_queue_gone(struct mgm_backend *be,
-                           const struct mgm_mfe_key *key,
-                           enum mgm_mfe_gone why) {
-  struct mgm_bsd_rec *r;
-
-  r = calloc(1, sizeof(*r));
-  if (r == NULL) {
-    mgm__bsd_log(be, MGM__BSD_LOG_WARN,
-                 "bsd: out of memory; an mfe_gone notice is lost");
-    return;
-  }
-  r->is_gone = 1;
-  r->key = *key;
-  r->why = why;
-  bsd_push(be, r);
-}
-
-/* Deliver queued records in order (lock NOT held).  Upcalls may call ops,
- * which may queue more: they are delivered too. */
-static unsigned bsd_deliver(struct mgm_backend *be) {
-  struct mgm_bsd_rec *r;
-  unsigned n = 0;
-
-  for (;;) {
-    bsd_lock(be);
-    r = be->rec_head;
-    if (r != NULL) {
-      be->rec_head = r->next;
-      if (be->rec_head == NULL)
-        be->rec_tail = NULL;
-    }
-    bsd_unlock(be);
-    if (r == NULL)
-      break;
-    if (r->is_gone) {
-      if (be->up.mfe_gone != NULL)
-        be->up.mfe_gone(be->ctx, &r->key, r->why);
-    } else {
-      r->ev.name = r->name[0] != '\0' ? r->name : NULL;
-      if (be->up.if_event != NULL)
-        be->up.if_event(be->ctx, &r->ev);
-    }
-    free(r);
-    n++;
-  }
-  return n;
-}
-
-static void bsd_wake_drain(struct mgm_backend *be) {
-  char buf[64];
-
-  if (be->wake_rd < 0)
-    return;
-  while (read(be->wake_rd, buf, sizeof(buf)) > 0) {
-  }
-}
-
 /* ---- VIFs ---------------------------------------------------------------- */
 
 static struct mgm_bsd_vif *bsd_vif_find(struct mgm_backend *be,
@@ -510,7 +417,7 @@ static int bsd_mfc_scrub(struct mgm_backend *be, uint32_t ifindex) {
     if (m->iif == ifindex) {
       (void)bsd_mfc_kernel_del(be, keys[i].source, keys[i].group);
       (void)mgm__bsd_mfctab_del(&be->mfc, keys[i].source, keys[i].group);
-      bsd_queue_gone(be, &keys[i], MGM_GONE_IF_DEPARTED);
+      mgm__bsd_queue_gone(be, &keys[i], MGM_GONE_IF_DEPARTED);
     } else if (mgm__bsd_mfc_has_oif(m, ifindex) &&
                m->n_oif <= MGM_MRT_VIFS_MAX) {
       bsd_mfc_to_fwd(m, &fwd, oif, ifindex);
@@ -518,7 +425,7 @@ static int bsd_mfc_scrub(struct mgm_backend *be, uint32_t ifindex) {
         /* cannot rewrite it: drop it rather than forward to a dead slot */
         (void)bsd_mfc_kernel_del(be, keys[i].source, keys[i].group);
         (void)mgm__bsd_mfctab_del(&be->mfc, keys[i].source, keys[i].group);
-        bsd_queue_gone(be, &keys[i], MGM_GONE_IF_DEPARTED);
+        mgm__bsd_queue_gone(be, &keys[i], MGM_GONE_IF_DEPARTED);
       }
     }
   }
@@ -570,7 +477,7 @@ static void bsd_mfc_reinstall_group(struct mgm_backend *be, uint32_t group) {
     bsd_mfc_to_fwd(m, &fwd, oif, 0);
     if (bsd_mfc_install(be, &fwd) < 0) {
       (void)mgm__bsd_mfctab_del(&be->mfc, keys[i].source, keys[i].group);
-      bsd_queue_gone(be, &keys[i], MGM_GONE_FLUSHED);
+      mgm__bsd_queue_gone(be, &keys[i], MGM_GONE_FLUSHED);
     }
   }
   free(keys);
@@ -618,7 +525,7 @@ static void bsd_mfc_verify(struct mgm_backend *be, uint32_t group) {
     why =
         bsd_vif_find(be, m->iif) == NULL ? MGM_GONE_IF_DEPARTED : MGM_GONE_AGED;
     (void)mgm__bsd_mfctab_del(&be->mfc, keys[i].source, keys[i].group);
-    bsd_queue_gone(be, &keys[i], why);
+    mgm__bsd_queue_gone(be, &keys[i], why);
   }
   free(keys);
 }
@@ -770,7 +677,8 @@ static int bsd_igmp_one(struct mgm_backend *be) {
   bsd_unlock(be);
   if (rc <= 0)
     goto out;
-  (void)bsd_deliver(be); /* keep upcalls in the order things happened */
+  (void)mgm__bsd_queue_deliver(
+      be); /* keep upcalls in the order things happened */
   switch (kind) {
   case BSD_PKT_CTRL:
     if (be->up.ctrl_packet != NULL)
@@ -794,8 +702,6 @@ out:
 /* ---- ops ----------------------------------------------------------------- */
 
 static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
-  struct mgm_bsd_rec *r;
-
   if (be->igmp_fd >= 0) {
     if (be->mrt_inited)
       (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DONE, NULL, 0);
@@ -806,10 +712,7 @@ static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
     close(be->wake_rd);
   if (be->wake_wr >= 0)
     close(be->wake_wr);
-  while ((r = be->rec_head) != NULL) {
-    be->rec_head = r->next;
-    free(r);
-  }
+  mgm__bsd_queue_free(be);
   mgm__bsd_mfctab_fini(&be->mfc);
   free(be->ifs);
   free(be->rxbuf);
@@ -1075,8 +978,8 @@ static int bsd_dispatch(struct mgm_backend *be, unsigned budget,
   unsigned done = 0;
   int r1, r2, rc = 0;
 
-  bsd_wake_drain(be);
-  done += bsd_deliver(be);
+  mgm__bsd_queue_unwake(be);
+  done += mgm__bsd_queue_deliver(be);
   while (done < budget) {
     r1 = bsd_igmp_one(be);
     if (r1 < 0) {
@@ -1089,7 +992,7 @@ static int bsd_dispatch(struct mgm_backend *be, unsigned budget,
     bsd_lock(be);
     r2 = mgm__bsd_ifmon_read(be);
     bsd_unlock(be);
-    done += bsd_deliver(be);
+    done += mgm__bsd_queue_deliver(be);
     if (r2 < 0) {
       rc = r2; /* MGM_BE_EDESYNC: the core calls resync() */
       break;
@@ -1098,7 +1001,7 @@ static int bsd_dispatch(struct mgm_backend *be, unsigned budget,
     if (r1 == 0 && r2 == 0)
       break;
   }
-  (void)bsd_deliver(be);
+  (void)mgm__bsd_queue_deliver(be);
   return rc < 0 ? rc : (int)done;
 }
 
@@ -1118,7 +1021,7 @@ static int bsd_resync(struct mgm_backend *be) {
     bsd_mfc_verify(be, 0);
   }
   bsd_unlock(be);
-  (void)bsd_deliver(be);
+  (void)mgm__bsd_queue_deliver(be);
   return rc;
 }
 

@@ -150,11 +150,38 @@ void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps);
 void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
 void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
 
-/* mroute.c (the backend lock is held by the caller unless said otherwise) */
-void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex);
-void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex);
-void mgm__bsd_mfc_group_check(struct mgm_backend *be, uint32_t group);
+/* Scratch big enough and aligned for any of the mroute structs (vif.c
+ * asserts it against the headers). */
+union mgm_bsd_arg {
+  uint64_t align;
+  uint8_t b[512];
+};
+
+/* mroute.c */
 uint64_t mgm__bsd_clock_ms(void);
+
+/* vif.c (lock held) */
+/* The if_attach (ifp: ifmon.c's record of ifindex, NULL if unknown),
+ * if_detach, mfe_set, mfe_del and flush ops (platform.h), under the lock
+ * mroute.c took. */
+int mgm__bsd_vif_attach(struct mgm_backend *be, uint32_t ifindex,
+                        const struct mgm_bsd_iface *ifp);
+int mgm__bsd_vif_detach(struct mgm_backend *be, uint32_t ifindex);
+int mgm__bsd_vif_mfe_set(struct mgm_backend *be, const struct mgm_fwd *fwd);
+int mgm__bsd_vif_mfe_del(struct mgm_backend *be, const struct mgm_mfe_key *key);
+int mgm__bsd_vif_flush(struct mgm_backend *be);
+/* An address arrived on ifindex (ifp as above): pre-arm the VIF of a
+ * pending interface so that the core's next if_attach succeeds at once. */
+void mgm__bsd_vif_addr_added(struct mgm_backend *be, uint32_t ifindex,
+                             const struct mgm_bsd_iface *ifp);
+/* The kernel dropped the interface and its VIF: queue the slot loss,
+ * scrub the MFC, free the slot. */
+void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex);
+/* OpenBSD aged out a multicast route of group: report the shadow entries
+ * the kernel no longer has. */
+void mgm__bsd_vif_group_check(struct mgm_backend *be, uint32_t group);
+/* Report every shadow entry the kernel no longer has (resync). */
+void mgm__bsd_vif_verify(struct mgm_backend *be);
 
 /* ifmon.c: interface tracking on PF_ROUTE (lock held). */
 int mgm__bsd_ifmon_open(struct mgm_backend *be);
@@ -166,8 +193,8 @@ int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay);
  * MGM_BE_EDESYNC (ENOBUFS, RTM_DESYNC) or another MGM_BE_* error. */
 int mgm__bsd_ifmon_read(struct mgm_backend *be);
 void mgm__bsd_ifmon_drain(struct mgm_backend *be);
-struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
-                                       uint32_t ifindex);
+struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
+                                          uint32_t ifindex);
 
 /* route.c: unicast RPF lookup with RTM_GET (lock NOT held: it waits for
  * the kernel's reply; it reads only what open() fixed).  *err gets the

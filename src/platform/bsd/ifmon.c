@@ -11,7 +11,8 @@
  * from this OS's headers (oscaps.c).  The interface table here is what VIF
  * creation reads (the primary IPv4 address, kernel.md C.1) and what resync
  * compares against to find interfaces that left while events were lost.
- * Interface departures are handed to mroute.c, which scrubs the MFC.
+ * Interface departures and new addresses are handed to vif.c, which
+ * scrubs the MFC and pre-arms pending VIFs.
  */
 #include "platform/bsd/bsd.h"
 
@@ -36,8 +37,8 @@
 #define LINK_STATE_DOWN 1
 #endif
 
-struct mgm_bsd_iface *mgm__bsd_if_find(struct mgm_backend *be,
-                                       uint32_t ifindex) {
+struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
+                                          uint32_t ifindex) {
   size_t i;
 
   for (i = 0; i < be->nifs; i++) {
@@ -265,7 +266,7 @@ out:
 
 /* Re-read every interface and IPv4 address.  With replay, queue each as
  * MGM_IF_ADD (+ MGM_IF_ADDR_ADD per address) and interfaces that vanished
- * as MGM_IF_DEL; either way mroute.c then drops their VIFs. */
+ * as MGM_IF_DEL; either way vif.c then drops their VIFs. */
 int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay) {
   struct mgm_bsd_iface *tab = NULL, *old, *ifp;
   struct mgm_rtm_msg msg;
@@ -326,7 +327,7 @@ int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay) {
     }
   }
   for (i = 0; i < n; i++) {
-    if (mgm__bsd_if_find(be, tab[i].ifindex) != NULL)
+    if (mgm__bsd_ifmon_find(be, tab[i].ifindex) != NULL)
       continue;
     if (replay)
       mgm__bsd_queue_if(be, MGM_IF_DEL, &tab[i], 0, 0);
@@ -343,7 +344,7 @@ static void bsd_on_ifinfo(struct mgm_backend *be,
   struct mgm_bsd_iface *ifp;
   int was_up;
 
-  ifp = mgm__bsd_if_find(be, msg->ifindex);
+  ifp = mgm__bsd_ifmon_find(be, msg->ifindex);
   if (ifp == NULL) {
     ifp = bsd_tab_add(&be->ifs, &be->nifs, &be->capifs, msg->ifindex);
     if (ifp == NULL)
@@ -366,7 +367,7 @@ static void bsd_on_ifannounce(struct mgm_backend *be,
                               const struct mgm_rtm_msg *msg) {
   struct mgm_bsd_iface *ifp, gone;
 
-  ifp = mgm__bsd_if_find(be, msg->ifindex);
+  ifp = mgm__bsd_ifmon_find(be, msg->ifindex);
   if (!msg->departure) {
     if (ifp == NULL) {
       ifp = bsd_tab_add(&be->ifs, &be->nifs, &be->capifs, msg->ifindex);
@@ -396,7 +397,7 @@ static void bsd_on_addr(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
   if (!(msg->v4_have & (1u << MGM_RTAX_IFA)) || msg->ifindex == 0)
     return;
   addr = msg->v4[MGM_RTAX_IFA];
-  ifp = mgm__bsd_if_find(be, msg->ifindex);
+  ifp = mgm__bsd_ifmon_find(be, msg->ifindex);
   if (msg->kind == MGM_RTM_DELADDR) {
     if (ifp != NULL && bsd_addr_del(ifp, addr, &plen))
       mgm__bsd_queue_if(be, MGM_IF_ADDR_DEL, ifp, addr, plen);
@@ -414,7 +415,7 @@ static void bsd_on_addr(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
   if (!bsd_addr_add(ifp, addr, plen))
     return;
   /* pre-arm a pending VIF, so the core's if_attach on this event works */
-  mgm__bsd_vif_addr_added(be, msg->ifindex);
+  mgm__bsd_vif_addr_added(be, msg->ifindex, ifp);
   mgm__bsd_queue_if(be, MGM_IF_ADDR_ADD, ifp, addr, plen);
 }
 
@@ -439,7 +440,7 @@ static int bsd_on_msg(struct mgm_backend *be, const struct mgm_rtm_msg *msg) {
     if (msg->type == be->rtl.t_delete && be->rtl.rtf_multicast != 0 &&
         ((uint32_t)msg->flags & be->rtl.rtf_multicast) &&
         (msg->v4_have & (1u << MGM_RTAX_DST)))
-      mgm__bsd_mfc_group_check(be, msg->v4[MGM_RTAX_DST]);
+      mgm__bsd_vif_group_check(be, msg->v4[MGM_RTAX_DST]);
     break;
   default:
     break;

@@ -157,9 +157,6 @@ union mgm_bsd_arg {
   uint8_t b[512];
 };
 
-/* mroute.c */
-uint64_t mgm__bsd_clock_ms(void);
-
 /* vif.c (lock held) */
 /* The if_attach (ifp: ifmon.c's record of ifindex, NULL if unknown),
  * if_detach, mfe_set, mfe_del and flush ops (platform.h), under the lock
@@ -201,6 +198,16 @@ struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
  * failing errno. */
 int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                           int32_t seq, struct mgm_route *out, int *err);
+
+/* rtsock.c: the request socket for one RTM_GET (lock NOT held: it waits
+ * for the kernel).  *errp gets the failing errno. */
+int mgm__bsd_rtsock_open(int *fdp, int *errp);
+/* Wait (boundedly) for the reply to (be->pid, seq) on fd and decode it
+ * into *msg, with buf (cap bytes) as the receive buffer.  0, or
+ * MGM_BE_EAGAIN when none came (*errp ETIMEDOUT), or another MGM_BE_*. */
+int mgm__bsd_rtsock_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
+                          size_t cap, int32_t seq, struct mgm_rtm_msg *msg,
+                          int *errp);
 
 /* queue.c */
 /* Queue an interface event or an mfe_gone notice (lock held); a record

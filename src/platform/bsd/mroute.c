@@ -53,7 +53,7 @@ static void bsd_unlock(struct mgm_backend *be) {
   pthread_mutex_unlock(&be->lock);
 }
 
-uint64_t mgm__bsd_clock_ms(void) {
+static uint64_t bsd_clock_ms(void) {
   struct timespec ts;
 
   if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
@@ -622,7 +622,7 @@ static int bsd_route_lookup(struct mgm_backend *be, uint32_t src,
 
 static uint64_t bsd_now_ms(struct mgm_backend *be) {
   (void)be;
-  return mgm__bsd_clock_ms();
+  return bsd_clock_ms();
 }
 
 static int bsd_set_wrongif(struct mgm_backend *be, int on) {

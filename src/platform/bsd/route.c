@@ -5,11 +5,8 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * The request is built and the reply parsed by the portable rtmsg.c.  A
- * socket per lookup keeps the broadcast routing traffic other sockets see
- * from piling up in a socket nobody polls; on OpenBSD and NetBSD a message
- * filter narrows it further.  FreeBSD queues the reply asynchronously
- * (netisr), so the read waits, bounded by BSD_RTGET_WAIT_MS.
+ * The request is built and the reply parsed by the portable rtmsg.c; the
+ * socket it travels on is rtsock.c's.
  */
 #include "platform/bsd/bsd.h"
 
@@ -21,97 +18,10 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "routprot.h"
-
-#define BSD_RTGET_WAIT_MS 200 /* total time to wait for the kernel's reply */
-#define BSD_RTGET_READS 64    /* unrelated messages skipped at most */
-
-static int bsd_rtget_socket(int *fdp, int *errp) {
-  int fd, err, rc = 0;
-
-  fd = socket(PF_ROUTE, SOCK_RAW, AF_INET);
-  if (fd < 0) {
-    err = errno;
-    *errp = err;
-    rc = mgm__bsd_map_errno(err);
-    goto out;
-  }
-  (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-#ifdef ROUTE_MSGFILTER
-  {
-    unsigned int filter = ROUTE_FILTER(RTM_GET);
-
-    (void)setsockopt(fd, AF_ROUTE, ROUTE_MSGFILTER, &filter, sizeof(filter));
-  }
-#elif defined(RO_MSGFILTER)
-  {
-    unsigned char types[] = {RTM_GET};
-
-    (void)setsockopt(fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types));
-  }
-#endif
-out:
-  *fdp = fd;
-  return rc;
-}
-
-/* Wait for and read the reply to (pid, seq) into *msg. */
-static int bsd_rtget_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
-                           size_t cap, int32_t seq, struct mgm_rtm_msg *msg,
-                           int *errp) {
-  uint64_t deadline = mgm__bsd_clock_ms() + BSD_RTGET_WAIT_MS, now;
-  struct pollfd pfd;
-  ssize_t len;
-  size_t off;
-  int reads, r, err, rc = MGM_BE_EAGAIN;
-
-  for (reads = 0; reads < BSD_RTGET_READS; reads++) {
-    now = mgm__bsd_clock_ms();
-    if (now >= deadline)
-      break;
-    pfd.fd = fd;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    r = poll(&pfd, 1, (int)(deadline - now));
-    if (r < 0) {
-      err = errno;
-      if (err == EINTR)
-        continue;
-      *errp = err;
-      rc = mgm__bsd_map_errno(err);
-      goto out;
-    }
-    if (r == 0)
-      break;
-    len = recv(fd, buf, cap, 0);
-    if (len < 0) {
-      err = errno;
-      if (err == EINTR || err == EAGAIN)
-        continue;
-      *errp = err;
-      rc = mgm__bsd_map_errno(err);
-      goto out;
-    }
-    off = 0;
-    while ((r = mgm__rtmsg_next(&be->rtl, buf, (size_t)len, &off, msg)) != 0) {
-      if (r < 0)
-        continue;
-      if (msg->kind == MGM_RTM_ROUTE && msg->type == be->rtl.t_get &&
-          msg->pid == be->pid && msg->seq == seq) {
-        rc = 0;
-        goto out;
-      }
-    }
-  }
-  *errp = ETIMEDOUT; /* no reply in BSD_RTGET_WAIT_MS */
-out:
-  return rc;
-}
 
 int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                           int32_t seq, struct mgm_route *out, int *err) {
@@ -125,7 +35,7 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
 
   memset(out, 0, sizeof(*out));
   *err = 0;
-  rc = bsd_rtget_socket(&fd, err);
+  rc = mgm__bsd_rtsock_open(&fd, err);
   if (rc < 0)
     goto out;
   len = mgm__rtmsg_build_get(&be->rtl, buf.b, sizeof(buf.b), src, be->pid, seq,
@@ -141,7 +51,7 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
                                               : mgm__bsd_map_errno(*err);
     goto out;
   }
-  rc = bsd_rtget_reply(be, fd, buf.b, sizeof(buf.b), seq, &msg, err);
+  rc = mgm__bsd_rtsock_reply(be, fd, buf.b, sizeof(buf.b), seq, &msg, err);
   if (rc < 0)
     goto out;
   if (msg.err != 0) {

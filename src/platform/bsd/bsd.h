@@ -1,7 +1,22 @@
 /*
- * bsd.h - internals shared by the BSD backend's files (mroute.c, ifmon.c,
- * route.c, oscaps.c): the backend object, the per-OS capability flags and
- * the functions the files call in each other.
+ * bsd.h - the BSD backend's private state and what each of its files
+ * offers the others.  The files, top down: each calls only files below
+ * it, so none calls back into the top.
+ *   mroute.c   the top: the ops vtable, open and close, the router socket
+ *              (ip_mroute upcalls), dispatch and resync
+ *   ifmon.c    interface events (PF_ROUTE interface and address messages)
+ *   route.c    the unicast RPF lookup (RTM_GET)
+ *   vif.c      VIF slots and the MFC entries installed over them (the
+ *              attach, detach, mfe_set, mfe_del and flush ops' work)
+ *   rtsock.c   the PF_ROUTE request socket: open, wait for the reply
+ *   queue.c    upcall records waiting for the loop thread; the wake pipe
+ *   log.c      the log line and the errno -> MGM_BE_* mapping
+ *   rtmsg.c, mrtenc.c, mfctab.c
+ *              pure: routing messages, the ip_mroute structs and the
+ *              shadow MFC table, driven by layouts, no I/O
+ *   oscaps.c   what this OS's headers say: capabilities and layouts
+ * The Linux backend has the same files (linux.h), netlink.c for rtsock.c
+ * and parse.c for the pure ones.
  *
  * SPDX-License-Identifier: MIT
  *
@@ -145,17 +160,34 @@ struct mgm_backend {
   size_t rxcap;
 };
 
-/* oscaps.c: everything read from the OS headers. */
-void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps);
-void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
-void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
-
 /* Scratch big enough and aligned for any of the mroute structs (vif.c
  * asserts it against the headers). */
 union mgm_bsd_arg {
   uint64_t align;
   uint8_t b[512];
 };
+
+/* ifmon.c: interface tracking on PF_ROUTE (lock held, but open and
+ * close). */
+int mgm__bsd_ifmon_open(struct mgm_backend *be);
+void mgm__bsd_ifmon_close(struct mgm_backend *be);
+/* Re-read all interfaces; replay queues IF_ADD/ADDR_ADD for each, and
+ * vanished interfaces get IF_DEL and lose their VIF either way. */
+int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay);
+/* Read and handle one datagram: 1 handled, 0 none waiting,
+ * MGM_BE_EDESYNC (ENOBUFS, RTM_DESYNC) or another MGM_BE_* error. */
+int mgm__bsd_ifmon_read(struct mgm_backend *be);
+/* Throw away queued messages (resync re-reads the truth). */
+void mgm__bsd_ifmon_drain(struct mgm_backend *be);
+/* The interface of ifindex as last heard of, or NULL. */
+struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
+                                          uint32_t ifindex);
+
+/* route.c: unicast RPF lookup with RTM_GET (lock NOT held: it waits for
+ * the kernel's reply; it reads only what open() fixed).  *err gets the
+ * failing errno. */
+int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
+                          int32_t seq, struct mgm_route *out, int *err);
 
 /* vif.c (lock held) */
 /* The if_attach (ifp: ifmon.c's record of ifindex, NULL if unknown),
@@ -179,25 +211,6 @@ void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex);
 void mgm__bsd_vif_group_check(struct mgm_backend *be, uint32_t group);
 /* Report every shadow entry the kernel no longer has (resync). */
 void mgm__bsd_vif_verify(struct mgm_backend *be);
-
-/* ifmon.c: interface tracking on PF_ROUTE (lock held). */
-int mgm__bsd_ifmon_open(struct mgm_backend *be);
-void mgm__bsd_ifmon_close(struct mgm_backend *be);
-/* Re-read all interfaces; replay queues IF_ADD/ADDR_ADD for each, and
- * vanished interfaces get IF_DEL and lose their VIF either way. */
-int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay);
-/* Read and handle one datagram: 1 handled, 0 none waiting,
- * MGM_BE_EDESYNC (ENOBUFS, RTM_DESYNC) or another MGM_BE_* error. */
-int mgm__bsd_ifmon_read(struct mgm_backend *be);
-void mgm__bsd_ifmon_drain(struct mgm_backend *be);
-struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
-                                          uint32_t ifindex);
-
-/* route.c: unicast RPF lookup with RTM_GET (lock NOT held: it waits for
- * the kernel's reply; it reads only what open() fixed).  *err gets the
- * failing errno. */
-int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
-                          int32_t seq, struct mgm_route *out, int *err);
 
 /* rtsock.c: the request socket for one RTM_GET (lock NOT held: it waits
  * for the kernel).  *errp gets the failing errno. */
@@ -234,5 +247,10 @@ void mgm__bsd_log(struct mgm_backend *be, int level, const char *fmt, ...)
 #endif
     ;
 int mgm__bsd_map_errno(int err);
+
+/* oscaps.c: everything read from the OS headers. */
+void mgm__bsd_oscaps_init(struct mgm_bsd_oscaps *caps);
+void mgm__bsd_rtm_layout_init(struct mgm_rtm_layout *lay);
+void mgm__bsd_mrt_layout_init(struct mgm_mrt_layout *lay);
 
 #endif /* MGM_BSD_H */

@@ -41,6 +41,7 @@ struct mgm_bsd_iface *mgm__bsd_ifmon_find(struct mgm_backend *be,
                                           uint32_t ifindex) {
   size_t i;
 
+  MGM__BSD_ASSERT_LOCKED(be);
   for (i = 0; i < be->nifs; i++) {
     if (be->ifs[i].ifindex == ifindex)
       return &be->ifs[i];
@@ -216,6 +217,7 @@ void mgm__bsd_ifmon_close(struct mgm_backend *be) {
 void mgm__bsd_ifmon_drain(struct mgm_backend *be) {
   int i;
 
+  MGM__BSD_ASSERT_LOCKED(be);
   for (i = 0; i < 4096; i++) {
     if (recv(be->rt_fd, be->rxbuf, be->rxcap, 0) < 0)
       break;
@@ -274,6 +276,7 @@ int mgm__bsd_ifmon_load(struct mgm_backend *be, int replay) {
   uint8_t *buf = NULL, a;
   int r, rc;
 
+  MGM__BSD_ASSERT_LOCKED(be);
   rc = bsd_iflist(be, &buf, &len);
   if (rc < 0) {
     mgm__bsd_log(be, MGM__BSD_LOG_WARN, "bsd: sysctl NET_RT_IFLIST: errno %d",
@@ -454,6 +457,7 @@ int mgm__bsd_ifmon_read(struct mgm_backend *be) {
   size_t off = 0;
   int r, err, rc = 1;
 
+  MGM__BSD_ASSERT_LOCKED(be);
   do {
     len = recv(be->rt_fd, be->rxbuf, be->rxcap, 0);
     err = len < 0 ? errno : 0;

@@ -424,7 +424,9 @@ static int bsd_open(const struct mgm_be_config *cfg,
   rc = mgm__bsd_ifmon_open(be);
   if (rc < 0)
     goto fail;
+  bsd_lock(be);
   rc = mgm__bsd_ifmon_load(be, 0);
+  bsd_unlock(be);
   if (rc < 0)
     goto fail;
   mgm__bsd_log(be, MGM__BSD_LOG_INFO,

@@ -39,6 +39,30 @@ if("linux" IN_LIST LIBMGM_BUILT_BACKENDS)
   endif()
 endif()
 
+# The syscall table (src/platform/posix/sys.c) of the linux and bsd
+# backends: calls some systems lack (FreeBSD before 10 has no pipe2, only
+# the BSDs have sysctl).
+if("linux" IN_LIST LIBMGM_BUILT_BACKENDS OR "bsd" IN_LIST LIBMGM_BUILT_BACKENDS)
+  set(CMAKE_REQUIRED_DEFINITIONS -D_GNU_SOURCE=1)
+  check_symbol_exists(pipe2 "unistd.h;fcntl.h" HAVE_PIPE2)
+  check_symbol_exists(recvmmsg "sys/types.h;sys/socket.h" HAVE_RECVMMSG)
+  unset(CMAKE_REQUIRED_DEFINITIONS)
+  set(_mgm_posix_checks HAVE_PIPE2 HAVE_RECVMMSG)
+  if("bsd" IN_LIST LIBMGM_BUILT_BACKENDS)
+    check_symbol_exists(sysctl "sys/types.h;sys/sysctl.h" HAVE_SYSCTL)
+    list(APPEND _mgm_posix_checks HAVE_SYSCTL)
+  endif()
+  foreach(_v IN LISTS _mgm_posix_checks)
+    if(${_v})
+      list(APPEND _mgm_check_defs ${_v}=1)
+    endif()
+  endforeach()
+  if("linux" IN_LIST LIBMGM_BUILT_BACKENDS AND NOT HAVE_RECVMMSG)
+    message(WARNING "libmgm: no recvmmsg: the linux backend's router "
+                    "socket reads will fail (ENOSYS)")
+  endif()
+endif()
+
 if(_mgm_check_defs)
   target_compile_definitions(mgm_platform PRIVATE ${_mgm_check_defs})
 endif()

@@ -11,6 +11,16 @@
  * call, which C11 allows.
  */
 #define _GNU_SOURCE 1
+/* The BSD namespace (sysctl's u_int...), as bsd.h sets it. */
+#if defined(__FreeBSD__) && !defined(__BSD_VISIBLE)
+#define __BSD_VISIBLE 1
+#endif
+#if defined(__NetBSD__) && !defined(_NETBSD_SOURCE)
+#define _NETBSD_SOURCE 1
+#endif
+#if defined(__OpenBSD__) && !defined(_BSD_SOURCE)
+#define _BSD_SOURCE 1
+#endif
 
 #include "sys.h"
 
@@ -18,9 +28,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <net/if.h>
 #include <unistd.h>
+#ifdef HAVE_SYSCTL
+#include <sys/sysctl.h>
+#endif
 
 typedef void (*psx_fn)(void);
 
@@ -41,6 +56,12 @@ typedef int (*psx_pipe2_fn)(int *, int);
 typedef ssize_t (*psx_read_fn)(int, void *, size_t);
 typedef ssize_t (*psx_write_fn)(int, const void *, size_t);
 typedef int (*psx_clock_gettime_fn)(clockid_t, struct timespec *);
+typedef ssize_t (*psx_recv_fn)(int, void *, size_t, int);
+typedef int (*psx_fcntl_fn)(int, int, int);
+typedef int (*psx_sysctl_fn)(const int *, unsigned, void *, size_t *,
+                             const void *, size_t);
+typedef pid_t (*psx_getpid_fn)(void);
+typedef char *(*psx_if_indextoname_fn)(unsigned, char *);
 
 /* libc's ioctl and poll are variadic or use nfds_t: adapt them. */
 static int psx_ioctl_default(int fd, unsigned long req, void *arg) {
@@ -53,7 +74,72 @@ static int psx_poll_default(struct pollfd *fds, unsigned long n, int tmo) {
 
 static int psx_recvmmsg_default(int fd, struct mmsghdr *v, unsigned n,
                                 int flags) {
+#ifdef HAVE_RECVMMSG
   return recvmmsg(fd, v, n, flags, NULL);
+#else
+  (void)fd;
+  (void)v;
+  (void)n;
+  (void)flags;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+/* pipe2, or pipe and then the flags where there is no pipe2 (FreeBSD
+ * before 10): the same descriptors, set up in two steps. */
+static int psx_pipe2_default(int fds[2], int flags) {
+#ifdef HAVE_PIPE2
+  return pipe2(fds, flags);
+#else
+  int i;
+  int fl;
+  int err;
+  int rc = -1;
+
+  if (pipe(fds) < 0)
+    goto out;
+  for (i = 0; i < 2; i++) {
+    if ((flags & O_NONBLOCK) && ((fl = fcntl(fds[i], F_GETFL)) < 0 ||
+                                 fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) < 0))
+      goto fail;
+    if ((flags & O_CLOEXEC) && ((fl = fcntl(fds[i], F_GETFD)) < 0 ||
+                                fcntl(fds[i], F_SETFD, fl | FD_CLOEXEC) < 0))
+      goto fail;
+  }
+  rc = 0;
+  goto out;
+
+fail:
+  err = errno;
+  (void)close(fds[0]);
+  (void)close(fds[1]);
+  errno = err;
+out:
+  return rc;
+#endif
+}
+
+static int psx_fcntl_default(int fd, int cmd, int arg) {
+  return fcntl(fd, cmd, arg);
+}
+
+static int psx_sysctl_default(const int *name, unsigned namelen, void *oldp,
+                              size_t *oldlenp, const void *newp,
+                              size_t newlen) {
+#ifdef HAVE_SYSCTL
+  /* OpenBSD's newp is not const. */
+  return sysctl(name, namelen, oldp, oldlenp, (void *)(uintptr_t)newp, newlen);
+#else
+  (void)name;
+  (void)namelen;
+  (void)oldp;
+  (void)oldlenp;
+  (void)newp;
+  (void)newlen;
+  errno = ENOSYS;
+  return -1;
+#endif
 }
 
 enum psx_idx {
@@ -73,6 +159,11 @@ enum psx_idx {
   PSX_READ,
   PSX_WRITE,
   PSX_CLOCK_GETTIME,
+  PSX_RECV,
+  PSX_FCNTL,
+  PSX_SYSCTL,
+  PSX_GETPID,
+  PSX_IF_INDEXTONAME,
   PSX_COUNT
 };
 
@@ -101,11 +192,20 @@ static struct psx_entry psx_table[PSX_COUNT] = {
     [PSX_POLL] = {MGM_SYS_POLL, (psx_fn)psx_poll_default,
                   (psx_fn)psx_poll_default},
     [PSX_CLOSE] = {MGM_SYS_CLOSE, (psx_fn)close, (psx_fn)close},
-    [PSX_PIPE2] = {MGM_SYS_PIPE2, (psx_fn)pipe2, (psx_fn)pipe2},
+    [PSX_PIPE2] = {MGM_SYS_PIPE2, (psx_fn)psx_pipe2_default,
+                   (psx_fn)psx_pipe2_default},
     [PSX_READ] = {MGM_SYS_READ, (psx_fn)read, (psx_fn)read},
     [PSX_WRITE] = {MGM_SYS_WRITE, (psx_fn)write, (psx_fn)write},
     [PSX_CLOCK_GETTIME] = {MGM_SYS_CLOCK_GETTIME, (psx_fn)clock_gettime,
                            (psx_fn)clock_gettime},
+    [PSX_RECV] = {MGM_SYS_RECV, (psx_fn)recv, (psx_fn)recv},
+    [PSX_FCNTL] = {MGM_SYS_FCNTL, (psx_fn)psx_fcntl_default,
+                   (psx_fn)psx_fcntl_default},
+    [PSX_SYSCTL] = {MGM_SYS_SYSCTL, (psx_fn)psx_sysctl_default,
+                    (psx_fn)psx_sysctl_default},
+    [PSX_GETPID] = {MGM_SYS_GETPID, (psx_fn)getpid, (psx_fn)getpid},
+    [PSX_IF_INDEXTONAME] = {MGM_SYS_IF_INDEXTONAME, (psx_fn)if_indextoname,
+                            (psx_fn)if_indextoname},
 };
 
 /* The armed fault: calls left until it fires (0 = disarmed), which entry
@@ -247,6 +347,38 @@ int mgm__sys_clock_gettime(clockid_t clk, struct timespec *ts) {
   if (psx_should_fail(PSX_CLOCK_GETTIME))
     return -1;
   return PSX_CALL(PSX_CLOCK_GETTIME, psx_clock_gettime_fn)(clk, ts);
+}
+
+ssize_t mgm__sys_recv(int fd, void *buf, size_t len, int flags) {
+  if (psx_should_fail(PSX_RECV))
+    return -1;
+  return PSX_CALL(PSX_RECV, psx_recv_fn)(fd, buf, len, flags);
+}
+
+int mgm__sys_fcntl(int fd, int cmd, int arg) {
+  if (psx_should_fail(PSX_FCNTL))
+    return -1;
+  return PSX_CALL(PSX_FCNTL, psx_fcntl_fn)(fd, cmd, arg);
+}
+
+int mgm__sys_sysctl(const int *name, unsigned namelen, void *oldp,
+                    size_t *oldlenp, const void *newp, size_t newlen) {
+  if (psx_should_fail(PSX_SYSCTL))
+    return -1;
+  return PSX_CALL(PSX_SYSCTL, psx_sysctl_fn)(name, namelen, oldp, oldlenp, newp,
+                                             newlen);
+}
+
+pid_t mgm__sys_getpid(void) {
+  if (psx_should_fail(PSX_GETPID))
+    return -1;
+  return PSX_CALL(PSX_GETPID, psx_getpid_fn)();
+}
+
+char *mgm__sys_if_indextoname(unsigned ifindex, char *name) {
+  if (psx_should_fail(PSX_IF_INDEXTONAME))
+    return NULL;
+  return PSX_CALL(PSX_IF_INDEXTONAME, psx_if_indextoname_fn)(ifindex, name);
 }
 
 int mgm__sys_override(const char *name, void (*fn)(void)) {

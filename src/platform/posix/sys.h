@@ -16,7 +16,9 @@
  *
  * and so drive the real backend through its error paths.  In production
  * the table holds libc's functions and the fault hook is a single relaxed
- * atomic load per call.
+ * atomic load per call.  Calls a system lacks (recvmmsg, sysctl) fail
+ * with ENOSYS unless overridden; pipe2 falls back to pipe and fcntl.  The
+ * CMake probes say which exist (HAVE_PIPE2, HAVE_RECVMMSG, HAVE_SYSCTL).
  */
 #ifndef MGM_POSIX_SYS_H
 #define MGM_POSIX_SYS_H
@@ -43,6 +45,11 @@
 #define MGM_SYS_READ "read"
 #define MGM_SYS_WRITE "write"
 #define MGM_SYS_CLOCK_GETTIME "clock_gettime"
+#define MGM_SYS_RECV "recv"
+#define MGM_SYS_FCNTL "fcntl"
+#define MGM_SYS_SYSCTL "sysctl"
+#define MGM_SYS_GETPID "getpid"
+#define MGM_SYS_IF_INDEXTONAME "if_indextoname"
 
 struct pollfd;
 struct mmsghdr;
@@ -55,7 +62,7 @@ int mgm__sys_ioctl(int fd, unsigned long req, void *arg);
 int mgm__sys_bind(int fd, const struct sockaddr *sa, socklen_t len);
 int mgm__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t mgm__sys_recvmsg(int fd, struct msghdr *msg, int flags);
-/* Linux recvmmsg(2) without a timeout: up to n datagrams in one call. */
+/* recvmmsg(2) without a timeout: up to n datagrams in one call. */
 int mgm__sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
 ssize_t mgm__sys_sendto(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *sa, socklen_t salen);
@@ -66,6 +73,15 @@ int mgm__sys_pipe2(int fds[2], int flags);
 ssize_t mgm__sys_read(int fd, void *buf, size_t len);
 ssize_t mgm__sys_write(int fd, const void *buf, size_t len);
 int mgm__sys_clock_gettime(clockid_t clk, struct timespec *ts);
+ssize_t mgm__sys_recv(int fd, void *buf, size_t len, int flags);
+/* fcntl(2) with an int argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD). */
+int mgm__sys_fcntl(int fd, int cmd, int arg);
+/* BSD sysctl(3); fails with ENOSYS where the system has none. */
+int mgm__sys_sysctl(const int *name, unsigned namelen, void *oldp,
+                    size_t *oldlenp, const void *newp, size_t newlen);
+pid_t mgm__sys_getpid(void);
+/* if_indextoname(3): name (IF_NAMESIZE bytes) or NULL with errno set. */
+char *mgm__sys_if_indextoname(unsigned ifindex, char *name);
 
 /* Replace the named call by fn (a function with the wrapper's prototype);
  * fn == NULL restores libc's.  Returns 0, or -1 for an unknown name.

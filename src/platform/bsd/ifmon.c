@@ -15,6 +15,7 @@
  * scrubs the MFC and pre-arms pending VIFs.
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -63,7 +64,8 @@ static void bsd_if_name(struct mgm_bsd_iface *ifp, const char *name) {
     ifp->name[sizeof(ifp->name) - 1] = '\0';
     return;
   }
-  if (ifp->name[0] == '\0' && if_indextoname(ifp->ifindex, buf) != NULL) {
+  if (ifp->name[0] == '\0' &&
+      mgm__sys_if_indextoname(ifp->ifindex, buf) != NULL) {
     strncpy(ifp->name, buf, sizeof(ifp->name) - 1);
     ifp->name[sizeof(ifp->name) - 1] = '\0';
   }
@@ -146,7 +148,7 @@ static uint8_t bsd_msg_prefixlen(const struct mgm_rtm_msg *msg) {
 int mgm__bsd_ifmon_open(struct mgm_backend *be) {
   int size = BSD_RT_RCVBUF, fl, err, rc = 0;
 
-  be->rt_fd = socket(PF_ROUTE, SOCK_RAW, AF_UNSPEC);
+  be->rt_fd = mgm__sys_socket(PF_ROUTE, SOCK_RAW, AF_UNSPEC);
   if (be->rt_fd < 0) {
     err = errno;
     be->last_errno = err;
@@ -155,15 +157,16 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
     rc = mgm__bsd_map_errno(err);
     goto out;
   }
-  fl = fcntl(be->rt_fd, F_GETFL);
-  if (fl < 0 || fcntl(be->rt_fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
-      fcntl(be->rt_fd, F_SETFD, FD_CLOEXEC) < 0) {
+  fl = mgm__sys_fcntl(be->rt_fd, F_GETFL, 0);
+  if (fl < 0 || mgm__sys_fcntl(be->rt_fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+      mgm__sys_fcntl(be->rt_fd, F_SETFD, FD_CLOEXEC) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err);
     goto out;
   }
-  (void)setsockopt(be->rt_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  (void)mgm__sys_setsockopt(be->rt_fd, SOL_SOCKET, SO_RCVBUF, &size,
+                            sizeof(size));
 #ifdef ROUTE_MSGFILTER
   {
     /* OpenBSD: only what we read; RTM_DELETE shows kernel MFC ageing */
@@ -174,8 +177,8 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
 #ifdef RTM_DESYNC
     filter |= ROUTE_FILTER(RTM_DESYNC);
 #endif
-    if (setsockopt(be->rt_fd, AF_ROUTE, ROUTE_MSGFILTER, &filter,
-                   sizeof(filter)) < 0)
+    if (mgm__sys_setsockopt(be->rt_fd, AF_ROUTE, ROUTE_MSGFILTER, &filter,
+                            sizeof(filter)) < 0)
       mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: ROUTE_MSGFILTER: %s",
                    strerror(errno));
   }
@@ -185,7 +188,8 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
     unsigned char types[] = {RTM_IFINFO, RTM_IFANNOUNCE, RTM_NEWADDR,
                              RTM_DELADDR};
 
-    if (setsockopt(be->rt_fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types)) < 0)
+    if (mgm__sys_setsockopt(be->rt_fd, PF_ROUTE, RO_MSGFILTER, types,
+                            sizeof(types)) < 0)
       mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: RO_MSGFILTER: %s",
                    strerror(errno));
   }
@@ -194,8 +198,8 @@ int mgm__bsd_ifmon_open(struct mgm_backend *be) {
   if (be->cfg.table != 0) {
     unsigned int tid = be->cfg.table;
 
-    if (setsockopt(be->rt_fd, AF_ROUTE, ROUTE_TABLEFILTER, &tid, sizeof(tid)) <
-        0) {
+    if (mgm__sys_setsockopt(be->rt_fd, AF_ROUTE, ROUTE_TABLEFILTER, &tid,
+                            sizeof(tid)) < 0) {
       err = errno;
       be->last_errno = err;
       rc = mgm__bsd_map_errno(err);
@@ -209,7 +213,7 @@ out:
 
 void mgm__bsd_ifmon_close(struct mgm_backend *be) {
   if (be->rt_fd >= 0)
-    close(be->rt_fd);
+    mgm__sys_close(be->rt_fd);
   be->rt_fd = -1;
 }
 
@@ -219,7 +223,7 @@ void mgm__bsd_ifmon_drain(struct mgm_backend *be) {
 
   MGM__BSD_ASSERT_LOCKED(be);
   for (i = 0; i < 4096; i++) {
-    if (recv(be->rt_fd, be->rxbuf, be->rxcap, 0) < 0)
+    if (mgm__sys_recv(be->rt_fd, be->rxbuf, be->rxcap, 0) < 0)
       break;
   }
 }
@@ -232,7 +236,7 @@ static int bsd_iflist(struct mgm_backend *be, uint8_t **buf, size_t *len) {
   int tries, err = 0, rc = MGM_BE_EAGAIN;
 
   for (tries = 0; tries < BSD_SYSCTL_TRIES; tries++) {
-    if (sysctl(mib, 6, NULL, &need, NULL, 0) < 0) {
+    if (mgm__sys_sysctl(mib, 6, NULL, &need, NULL, 0) < 0) {
       err = errno;
       rc = mgm__bsd_map_errno(err);
       goto out;
@@ -244,7 +248,7 @@ static int bsd_iflist(struct mgm_backend *be, uint8_t **buf, size_t *len) {
       rc = MGM_BE_ENOMEM;
       goto out;
     }
-    if (sysctl(mib, 6, b, &need, NULL, 0) == 0) {
+    if (mgm__sys_sysctl(mib, 6, b, &need, NULL, 0) == 0) {
       rc = 0;
       goto out;
     }
@@ -459,7 +463,7 @@ int mgm__bsd_ifmon_read(struct mgm_backend *be) {
 
   MGM__BSD_ASSERT_LOCKED(be);
   do {
-    len = recv(be->rt_fd, be->rxbuf, be->rxcap, 0);
+    len = mgm__sys_recv(be->rt_fd, be->rxbuf, be->rxcap, 0);
     err = len < 0 ? errno : 0;
   } while (err == EINTR);
   if (len < 0) {

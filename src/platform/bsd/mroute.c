@@ -17,6 +17,7 @@
  * the next dispatch(), which a byte on the self-pipe schedules.
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -56,7 +57,7 @@ static void bsd_unlock(struct mgm_backend *be) {
 static uint64_t bsd_clock_ms(void) {
   struct timespec ts;
 
-  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+  if (mgm__sys_clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
     return 0;
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
@@ -64,11 +65,11 @@ static uint64_t bsd_clock_ms(void) {
 static int bsd_set_nonblock_cloexec(int fd) {
   int fl;
 
-  fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+  fl = mgm__sys_fcntl(fd, F_GETFL, 0);
+  if (fl < 0 || mgm__sys_fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
     return -1;
-  fl = fcntl(fd, F_GETFD);
-  if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+  fl = mgm__sys_fcntl(fd, F_GETFD, 0);
+  if (fl < 0 || mgm__sys_fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
     return -1;
   return 0;
 }
@@ -123,7 +124,7 @@ static int bsd_igmp_recv(struct mgm_backend *be, enum bsd_pkt_kind *kind,
     msg.msg_iovlen = 1;
     msg.msg_control = ctl.b;
     msg.msg_controllen = sizeof(ctl.b);
-    len = recvmsg(be->igmp_fd, &msg, 0);
+    len = mgm__sys_recvmsg(be->igmp_fd, &msg, 0);
     err = len < 0 ? errno : 0;
   } while (err == EINTR);
   if (len < 0) {
@@ -205,14 +206,14 @@ out:
 static void bsd_teardown(struct mgm_backend *be, int mutex_ok) {
   if (be->igmp_fd >= 0) {
     if (be->mrt_inited)
-      (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DONE, NULL, 0);
-    close(be->igmp_fd);
+      (void)mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DONE, NULL, 0);
+    mgm__sys_close(be->igmp_fd);
   }
   mgm__bsd_ifmon_close(be);
   if (be->wake_rd >= 0)
-    close(be->wake_rd);
+    mgm__sys_close(be->wake_rd);
   if (be->wake_wr >= 0)
-    close(be->wake_wr);
+    mgm__sys_close(be->wake_wr);
   mgm__bsd_queue_free(be);
   mgm__bsd_mfctab_fini(&be->mfc);
   free(be->ifs);
@@ -228,8 +229,8 @@ static void bsd_rcvbuf(struct mgm_backend *be) {
       be->cfg.rcvbuf_bytes ? (int)be->cfg.rcvbuf_bytes : BSD_RCVBUF_DEFAULT;
 
   while (want >= BSD_RCVBUF_MIN &&
-         setsockopt(be->igmp_fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) <
-             0)
+         mgm__sys_setsockopt(be->igmp_fd, SOL_SOCKET, SO_RCVBUF, &want,
+                             sizeof(want)) < 0)
     want /= 2; /* above kern.ipc.maxsockbuf: try smaller */
 }
 
@@ -244,16 +245,18 @@ static void bsd_api_config(struct mgm_backend *be) {
 
   if (!be->os.api_config || !be->os.wrongif_upcall || be->mrl.mfcctl2.size == 0)
     return;
-  if (getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_SUPPORT, &support, &sl) < 0)
+  if (mgm__sys_getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_SUPPORT, &support,
+                          &sl) < 0)
     return;
   want = support & MRT_MFC_FLAGS_DISABLE_WRONGVIF;
   if (want == 0)
     return;
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &want, sizeof(want)) <
-      0)
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &want,
+                          sizeof(want)) < 0)
     return;
   sl = sizeof(granted);
-  if (getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &granted, &sl) < 0)
+  if (mgm__sys_getsockopt(be->igmp_fd, IPPROTO_IP, MRT_API_CONFIG, &granted,
+                          &sl) < 0)
     granted = want;
   be->api_config = granted;
   be->use_mfcctl2 = granted != 0;
@@ -269,7 +272,7 @@ static int bsd_check_mforwarding(struct mgm_backend *be) {
   int on = 0;
   size_t len = sizeof(on);
 
-  if (sysctl(mib, 4, &on, &len, NULL, 0) == 0 && on == 0) {
+  if (mgm__sys_sysctl(mib, 4, &on, &len, NULL, 0) == 0 && on == 0) {
     mgm__bsd_log(be, MGM__BSD_LOG_ERROR,
                  "multicast routing not enabled in the kernel: "
                  "sysctl net.inet.ip.mforwarding=1");
@@ -284,7 +287,8 @@ static int bsd_check_mforwarding(struct mgm_backend *be) {
 static int bsd_mrt_init(struct mgm_backend *be) {
   int one = 1, err, rc = 0;
 
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) == 0) {
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_INIT, &one,
+                          sizeof(one)) == 0) {
     be->mrt_inited = 1;
     goto out;
   }
@@ -339,7 +343,7 @@ static int bsd_open(const struct mgm_be_config *cfg,
     be->up = *up;
   be->ctx = ctx;
   be->igmp_fd = be->rt_fd = be->wake_rd = be->wake_wr = -1;
-  be->pid = (int32_t)getpid();
+  be->pid = (int32_t)mgm__sys_getpid();
   mgm__bsd_mfctab_init(&be->mfc);
   mgm__bsd_oscaps_init(&be->os);
   mgm__bsd_rtm_layout_init(&be->rtl);
@@ -368,7 +372,7 @@ static int bsd_open(const struct mgm_be_config *cfg,
   if (rc < 0)
     goto fail;
 
-  be->igmp_fd = socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
+  be->igmp_fd = mgm__sys_socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
   if (be->igmp_fd < 0) {
     err = errno;
     be->last_errno = err;
@@ -388,7 +392,8 @@ static int bsd_open(const struct mgm_be_config *cfg,
     int tid = (int)cfg->table;
 
     /* OpenBSD: one multicast router per rdomain (kernel.md C.4) */
-    if (setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid, sizeof(tid)) < 0) {
+    if (mgm__sys_setsockopt(be->igmp_fd, SOL_SOCKET, SO_RTABLE, &tid,
+                            sizeof(tid)) < 0) {
       err = errno;
       be->last_errno = err;
       mgm__bsd_log(be, MGM__BSD_LOG_ERROR, "rdomain %u: %s",
@@ -402,11 +407,12 @@ static int bsd_open(const struct mgm_be_config *cfg,
   rc = bsd_mrt_init(be);
   if (rc < 0)
     goto fail;
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, IP_RECVIF, &one, sizeof(one)) < 0)
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, IP_RECVIF, &one,
+                          sizeof(one)) < 0)
     mgm__bsd_log(be, MGM__BSD_LOG_TRACE, "bsd: IP_RECVIF: %s", strerror(errno));
   bsd_api_config(be);
 
-  if (pipe(pfd) < 0) {
+  if (mgm__sys_pipe2(pfd, O_NONBLOCK | O_CLOEXEC) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err);
@@ -414,13 +420,6 @@ static int bsd_open(const struct mgm_be_config *cfg,
   }
   be->wake_rd = pfd[0];
   be->wake_wr = pfd[1];
-  if (bsd_set_nonblock_cloexec(be->wake_rd) < 0 ||
-      bsd_set_nonblock_cloexec(be->wake_wr) < 0) {
-    err = errno;
-    be->last_errno = err;
-    rc = mgm__bsd_map_errno(err);
-    goto fail;
-  }
   rc = mgm__bsd_ifmon_open(be);
   if (rc < 0)
     goto fail;
@@ -576,7 +575,7 @@ static int bsd_mfe_stats(struct mgm_backend *be, const struct mgm_mfe_key *key,
   if (len < 0)
     return MGM_BE_EINVAL;
   bsd_lock(be);
-  if (ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
+  if (mgm__sys_ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err); /* EADDRNOTAVAIL: no such (S,G) */
@@ -637,7 +636,8 @@ static int bsd_set_wrongif(struct mgm_backend *be, int on) {
     int v = on ? 1 : 0, err;
 
     bsd_lock(be);
-    if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ASSERT, &v, sizeof(v)) < 0) {
+    if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ASSERT, &v,
+                            sizeof(v)) < 0) {
       err = errno;
       be->last_errno = err;
       rc = mgm__bsd_map_errno(err);

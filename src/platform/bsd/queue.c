@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ static void bsd_queue_push(struct mgm_backend *be, struct mgm_bsd_rec *r) {
   else
     be->rec_head = r;
   be->rec_tail = r;
-  if (be->wake_wr >= 0 && write(be->wake_wr, &one, 1) < 0) {
+  if (be->wake_wr >= 0 && mgm__sys_write(be->wake_wr, &one, 1) < 0) {
     /* a full pipe already means "wake up" */
   }
 }
@@ -100,7 +101,7 @@ void mgm__bsd_queue_unwake(struct mgm_backend *be) {
 
   if (be->wake_rd < 0)
     return;
-  while (read(be->wake_rd, buf, sizeof(buf)) > 0) {
+  while (mgm__sys_read(be->wake_rd, buf, sizeof(buf)) > 0) {
   }
 }
 

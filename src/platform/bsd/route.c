@@ -9,6 +9,7 @@
  * socket it travels on is rtsock.c's.
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -44,7 +45,7 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (write(fd, buf.b, (size_t)len) < 0) {
+  if (mgm__sys_write(fd, buf.b, (size_t)len) < 0) {
     *err = errno;
     /* ESRCH: no route; ENETUNREACH: no route in that table */
     rc = *err == ESRCH || *err == ENETUNREACH ? MGM_BE_ENOENT
@@ -87,6 +88,6 @@ int mgm__bsd_route_lookup(const struct mgm_backend *be, uint32_t src,
     rc = MGM_BE_ENOENT;
 out:
   if (fd >= 0)
-    close(fd);
+    mgm__sys_close(fd);
   return rc;
 }

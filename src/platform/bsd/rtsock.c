@@ -12,6 +12,7 @@
  * BSD_RTGET_WAIT_MS, and skips other processes' messages.
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -33,7 +34,7 @@
 static uint64_t bsd_rtsock_clock_ms(void) {
   struct timespec ts;
 
-  if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+  if (mgm__sys_clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
     return 0;
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
@@ -41,25 +42,26 @@ static uint64_t bsd_rtsock_clock_ms(void) {
 int mgm__bsd_rtsock_open(int *fdp, int *errp) {
   int fd, err, rc = 0;
 
-  fd = socket(PF_ROUTE, SOCK_RAW, AF_INET);
+  fd = mgm__sys_socket(PF_ROUTE, SOCK_RAW, AF_INET);
   if (fd < 0) {
     err = errno;
     *errp = err;
     rc = mgm__bsd_map_errno(err);
     goto out;
   }
-  (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+  (void)mgm__sys_fcntl(fd, F_SETFD, FD_CLOEXEC);
 #ifdef ROUTE_MSGFILTER
   {
     unsigned int filter = ROUTE_FILTER(RTM_GET);
 
-    (void)setsockopt(fd, AF_ROUTE, ROUTE_MSGFILTER, &filter, sizeof(filter));
+    (void)mgm__sys_setsockopt(fd, AF_ROUTE, ROUTE_MSGFILTER, &filter,
+                              sizeof(filter));
   }
 #elif defined(RO_MSGFILTER)
   {
     unsigned char types[] = {RTM_GET};
 
-    (void)setsockopt(fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types));
+    (void)mgm__sys_setsockopt(fd, PF_ROUTE, RO_MSGFILTER, types, sizeof(types));
   }
 #endif
 out:
@@ -83,7 +85,7 @@ int mgm__bsd_rtsock_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
     pfd.fd = fd;
     pfd.events = POLLIN;
     pfd.revents = 0;
-    r = poll(&pfd, 1, (int)(deadline - now));
+    r = mgm__sys_poll(&pfd, 1, (int)(deadline - now));
     if (r < 0) {
       err = errno;
       if (err == EINTR)
@@ -94,7 +96,7 @@ int mgm__bsd_rtsock_reply(const struct mgm_backend *be, int fd, uint8_t *buf,
     }
     if (r == 0)
       break;
-    len = recv(fd, buf, cap, 0);
+    len = mgm__sys_recv(fd, buf, cap, 0);
     if (len < 0) {
       err = errno;
       if (err == EINTR || err == EAGAIN)

@@ -15,6 +15,7 @@
  * Everything here runs with the backend lock held.
  */
 #include "platform/bsd/bsd.h"
+#include "platform/posix/sys.h"
 
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -99,8 +100,8 @@ static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
     goto out;
   }
   /* MRT_DEL_VIF takes a bare vifi_t on every BSD (kernel.md C.1) */
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_VIF, a.b, (socklen_t)len) <
-      0) {
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_VIF, a.b,
+                          (socklen_t)len) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err);
@@ -169,8 +170,8 @@ static int bsd_vif_add(struct mgm_backend *be, uint32_t ifindex,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_VIF, a.b, (socklen_t)len) <
-      0) {
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_VIF, a.b,
+                          (socklen_t)len) < 0) {
     err = errno;
     be->last_errno = err;
     switch (err) {
@@ -262,8 +263,8 @@ static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
     rc = len;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_MFC, a.b, (socklen_t)len) <
-      0) {
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_MFC, a.b,
+                          (socklen_t)len) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err);
@@ -272,7 +273,8 @@ static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   rc = mgm__bsd_mfctab_put(&be->mfc, fwd);
   if (rc < 0) {
     /* keep kernel and shadow in step: take the entry out again */
-    (void)setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b, (socklen_t)len);
+    (void)mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b,
+                              (socklen_t)len);
   }
 out:
   return rc;
@@ -292,8 +294,8 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b, (socklen_t)len) <
-      0) {
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b,
+                          (socklen_t)len) < 0) {
     err = errno;
     be->last_errno = err;
     rc = mgm__bsd_map_errno(err);
@@ -440,7 +442,7 @@ static int bsd_mfc_present(struct mgm_backend *be, uint32_t source,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
+  if (mgm__sys_ioctl(be->igmp_fd, SIOCGETSGCNT, a.b) < 0) {
     err = errno;
     be->last_errno = err;
     rc = err == EADDRNOTAVAIL || err == ENOENT || err == ESRCH

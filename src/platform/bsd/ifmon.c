@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,15 +61,12 @@ static void bsd_if_name(struct mgm_bsd_iface *ifp, const char *name) {
   char buf[IF_NAMESIZE > MGM_RTM_NAMESIZ ? IF_NAMESIZE : MGM_RTM_NAMESIZ];
 
   if (name != NULL && name[0] != '\0') {
-    strncpy(ifp->name, name, sizeof(ifp->name) - 1);
-    ifp->name[sizeof(ifp->name) - 1] = '\0';
+    snprintf(ifp->name, sizeof(ifp->name), "%s", name);
     return;
   }
   if (ifp->name[0] == '\0' &&
-      mgm__sys_if_indextoname(ifp->ifindex, buf) != NULL) {
-    strncpy(ifp->name, buf, sizeof(ifp->name) - 1);
-    ifp->name[sizeof(ifp->name) - 1] = '\0';
-  }
+      mgm__sys_if_indextoname(ifp->ifindex, buf) != NULL)
+    snprintf(ifp->name, sizeof(ifp->name), "%s", buf);
 }
 
 /* Append a blank interface to a table; NULL when out of memory. */

@@ -5,10 +5,29 @@
 # network namespaces forwarding through the real ipmr code) as root, under
 # this kernel when it has multicast routing, else in a throw-away VM with
 # Debian's kernel (tests/vm/mrkernel.sh).  As root those may not skip.
+#
+# The BSD backend's compile check (label bsd, tests/bsd/compile-check.sh)
+# needs a BSD /usr/include: $LIBMGM_BSD_SYSROOT, else the FreeBSD 9.2 one
+# in shared/sysroots beside this clone.  In CI (CI=true) it must run: a
+# missing sysroot, or a check that would skip, fails.
 set -eu
-cd "$(dirname "$0")/.."
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
 tools/deps.sh --full
-cmake --preset default
+bsd_sysroot=${LIBMGM_BSD_SYSROOT:-}
+if [ -z "$bsd_sysroot" ] && [ -d "$here/../../shared/sysroots/freebsd-9.2" ]; then
+  bsd_sysroot=$(cd "$here/../../shared/sysroots/freebsd-9.2" && pwd)
+fi
+if [ "${CI:-}" = true ]; then
+  if [ -z "$bsd_sysroot" ] || [ ! -d "$bsd_sysroot/usr/include" ]; then
+    echo "run-tests: CI: no BSD sysroot for the BSD compile check:" \
+      "LIBMGM_BSD_SYSROOT is unset and" \
+      "$here/../../shared/sysroots/freebsd-9.2 does not exist" >&2
+    exit 1
+  fi
+  export LIBMGM_BSD_CHECK_REQUIRED=1
+fi
+cmake --preset default ${bsd_sysroot:+"-DLIBMGM_BSD_SYSROOT=$bsd_sysroot"}
 cmake --build --preset default -j2
 ctest --preset default -j2 -LE netns
 

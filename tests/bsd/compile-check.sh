@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: MIT
 #
 # compile-check.sh - syntax-check the BSD backend against a real BSD
-# /usr/include: every src/platform/bsd/*.c (and registry.c when it
-# compiles there), plus layout-check.c, which asserts that the documented
-# layouts the Linux unit tests use equal the sysroot's own headers.
+# /usr/include: every src/platform/bsd/*.c and the syscall table it calls
+# through (src/platform/posix/sys.c; registry.c too when it compiles
+# there), plus layout-check.c, which asserts that the documented layouts
+# the Linux unit tests use equal the sysroot's own headers.
 #
 # Usage: tests/bsd/compile-check.sh SYSROOT [TARGET]
 #   SYSROOT  a directory holding usr/include of the target (never commit it)
 #   TARGET   clang target triple (default x86_64-unknown-freebsd9)
-# Without a usable SYSROOT it prints why and exits 77 (CTest's skip code).
+# Without a usable SYSROOT or clang it prints why and exits 77 (CTest's
+# skip code), or 1 when LIBMGM_BSD_CHECK_REQUIRED=1 (tools/run-tests.sh in
+# CI): there the check must run.
 set -u
 
 sysroot=${1:-}
@@ -18,13 +21,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
 
-if [ -z "$sysroot" ] || [ ! -d "$sysroot/usr/include" ]; then
-  echo "SKIP: no BSD sysroot given (need SYSROOT/usr/include): '${sysroot}'"
+skip() {
+  if [ "${LIBMGM_BSD_CHECK_REQUIRED:-0}" = 1 ]; then
+    echo "compile-check: FAILED: $* (LIBMGM_BSD_CHECK_REQUIRED=1: the check" \
+      "may not skip)"
+    exit 1
+  fi
+  echo "SKIP: $*"
   exit 77
+}
+
+if [ -z "$sysroot" ] || [ ! -d "$sysroot/usr/include" ]; then
+  skip "no BSD sysroot given (need SYSROOT/usr/include): '${sysroot}'"
 fi
 if ! command -v "$cc" >/dev/null 2>&1; then
-  echo "SKIP: $cc not found"
-  exit 77
+  skip "$cc not found"
 fi
 
 flags="--target=$target --sysroot=$sysroot -fsyntax-only -Wall -Wextra
@@ -47,6 +58,10 @@ cd "$top" || exit 1
 for f in src/platform/bsd/*.c; do
   check "$f"
 done
+# The syscall table the backend calls through: as CMake builds it on a BSD
+# (sysctl found) and without any probe result (the fallbacks).
+check -DHAVE_SYSCTL=1 src/platform/posix/sys.c
+check src/platform/posix/sys.c
 check -DLIBMGM_HAVE_BACKEND_BSD=1 -DLIBMGM_HAVE_BACKEND_SIM=1 \
   -DLIBMGM_DEFAULT_BACKEND='"bsd"' -I"$here" "$here/layout-check.c"
 

@@ -40,7 +40,7 @@
 
 #include "fixture.h"
 
-/* ---- the fake kernel -------------------------------------------------- */
+/* ---- the fake kernel ----------------------------------------------------- */
 
 #define FK_FD0 900 /* fake descriptors are FK_FD0 .. FK_FD0 + FK_NFD - 1 */
 #define FK_NFD 8
@@ -272,7 +272,7 @@ static ssize_t fk_recv(int fd, void *buf, size_t len, int flags) {
   return fk_fail(fk_kind_of(fd) == FK_FREE ? EBADF : EAGAIN);
 }
 
-/* ---- the interfaces: sysctl(NET_RT_IFLIST) ------------------------------ */
+/* ---- the interfaces: sysctl(NET_RT_IFLIST) ------------------------------- */
 
 #define IFF_UP_RUN_MC                                                          \
   0x8043u /* FreeBSD IFF_UP | IFF_RUNNING | IFF_MULTICAST                      \
@@ -403,8 +403,7 @@ static int real_fds(void) {
   return n - 1; /* the directory's own descriptor */
 }
 
-/* ---- the backend under test -----------------------------------------------
- */
+/* ---- the backend under test ---------------------------------------------- */
 
 #define LOGMAX 32
 
@@ -494,7 +493,7 @@ static size_t shadow_count(void) {
   return be->mfc.count;
 }
 
-/* ---- open --------------------------------------------------------------- */
+/* ---- open ---------------------------------------------------------------- */
 
 Test(bsd_backend, open_lists_interfaces_and_close_undoes_everything) {
   open_ok();
@@ -568,8 +567,7 @@ Test(bsd_backend, a_table_is_refused_where_there_is_one_per_system) {
   assert_nothing_open("table 5");
 }
 
-/* ---- if_attach ------------------------------------------------------------
- */
+/* ---- if_attach ----------------------------------------------------------- */
 
 /* The backend's VIF slot of ifindex, or -1. */
 static int vif_of(uint32_t ifindex) {
@@ -633,8 +631,7 @@ Test(bsd_backend, if_attach_of_unknown_or_addressless_interfaces) {
   cr_assert_eq(be->npending, 0);
 }
 
-/* ---- mfe_set / mfe_del ----------------------------------------------------
- */
+/* ---- mfe_set / mfe_del --------------------------------------------------- */
 
 static const uint32_t S1 = 0x0a000001u; /* any source, network order is fine */
 #define G1 fx_ip(232, 1, 1, 1)
@@ -757,8 +754,7 @@ Test(bsd_backend, mfe_del_of_an_entry_the_kernel_aged_out_succeeds) {
   cr_assert_eq(shadow_count(), 0);
 }
 
-/* ---- every system call failing in turn ------------------------------------
- */
+/* ---- every system call failing in turn ----------------------------------- */
 
 enum fop { FOP_OPEN, FOP_ATTACH, FOP_DETACH, FOP_SET, FOP_DEL, FOP_COUNT };
 static const char *const fop_names[FOP_COUNT] = {

@@ -489,8 +489,7 @@ void mgm__bsd_vif_verify(struct mgm_backend *be) {
   bsd_mfc_verify(be, 0);
 }
 
-/* ---- events from ifmon.c and resync
- * ------------------------------------------------- */
+/* ---- events from ifmon.c and resync -------------------------------------- */
 
 /* An address arrived: pre-arm the VIF of a pending interface so that the
  * core's next if_attach (on MGM_IF_ADDR_ADD) succeeds at once. */
@@ -530,8 +529,7 @@ void mgm__bsd_vif_departed(struct mgm_backend *be, uint32_t ifindex) {
   }
 }
 
-/* ---- the ops' work (mroute.c holds the lock) ------------------------------
- */
+/* ---- the ops' work (mroute.c holds the lock) ----------------------------- */
 
 int mgm__bsd_vif_attach(struct mgm_backend *be, uint32_t ifindex,
                         const struct mgm_bsd_iface *ifp) {

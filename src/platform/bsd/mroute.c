@@ -480,6 +480,7 @@ static int bsd_dispatch(struct mgm_backend *be, unsigned budget,
   unsigned done = 0;
   int r1, r2, rc = 0;
 
+  (void)now_ms;
   mgm__bsd_queue_unwake(be);
   done += mgm__bsd_queue_deliver(be);
   while (done < budget) {

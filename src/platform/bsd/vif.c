@@ -90,9 +90,23 @@ static int bsd_pending_del(struct mgm_backend *be, uint32_t ifindex) {
   return 0;
 }
 
+/* An MRT_* socket option with an encoded argument: 0 or the mapped
+ * error, the errno kept for the log. */
+static int bsd_vif_setopt(struct mgm_backend *be, int opt,
+                          const union mgm_bsd_arg *a, int len) {
+  int rc = 0;
+
+  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, opt, a->b, (socklen_t)len) <
+      0) {
+    be->last_errno = errno;
+    rc = mgm__bsd_map_errno(be->last_errno);
+  }
+  return rc;
+}
+
 static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
   union mgm_bsd_arg a;
-  int len, err, rc = 0;
+  int len, rc = 0;
 
   len = mgm__mrtenc_vifi(&be->mrl, a.b, sizeof(a.b), vifi);
   if (len < 0) {
@@ -100,12 +114,7 @@ static int bsd_vif_kernel_del(struct mgm_backend *be, uint16_t vifi) {
     goto out;
   }
   /* MRT_DEL_VIF takes a bare vifi_t on every BSD (kernel.md C.1) */
-  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_VIF, a.b,
-                          (socklen_t)len) < 0) {
-    err = errno;
-    be->last_errno = err;
-    rc = mgm__bsd_map_errno(err);
-  }
+  rc = bsd_vif_setopt(be, MRT_DEL_VIF, &a, len);
 out:
   return rc;
 }
@@ -256,20 +265,16 @@ out:
 /* MRT_ADD_MFC, then record it in the shadow table. */
 static int bsd_mfc_install(struct mgm_backend *be, const struct mgm_fwd *fwd) {
   union mgm_bsd_arg a;
-  int len, err, rc;
+  int len, rc;
 
   len = bsd_mfc_encode(be, fwd, &a);
   if (len < 0) {
     rc = len;
     goto out;
   }
-  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_ADD_MFC, a.b,
-                          (socklen_t)len) < 0) {
-    err = errno;
-    be->last_errno = err;
-    rc = mgm__bsd_map_errno(err);
+  rc = bsd_vif_setopt(be, MRT_ADD_MFC, &a, len);
+  if (rc < 0)
     goto out;
-  }
   rc = mgm__bsd_mfctab_put(&be->mfc, fwd);
   if (rc < 0) {
     /* keep kernel and shadow in step: take the entry out again */
@@ -284,7 +289,7 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
                               uint32_t group) {
   struct mgm_mrt_mfc m;
   union mgm_bsd_arg a;
-  int len, err, rc = 0;
+  int len, rc = 0;
 
   memset(&m, 0, sizeof(m));
   m.origin = source;
@@ -294,12 +299,7 @@ static int bsd_mfc_kernel_del(struct mgm_backend *be, uint32_t source,
     rc = MGM_BE_EINVAL;
     goto out;
   }
-  if (mgm__sys_setsockopt(be->igmp_fd, IPPROTO_IP, MRT_DEL_MFC, a.b,
-                          (socklen_t)len) < 0) {
-    err = errno;
-    be->last_errno = err;
-    rc = mgm__bsd_map_errno(err);
-  }
+  rc = bsd_vif_setopt(be, MRT_DEL_MFC, &a, len);
 out:
   return rc;
 }

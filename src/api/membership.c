@@ -5,8 +5,8 @@
  */
 #include "api/api.h"
 
-static DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
-                             DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
+MGM_INLINE DWORD membership_call(int add, HANDLE h, DWORD s, DWORD sm, DWORD g,
+                                 DWORD gm, DWORD ifx, DWORD nh, DWORD flags) {
   struct mgm_mreq q = {h, s, sm, g, gm, ifx, nh, flags};
   struct mgm_core *c;
   DWORD rc;

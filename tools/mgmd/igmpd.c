@@ -123,11 +123,17 @@ struct mgmd_igmp_host {
   struct seen *seen;
 };
 
-int mgmd_igmp_available(void) { return 1; }
+int mgmd_igmp_available(void) {
+  return 1;
+}
 
-static void io_wakeup(void *ctx) { mgmd_wakeup(); }
+static void io_wakeup(void *ctx) {
+  mgmd_wakeup();
+}
 
-static uint64_t io_now(void *ctx) { return mgmd_now_cached(); }
+static uint64_t io_now(void *ctx) {
+  return mgmd_now_cached();
+}
 
 /* Interface names for the component's lines; an unknown index stays
  * empty, and the component writes "if N". */
@@ -653,7 +659,9 @@ struct mgmd_igmp_host {
   int unused;
 };
 
-int mgmd_igmp_available(void) { return 0; }
+int mgmd_igmp_available(void) {
+  return 0;
+}
 
 int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
                     size_t errlen) {
@@ -665,7 +673,8 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   return 0;
 }
 
-void mgmd_igmp_stop(struct mgmd *d) {}
+void mgmd_igmp_stop(struct mgmd *d) {
+}
 
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
@@ -678,7 +687,9 @@ int mgmd_igmp_run(struct mgmd *d, uint64_t now) {
   return 0;
 }
 
-uint64_t mgmd_igmp_deadline(const struct mgmd *d) { return UINT64_MAX; }
+uint64_t mgmd_igmp_deadline(const struct mgmd *d) {
+  return UINT64_MAX;
+}
 
 int mgmd_igmp_if_state(const struct mgmd *d, DWORD ifindex, int *querier,
                        DWORD *querier_addr, uint32_t *groups) {

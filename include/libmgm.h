@@ -324,6 +324,35 @@ typedef void (*libmgm_ctrl_fn)(void *ctx, DWORD ifindex, const BYTE *pkt,
                                DWORD len);
 DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx);
 
+/* Interface events that the forwarder reports (interfaces appearing,
+ * going, coming up or down, renamed, addresses), for hosts that follow
+ * interfaces by name.  fn runs on the loop thread without libmgm's lock,
+ * after libmgm itself handled the event (slots attached or dropped); one
+ * hook per instance, NULL removes it.  Backends that report no events
+ * (none today but the Windows build) never call it.  The struct only grows
+ * at its end: read a member only when ev->size covers it. */
+enum libmgm_if_event_kind {
+  LIBMGM_IF_ADDED = 1,     /* the interface exists (new, or re-created) */
+  LIBMGM_IF_DELETED = 2,   /* it is gone; its index is dead */
+  LIBMGM_IF_UP = 3,        /* administratively and operationally up */
+  LIBMGM_IF_DOWN = 4,      /* down (it still exists) */
+  LIBMGM_IF_ADDR_ADDED = 5,   /* addr/prefixlen were added */
+  LIBMGM_IF_ADDR_DELETED = 6, /* addr/prefixlen were removed */
+  LIBMGM_IF_RENAMED = 7,      /* name is the new name */
+  LIBMGM_IF_SLOT_LOST = 8     /* the forwarder dropped its slot (VIF) */
+};
+struct libmgm_if_event {
+  uint32_t size;    /* sizeof(struct libmgm_if_event) of libmgm */
+  uint32_t kind;    /* enum libmgm_if_event_kind */
+  DWORD ifindex;
+  char name[16];    /* "" when the backend did not say */
+  BOOL up;          /* the interface is up, as far as the event says */
+  DWORD addr;       /* network order, for ADDR_*; else 0 */
+  DWORD prefixlen;  /* for ADDR_* */
+};
+typedef void (*libmgm_if_fn)(void *ctx, const struct libmgm_if_event *ev);
+DWORD libmgm_set_if_hook(libmgm_if_fn fn, void *ctx);
+
 /* Send an IGMP message (igmp: the IGMP header and body, no IP header) out
  * of ifindex to dst (network order) with TTL 1 and the router-alert
  * option.  ERROR_NOT_SUPPORTED when the backend cannot send. */

@@ -274,6 +274,18 @@ MGM_EXPORT DWORD libmgm_set_ctrl_hook(libmgm_ctrl_fn fn, void *ctx) {
   return NO_ERROR;
 }
 
+MGM_EXPORT DWORD libmgm_set_if_hook(libmgm_if_fn fn, void *ctx) {
+  struct mgm_core *c;
+
+  MGM_ENTER(c);
+  mgm__lock(c);
+  c->if_fn = fn;
+  c->if_ctx = ctx;
+  mgm__unlock(c);
+  mgm__core_leave(c);
+  return NO_ERROR;
+}
+
 MGM_EXPORT DWORD libmgm_ctrl_send(DWORD ifindex, DWORD dst, const BYTE *igmp,
                                   DWORD len) {
   struct mgm_core *c;

@@ -103,6 +103,8 @@ static DWORD start_locked(struct mgm_core *c, const struct libmgm_config *in) {
   c->wrongif_on = 0;
   c->ctrl_fn = NULL;
   c->ctrl_ctx = NULL;
+  c->if_fn = NULL;
+  c->if_ctx = NULL;
   c->armed_ms = -1;
   c->next_seq = 1;
   mgm__reentry_reset(c);

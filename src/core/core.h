@@ -507,6 +507,8 @@ struct mgm_core {
   uint64_t zombie_ms;         /* when to retry deleting them */
   libmgm_ctrl_fn ctrl_fn;     /* IGMP receive hook */
   void *ctrl_ctx;             /* its context */
+  libmgm_if_fn if_fn;         /* interface event hook */
+  void *if_ctx;               /* its context */
   libmgm_sim_tx_fn sim_tx_fn; /* sim: capture of libmgm_ctrl_send */
   void *sim_tx_ctx;           /* its context */
   /* With assertions on: the thread holding `lock` (mgm__lock_self), else 0;

@@ -9,12 +9,58 @@
  * resync(), without the core lock held; each handler takes it.  wake is
  * the exception: any thread, and it only asks the loop for a drain.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "core/core.h"
 
 #define MGM_DRAIN_BUDGET 64
 
+/* The host's view of a backend event (libmgm_set_if_hook). */
+static void up_if_public(const struct mgm_if_event *ev,
+                         struct libmgm_if_event *out) {
+  static const uint32_t kinds[] = {[MGM_IF_ADD] = LIBMGM_IF_ADDED,
+                                   [MGM_IF_DEL] = LIBMGM_IF_DELETED,
+                                   [MGM_IF_UP] = LIBMGM_IF_UP,
+                                   [MGM_IF_DOWN] = LIBMGM_IF_DOWN,
+                                   [MGM_IF_ADDR_ADD] = LIBMGM_IF_ADDR_ADDED,
+                                   [MGM_IF_ADDR_DEL] = LIBMGM_IF_ADDR_DELETED,
+                                   [MGM_IF_RENAME] = LIBMGM_IF_RENAMED,
+                                   [MGM_IF_SLOT_LOST] = LIBMGM_IF_SLOT_LOST};
+  int addr = ev->type == MGM_IF_ADDR_ADD || ev->type == MGM_IF_ADDR_DEL;
+
+  memset(out, 0, sizeof(*out));
+  out->size = (uint32_t)sizeof(*out);
+  out->kind = kinds[ev->type];
+  out->ifindex = ev->ifindex;
+  if (ev->name)
+    snprintf(out->name, sizeof(out->name), "%s", ev->name);
+  out->up = ev->type == MGM_IF_UP ||
+            (ev->type != MGM_IF_DOWN && ev->type != MGM_IF_DEL &&
+             (ev->flags & MGM_IFF_UP) != 0);
+  out->addr = addr ? ev->addr : 0;
+  out->prefixlen = addr ? ev->prefixlen : 0;
+}
+
+/* The core follows the event first (slots), then the host hears of it,
+ * without the lock like every callback. */
 static void up_if_event(void *ctx, const struct mgm_if_event *ev) {
-  mgm__if_on_event(ctx, ev);
+  struct mgm_core *c = ctx;
+  struct libmgm_if_event pub;
+  libmgm_if_fn fn;
+  void *fctx;
+
+  mgm__if_on_event(c, ev);
+  if ((unsigned)ev->type > MGM_IF_SLOT_LOST)
+    return;
+  mgm__lock(c);
+  fn = c->if_fn;
+  fctx = c->if_ctx;
+  mgm__unlock(c);
+  if (fn == NULL)
+    return;
+  up_if_public(ev, &pub);
+  fn(fctx, &pub);
 }
 
 static void up_no_entry(void *ctx, uint32_t iif, uint32_t src, uint32_t grp,

@@ -117,3 +117,79 @@ Test(seam, wakes_from_another_thread_while_running) {
   wake_and_wait(dispatches());
   cr_assert_eq(libmgm_stop(), NO_ERROR);
 }
+
+/* ---- The interface-event hook (libmgm_set_if_hook) ----------------------- */
+
+#define IFEV_MAX 16
+static struct libmgm_if_event ifev[IFEV_MAX];
+static unsigned n_ifev;
+static DWORD ifev_stop_rc;
+
+static void ifev_record(void *ctx, const struct libmgm_if_event *ev) {
+  (void)ctx;
+  if (n_ifev < IFEV_MAX)
+    ifev[n_ifev] = *ev;
+  n_ifev++;
+}
+
+static void ifev_stop(void *ctx, const struct libmgm_if_event *ev) {
+  ifev_record(ctx, ev);
+  ifev_stop_rc = libmgm_stop();
+}
+
+TestSuite(ifhook, .init = fx_setup, .fini = fx_teardown, .timeout = 30);
+
+Test(ifhook, reports_add_address_down_up_and_delete_in_order) {
+  DWORD a = fx_ip(10, 9, 0, 1);
+
+  n_ifev = 0;
+  cr_assert_eq(libmgm_set_if_hook(ifev_record, NULL), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_add(9, "r9", a, 24), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_set_up(9, FALSE), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_set_up(9, TRUE), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_del(9), NO_ERROR);
+  cr_assert_eq(n_ifev, 5, "%u events", n_ifev);
+  cr_assert_eq(ifev[0].kind, LIBMGM_IF_ADDED);
+  cr_assert_eq(ifev[0].size, sizeof(struct libmgm_if_event));
+  cr_assert_eq(ifev[0].ifindex, 9);
+  cr_assert_str_eq(ifev[0].name, "r9");
+  cr_assert(ifev[0].up);
+  cr_assert_eq(ifev[0].addr, 0);
+  cr_assert_eq(ifev[1].kind, LIBMGM_IF_ADDR_ADDED);
+  cr_assert_eq(ifev[1].addr, a);
+  cr_assert_eq(ifev[2].kind, LIBMGM_IF_DOWN);
+  cr_assert(!ifev[2].up);
+  cr_assert_eq(ifev[3].kind, LIBMGM_IF_UP);
+  cr_assert(ifev[3].up);
+  cr_assert_eq(ifev[4].kind, LIBMGM_IF_DELETED);
+  cr_assert(!ifev[4].up);
+  cr_assert_str_eq(ifev[4].name, "r9");
+  cr_assert_eq(libmgm_set_if_hook(NULL, NULL), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_add(9, "r9", a, 24), NO_ERROR);
+  cr_assert_eq(n_ifev, 5, "no hook, yet %u events", n_ifev);
+}
+
+Test(ifhook, the_slot_is_lost_after_the_core_dropped_it) {
+  n_ifev = 0;
+  fx_register(0, 1, 1);
+  cr_assert_eq(libmgm_sim_if_add(9, "r9", 0, 0), NO_ERROR);
+  fx_take(0, 9, 0);
+  cr_assert_eq(libmgm_set_if_hook(ifev_record, NULL), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_del(9), NO_ERROR);
+  cr_assert_eq(n_ifev, 2, "%u events", n_ifev);
+  cr_assert_eq(ifev[0].kind, LIBMGM_IF_DELETED);
+  cr_assert_eq(ifev[1].kind, LIBMGM_IF_SLOT_LOST);
+  cr_assert_eq(libmgm_set_if_hook(NULL, NULL), NO_ERROR);
+  fx_release(0, 9, 0);
+}
+
+Test(ifhook, stop_from_the_hook_is_refused) {
+  n_ifev = 0;
+  ifev_stop_rc = 0xFFFFu;
+  cr_assert_eq(libmgm_set_if_hook(ifev_stop, NULL), NO_ERROR);
+  cr_assert_eq(libmgm_sim_if_add(9, "r9", 0, 0), NO_ERROR);
+  cr_assert_eq(n_ifev, 1, "%u events", n_ifev);
+  cr_assert_eq(ifev_stop_rc, ERROR_CAN_NOT_COMPLETE, "stop from the hook = %u",
+               (unsigned)ifev_stop_rc);
+  cr_assert_eq(libmgm_set_if_hook(NULL, NULL), NO_ERROR);
+}

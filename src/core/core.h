@@ -242,6 +242,7 @@ struct mgm_slot {
   struct mgm_hnode h; /* key: ifindex */
   uint32_t refs;      /* interface records with this ifindex */
   int attached;       /* backend if_attach succeeded */
+  int gone; /* vanished while attached: no MFE lists it until it is back */
 };
 
 /* One membership: interface and contributing client. */
@@ -762,6 +763,7 @@ DWORD mgm__if_release(struct mgm_core *c, HANDLE h, DWORD ifx, DWORD nh);
 DWORD mgm__if_get_protocol(struct mgm_core *c, DWORD ifx, DWORD nh, PDWORD pid,
                            PDWORD cid);
 int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex);
+int mgm__slot_gone(struct mgm_core *c, uint32_t ifindex);
 void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev);
 void mgm__ifs_destroy(struct mgm_core *c);
 
@@ -820,6 +822,10 @@ void mgm__mfe_strip_oif(struct mgm_core *c, uint32_t ifx, uint32_t nh,
                         struct mgm_batch *b);
 void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
                                 int drop_iif);
+void mgm__mfe_strip_ifindex(struct mgm_core *c, uint32_t ifindex,
+                            struct mgm_batch *b);
+void mgm__mfe_restore_ifindex(struct mgm_core *c, uint32_t ifindex,
+                              struct mgm_batch *b);
 int mgm__mfe_install(struct mgm_core *c, struct mgm_mfe *m);
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s);

@@ -54,6 +54,12 @@ int mgm__slot_attached(struct mgm_core *c, uint32_t ifindex) {
   return s && s->attached;
 }
 
+int mgm__slot_gone(struct mgm_core *c, uint32_t ifindex) {
+  struct mgm_slot *s = slot_find(c, ifindex);
+
+  return s && s->gone;
+}
+
 /* First record of an ifindex attaches it to the forwarder.  An interface
  * the OS does not have yet (ENOIF) waits for its IF_ADD/ADDR_ADD event; a
  * full slot table fails the take (kernel.md G.1). */
@@ -381,7 +387,9 @@ out:
 /* Interface events from the backend (loop thread). */
 void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
   struct mgm_slot *s;
+  struct mgm_batch b;
 
+  mgm__batch_init(&b);
   mgm__lock(c);
   MGM_TRACE(c, MGM_CH_PLAT, "interface event %d for %u (%s)", (int)ev->type,
             (unsigned)ev->ifindex, ev->name ? ev->name : "");
@@ -400,6 +408,10 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
         MGM_INFO(c, MGM_CH_PLAT, "interface %u attached to the forwarder",
                  (unsigned)ev->ifindex);
         mgm__mfe_reprogram_ifindex(c, ev->ifindex, 0);
+        if (s->gone) {
+          s->gone = 0;
+          mgm__mfe_restore_ifindex(c, ev->ifindex, &b);
+        }
       } else if (brc != MGM_BE_ENOIF) {
         MGM_ERR(c, MGM_CH_PLAT, "interface %u: cannot attach: %s",
                 (unsigned)ev->ifindex, mgm__error_str(brc));
@@ -413,11 +425,13 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
        * keep using it, and the protocol must take the interface again once
        * it is back (kernel.md A.13). */
       s->attached = 0;
+      s->gone = 1;
       MGM_WARN(c, MGM_CH_PLAT,
                "interface %u vanished: its forwarding "
                "entries are removed",
                (unsigned)ev->ifindex);
       mgm__mfe_reprogram_ifindex(c, ev->ifindex, 1);
+      mgm__mfe_strip_ifindex(c, ev->ifindex, &b);
     }
     break;
   default:
@@ -426,6 +440,7 @@ void mgm__if_on_event(struct mgm_core *c, const struct mgm_if_event *ev) {
 
 out:
   mgm__unlock(c);
+  mgm__dispatch_batch(c, &b);
 }
 
 void mgm__ifs_destroy(struct mgm_core *c) {

@@ -311,7 +311,7 @@ static void oif_apply(struct mgm_core *c, struct mgm_mfe *m, struct oif_arg *a,
 static void visit_add(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
   struct oif_arg *a = arg;
 
-  if (m->rec.iif == a->ifx && m->iif_nh == a->nh)
+  if ((m->rec.iif == a->ifx && m->iif_nh == a->nh) || mgm__slot_gone(c, a->ifx))
     return;
   oif_apply(c, m, a, 1);
 }

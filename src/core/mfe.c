@@ -435,6 +435,84 @@ void mgm__mfe_reprogram_ifindex(struct mgm_core *c, uint32_t ifindex,
   mfe_walk(c, 0, 0, visit_reprogram, &ifindex);
 }
 
+static void visit_strip_index(struct mgm_core *c, struct mgm_mfe *m,
+                              void *arg) {
+  const struct strip_arg *a = arg;
+  uint32_t i = 0;
+
+  while (i < m->rec.n_oif) {
+    struct mgm_oifent o = m->oif[i];
+
+    if (o.ifindex != a->ifx) {
+      i++;
+    } else if (mgm__mfe_oif_del(c, m, o.ifindex, o.nexthop, a->b) < 0) {
+      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+              (unsigned)m->src, (unsigned)m->grp);
+      mgm__mfe_delete(c, m);
+      break;
+    }
+  }
+}
+
+/* The interface vanished: no MFE keeps it as an outgoing interface, on any
+ * next hop, so MGM shows what the forwarder has (prune alerts as for a
+ * release).  The memberships stay; mgm__mfe_restore_ifindex() puts the
+ * interface back when it returns under the same index. */
+void mgm__mfe_strip_ifindex(struct mgm_core *c, uint32_t ifindex,
+                            struct mgm_batch *b) {
+  struct strip_arg a = {ifindex, 0, b};
+
+  MGM_ASSERT_LOCKED(c);
+  mfe_walk(c, 0, 0, visit_strip_index, &a);
+}
+
+#define MGM_RESTORE_NH_MAX 64
+
+struct restore_arg {
+  uint32_t ifx, n_nh;
+  uint32_t nh[MGM_RESTORE_NH_MAX];
+  struct mgm_batch *b;
+};
+
+static void visit_restore(struct mgm_core *c, struct mgm_mfe *m, void *arg) {
+  const struct restore_arg *a = arg;
+  uint32_t i;
+
+  for (i = 0; i < a->n_nh; i++) {
+    if (!mgm__mfe_justified(c, m, a->ifx, a->nh[i]))
+      continue;
+    if (mgm__mfe_oif_add(c, m, a->ifx, a->nh[i], a->b) < 0) {
+      MGM_ERR(c, MGM_CH_MFE, "MFE (%08x, %08x) cannot be reprogrammed; deleted",
+              (unsigned)m->src, (unsigned)m->grp);
+      mgm__mfe_delete(c, m);
+      break;
+    }
+  }
+}
+
+/* The interface is back under its index: every MFE that its memberships
+ * justify gets it again as an outgoing interface (join alerts as for a
+ * membership).  Next hops past MGM_RESTORE_NH_MAX wait for the next
+ * packet of a new flow. */
+void mgm__mfe_restore_ifindex(struct mgm_core *c, uint32_t ifindex,
+                              struct mgm_batch *b) {
+  struct restore_arg a;
+  struct mgm_hnode *n = NULL;
+
+  MGM_ASSERT_LOCKED(c);
+  a.ifx = ifindex;
+  a.n_nh = 0;
+  a.b = b;
+  while ((n = mgm__hash_next(&c->ifs, n)) != NULL) {
+    const struct mgm_if *r = (const struct mgm_if *)n;
+
+    if (r->ifindex == ifindex && a.n_nh < MGM_RESTORE_NH_MAX)
+      a.nh[a.n_nh++] = r->nexthop;
+  }
+  if (a.n_nh > 0)
+    mfe_walk(c, 0, 0, visit_restore, &a);
+}
+
 void mgm__mfe_rearm(struct mgm_core *c, uint32_t s, uint32_t g, uint64_t id,
                     DWORD timeout_s) {
   struct mgm_mfe *m = mgm__mfe_find(c, s, g);
@@ -508,7 +586,8 @@ static int candidates(struct mgm_core *c, uint32_t s, uint32_t g, uint32_t iif,
     const struct mgm_member *mv = e ? mgm__grp_mem(e) : NULL;
 
     for (j = 0; e && j < mgm__grp_n_mem(e); j++) {
-      if (mv[j].ifindex == iif && mv[j].nexthop == iif_nh)
+      if ((mv[j].ifindex == iif && mv[j].nexthop == iif_nh) ||
+          mgm__slot_gone(c, mv[j].ifindex))
         continue;
       if (n == cap) {
         struct cand *nv = cap > UINT32_MAX / 2 / sizeof(*v)

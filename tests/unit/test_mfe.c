@@ -655,3 +655,54 @@ Test(mfe_wrongif, wrong_interface_alert_rate_limit_later) {
   fx_inject(3, S_, G_);
   FX_EXPECT_NONE();
 }
+
+/* An outgoing interface that vanishes leaves every MFE, in MGM's tables as
+ * in the forwarder, and new flows do not list it; when it comes back under
+ * the same index its memberships put it back in every MFE. */
+Test(mfe, vanished_oif_leaves_every_mfe_until_it_is_back) {
+  const DWORD s2 = IP(10, 1, 1, 6);
+  const DWORD without[] = {2, 4}, with[] = {2, 3, 4};
+  struct libmgm_sim_result r;
+
+  setup_44();
+  cr_assert_eq(libmgm_sim_if_add(3, "q3", IP(10, 3, 0, 1), 24), NO_ERROR);
+  fx_inject(1, S_, G_);
+  FX_ASSERT_OIFS(S_, G_, 2, 3, 4);
+  cr_assert_eq(libmgm_sim_if_del(3), NO_ERROR);
+  FX_ASSERT_OIFS(S_, G_, 2, 4);
+  r = fx_inject(1, S_, G_);
+  expect_out(&r, 2, without);
+  r = fx_inject(1, s2, G_);
+  expect_out(&r, 2, without);
+  FX_ASSERT_OIFS(s2, G_, 2, 4);
+  FX_ASSERT_KERNEL_CONSISTENT();
+  cr_assert_eq(libmgm_sim_if_add(3, "q3", IP(10, 3, 0, 1), 24), NO_ERROR);
+  FX_ASSERT_OIFS(S_, G_, 2, 3, 4);
+  FX_ASSERT_OIFS(s2, G_, 2, 3, 4);
+  r = fx_inject(1, S_, G_);
+  expect_out(&r, 3, with);
+  FX_ASSERT_KERNEL_CONSISTENT();
+}
+
+/* The last outgoing interface vanishing prunes the MFE like a release:
+ * the incoming interface's owner hears of it. */
+Test(mfe, vanished_last_oif_prunes_the_mfe) {
+  struct fx_mfe all[2];
+
+  fx_register(0, PID_P, 1);
+  fx_register(1, PID_Q, 1);
+  fx_take(0, 1, 0);
+  fx_take(1, 2, 0);
+  fx_add(1, 0, G_, 2);
+  fx_route(NET, MASK24, 1, U_, PROTO_IP_OSPF);
+  cr_assert_eq(libmgm_sim_if_add(2, "q2", 0, 0), NO_ERROR);
+  fx_inject(1, S_, G_);
+  FX_ASSERT_OIFS(S_, G_, 2);
+  fx_log_clear();
+  cr_assert_eq(libmgm_sim_if_del(2), NO_ERROR);
+  cr_assert_eq(fx_mfe_all(all, 2), 1u);
+  cr_assert_eq(all[0].m.ulNumOutIf, 0u, "%u outgoing interfaces",
+               (unsigned)all[0].m.ulNumOutIf);
+  FX_EXPECT(EV_PRUNE_T(FX_T_LOOP, 0, S_, FX_ALL, G_, FX_ALL, 2, 0, FALSE));
+  FX_ASSERT_KERNEL_CONSISTENT();
+}

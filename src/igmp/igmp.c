@@ -228,6 +228,32 @@ out:
   return rc;
 }
 
+DWORD mgm_igmp_restart_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
+                                 uint64_t now_ms) {
+  struct ig_if *ifp;
+  DWORD rc = ERROR_INVALID_PARAMETER;
+  int found;
+  size_t pos;
+
+  if (ig == NULL)
+    goto out;
+  pos = ig_iftable_pos(ig, ifindex, &found);
+  rc = ERROR_NOT_FOUND;
+  if (!found)
+    goto out;
+  rc = NO_ERROR;
+  ifp = ig->ifs[pos];
+  ifp->addr = addr;
+  if (now_ms > ig->last_now)
+    ig->last_now = now_ms;
+  if (ifp->role == MGM_IGMP_ROLE_DOWNSTREAM) {
+    ig_router_start(ig, ifp, now_ms);
+    run(ig, now_ms);
+  }
+out:
+  return rc;
+}
+
 DWORD mgm_igmp_del_interface(struct mgm_igmp *ig, DWORD ifindex,
                              uint64_t now_ms) {
   struct ig_if *ifp;

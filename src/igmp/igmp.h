@@ -272,6 +272,16 @@ DWORD mgm_igmp_add_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
 DWORD mgm_igmp_del_interface(struct mgm_igmp *ig, DWORD ifindex,
                              uint64_t now_ms);
 
+/* The interface came (back) up or changed address (addr as for
+ * mgm_igmp_add_interface): a downstream interface starts over as a router
+ * that starts (RFC 3376 7): querier again, startup queries at the startup
+ * interval from now_ms, so hosts report again at once; its groups are
+ * kept and time out as usual if nobody reports them.  An upstream
+ * interface only takes the new address.  NO_ERROR; ERROR_NOT_FOUND;
+ * ERROR_INVALID_PARAMETER (ig NULL). */
+DWORD mgm_igmp_restart_interface(struct mgm_igmp *ig, DWORD ifindex, DWORD addr,
+                                 uint64_t now_ms);
+
 /* ---- Driving
  * ------------------------------------------------------------------ */
 

@@ -33,8 +33,17 @@
  *                       without disturbing what did not change (SIGHUP);
  *                       0 on success.  Without it mgmd restarts the
  *                       instance (fini + init) when its args change.
+ *   mgmd_plugin_if_event optional: an interface appeared, went, came up
+ *                       or down, was renamed or changed address (struct
+ *                       mgmd_if_event below).  A plug-in that names its
+ *                       interfaces resolves them again here and takes
+ *                       (or retakes) them, so that an interface created
+ *                       late, re-created under a new index or renamed is
+ *                       followed without a reload.  Without it mgmd
+ *                       restarts the instance (fini + init) when an
+ *                       interface is added, re-created or renamed.
  *
- * Threads: init, fini, check, reload and the functions posted with
+ * Threads: init, fini, check, reload, if_event and the functions posted with
  * host->post run on mgmd's main thread, one at a time.  MGM callbacks run
  * on whatever thread MGM uses (libmgm's loop thread for RPF and creation
  * alerts, the calling thread for API-triggered alerts), so the plug-in's
@@ -105,6 +114,37 @@ struct mgmd_plugin_host {
               void *arg);
 };
 
+/* An interface event, as the forwarder reported it.  The kinds match a
+ * router manager's view of an interface (AddInterface/DeleteInterface,
+ * InterfaceStatus with up/down, address binding), so that a router
+ * manager built on mgmd can pass these on as they are.  The struct only
+ * grows at its end: read a member only when ev->size covers it
+ * (MGMD_IF_EVENT_HAS(ev, member)). */
+enum mgmd_if_event_kind {
+  MGMD_IF_ADDED = 1,        /* the interface exists (new or re-created) */
+  MGMD_IF_DELETED = 2,      /* gone; its index is dead (MGM dropped it from
+                               every forwarding entry already) */
+  MGMD_IF_UP = 3,           /* came up */
+  MGMD_IF_DOWN = 4,         /* went down (it still exists) */
+  MGMD_IF_ADDR_ADDED = 5,   /* addr/prefixlen bound to it */
+  MGMD_IF_ADDR_DELETED = 6, /* addr/prefixlen unbound */
+  MGMD_IF_RENAMED = 7       /* name is the new name */
+};
+
+struct mgmd_if_event {
+  uint32_t size;      /* sizeof(struct mgmd_if_event) of the host */
+  uint32_t kind;      /* enum mgmd_if_event_kind */
+  uint32_t ifindex;   /* the interface (for DELETED: the dead index) */
+  const char *name;   /* its name ("" when unknown); valid during the call */
+  int up;             /* nonzero when the interface is up */
+  uint32_t addr;      /* network order, for ADDR_*; else 0 */
+  uint32_t prefixlen; /* for ADDR_* */
+};
+
+#define MGMD_IF_EVENT_HAS(ev, member)                                       \
+  ((ev)->size >= offsetof(struct mgmd_if_event, member) +                  \
+                     sizeof((ev)->member))
+
 #define MGMD_PLUGIN_HAS(host, member)                                       \
   ((host)->size >= offsetof(struct mgmd_plugin_host, member) +             \
                        sizeof((host)->member))
@@ -116,6 +156,8 @@ typedef void (*mgmd_plugin_fini_fn)(void *state);
 typedef int (*mgmd_plugin_check_fn)(const struct mgmd_plugin_host *host,
                                     const char *args);
 typedef int (*mgmd_plugin_reload_fn)(void *state, const char *args);
+typedef void (*mgmd_plugin_if_event_fn)(void *state,
+                                        const struct mgmd_if_event *ev);
 
 /* Prototypes: including this header gives the definitions default
  * visibility even when the plug-in is built with -fvisibility=hidden. */
@@ -126,6 +168,8 @@ MGMD_PLUGIN_EXPORT void mgmd_plugin_fini(void *state);
 MGMD_PLUGIN_EXPORT int mgmd_plugin_check(const struct mgmd_plugin_host *host,
                                          const char *args);
 MGMD_PLUGIN_EXPORT int mgmd_plugin_reload(void *state, const char *args);
+MGMD_PLUGIN_EXPORT void mgmd_plugin_if_event(void *state,
+                                             const struct mgmd_if_event *ev);
 
 #define MGMD_PLUGIN_DEFINE_ABI const uint32_t mgmd_plugin_abi = MGMD_PLUGIN_ABI
 

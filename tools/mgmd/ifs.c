@@ -6,6 +6,8 @@
  *
  * Plug-ins resolve names from MGM callbacks on libmgm's loop thread while
  * a reload may replace the sim table on the main thread, hence the lock.
+ * Interface events come from libmgm's loop thread and are followed on the
+ * main thread, like every change of configuration.
  */
 #define _DEFAULT_SOURCE 1
 
@@ -195,4 +197,87 @@ out:
   if (all)
     freeifaddrs(all);
   return n;
+}
+
+/* ---- Interface events -----------------------------------------------------
+ */
+
+struct ifs_event {
+  struct mgmd *d;
+  struct libmgm_if_event ev;
+};
+
+static void ifs_event_run(void *arg) {
+  struct ifs_event *e = arg;
+
+  mgmd_ifs_on_event(e->d, &e->ev);
+  free(e);
+}
+
+void mgmd_ifs_hook(void *ctx, const struct libmgm_if_event *ev) {
+  struct ifs_event *e = calloc(1, sizeof(*e));
+
+  if (e == NULL) {
+    mgmd_log(MGMD_LOG_ERROR, "mgmd",
+             "out of memory: interface event for %u lost",
+             (unsigned)ev->ifindex);
+    return;
+  }
+  e->d = ctx;
+  memcpy(&e->ev, ev, ev->size < sizeof(e->ev) ? ev->size : sizeof(e->ev));
+  e->ev.name[sizeof(e->ev.name) - 1] = '\0';
+  if (mgmd_post(ifs_event_run, e) != 0)
+    free(e);
+}
+
+static const char *ifs_kind_name(uint32_t kind) {
+  static const char *const names[] = {
+      "?",        "added",         "deleted",         "up",
+      "down",     "address added", "address deleted", "renamed",
+      "slot lost"};
+
+  return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+/* While a reload runs, d->conf is the old configuration: events wait for
+ * the new one (main thread only, no lock). */
+#define IFS_HELD_MAX 256
+static int ifs_holding;
+static size_t n_ifs_held;
+static struct libmgm_if_event ifs_held[IFS_HELD_MAX];
+
+void mgmd_ifs_hold(struct mgmd *d, int hold) {
+  size_t i, n;
+
+  ifs_holding = hold;
+  if (hold)
+    return;
+  n = n_ifs_held;
+  n_ifs_held = 0;
+  for (i = 0; i < n; i++)
+    mgmd_ifs_on_event(d, &ifs_held[i]);
+}
+
+void mgmd_ifs_on_event(struct mgmd *d, const struct libmgm_if_event *ev) {
+  struct in_addr a;
+
+  if (ifs_holding) {
+    if (n_ifs_held < IFS_HELD_MAX)
+      ifs_held[n_ifs_held++] = *ev;
+    else
+      mgmd_log(MGMD_LOG_WARN, "mgmd",
+               "interface event for %u dropped during the reload",
+               (unsigned)ev->ifindex);
+    return;
+  }
+
+  a.s_addr = ev->addr;
+  mgmd_log(MGMD_LOG_DEBUG, "mgmd", "interface %s (%u) %s%s%s",
+           ev->name[0] ? ev->name : "?", (unsigned)ev->ifindex,
+           ifs_kind_name(ev->kind), ev->addr ? " " : "",
+           ev->addr ? inet_ntoa(a) : "");
+  if (ev->kind == LIBMGM_IF_SLOT_LOST)
+    return; /* libmgm's own business; DELETED came first */
+  mgmd_igmp_if_event(d, ev);
+  mgmd_plugins_if_event(d, ev);
 }

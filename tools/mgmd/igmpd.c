@@ -117,7 +117,8 @@ struct mgmd_igmp_host {
   DWORD protocol_id;            /* as registered with MGM */
   DWORD upstream;               /* proxy upstream ifindex, 0 = router */
   size_t n_ifs;
-  DWORD ifs[MAX_IFS]; /* interfaces added to the component */
+  DWORD ifs[MAX_IFS];   /* interfaces added to the component */
+  DWORD addrs[MAX_IFS]; /* the address each was added with */
   uint64_t deadline;
   size_t n_seen;
   struct seen *seen;
@@ -260,9 +261,11 @@ static void observe(struct mgmd_igmp_host *h) {
   h->n_seen = n;
 }
 
-/* The interfaces a configuration asks for, resolved now. */
+/* The interfaces a configuration asks for, resolved now.  quiet: the
+ * names that do not resolve are not logged (an interface event, not the
+ * configuration, asked). */
 static size_t wanted(const struct mgmd_conf *c, DWORD *ifx, int *role,
-                     size_t max) {
+                     size_t max, int quiet) {
   size_t n = 0, i, k, m;
   DWORD all[MAX_IFS];
 
@@ -273,8 +276,11 @@ static size_t wanted(const struct mgmd_conf *c, DWORD *ifx, int *role,
       continue;
     ifx[n] = mgmd_if_index(f->name);
     if (ifx[n] == 0) {
-      mgmd_log(MGMD_LOG_WARN, "igmp", "%s:%u: no interface %s; skipped",
-               c->source, f->line, f->name);
+      if (!quiet)
+        mgmd_log(MGMD_LOG_WARN, "igmp",
+                 "%s:%u: no interface %s yet; IGMP starts there when it "
+                 "appears",
+                 c->source, f->line, f->name);
       continue;
     }
     for (k = 0; k < n && ifx[k] != ifx[n]; k++)
@@ -321,6 +327,7 @@ static DWORD add_if(struct mgmd_igmp_host *h, DWORD ifindex, int role) {
                  ? "out of memory, or 256 interfaces already"
                  : "MGM refused the interface");
   } else {
+    h->addrs[h->n_ifs] = addr;
     h->ifs[h->n_ifs++] = ifindex;
     mgmd_log(MGMD_LOG_INFO, "igmp", "IGMP %s on %s (address %s)",
              role == MGMD_IGMP_UPSTREAM ? "proxy upstream" : "router", ifn,
@@ -336,6 +343,7 @@ static void del_if(struct mgmd_igmp_host *h, size_t i) {
   mgmd_log(MGMD_LOG_INFO, "igmp", "IGMP stopped on %s",
            mgmd_if_name(h->ifs[i], ifn, sizeof(ifn)));
   h->ifs[i] = h->ifs[--h->n_ifs];
+  h->addrs[i] = h->addrs[h->n_ifs];
 }
 
 int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
@@ -361,7 +369,7 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
   h->params = c->igmp;
   h->params.ifs = NULL;
   h->params.n_ifs = 0;
-  n = wanted(c, ifx, role, MAX_IFS);
+  n = wanted(c, ifx, role, MAX_IFS, 0);
   mgm_igmp_config_init(&cfg);
   cfg.version = c->igmp.version;
   cfg.robustness = c->igmp.robustness;
@@ -438,16 +446,15 @@ void mgmd_igmp_stop(struct mgmd *d) {
   d->igmp = NULL;
 }
 
-int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
-                          const struct mgmd_conf *new_c, char *err,
-                          size_t errlen) {
+static int reconfigure(struct mgmd *d, const struct mgmd_conf *new_c, int quiet,
+                       char *err, size_t errlen) {
   struct mgmd_igmp_host *h = d->igmp;
   DWORD ifx[MAX_IFS], up = 0;
   int role[MAX_IFS];
   size_t n, i, k;
   int ret = 0;
 
-  n = new_c->igmp.present ? wanted(new_c, ifx, role, MAX_IFS) : 0;
+  n = new_c->igmp.present ? wanted(new_c, ifx, role, MAX_IFS, quiet) : 0;
   for (i = 0; i < n; i++)
     if (role[i] == MGMD_IGMP_UPSTREAM)
       up = ifx[i];
@@ -482,6 +489,68 @@ int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
   observe(h);
 out:
   return ret;
+}
+
+int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
+                          const struct mgmd_conf *new_c, char *err,
+                          size_t errlen) {
+  (void)old_c;
+  return reconfigure(d, new_c, 0, err, errlen);
+}
+
+/* h->ifs[i] came up or changed address: IGMP starts over there as a
+ * router that starts (RFC 3376 7), so hosts report again at once. */
+static void restart_if(struct mgmd_igmp_host *h, size_t i, DWORD addr,
+                       const char *why) {
+  char ifn[MGMD_NAME_MAX], a[16], e[64];
+  DWORD rc;
+
+  mgmd_log(MGMD_LOG_INFO, "igmp",
+           "%s %s: IGMP starts over there (address %s, startup queries)",
+           mgmd_if_name(h->ifs[i], ifn, sizeof(ifn)), why, ipstr(addr, a));
+  rc = mgm_igmp_restart_interface(h->ig, h->ifs[i], addr, mgmd_now());
+  if (rc != NO_ERROR)
+    mgmd_log(MGMD_LOG_ERROR, "igmp", "cannot restart IGMP on %s: %s", ifn,
+             errstr(rc, e, sizeof(e)));
+  h->addrs[i] = addr;
+}
+
+void mgmd_igmp_if_event(struct mgmd *d, const struct libmgm_if_event *ev) {
+  struct mgmd_igmp_host *h = d->igmp;
+  char err[256];
+  size_t i;
+  DWORD addr = 0, plen = 0;
+  int mine;
+
+  if (h == NULL)
+    return;
+  for (i = 0; i < h->n_ifs && h->ifs[i] != ev->ifindex; i++)
+    ;
+  mine = i < h->n_ifs;
+  if (mine && ev->kind != LIBMGM_IF_DELETED)
+    mgmd_if_addr(ev->ifindex, &addr, &plen);
+  if (ev->kind == LIBMGM_IF_DELETED && mine) {
+    mgmd_log(MGMD_LOG_INFO, "igmp",
+             "interface %s (%u) vanished: IGMP stops there until it is back",
+             ev->name[0] ? ev->name : "?", (unsigned)ev->ifindex);
+    del_if(h, i);
+  } else if (mine && (ev->kind == LIBMGM_IF_UP ||
+                      ((ev->kind == LIBMGM_IF_ADDR_ADDED ||
+                        ev->kind == LIBMGM_IF_ADDR_DELETED) &&
+                       addr != h->addrs[i]))) {
+    restart_if(h, i, addr,
+               ev->kind == LIBMGM_IF_UP ? "came up" : "changed address");
+  } else if (ev->kind == LIBMGM_IF_ADDED || ev->kind == LIBMGM_IF_RENAMED ||
+             ev->kind == LIBMGM_IF_UP || ev->kind == LIBMGM_IF_ADDR_ADDED) {
+    /* a configured name may resolve now, or "interface *" match */
+    if (reconfigure(d, d->conf, 1, err, sizeof(err)) != 0)
+      mgmd_log(MGMD_LOG_ERROR, "igmp", "%s", err);
+  }
+  h = d->igmp;
+  if (h != NULL) {
+    h->deadline = mgm_igmp_tick(h->ig, mgmd_now());
+    observe(h);
+  }
 }
 
 int mgmd_igmp_run(struct mgmd *d, uint64_t now) {
@@ -674,6 +743,9 @@ int mgmd_igmp_start(struct mgmd *d, const struct mgmd_conf *c, char *err,
 }
 
 void mgmd_igmp_stop(struct mgmd *d) {
+}
+
+void mgmd_igmp_if_event(struct mgmd *d, const struct libmgm_if_event *ev) {
 }
 
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,

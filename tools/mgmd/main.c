@@ -313,6 +313,9 @@ static int start(struct mgmd *d, char *err, size_t errlen) {
     if (mgmd_sim_apply(d, NULL, d->conf, 1, err, errlen) != 0)
       goto out;
   }
+  /* From here on IGMP and the plug-ins follow interfaces by name; the
+   * [sim] interfaces made above are in their configuration already. */
+  libmgm_set_if_hook(mgmd_ifs_hook, d);
   mgmd_watch(d);
   if (mgmd_igmp_start(d, d->conf, err, errlen) != 0)
     goto out;
@@ -335,6 +338,7 @@ static int stop(struct mgmd *d) {
     mgmd_log(MGMD_LOG_INFO, "mgmd",
              "shutting down: protocols release "
              "their interfaces and deregister");
+    libmgm_set_if_hook(NULL, NULL); /* events already posted still run */
     mgmd_plugins_stop(d);
     mgmd_settle(d);
     mgmd_igmp_stop(d);

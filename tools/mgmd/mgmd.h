@@ -102,6 +102,15 @@ int mgmd_if_addr(DWORD ifindex, DWORD *addr, DWORD *plen); /* 0 = found */
 /* Interfaces fit for IGMP "interface *": up, multicast, not loopback, with
  * an IPv4 address.  Returns the count (at most max). */
 size_t mgmd_ifs_all(DWORD *out, size_t max);
+/* libmgm interface hook (loop thread): hands the event to the main thread,
+ * where IGMP and the plug-ins take or retake what it concerns.  ctx is the
+ * struct mgmd. */
+void mgmd_ifs_hook(void *ctx, const struct libmgm_if_event *ev);
+/* Main thread: hold the events while a reload runs (hold 1), then follow
+ * the held ones under the new configuration (hold 0). */
+void mgmd_ifs_hold(struct mgmd *d, int hold);
+/* Main thread: follow one interface event. */
+void mgmd_ifs_on_event(struct mgmd *d, const struct libmgm_if_event *ev);
 
 /* ---- tasks.c: main-thread work queue, wake-up and stop ----------------- */
 
@@ -146,6 +155,11 @@ void mgmd_igmp_stop(struct mgmd *d);
 int mgmd_igmp_reconfigure(struct mgmd *d, const struct mgmd_conf *old_c,
                           const struct mgmd_conf *new_c, char *err,
                           size_t errlen);
+/* An interface event (main thread): IGMP stops on an interface that
+ * vanished, starts over (startup queries, RFC 3376 7) on one of its
+ * interfaces that comes up or changes address, and starts on one the
+ * configuration names (or "interface *" matches) once it appears. */
+void mgmd_igmp_if_event(struct mgmd *d, const struct libmgm_if_event *ev);
 /* libmgm ctrl hook: queue the packet for the main thread. */
 void mgmd_igmp_ctrl_hook(void *ctx, DWORD ifindex, const BYTE *pkt, DWORD len);
 /* Main thread: feed queued packets, run due timers; returns work done. */
@@ -174,6 +188,10 @@ void mgmd_plugins_stop(struct mgmd *d);
 int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
                         char *err, size_t errlen);
 void mgmd_plugins_show(const struct mgmd *d, struct jw *j);
+/* An interface event (main thread): to each plug-in's
+ * mgmd_plugin_if_event; a plug-in without it is restarted when an
+ * interface its arguments name is added or renamed to that name. */
+void mgmd_plugins_if_event(struct mgmd *d, const struct libmgm_if_event *ev);
 /* dlclose every plug-in (after libmgm_stop: no callback can run). */
 void mgmd_plugins_unload_all(void);
 

@@ -43,6 +43,7 @@ struct mgmd_plugin {
   mgmd_plugin_fini_fn fini;
   mgmd_plugin_check_fn check;
   mgmd_plugin_reload_fn reload;
+  mgmd_plugin_if_event_fn if_event;
   void *state;
   size_t n_regs;
   DWORD regs[MAX_REGS][2]; /* (protocol id, component id) */
@@ -217,6 +218,7 @@ static int load(struct mgmd_plugin *p, const struct mgmd *d,
   FN(p->fini, p->dl, "mgmd_plugin_fini");
   FN(p->check, p->dl, "mgmd_plugin_check");
   FN(p->reload, p->dl, "mgmd_plugin_reload");
+  FN(p->if_event, p->dl, "mgmd_plugin_if_event");
   if (abi == NULL || p->init == NULL || p->fini == NULL) {
     snprintf(err, errlen,
              "%s:%u: [protocol %s]: %s is not an mgmd plug-in "
@@ -525,6 +527,73 @@ int mgmd_plugins_reload(struct mgmd *d, const struct mgmd_conf *new_c,
   }
   d->plugins = list;
   return rc;
+}
+
+/* Does args hold name as a word (a line's token)? */
+static int names_word(const char *args, const char *name) {
+  size_t n = strlen(name);
+  const char *s = args;
+  int found = 0;
+
+  while (n > 0 && !found && (s = strstr(s, name)) != NULL) {
+    found = (s == args || strchr(" \t\n", s[-1]) != NULL) &&
+            (s[n] == '\0' || strchr(" \t\n", s[n]) != NULL);
+    s += n;
+  }
+  return found;
+}
+
+/* Stop *pp's instance and start it again from the configuration in force,
+ * in the same place of the list (dropped if it cannot start). */
+static int restart_in_place(struct mgmd *d, struct mgmd_plugin **pp) {
+  struct mgmd_plugin *p = *pp, *np = NULL;
+  const struct mgmd_conf_proto *cp = mgmd_conf_proto_by_name(d->conf, p->name);
+  char err[512];
+
+  *pp = p->next;
+  mgmd_settle(d);
+  stop_one(p);
+  if (cp == NULL || start_one(d, d->conf, cp, &np, err, sizeof(err)) != 0) {
+    mgmd_log(MGMD_LOG_ERROR, "mgmd", "%s",
+             cp ? err : "protocol gone from the configuration");
+    return -1;
+  }
+  np->next = *pp;
+  *pp = np;
+  mgmd_settle(d);
+  return 0;
+}
+
+void mgmd_plugins_if_event(struct mgmd *d, const struct libmgm_if_event *ev) {
+  struct mgmd_if_event pe;
+  struct mgmd_plugin **pp = &d->plugins;
+
+  memset(&pe, 0, sizeof(pe));
+  pe.size = (uint32_t)sizeof(pe);
+  pe.kind = ev->kind;
+  pe.ifindex = ev->ifindex;
+  pe.name = ev->name;
+  pe.up = ev->up != FALSE;
+  pe.addr = ev->addr;
+  pe.prefixlen = ev->prefixlen;
+  while (*pp != NULL) {
+    struct mgmd_plugin *p = *pp;
+
+    if (p->if_event != NULL) {
+      p->if_event(p->state, &pe);
+      mgmd_settle(d);
+    } else if ((ev->kind == LIBMGM_IF_ADDED || ev->kind == LIBMGM_IF_RENAMED) &&
+               ev->name[0] != '\0' && names_word(p->args, ev->name)) {
+      mgmd_log(MGMD_LOG_INFO, "mgmd",
+               "interface %s %s and protocol %s names it: restarting the "
+               "protocol (it has no mgmd_plugin_if_event)",
+               ev->name, ev->kind == LIBMGM_IF_ADDED ? "appeared" : "renamed",
+               p->name);
+      if (restart_in_place(d, pp) != 0)
+        continue; /* dropped: *pp is the next one already */
+    }
+    pp = &(*pp)->next;
+  }
 }
 
 void mgmd_plugins_show(const struct mgmd *d, struct jw *j) {

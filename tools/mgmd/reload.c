@@ -50,6 +50,7 @@ int mgmd_reload(struct mgmd *d, char *err, size_t errlen) {
     goto out;
   warn_fixed(o, n);
   mgmd_log_set_level(n->log_level);
+  mgmd_ifs_hold(d, 1);
   if (d->is_sim && mgmd_sim_apply(d, o, n, 1, err, errlen) != 0)
     goto out;
   /* From here on the change is under way: a part that fails is logged
@@ -73,6 +74,7 @@ int mgmd_reload(struct mgmd *d, char *err, size_t errlen) {
     snprintf(err, errlen, "reload finished with errors (see above)");
   rc = bad ? -1 : 0;
 out:
+  mgmd_ifs_hold(d, 0); /* under the configuration in force, new or old */
   if (rc != 0)
     mgmd_log(MGMD_LOG_ERROR, "mgmd", "reload: %s%s", err,
              n ? "; the running configuration is unchanged" : "");

@@ -24,6 +24,11 @@
  *           to tell;
  *   reload  applies only the differences (interfaces taken or released,
  *           joins added or deleted), so unaffected MFEs keep forwarding;
+ *   interface events  when an interface the configuration names appears
+ *           (created late, re-created under a new index, renamed to
+ *           that name), the configuration is applied again as by a
+ *           reload: the dead index is released, the new one taken and
+ *           its joins added, with no reload of mgmd;
  *   fini    releases every interface, then deregisters.
  *
  * Configuration lines (in the [protocol NAME] section of mgmd's file):
@@ -85,6 +90,7 @@ struct sp_conf {
 
 struct sp {
   const struct mgmd_plugin_host *host;
+  char *args; /* in force, for interface events */
   HANDLE h;
   struct sp_conf conf;
   size_t n_local; /* memberships added for local joins */
@@ -681,6 +687,7 @@ int mgmd_plugin_init(const struct mgmd_plugin_host *host, const char *args,
     pthread_mutex_unlock(&sp_mu);
     goto out;
   }
+  s->args = strdup(args ? args : "");
   *state = s;
   s = NULL;
   rc = 0;
@@ -699,6 +706,7 @@ void mgmd_plugin_fini(void *state) {
   if (sp_inst == s)
     sp_inst = NULL;
   pthread_mutex_unlock(&sp_mu);
+  free(s->args);
   free(s);
 }
 
@@ -758,6 +766,46 @@ int mgmd_plugin_reload(void *state, const char *args) {
   pthread_mutex_unlock(&sp_mu);
   rc = 0;
 out:
+  if (rc == 0 && args != s->args) {
+    char *a = strdup(args ? args : "");
+
+    if (a != NULL) {
+      free(s->args);
+      s->args = a;
+    }
+  }
   free(n);
   return rc;
+}
+
+/* Does args name the interface (a word of a line)? */
+static int names_if(const char *args, const char *name) {
+  size_t n = strlen(name);
+  const char *p = args;
+  int found = 0;
+
+  while (n > 0 && !found && (p = strstr(p, name)) != NULL) {
+    found = (p == args || strchr(" \t\n", p[-1]) != NULL) &&
+            (p[n] == '\0' || strchr(" \t\n", p[n]) != NULL);
+    p += n;
+  }
+  return found;
+}
+
+void mgmd_plugin_if_event(void *state, const struct mgmd_if_event *ev) {
+  struct sp *s = state;
+
+  if (s == NULL || s->args == NULL || ev->name == NULL ||
+      (ev->kind != MGMD_IF_ADDED && ev->kind != MGMD_IF_RENAMED) ||
+      !names_if(s->args, ev->name))
+    return;
+  LOG(s->host, MGMD_LOG_INFO,
+      "interface %s %s (index %u): applying the configuration again", ev->name,
+      ev->kind == MGMD_IF_ADDED ? "appeared" : "renamed",
+      (unsigned)ev->ifindex);
+  if (mgmd_plugin_reload(s, s->args) != 0)
+    LOG(s->host, MGMD_LOG_WARN,
+        "interface %s: the configuration could not be applied; it stays "
+        "as it was",
+        ev->name);
 }

@@ -692,9 +692,11 @@ class Soak:
             if lk is None or not lk["present"] or iif != lk["ifindex"]:
                 bad.append("MFE (%s,%s) iif %d is not the RPF interface" %
                            (s, g, iif))
+            # A vanished interface leaves every MFE (issue #20): only the
+            # memberships on links that exist now count.
             want = sorted({self.ifx[key] for key, ms, mg in self.members
-                           if mg == ANY or (mg == g and ms in (ANY, s))} -
-                          {iif})
+                           if (mg == ANY or (mg == g and ms in (ANY, s))) and
+                           self.ifx[key] in want_att} - {iif})
             if oifs != want:
                 bad.append("MFE (%s,%s) oifs %s, memberships say %s" %
                            (s, g, oifs, want))

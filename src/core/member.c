@@ -651,7 +651,7 @@ static MGM_NOINLINE DWORD member_add_general(struct mgm_core *c,
     struct mgm_mfe *m = mgm__mfe_find(c, s, g);
     int brc = 0;
 
-    if (m && !(m->rec.iif == ifx && m->iif_nh == nh))
+    if (m && !(m->rec.iif == ifx && m->iif_nh == nh) && !mgm__slot_gone(c, ifx))
       brc = mgm__mfe_oif_add(c, m, ifx, nh, b);
     if (brc < 0)
       rc = mgm__error_win32(brc);

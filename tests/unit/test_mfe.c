@@ -675,6 +675,12 @@ Test(mfe, vanished_oif_leaves_every_mfe_until_it_is_back) {
   r = fx_inject(1, s2, G_);
   expect_out(&r, 2, without);
   FX_ASSERT_OIFS(s2, G_, 2, 4);
+  /* A membership added meanwhile, even one that asks to forward at once,
+   * does not put it back while it is gone. */
+  cr_assert_eq(
+      fx_add_rc(1, S_, G_, 3, 0, MGM_JOIN_STATE_FLAG | MGM_FORWARD_STATE_FLAG),
+      NO_ERROR);
+  FX_ASSERT_OIFS(S_, G_, 2, 4);
   FX_ASSERT_KERNEL_CONSISTENT();
   cr_assert_eq(libmgm_sim_if_add(3, "q3", IP(10, 3, 0, 1), 24), NO_ERROR);
   FX_ASSERT_OIFS(S_, G_, 2, 3, 4);
